@@ -1,0 +1,9 @@
+"""Benchmarks, installed as :mod:`pinnrwf.benchmarks` (results go to benchmarks/results/).
+
+``BENCHMARKS`` maps ``pinnrwf bench NAME`` to (module, help). Each module has
+``configure_parser(parser)`` and ``main_from_args(args) -> int``.
+"""
+
+BENCHMARKS: dict[str, tuple[str, str]] = {
+    "engine": ("pinnrwf.benchmarks.engine_speed", "steps/s of the advection-sized PINN step (Plain vs RWF, 1 and 10 seeds)"),
+}

@@ -1,0 +1,119 @@
+"""Engine speed on the RWF paper's advection-sized PINN step (issue: core library §7).
+
+MLP 5 hidden layers × 256 tanh on the embedding [cos x, sin x, t] (eq. K.3); residual
+u_t + 50 u_x on 1024 points plus 128 initial-condition points, all resampled every step; Adam.
+The step is written by hand here (forward-mode derivatives, one jacfwd pass per point) and
+timed through the real engine (``pinnrwf.train.fit``: lax.scan chunks, vmapped seed ensembles).
+Reports steps/s for Plain and RWF, single seed and a 10-seed ensemble.
+
+    pinnrwf bench engine [--steps 600] [--chunk 100] [--precision highest]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+
+from pinnrwf.benchmarks._common import RESULTS_DIR, write_benchmark
+from pinnrwf.nn import MLP, RWF, PeriodicEmbedding, Plain
+from pinnrwf.train import AbstractObjective, TrainConfig, fit
+
+C = 50.0
+N_RESIDUAL, N_INITIAL = 1024, 128
+
+
+class HandWrittenAdvection(AbstractObjective):
+    """L = 100 · mean(u(x, 0) − sin x)² + mean(u_t + c u_x)², inputs (x, t) ∈ (0, 2π) × (0, 1)."""
+
+    def sample(self, key):
+        kr, ki = jax.random.split(key)
+        xt = jax.random.uniform(kr, (N_RESIDUAL, 2), maxval=jnp.array([2 * jnp.pi, 1.0]))
+        x0 = jax.random.uniform(ki, (N_INITIAL,), maxval=2 * jnp.pi)
+        return xt, x0
+
+    def loss_terms(self, model, batch, step):
+        xt, x0 = batch
+        jac = jax.vmap(jax.jacfwd(model))(xt)  # (N, 1, 2): [u_x, u_t]
+        residual = jac[:, 0, 1] + C * jac[:, 0, 0]
+        u0 = jax.vmap(model)(jnp.stack([x0, jnp.zeros_like(x0)], axis=1))[:, 0]
+        return {"ic": 100.0 * jnp.mean((u0 - jnp.sin(x0)) ** 2), "res": jnp.mean(residual**2)}, {}
+
+
+def init_model(parameterization):
+    def init(key):
+        embedding = PeriodicEmbedding(2, axes=(0,), periods=(2 * math.pi,))
+        return MLP(2, 1, 256, 5, parameterization, activation=jnp.tanh, embedding=embedding, key=key)
+
+    return init
+
+
+def time_engine(objective, parameterization, seeds, steps, chunk, precision) -> dict:
+    cfg = TrainConfig(steps=steps, seeds=seeds, chunk_steps=chunk, precision=precision,
+                      decay_steps=5000, progress=False)
+    r = fit(init_model(parameterization), objective, cfg)
+    return {
+        "seeds": seeds,
+        "steps": steps,
+        "steps_per_second": r.steps_per_second,
+        "seed_steps_per_second": r.steps_per_second * seeds,
+        "compile_plus_first_chunk_seconds": r.compile_seconds,
+        "final_loss_mean": float(sum(r.history["loss"][-1]) / seeds),
+    }
+
+
+def configure_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--steps", type=int, default=None, help="timed steps per case (default: 600 on CPU, 5000 on GPU)")
+    p.add_argument("--chunk", type=int, default=100, help="steps per compiled chunk (default: %(default)s)")
+    p.add_argument("--seeds", default="1,10", help="ensemble sizes to time (default: %(default)s)")
+    p.add_argument("--precision", default="highest", choices=("default", "high", "highest"))
+    p.add_argument("--out", type=Path, default=RESULTS_DIR)
+
+
+def objectives() -> dict[str, AbstractObjective]:
+    """The step variants timed side by side (the DSL variant joins when pinnrwf.pde provides it)."""
+    variants = {"hand-written": HandWrittenAdvection()}
+    try:
+        from pinnrwf.problems.advection import speed_objective
+    except ImportError:
+        pass
+    else:
+        variants["dsl"] = speed_objective(c=C, n_residual=N_RESIDUAL, n_initial=N_INITIAL)
+    return variants
+
+
+def main_from_args(args) -> int:
+    platform = jax.devices()[0].platform
+    steps = args.steps or (600 if platform == "cpu" else 5000)
+    seeds_list = [int(s) for s in args.seeds.split(",")]
+    rows, cases = [], []
+    for variant, objective in objectives().items():
+        for pname, param in (("plain", Plain()), ("rwf", RWF())):
+            for seeds in seeds_list:
+                res = time_engine(objective, param, seeds, steps, min(args.chunk, steps), args.precision)
+                res.update(variant=variant, parameterization=pname)
+                cases.append(res)
+                rows.append(
+                    f"| {variant} | {pname} | {seeds} | {res['steps_per_second']:.1f} | "
+                    f"{res['seed_steps_per_second']:.1f} |"
+                )
+                print(rows[-1], flush=True)
+    header = (
+        f"# Engine speed, advection-sized PINN step ({platform}, precision {args.precision})\n\n"
+        "| step | parameterization | seeds | steps/s | seed-steps/s |\n|---|---|---|---|---|\n"
+    )
+    md = header + "\n".join(rows) + "\n"
+    name = f"engine_speed_{platform}"
+    paths = write_benchmark(name, {"precision": args.precision, "cases": cases}, md, args.out)
+    print(md)
+    print("wrote", *paths)
+    return 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__)
+    configure_parser(parser)
+    raise SystemExit(main_from_args(parser.parse_args()))

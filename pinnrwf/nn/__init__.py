@@ -1,0 +1,55 @@
+"""Network modules and pluggable weight parameterizations.
+
+    from pinnrwf.nn import Linear, MLP, RWF
+    layer = Linear(3, 256, parameterization=RWF(mean=1.0, std=0.1), key=key)
+    net = MLP(2, 1, width=256, depth=5, parameterization=RWF(), key=key)
+"""
+
+from ._activations import ACTIVATIONS, AbstractActivation, Activation, AdaptiveSlope
+from ._deeponet import DeepONet, ModifiedDeepONet
+from ._embeddings import (
+    AbstractEmbedding,
+    FourierFeatures,
+    Identity,
+    PeriodicEmbedding,
+    PositionalEncoding,
+)
+from ._init import AbstractInitializer, GlorotNormal, SirenUniform
+from ._linear import Linear
+from ._mlp import MLP, ModifiedMLP, siren
+from ._parameterizations import (
+    RWF,
+    AbstractParameterization,
+    AbstractScaleDistribution,
+    AdaptiveActivation,
+    LogNormal,
+    LogUniform,
+    Normal,
+    Plain,
+    SirenScale,
+    Uniform,
+    WeightConditioning,
+    WeightNorm,
+)
+from ._registry import PARAMETERIZATION_NAMES, parse_parameterizations
+from ._weights import (
+    AbstractWeight,
+    DenseWeight,
+    EquilibratedWeight,
+    FactorizedWeight,
+    NormalizedWeight,
+    ScaledWeight,
+    column_equilibrate,
+    row_equilibrate,
+)
+
+__all__ = [
+    "ACTIVATIONS", "AbstractActivation", "Activation", "AdaptiveSlope", "DeepONet", "ModifiedDeepONet",
+    "AbstractEmbedding", "FourierFeatures", "Identity", "PeriodicEmbedding", "PositionalEncoding",
+    "AbstractInitializer", "GlorotNormal", "SirenUniform", "Linear", "MLP", "ModifiedMLP", "siren",
+    "RWF", "AbstractParameterization", "AbstractScaleDistribution", "AdaptiveActivation", "LogNormal",
+    "LogUniform", "Normal", "Plain", "SirenScale", "Uniform", "WeightConditioning", "WeightNorm",
+    "PARAMETERIZATION_NAMES", "parse_parameterizations", "AbstractWeight", "DenseWeight",
+    "EquilibratedWeight", "FactorizedWeight", "NormalizedWeight", "ScaledWeight",
+    "column_equilibrate", "row_equilibrate",
+]

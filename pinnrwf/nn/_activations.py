@@ -1,0 +1,45 @@
+"""Activation modules. Adaptive activation (Jagtap et al. 2020) is a learnt per-neuron module."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array, Float
+
+
+class AbstractActivation(eqx.Module):
+    @abc.abstractmethod
+    def __call__(self, z: Float[Array, " n"]) -> Float[Array, " n"]: ...
+
+
+class Activation(AbstractActivation):
+    """A fixed element-wise nonlinearity σ(z)."""
+
+    fn: Callable = eqx.field(static=True)
+
+    def __call__(self, z):
+        return self.fn(z)
+
+
+class AdaptiveSlope(AbstractActivation):
+    """Neuron-wise adaptive activation, rwf_paper eq. 2.11: σ(n · a ⊙ z), a trainable, shape ``(n,)``."""
+
+    a: Float[Array, " n"]
+    fn: Callable = eqx.field(static=True)
+    scale: float = eqx.field(static=True, default=1.0)
+
+    def __call__(self, z):
+        return self.fn(self.scale * self.a * z)
+
+
+ACTIVATIONS: dict[str, Callable] = {
+    "tanh": jnp.tanh,
+    "relu": jax.nn.relu,
+    "gelu": jax.nn.gelu,
+    "sin": jnp.sin,
+    "softplus": jax.nn.softplus,
+}

@@ -1,0 +1,33 @@
+"""The residual DSL: equations, derivatives, samplers, loss terms, curricula, causal weights.
+
+Define a PDE with :class:`Equation` (a residual written as a pure function of one
+:class:`Point`), sample points with a :class:`Domain`, compose terms (:class:`Residual`,
+:class:`InitialCondition`, :class:`Dirichlet`, :class:`Neumann`, :class:`Periodic`,
+:class:`DataFit`) into a :class:`PINNObjective` for :func:`pinnrwf.train.fit`.
+"""
+
+from ._causal import causal_weights
+from ._derivatives import DerivativePlan, all_multi_indices
+from ._domain import AbstractSampler, Boundary, Domain, Face, Points, Uniform
+from ._equation import Coordinates, Equation, Point
+from ._interpolate import BilinearInterpolant, LinearInterpolant
+from ._objective import PINNObjective, Reference
+from ._schedules import FINAL_STEP, curriculum, final_value, linear_ramp
+from ._terms import (
+    AbstractTerm,
+    Causal,
+    DataFit,
+    Dirichlet,
+    InitialCondition,
+    Neumann,
+    Periodic,
+    Residual,
+)
+
+__all__ = [
+    "causal_weights", "DerivativePlan", "all_multi_indices", "AbstractSampler", "Boundary", "Domain",
+    "Face", "Points", "Uniform", "Coordinates", "Equation", "Point", "BilinearInterpolant",
+    "LinearInterpolant", "PINNObjective", "Reference", "FINAL_STEP", "curriculum", "final_value",
+    "linear_ramp", "AbstractTerm", "Causal", "DataFit", "Dirichlet", "InitialCondition", "Neumann",
+    "Periodic", "Residual",
+]

@@ -1,0 +1,225 @@
+"""Axis-aligned domains and point samplers (fixed shapes, sampled on device with ``jax.random``).
+
+Every sampler returns points of shape (n, d) with columns in its domain's coordinate order;
+:class:`~pinnrwf.pde.PINNObjective` reorders them to the equation's order.
+"""
+
+from __future__ import annotations
+
+import abc
+import math
+from collections.abc import Mapping, Sequence
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jaxtyping import Array, Float, PRNGKeyArray
+
+
+class Domain(eqx.Module):
+    """A box ∏ [lo_i, hi_i] over named coordinates, e.g. ``Domain({"x": (0, 2π), "t": (0, 1)})``.
+
+    ``time`` names the time coordinate (default ``"t"`` when present): boundary faces are taken
+    over the other (spatial) coordinates and ``initial`` fixes it at its lower bound.
+    """
+
+    coords: tuple[str, ...] = eqx.field(static=True)
+    lower: tuple[float, ...] = eqx.field(static=True)
+    upper: tuple[float, ...] = eqx.field(static=True)
+    time: str | None = eqx.field(static=True)
+
+    def __init__(self, bounds: Mapping[str, tuple[float, float]], time: str | None = "t"):
+        if not isinstance(bounds, Mapping) or not bounds:
+            raise ValueError(f"bounds must be a non-empty mapping name -> (lo, hi), got {bounds!r}")
+        lower, upper = [], []
+        for name, b in bounds.items():
+            try:
+                lo, hi = (float(v) for v in b)
+            except (TypeError, ValueError):
+                raise ValueError(f"bounds[{name!r}] must be a pair (lo, hi) of numbers, got {b!r}") from None
+            if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
+                raise ValueError(f"bounds[{name!r}] must be finite with lo < hi, got ({lo}, {hi})")
+            lower.append(lo)
+            upper.append(hi)
+        self.coords = tuple(bounds)
+        self.lower, self.upper = tuple(lower), tuple(upper)
+        if time == "t" and "t" not in self.coords:
+            time = None
+        if time is not None and time not in self.coords:
+            raise ValueError(f"time={time!r} is not one of the domain coordinates {self.coords}")
+        self.time = time
+
+    def index(self, coord: str) -> int:
+        if coord not in self.coords:
+            raise ValueError(f"unknown coordinate {coord!r}; the domain has {self.coords}")
+        return self.coords.index(coord)
+
+    # convenience constructors -------------------------------------------------------------
+    def interior(self, n: int, chunks: int | None = None) -> "Uniform":
+        """Uniform points in the box (``chunks``: stratified in time, for causal weighting)."""
+        return Uniform(self, n, chunks)
+
+    def initial(self, n: int) -> "Face":
+        """Uniform points on the initial slice ``time = lo``."""
+        if self.time is None:
+            raise ValueError(f"initial: the domain {self.coords} has no time coordinate")
+        return Face(self, n, self.time, "lower")
+
+    def face(self, coord: str, side: str, n: int) -> "Face":
+        """Uniform points on the face ``coord = lo`` (side ``"lower"``) or ``= hi`` (``"upper"``)."""
+        return Face(self, n, coord, side)
+
+    def boundary(self, n: int) -> "Boundary":
+        """Uniform points on all faces of the spatial coordinates, ``n`` split evenly over them."""
+        return Boundary(self, n)
+
+    def grid(self, **counts: int) -> "Points":
+        """A fixed tensor grid (endpoints included), e.g. ``domain.grid(x=256, t=101)``; the
+        points are ordered with the last coordinate varying fastest."""
+        if set(counts) != set(self.coords):
+            raise ValueError(f"grid: give a count for each coordinate {self.coords}, got {tuple(counts)}")
+        axes = [np.linspace(lo, hi, int(counts[c])) for c, lo, hi in zip(self.coords, self.lower, self.upper)]
+        mesh = np.meshgrid(*axes, indexing="ij")
+        return Points(self, np.stack([m.ravel() for m in mesh], axis=-1))
+
+
+class AbstractSampler(eqx.Module):
+    """``sample(key) -> (n, d)`` points in ``domain.coords`` order; ``n`` is fixed."""
+
+    domain: eqx.AbstractVar[Domain]
+
+    @property
+    @abc.abstractmethod
+    def num_points(self) -> int: ...
+
+    @abc.abstractmethod
+    def sample(self, key: PRNGKeyArray) -> Float[Array, "n d"]: ...
+
+
+def _check_n(n, what="n"):
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
+        raise ValueError(f"{what} must be a positive integer, got {n!r}")
+    return int(n)
+
+
+def _uniform(key, n, lower, upper):
+    lo, hi = jnp.asarray(lower, jnp.float32), jnp.asarray(upper, jnp.float32)
+    return lo + (hi - lo) * jax.random.uniform(key, (n, len(lower)))
+
+
+class Uniform(AbstractSampler):
+    """Uniform random points in the box. With ``chunks = M`` the time interval is cut into M
+    equal chunks and the points come as M consecutive blocks of n/M, block i in chunk i
+    (what causal weighting needs)."""
+
+    domain: Domain
+    n: int = eqx.field(static=True)
+    chunks: int | None = eqx.field(static=True, default=None)
+
+    def __check_init__(self):
+        _check_n(self.n)
+        if self.chunks is not None:
+            _check_n(self.chunks, "chunks")
+            if self.domain.time is None:
+                raise ValueError(f"chunks: the domain {self.domain.coords} has no time coordinate")
+            if self.n % self.chunks:
+                raise ValueError(f"n = {self.n} must be a multiple of chunks = {self.chunks}")
+
+    @property
+    def num_points(self):
+        return self.n
+
+    def sample(self, key):
+        pts = _uniform(key, self.n, self.domain.lower, self.domain.upper)
+        if self.chunks is None:
+            return pts
+        i = self.domain.index(self.domain.time)
+        lo, hi = self.domain.lower[i], self.domain.upper[i]
+        width = (hi - lo) / self.chunks
+        chunk = jnp.repeat(jnp.arange(self.chunks, dtype=jnp.float32), self.n // self.chunks)
+        frac = (pts[:, i] - lo) / (hi - lo)  # uniform in [0, 1)
+        return pts.at[:, i].set(lo + width * (chunk + frac))
+
+
+class Face(AbstractSampler):
+    """Uniform random points on one face ``coord = lower/upper bound``."""
+
+    domain: Domain
+    n: int = eqx.field(static=True)
+    coord: str = eqx.field(static=True)
+    side: str = eqx.field(static=True)
+
+    def __check_init__(self):
+        _check_n(self.n)
+        self.domain.index(self.coord)
+        if self.side not in ("lower", "upper"):
+            raise ValueError(f"side must be 'lower' or 'upper', got {self.side!r}")
+
+    @property
+    def num_points(self):
+        return self.n
+
+    @property
+    def value(self) -> float:
+        i = self.domain.index(self.coord)
+        return self.domain.lower[i] if self.side == "lower" else self.domain.upper[i]
+
+    def sample(self, key):
+        pts = _uniform(key, self.n, self.domain.lower, self.domain.upper)
+        return pts.at[:, self.domain.index(self.coord)].set(self.value)
+
+
+class Boundary(AbstractSampler):
+    """Uniform random points on every face of the spatial coordinates (lower then upper face of
+    each coordinate in order); ``n`` is split as evenly as possible (first faces get the rest)."""
+
+    domain: Domain
+    n: int = eqx.field(static=True)
+
+    def __check_init__(self):
+        _check_n(self.n)
+        if not self.faces:
+            raise ValueError(f"boundary: the domain {self.domain.coords} has no spatial coordinate")
+        if self.n < len(self.faces):
+            raise ValueError(f"boundary: n = {self.n} is fewer than the {len(self.faces)} faces")
+
+    @property
+    def faces(self) -> tuple[tuple[str, str], ...]:
+        return tuple((c, s) for c in self.domain.coords if c != self.domain.time for s in ("lower", "upper"))
+
+    @property
+    def num_points(self):
+        return self.n
+
+    def sample(self, key):
+        faces = self.faces
+        base, extra = divmod(self.n, len(faces))
+        keys = jax.random.split(key, len(faces))
+        parts = [
+            Face(self.domain, base + (j < extra), c, s).sample(k)
+            for j, ((c, s), k) in enumerate(zip(faces, keys))
+        ]
+        return jnp.concatenate(parts, axis=0)
+
+
+class Points(AbstractSampler):
+    """A fixed set of points (evaluation grids, measurement locations); ``sample`` ignores the key."""
+
+    domain: Domain
+    points: Float[Array, "n d"]
+
+    def __init__(self, domain: Domain, points):
+        points = jnp.asarray(points, jnp.float32)
+        if points.ndim != 2 or points.shape[1] != len(domain.coords) or points.shape[0] == 0:
+            raise ValueError(
+                f"points must have shape (n, {len(domain.coords)}) for coordinates {domain.coords}, got {points.shape}"
+            )
+        self.domain, self.points = domain, points
+
+    @property
+    def num_points(self):
+        return self.points.shape[0]
+
+    def sample(self, key):
+        return self.points

@@ -1,0 +1,177 @@
+"""The PINN training objective: an equation, named loss terms, parameter schedules, inputs."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array, Float, PRNGKeyArray
+
+from pinnrwf.train._objective import AbstractObjective
+
+from ._equation import Coordinates, Equation
+from ._schedules import final_value
+from ._terms import AbstractTerm
+
+
+class Reference(eqx.Module):
+    """Reference solution on fixed points for evaluation: ``values`` (n, k) of ``fields`` at
+    ``points`` (n, d). ``PINNObjective.metrics`` reports the relative L² error ``rel_l2`` over all
+    listed fields and, with several fields, ``rel_l2_<field>``."""
+
+    points: Float[Array, "n d"]
+    values: Float[Array, "n k"]
+    fields: tuple[str, ...] = eqx.field(static=True)
+
+    def __init__(self, points, values, fields: Sequence[str]):
+        fields = (fields,) if isinstance(fields, str) else tuple(fields)
+        points, values = jnp.asarray(points, jnp.float32), jnp.asarray(values, jnp.float32)
+        if values.ndim == 1:
+            values = values[:, None]
+        if points.ndim != 2 or values.shape != (points.shape[0], len(fields)):
+            raise ValueError(
+                f"Reference: points must be (n, d) and values (n, {len(fields)}) for fields {fields}; "
+                f"got {points.shape} and {values.shape}"
+            )
+        self.points, self.values, self.fields = points, values, fields
+
+
+class PINNObjective(AbstractObjective):
+    """``sample``/``loss_terms``/``metrics`` for a PINN (the engine's objective contract).
+
+    Args:
+        equation: the :class:`Equation`.
+        terms: name → term (:class:`Residual`, :class:`InitialCondition`, :class:`Dirichlet`,
+            :class:`Neumann`, :class:`Periodic`, :class:`DataFit`). Logged loss names are the term
+            name, or ``<name>_<component>`` for terms with several components.
+        schedules: parameter name → schedule ``step -> value`` (a curriculum); each must end at
+            the parameter's target value. Other parameters stay at their target.
+        inputs: input name → callable of :class:`Coordinates` (may be an eqx.Module holding arrays,
+            e.g. :class:`LinearInterpolant`), for every input the equation declares.
+        reference: optional :class:`Reference` for ``metrics``.
+
+    All validation happens here, eagerly; nothing is checked inside a trace.
+    ``loss_terms`` returns losses already multiplied by their λ, and diagnostics: ``param_<name>``
+    for scheduled parameters and ``causal_min_weight`` (suffixed ``_<term>`` if several terms are
+    causal).
+    """
+
+    equation: Equation
+    terms: dict[str, AbstractTerm]
+    inputs: dict[str, Callable]
+    reference: Reference | None
+    schedules: dict[str, Callable] = eqx.field(static=True)
+    names: dict[str, dict[str, str]] = eqx.field(static=True)  # term -> component -> logged name
+
+    def __init__(
+        self,
+        equation: Equation,
+        terms: Mapping[str, AbstractTerm],
+        schedules: Mapping[str, Callable] | None = None,
+        inputs: Mapping[str, Callable] | None = None,
+        reference: Reference | None = None,
+    ):
+        if not isinstance(equation, Equation):
+            raise ValueError(f"equation must be a pinnrwf.pde.Equation, got {type(equation)}")
+        if not isinstance(terms, Mapping) or not terms:
+            raise ValueError("terms must be a non-empty mapping name -> term")
+        names: dict[str, dict[str, str]] = {}
+        for key, term in terms.items():
+            if not isinstance(key, str) or not key.isidentifier():
+                raise ValueError(f"term names must be identifiers, got {key!r}")
+            if not isinstance(term, AbstractTerm):
+                raise ValueError(f"terms[{key!r}] must be a pinnrwf.pde term, got {type(term)}")
+            comps = term.components(equation)
+            names[key] = {"": key} if comps is None else {c: f"{key}_{c}" for c in comps}
+        logged = [n for d in names.values() for n in d.values()]
+        dup = sorted({n for n in logged if logged.count(n) > 1})
+        if dup:
+            raise ValueError(f"terms: logged loss names collide: {dup}; rename the terms")
+
+        schedules = dict(schedules or {})
+        for name, sched in schedules.items():
+            if name not in equation.params:
+                raise ValueError(f"schedules: {name!r} is not a parameter; the parameters are {tuple(equation.params)}")
+            if not callable(sched):
+                raise ValueError(f"schedules[{name!r}] must be a function step -> value, got {sched!r}")
+            end, target = final_value(sched), equation.params[name]
+            if not math.isclose(end, target, rel_tol=1e-6, abs_tol=1e-12):
+                raise ValueError(
+                    f"schedules[{name!r}] ends at {end}, but the parameter's target value is {target}; "
+                    f"a curriculum must end at the target"
+                )
+
+        inputs = dict(inputs or {})
+        missing = [n for n in equation.inputs if n not in inputs]
+        unknown = [n for n in inputs if n not in equation.inputs]
+        if missing or unknown:
+            raise ValueError(f"inputs: the equation declares {equation.inputs}; missing {missing}, unknown {unknown}")
+        for n, fn in inputs.items():
+            if not callable(fn):
+                raise ValueError(f"inputs[{n!r}] must be a callable of the coordinates (pt.x, ...), got {fn!r}")
+            out = jax.eval_shape(
+                lambda x: fn(Coordinates(equation.coords, x)),
+                jax.ShapeDtypeStruct((len(equation.coords),), jnp.float32),
+            )
+            if getattr(out, "shape", None) != ():
+                raise ValueError(f"inputs[{n!r}] must return a scalar at one point, got shape {getattr(out, 'shape', None)}")
+
+        if reference is not None:
+            if not isinstance(reference, Reference):
+                raise ValueError(f"reference must be a pinnrwf.pde.Reference, got {type(reference)}")
+            if reference.points.shape[1] != len(equation.coords) or any(f not in equation.fields for f in reference.fields):
+                raise ValueError(
+                    f"reference: points need {len(equation.coords)} columns {equation.coords} and fields among "
+                    f"{equation.fields}; got {reference.points.shape[1]} columns, fields {reference.fields}"
+                )
+
+        self.equation = equation
+        self.terms = dict(terms)
+        self.inputs = inputs
+        self.reference = reference
+        self.schedules = schedules
+        self.names = names
+
+    def parameters(self, step: Array) -> dict[str, Array]:
+        """The parameter values at ``step`` (scheduled ones evaluated from the traced step)."""
+        out = {k: jnp.asarray(v, jnp.float32) for k, v in self.equation.params.items()}
+        for k, sched in self.schedules.items():
+            out[k] = jnp.asarray(sched(step), jnp.float32)
+        return out
+
+    def sample(self, key: PRNGKeyArray) -> dict:
+        keys = jax.random.split(key, len(self.terms))
+        return {name: term.sample(k) for (name, term), k in zip(self.terms.items(), keys)}
+
+    def loss_terms(self, model, batch, step) -> tuple[dict[str, Array], dict[str, Array]]:
+        params = self.parameters(step)
+        terms, per_term_diag = {}, {}
+        for key, term in self.terms.items():
+            losses, diag = term.losses(self.equation, model, batch[key], params, self.inputs)
+            for comp, value in losses.items():
+                terms[self.names[key][comp]] = term.weight_of(comp) * value if comp else term.weight * value
+            per_term_diag[key] = diag
+        diagnostics = {f"param_{k}": params[k] for k in self.schedules}
+        counts: dict[str, int] = {}
+        for diag in per_term_diag.values():
+            for d in diag:
+                counts[d] = counts.get(d, 0) + 1
+        for key, diag in per_term_diag.items():
+            for d, v in diag.items():
+                diagnostics[d if counts[d] == 1 else f"{d}_{key}"] = v
+        return terms, diagnostics
+
+    def metrics(self, model) -> dict[str, Array]:
+        if self.reference is None:
+            return {}
+        ref = self.reference
+        out = jax.vmap(model)(ref.points)
+        pred = jnp.stack([out[:, self.equation.fields.index(f)] for f in ref.fields], axis=1)
+        metrics = {"rel_l2": jnp.linalg.norm(pred - ref.values) / jnp.linalg.norm(ref.values)}
+        if len(ref.fields) > 1:
+            for j, f in enumerate(ref.fields):
+                metrics[f"rel_l2_{f}"] = jnp.linalg.norm(pred[:, j] - ref.values[:, j]) / jnp.linalg.norm(ref.values[:, j])
+        return metrics

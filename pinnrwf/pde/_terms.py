@@ -1,0 +1,389 @@
+"""Loss terms: interior residuals, initial/boundary conditions, periodicity, data fit.
+
+A term owns its sampler and weight λ. It returns *unweighted* per-component losses (mean squared
+error over its points); :class:`~pinnrwf.pde.PINNObjective` multiplies by λ and names them
+``<term>`` (one component) or ``<term>_<component>`` (several: residual components or fields).
+"""
+
+from __future__ import annotations
+
+import abc
+import math
+from collections.abc import Callable, Mapping, Sequence
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+from jaxtyping import Array, Float, PRNGKeyArray
+
+from ._causal import causal_weights
+from ._derivatives import DerivativePlan
+from ._domain import AbstractSampler, Domain, Face, Uniform
+from ._equation import Coordinates, Equation
+
+Weight = float | Mapping[str, float]
+
+
+def _check_weight(weight: Weight) -> Weight:
+    items = weight.items() if isinstance(weight, Mapping) else [("weight", weight)]
+    out = {}
+    for k, w in items:
+        try:
+            w = float(w)
+        except (TypeError, ValueError):
+            raise ValueError(f"weight {k!r} must be a number, got {w!r}") from None
+        if not math.isfinite(w) or w < 0:
+            raise ValueError(f"weight must be finite and ≥ 0, got {k} = {w}")
+        out[k] = w
+    return out if isinstance(weight, Mapping) else out["weight"]
+
+
+def _check_sampler(sampler, equation: Equation, what: str):
+    if not isinstance(sampler, AbstractSampler):
+        raise ValueError(f"{what}: sampler must be a pinnrwf.pde sampler (e.g. domain.interior(n)), got {sampler!r}")
+    if sampler.domain.coords != equation.coords:
+        raise ValueError(
+            f"{what}: the sampler's domain has coordinates {sampler.domain.coords}, but the equation "
+            f"declares {equation.coords} (same names in the same order are required)"
+        )
+    if sampler.domain.time != equation.time:
+        raise ValueError(f"{what}: the domain's time coordinate {sampler.domain.time!r} differs from the equation's {equation.time!r}")
+
+
+class Causal(eqx.Module):
+    """Causal weighting of a time-dependent residual (eq. K.7–K.8): ``chunks`` = M, ``epsilon`` = ε."""
+
+    chunks: int = eqx.field(static=True)
+    epsilon: float = eqx.field(static=True)
+
+    def __check_init__(self):
+        if isinstance(self.chunks, bool) or not isinstance(self.chunks, int) or self.chunks < 1:
+            raise ValueError(f"Causal: chunks (M) must be a positive integer, got {self.chunks!r}")
+        if not isinstance(self.epsilon, (int, float)) or not math.isfinite(self.epsilon) or self.epsilon < 0:
+            raise ValueError(f"Causal: epsilon (ε) must be a finite number ≥ 0, got {self.epsilon!r}")
+
+
+class AbstractTerm(eqx.Module):
+    """A loss term: ``sample(key)`` its points, ``losses(...)`` its unweighted component losses."""
+
+    weight: eqx.AbstractVar[Weight]
+
+    @abc.abstractmethod
+    def components(self, equation: Equation) -> tuple[str, ...] | None:
+        """Validate against ``equation`` (raising ``ValueError``) and name the components
+        (``None``: one unnamed component)."""
+
+    @abc.abstractmethod
+    def sample(self, key: PRNGKeyArray):
+        """This step's points (a pytree of fixed shapes)."""
+
+    @abc.abstractmethod
+    def losses(self, equation, model, batch, params, inputs) -> tuple[dict[str, Array], dict[str, Array]]:
+        """(component → unweighted loss, diagnostics); a single component is keyed ``""``."""
+
+    def weight_of(self, component: str) -> float:
+        if isinstance(self.weight, Mapping):
+            return self.weight[component]
+        return self.weight
+
+    def _check_weight_keys(self, components):
+        if isinstance(self.weight, Mapping):
+            expected = set(components or ())
+            if set(self.weight) != expected:
+                raise ValueError(
+                    f"weight: a mapping must give exactly the components {sorted(expected)}, got {sorted(self.weight)}"
+                )
+
+
+# ------------------------------------------------------------------------------- residual
+class Residual(AbstractTerm):
+    """The interior residual, L_r = mean |R(x)|² per component (eq. K.6, K.20–K.22, L.13).
+
+    With ``causal=Causal(M, ε)`` the points are stratified into M time chunks (the sampler must
+    be ``domain.interior(n)`` with n a multiple of M) and L_r = (1/M) Σ_i w_i L_r^i with w from
+    :func:`causal_weights` on the chunk losses summed over components (eq. K.7–K.8; the 1/M keeps
+    λ_r comparable with the non-causal loss, as in the authors' code). Logs ``causal_min_weight``.
+    """
+
+    sampler: AbstractSampler
+    weight: Weight = eqx.field(static=True)
+    causal: Causal | None = eqx.field(static=True)
+
+    def __init__(self, sampler: AbstractSampler, weight: Weight = 1.0, causal: Causal | None = None):
+        self.weight = _check_weight(weight)
+        if causal is not None:
+            if not isinstance(causal, Causal):
+                raise ValueError(f"causal must be a pinnrwf.pde.Causal(chunks, epsilon), got {causal!r}")
+            if not isinstance(sampler, Uniform):
+                raise ValueError("causal: the residual sampler must be uniform in the box (domain.interior(n))")
+            if sampler.domain.time is None:
+                raise ValueError(f"causal: the domain {sampler.domain.coords} has no time coordinate")
+            if sampler.chunks is None:
+                sampler = Uniform(sampler.domain, sampler.n, causal.chunks)
+            elif sampler.chunks != causal.chunks:
+                raise ValueError(f"causal: the sampler has {sampler.chunks} time chunks but causal.chunks = {causal.chunks}")
+        self.sampler = sampler
+        self.causal = causal
+
+    def components(self, equation):
+        _check_sampler(self.sampler, equation, "Residual")
+        if self.causal is not None and equation.time is None:
+            raise ValueError(f"causal: the equation has no time coordinate (coords {equation.coords})")
+        self._check_weight_keys(equation.components)
+        return equation.components
+
+    def sample(self, key):
+        return self.sampler.sample(key)
+
+    def losses(self, equation, model, batch, params, inputs):
+        res = jax.vmap(lambda x: equation.residuals(model, x, params, inputs))(batch)
+        if equation.components is None:
+            res = {"": res["residual"]}
+        if self.causal is None:
+            return {k: jnp.mean(r**2) for k, r in res.items()}, {}
+        m = self.causal.chunks
+        chunk = {k: jnp.mean(jnp.reshape(r**2, (m, -1)), axis=1) for k, r in res.items()}
+        w = causal_weights(sum(chunk.values()), self.causal.epsilon)
+        return {k: jnp.mean(w * c) for k, c in chunk.items()}, {"causal_min_weight": jnp.min(w)}
+
+
+# ---------------------------------------------------------------------- value constraints
+def _value_fields(value, fields, equation: Equation, what: str) -> tuple[str, ...]:
+    """Which fields ``value(pt)`` prescribes (checked by tracing it abstractly once)."""
+    if not callable(value):
+        raise ValueError(f"{what}: value must be a callable of the point's coordinates (pt.x, pt.t, ...), got {value!r}")
+    out = jax.eval_shape(
+        lambda x: value(Coordinates(equation.coords, x)),
+        jax.ShapeDtypeStruct((len(equation.coords),), jnp.float32),
+    )
+    if isinstance(out, Mapping):
+        names = tuple(out)
+        shapes = {k: getattr(v, "shape", ()) for k, v in out.items()}
+    else:
+        if fields is None:
+            if len(equation.fields) != 1:
+                raise ValueError(
+                    f"{what}: value returns one number but the equation has fields {equation.fields}; "
+                    f"return a dict field -> value or pass fields=(...)"
+                )
+            fields = equation.fields
+        names = tuple(fields)
+        if len(names) != 1:
+            raise ValueError(f"{what}: value returns one number, so fields must name one field, got {names}")
+        shapes = {names[0]: getattr(out, "shape", ())}
+    unknown = [f for f in names if f not in equation.fields]
+    if unknown or not names:
+        raise ValueError(f"{what}: unknown fields {unknown}; the equation's fields are {equation.fields}")
+    bad = {k: s for k, s in shapes.items() if s != ()}
+    if bad:
+        raise ValueError(f"{what}: value must give a scalar per field at one point, got shapes {bad}")
+    return names
+
+
+def _targets(value, names, coords, points):
+    def one(x):
+        out = value(Coordinates(coords, x))
+        if not isinstance(out, Mapping):
+            out = {names[0]: out}
+        return {k: jnp.asarray(out[k], points.dtype) for k in names}
+
+    return jax.vmap(one)(points)
+
+
+class _AbstractValueTerm(AbstractTerm):
+    value: eqx.AbstractVar[Callable]
+    sampler: eqx.AbstractVar[AbstractSampler]
+    fields: eqx.AbstractVar[tuple[str, ...] | None]
+
+    def _fields(self, equation):
+        return _value_fields(self.value, self.fields, equation, type(self).__name__)
+
+    def components(self, equation):
+        _check_sampler(self.sampler, equation, type(self).__name__)
+        names = self._fields(equation)
+        comps = names if len(names) > 1 else None
+        self._check_weight_keys(comps)
+        return comps
+
+    def sample(self, key):
+        return self.sampler.sample(key)
+
+    def _predict(self, equation, model, points, names):
+        out = jax.vmap(model)(points)
+        return {f: out[:, equation.fields.index(f)] for f in names}
+
+    def losses(self, equation, model, batch, params, inputs):
+        names = self._fields(equation)
+        target = _targets(self.value, names, equation.coords, batch)
+        pred = self._predict(equation, model, batch, names)
+        key = (lambda f: f) if len(names) > 1 else (lambda f: "")
+        return {key(f): jnp.mean((pred[f] - target[f]) ** 2) for f in names}, {}
+
+
+class Dirichlet(_AbstractValueTerm):
+    """u_f(x) = value(x) on the sampler's points (e.g. eq. K.11–K.12, K.18–K.19, L.6).
+
+    ``value(pt)`` returns a scalar (single field) or a dict field → scalar; several fields give
+    one loss each, e.g. ``"bc_u"``, ``"bc_v"``.
+    """
+
+    value: Callable = eqx.field(static=True)
+    sampler: AbstractSampler
+    weight: Weight = eqx.field(static=True)
+    fields: tuple[str, ...] | None = eqx.field(static=True)
+
+    def __init__(self, value, sampler, weight: Weight = 1.0, fields: Sequence[str] | None = None):
+        self.value, self.sampler, self.weight = value, sampler, _check_weight(weight)
+        self.fields = None if fields is None else tuple(fields)
+
+
+class InitialCondition(_AbstractValueTerm):
+    """u_f(x, t₀) = value(x) on the initial slice (eq. K.2/K.5, L.8/L.12); the sampler must be
+    ``domain.initial(n)``."""
+
+    value: Callable = eqx.field(static=True)
+    sampler: AbstractSampler
+    weight: Weight = eqx.field(static=True)
+    fields: tuple[str, ...] | None = eqx.field(static=True)
+
+    def __init__(self, value, sampler, weight: Weight = 1.0, fields: Sequence[str] | None = None):
+        self.value, self.sampler, self.weight = value, sampler, _check_weight(weight)
+        self.fields = None if fields is None else tuple(fields)
+
+    def components(self, equation):
+        if equation.time is None:
+            raise ValueError(f"InitialCondition: the equation has no time coordinate (coords {equation.coords})")
+        s = self.sampler
+        if not (isinstance(s, Face) and s.coord == equation.time and s.side == "lower"):
+            raise ValueError("InitialCondition: the sampler must be domain.initial(n) (time at its lower bound)")
+        return super().components(equation)
+
+
+class Neumann(_AbstractValueTerm):
+    """∂u_f/∂coord (x) = value(x) on the sampler's points (give the sign of an outward normal in
+    ``value``)."""
+
+    value: Callable = eqx.field(static=True)
+    sampler: AbstractSampler
+    coord: str = eqx.field(static=True)
+    weight: Weight = eqx.field(static=True)
+    fields: tuple[str, ...] | None = eqx.field(static=True)
+
+    def __init__(self, value, sampler, coord: str, weight: Weight = 1.0, fields: Sequence[str] | None = None):
+        self.value, self.sampler, self.coord = value, sampler, coord
+        self.weight = _check_weight(weight)
+        self.fields = None if fields is None else tuple(fields)
+
+    def components(self, equation):
+        if self.coord not in equation.coords:
+            raise ValueError(f"Neumann: coord {self.coord!r} is not a coordinate; the coordinates are {equation.coords}")
+        return super().components(equation)
+
+    def _predict(self, equation, model, points, names):
+        plan = DerivativePlan([(equation.coords.index(self.coord),)], len(equation.coords))
+        i = equation.coords.index(self.coord)
+        out = jax.vmap(lambda x: plan(model, x)[(i,)])(points)
+        return {f: out[:, equation.fields.index(f)] for f in names}
+
+
+class Periodic(AbstractTerm):
+    """Soft periodicity in ``coord``: u(…, lo, …) = u(…, hi, …) for the given fields, and their
+    first ``derivatives`` derivatives along ``coord``. (Exact periodicity is better imposed by the
+    network's periodic embedding, eq. K.3 / L.9; then no term is needed.)"""
+
+    domain: Domain
+    coord: str = eqx.field(static=True)
+    n: int = eqx.field(static=True)
+    weight: Weight = eqx.field(static=True)
+    fields: tuple[str, ...] | None = eqx.field(static=True)
+    derivatives: int = eqx.field(static=True)
+
+    def __init__(self, domain: Domain, coord: str, n: int, weight: Weight = 1.0,
+                 fields: Sequence[str] | None = None, derivatives: int = 0):
+        domain.index(coord)
+        Face(domain, n, coord, "lower")  # validates n
+        if isinstance(derivatives, bool) or not isinstance(derivatives, int) or derivatives < 0:
+            raise ValueError(f"Periodic: derivatives must be an integer ≥ 0, got {derivatives!r}")
+        self.domain, self.coord, self.n, self.derivatives = domain, coord, n, derivatives
+        self.weight = _check_weight(weight)
+        self.fields = None if fields is None else tuple(fields)
+
+    def _names(self, equation):
+        return equation.fields if self.fields is None else self.fields
+
+    def components(self, equation):
+        _check_sampler(Face(self.domain, self.n, self.coord, "lower"), equation, "Periodic")
+        names = self._names(equation)
+        unknown = [f for f in names if f not in equation.fields]
+        if unknown or not names:
+            raise ValueError(f"Periodic: unknown fields {unknown}; the equation's fields are {equation.fields}")
+        comps = names if len(names) > 1 else None
+        self._check_weight_keys(comps)
+        return comps
+
+    def sample(self, key):
+        lower = Face(self.domain, self.n, self.coord, "lower").sample(key)
+        i = self.domain.index(self.coord)
+        return lower, lower.at[:, i].set(self.domain.upper[i])
+
+    def losses(self, equation, model, batch, params, inputs):
+        i = equation.coords.index(self.coord)
+        plan = DerivativePlan([(i,) * k for k in range(self.derivatives + 1)], len(equation.coords))
+
+        def gap(a, b):
+            ta, tb = plan(model, a), plan(model, b)
+            return sum((ta[(i,) * k] - tb[(i,) * k]) ** 2 for k in range(self.derivatives + 1))
+
+        sq = jax.vmap(gap)(*batch)
+        names = self._names(equation)
+        key = (lambda f: f) if len(names) > 1 else (lambda f: "")
+        return {key(f): jnp.mean(sq[:, equation.fields.index(f)]) for f in names}, {}
+
+
+class DataFit(AbstractTerm):
+    """Mean squared misfit to measurements ``values`` (n, k) of ``fields`` at ``points`` (n, d);
+    ``batch_size``: a random subset each step (without replacement), else all points."""
+
+    points: Float[Array, "n d"]
+    values: Float[Array, "n k"]
+    fields: tuple[str, ...] = eqx.field(static=True)
+    weight: Weight = eqx.field(static=True)
+    batch_size: int | None = eqx.field(static=True)
+
+    def __init__(self, points, values, fields: Sequence[str], weight: Weight = 1.0, batch_size: int | None = None):
+        points, values = jnp.asarray(points, jnp.float32), jnp.asarray(values, jnp.float32)
+        fields = (fields,) if isinstance(fields, str) else tuple(fields)
+        if values.ndim == 1:
+            values = values[:, None]
+        if points.ndim != 2 or values.ndim != 2 or points.shape[0] != values.shape[0] or values.shape[1] != len(fields):
+            raise ValueError(
+                f"DataFit: points must be (n, d) and values (n, {len(fields)}) for fields {fields}; "
+                f"got points {points.shape}, values {values.shape}"
+            )
+        if batch_size is not None and not (isinstance(batch_size, int) and 0 < batch_size <= points.shape[0]):
+            raise ValueError(f"DataFit: batch_size must be an integer in 1..{points.shape[0]}, got {batch_size!r}")
+        self.points, self.values, self.fields = points, values, fields
+        self.weight, self.batch_size = _check_weight(weight), batch_size
+
+    def components(self, equation):
+        if self.points.shape[1] != len(equation.coords):
+            raise ValueError(f"DataFit: points have {self.points.shape[1]} columns, the equation has coordinates {equation.coords}")
+        unknown = [f for f in self.fields if f not in equation.fields]
+        if unknown:
+            raise ValueError(f"DataFit: unknown fields {unknown}; the equation's fields are {equation.fields}")
+        comps = self.fields if len(self.fields) > 1 else None
+        self._check_weight_keys(comps)
+        return comps
+
+    def sample(self, key):
+        if self.batch_size is None:
+            return ()
+        return jax.random.choice(key, self.points.shape[0], (self.batch_size,), replace=False)
+
+    def losses(self, equation, model, batch, params, inputs):
+        pts, vals = (self.points, self.values) if self.batch_size is None else (self.points[batch], self.values[batch])
+        out = jax.vmap(model)(pts)
+        key = (lambda f: f) if len(self.fields) > 1 else (lambda f: "")
+        return {
+            key(f): jnp.mean((out[:, equation.fields.index(f)] - vals[:, j]) ** 2) for j, f in enumerate(self.fields)
+        }, {}

@@ -1,0 +1,72 @@
+"""The benchmark PDEs of rwf_paper App. K and L, written in the residual DSL (:mod:`pinnrwf.pde`).
+
+Each factory returns a :class:`pinnrwf.pde.Equation`; its parameters' target values are the
+paper's (curricula are attached by the problem, see :func:`pinnrwf.pde.curriculum`). The network
+input is the point in ``coords`` order and its output the fields in ``fields`` order.
+"""
+
+from __future__ import annotations
+
+from pinnrwf.pde import Equation
+
+
+def advection(c: float = 50.0) -> Equation:
+    """Linear advection, eq. K.1: R = u_t + c u_x on (x, t) ∈ (0, 2π) × [0, 1], c = 50.
+
+    Exact solution u = g(x − ct) for the initial condition g (eq. K.2); periodicity in x comes from
+    the network's periodic embedding γ(x, t) = [cos x, sin x, t] (eq. K.3)."""
+    return Equation(
+        coords=("x", "t"), fields=("u",), params={"c": c},
+        residual=lambda p: p.u_t + p.c * p.u_x,
+    )
+
+
+def _navier_stokes_residual(p):
+    inv_re = 1.0 / p.Re
+    return {
+        "u": p.u * p.u_x + p.v * p.u_y + p.p_x - inv_re * (p.u_xx + p.u_yy),  # K.14
+        # K.15 as printed reads "u v_x + u v_y"; the convective term is u v_x + v v_y.
+        "v": p.u * p.v_x + p.v * p.v_y + p.p_y - inv_re * (p.v_xx + p.v_yy),
+        "c": p.u_x + p.v_y,  # K.16
+    }
+
+
+def navier_stokes(Re: float = 1000.0) -> Equation:
+    """Steady incompressible Navier–Stokes, eq. K.9–K.10 with residuals K.14–K.16:
+    components ``"u"`` (x-momentum), ``"v"`` (y-momentum), ``"c"`` (continuity), on
+    (x, y) ∈ (0, 1)², fields (u, v, p), Re = 1000 (lid-driven cavity, App. K.2)."""
+    return Equation(
+        coords=("x", "y"), fields=("u", "v", "p"), params={"Re": Re},
+        residual=_navier_stokes_residual,
+    )
+
+
+def diffusion_reaction(D: float = 0.01, k: float = 0.01) -> Equation:
+    """Diffusion–reaction, eq. L.4: R = u_t − D u_xx − k u² − a(x) on (x, t) ∈ (0, 1) × (0, 1].
+
+    ``a`` is an input: give a callable of the coordinates (e.g. :class:`pinnrwf.pde.LinearInterpolant`
+    of its sensor values) or, for a physics-informed DeepONet, its value at each collocation point.
+    D = k = 0.01 as in the PI-DeepONet benchmark this case is taken from (L.4 leaves them implicit)."""
+    return Equation(
+        coords=("x", "t"), fields=("u",), params={"D": D, "k": k}, inputs=("a",),
+        residual=lambda p: p.u_t - p.D * p.u_xx - p.k * p.u**2 - p.a,
+    )
+
+
+def darcy() -> Equation:
+    """Darcy flow, eq. L.5: R = −∇·(a∇u) − 1 = −(a_x u_x + a u_xx + a_y u_y + a u_yy) − 1 on
+    (0, 1)², u = 0 on the boundary (eq. L.6). The coefficient ``a`` is an input that is
+    differentiated, so it must be a callable (e.g. :class:`pinnrwf.pde.BilinearInterpolant`)."""
+    return Equation(
+        coords=("x", "y"), fields=("u",), inputs=("a",),
+        residual=lambda p: -(p.a_x * p.u_x + p.a * p.u_xx + p.a_y * p.u_y + p.a * p.u_yy) - 1.0,
+    )
+
+
+def burgers(nu: float = 0.01) -> Equation:
+    """Viscous Burgers, eq. L.7/L.10: R = u_t + u u_x − ν u_xx on (x, t) ∈ (0, 1) × (0, 1],
+    periodic in x (embedding [cos 2πx, sin 2πx, t], eq. L.9); ν = 0.01 (PI-DeepONet benchmark)."""
+    return Equation(
+        coords=("x", "t"), fields=("u",), params={"nu": nu},
+        residual=lambda p: p.u_t + p.u * p.u_x - p.nu * p.u_xx,
+    )

@@ -1,0 +1,90 @@
+import numpy as np
+import pytest
+
+from pinnrwf.solvers import burgers
+from pinnrwf.solvers.random_fields import burgers_initial_conditions
+
+
+def _grid(n):
+    return np.arange(n) / n
+
+
+@pytest.mark.parametrize("nu, amps, n, tol", [(0.01, [0.6, 0.2], 64, 1e-7), (0.001, [0.99], 1024, 1e-8)])
+def test_agrees_with_cole_hopf(nu, amps, n, tol):
+    x, t = _grid(n), np.linspace(0.0, 0.2, 5)
+    exact = burgers.cole_hopf_solution(x, t, nu=nu, amplitudes=amps, phases=[0.3, 1.0][: len(amps)])
+    u = burgers.solve(exact[0], nu=nu, t_eval=t, dt=1e-4, n_internal=None)
+    assert np.max(np.abs(exact)) > 0.1  # a non-trivial, steep solution
+    np.testing.assert_allclose(u, exact, atol=tol * np.max(np.abs(exact)))
+
+
+def test_etdrk4_is_fourth_order_in_time():
+    x = _grid(128)
+    u0 = 0.5 * np.sin(2 * np.pi * x) + 0.2 * np.cos(4 * np.pi * x)
+    ref = burgers.solve(u0, nu=0.01, t_eval=[0.2], dt=2.5e-4, n_internal=None)
+    errs = [np.max(np.abs(burgers.solve(u0, nu=0.01, t_eval=[0.2], dt=dt, n_internal=None) - ref))
+            for dt in (0.02, 0.01, 0.005)]
+    orders = np.log2(np.array(errs[:-1]) / errs[1:])
+    assert np.all(orders > 3.7), orders
+
+
+def test_spectral_accuracy_in_space():
+    errs = []
+    for n in (16, 32, 48, 64):
+        x, t = _grid(n), [0.0, 0.5]
+        exact = burgers.cole_hopf_solution(x, t, nu=0.01, amplitudes=[0.6, 0.2], phases=[0.0, 1.0])
+        errs.append(np.max(np.abs(burgers.solve(exact[0], nu=0.01, t_eval=t, dt=1e-3, n_internal=None) - exact)))
+    errs = np.array(errs)
+    assert np.all(errs[1:] < errs[:-1] / 30)  # faster than any fixed algebraic order here
+    assert errs[-1] < 1e-7
+
+
+def test_mean_is_conserved_and_output_on_input_grid():
+    u0 = burgers_initial_conditions(100, n_samples=3, seed=0) + 0.3
+    t = np.linspace(0, 0.5, 6)
+    u = burgers.solve(u0, nu=0.001, t_eval=t, n_internal=512, dt=1e-3)
+    assert u.shape == (3, 6, 100) and u.dtype == np.float64
+    np.testing.assert_allclose(u.mean(axis=-1), np.repeat(u0.mean(axis=-1)[:, None], 6, axis=1), atol=1e-12)
+    np.testing.assert_allclose(u[:, 0], u0, atol=1e-12)  # t = 0 returns the data
+    single = burgers.solve(u0[1], nu=0.001, t_eval=t, n_internal=512, dt=1e-3)
+    np.testing.assert_allclose(single, u[1], atol=1e-13)
+
+
+def test_contour_coefficients_match_closed_forms_away_from_zero():
+    lam = np.array([-5.0, -40.0, -0.7])
+    E, E2, Q, f1, f2, f3 = burgers.etdrk4_coefficients(lam, 1.0)
+    z = lam
+    np.testing.assert_allclose(Q, (np.exp(z / 2) - 1) / z, rtol=1e-10)
+    np.testing.assert_allclose(f1, (-4 - z + np.exp(z) * (4 - 3 * z + z**2)) / z**3, rtol=1e-10)
+    np.testing.assert_allclose(f2, (2 + z + np.exp(z) * (-2 + z)) / z**3, rtol=1e-10)
+    np.testing.assert_allclose(f3, (-4 - 3 * z - z**2 + np.exp(z) * (4 - z)) / z**3, rtol=1e-10)
+    # and the λ → 0 limits (φ-function values 1/2, 1/6, 1/6, 1/6) without cancellation
+    _, _, Q0, a0, b0, c0 = burgers.etdrk4_coefficients(np.array([0.0, -1e-12]), 1.0)
+    np.testing.assert_allclose(Q0, 0.5, rtol=1e-10)
+    np.testing.assert_allclose([a0, b0, c0], 1.0 / 6.0 * np.ones((3, 2)), rtol=1e-9)
+
+
+def test_resample_periodic_is_point_evaluation():
+    g = lambda x: np.sin(2 * np.pi * x) + 0.3 * np.cos(6 * np.pi * x)
+    for n_out in (5, 16, 100):
+        np.testing.assert_allclose(burgers.resample_periodic(g(_grid(16)), n_out), g(_grid(n_out)), atol=1e-13)
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(nu=0.0), "nu"),
+        (dict(nu=-1e-3), "nu"),
+        (dict(t_eval=[0.2, 0.1]), "t_eval"),
+        (dict(dt=np.nan), "dt"),
+        (dict(n_internal=8), "n_internal"),
+        (dict(u0=np.full(16, np.inf)), "u0"),
+        (dict(u0=np.zeros((2, 2, 16))), "u0"),
+    ],
+)
+def test_validation(kwargs, name):
+    args = dict(u0=np.zeros(16), nu=1e-3, t_eval=[0.0, 0.1])
+    args.update(kwargs)
+    u0 = args.pop("u0")
+    with pytest.raises(ValueError, match=name):
+        burgers.solve(u0, **args)
