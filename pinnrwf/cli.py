@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
                 raise
             continue
         rp = rsub.add_parser(name, help=module.__doc__.strip().splitlines()[0])
-        add_run_arguments(rp)
+        add_run_arguments(rp, default_param=getattr(module, "DEFAULT_PARAM", "all"))
         module.configure_parser(rp)
         rp.set_defaults(handler=module.run)
     _bench_parser(sub)

@@ -118,3 +118,41 @@ def _jsonable(obj: Any) -> Any:
     if isinstance(obj, Path):
         return str(obj)
     return repr(obj)
+
+
+def command_string(problem: str, args, keys: tuple[str, ...]) -> str:
+    """The ``pinnrwf run`` command line that reproduces a run (from the parsed arguments)."""
+    parts = [f"pinnrwf run {problem}"]
+    for k in keys:
+        v = getattr(args, k, None)
+        if v is not None and v is not False:
+            parts.append(f"--{k.replace('_', '-')}" + ("" if v is True else f" {v}"))
+    return " ".join(parts)
+
+
+def run_comparison(
+    *,
+    problem: str,
+    title: str,
+    build: Build,
+    parameterizations: Mapping[str, AbstractParameterization],
+    train: TrainConfig,
+    out_dir: Path,
+    command: str,
+    problem_config: Any,
+    metrics: list[str],
+    percent: set[str] = frozenset(),
+    monitor: Callable | None = None,
+    extra: Callable[[dict[str, FitResult]], dict] | None = None,
+) -> dict[str, FitResult]:
+    """Train, print the comparison table, write results.json and table.md into ``out_dir``."""
+    results = compare(build, parameterizations, train, monitor=monitor)
+    table = comparison_table(results, metrics, percent=percent)
+    print(f"\n{title}, {train.seeds} seed(s) x {train.steps} steps (mean ± std over seeds):\n{table}")
+    out_dir = Path(out_dir)
+    payload = {"table_markdown": table, **(extra(results) if extra else {})}
+    save_results(out_dir, problem=problem, command=command, results=results, problem_config=problem_config,
+                 parameterizations=parameterizations, extra=payload)
+    (out_dir / "table.md").write_text(table + "\n")
+    print(f"results: {out_dir / 'results.json'}")
+    return results

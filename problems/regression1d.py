@@ -19,7 +19,7 @@ import numpy as np
 from jaxtyping import Array, Float
 
 from pinnrwf.analysis import ntk_eigenvalues, relative_weight_change
-from pinnrwf.experiment import compare, comparison_table, save_results, summarize
+from pinnrwf.experiment import command_string, run_comparison, summarize
 from pinnrwf.nn import (
     ACTIVATIONS,
     MLP,
@@ -53,8 +53,10 @@ class Regression1DConfig:
             raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {self.activation!r}")
 
 
+DEFAULT_PARAM = "plain,aa,wn,rwf,wc-row"  # the comparison of rwf_paper Fig. 2 plus row weight conditioning
+
 PRESETS: dict[str, tuple[Regression1DConfig, TrainConfig]] = {
-    "quick": (Regression1DConfig(), TrainConfig(steps=10_000, seeds=2, chunk_steps=1000, decay_steps=5000)),
+    "quick": (Regression1DConfig(), TrainConfig(steps=10_000, seeds=2, chunk_steps=500, decay_steps=5000)),
     "paper": (Regression1DConfig(), TrainConfig(steps=100_000, seeds=10, chunk_steps=5000, decay_steps=5000)),
 }
 
@@ -189,22 +191,23 @@ def run(args: argparse.Namespace) -> int:
     else:
         params = STUDIES[args.study]()
     build = builder(problem)
-    results = compare(build, params, train, monitor=relative_weight_change)
     objective = build(next(iter(params.values())))[1]
-    table = comparison_table(results, ["mse", "rel_l2", "weight_change"])
-    print(f"\n1D regression, {train.seeds} seed(s) x {train.steps} steps, MSE / relative L2 / weight change "
-          "(mean ± std over seeds):\n" + table)
-    spectra = {} if args.no_ntk else _ntk_spectra(results, objective)
-    command = "pinnrwf run regression1d " + " ".join(
-        f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items()
-        if k in ("param", "preset", "seeds", "steps", "seed", "study") and v is not None
+
+    spectra: dict[str, list[float]] = {}
+
+    def ntk(results):
+        if not args.no_ntk:
+            spectra.update(_ntk_spectra(results, objective))
+        return {"study": args.study, "ntk_eigenvalues_seed0": spectra}
+
+    results = run_comparison(
+        problem="regression1d", title="1D regression, MSE / relative L2 / relative weight change",
+        build=build, parameterizations=params, train=train, out_dir=out,
+        command=command_string("regression1d", args, ("param", "preset", "study", "seeds", "seed", "steps")),
+        problem_config=problem, metrics=["mse", "rel_l2", "weight_change"],
+        monitor=relative_weight_change, extra=ntk,
     )
-    save_results(out, problem="regression1d", command=command, results=results, problem_config=problem,
-                 parameterizations=params, extra={"study": args.study, "ntk_eigenvalues_seed0": spectra,
-                                                  "table_markdown": table})
-    (out / "table.md").write_text(table + "\n")
     if args.study == "compare":
         fig = plot(results, objective, spectra, out / "regression1d.png")
         print(f"figure: {fig}")
-    print(f"results: {out / 'results.json'}")
     return 0

@@ -1,4 +1,18 @@
 """Reference numerical solvers, installed as :mod:`pinnrwf.solvers`.
 
 Solvers depend on NumPy/SciPy/JAX only (never on :mod:`pinnrwf.nn`) and compute in float64.
+
+Modules
+-------
+- :mod:`~pinnrwf.solvers.random_fields`       seeded GRFs (squared-exponential, spectral 1D/2D, Darcy a)
+- :mod:`~pinnrwf.solvers.base`                the time-stepper interface (init/step/observe) and rollout
+- :mod:`~pinnrwf.solvers.advection`           exact periodic transport
+- :mod:`~pinnrwf.solvers.diffusion_reaction`  Crank–Nicolson/Newton (+ diffrax method-of-lines check)
+- :mod:`~pinnrwf.solvers.darcy`               conservative five-point scheme, sparse direct solve
+- :mod:`~pinnrwf.solvers.burgers`             Fourier pseudo-spectral + ETDRK4
+- :mod:`~pinnrwf.solvers.ldc`                 steady lid-driven cavity (ψ–ω, Newton)
 """
+
+from . import advection, base, burgers, darcy, diffusion_reaction, ldc, random_fields
+
+__all__ = ["advection", "base", "burgers", "darcy", "diffusion_reaction", "ldc", "random_fields"]

@@ -35,7 +35,6 @@ class AbstractStepper(abc.ABC):
 
 def rollout(stepper: AbstractStepper, state: np.ndarray, n_steps: int, *, t0: float = 0.0) -> np.ndarray:
     """Apply ``stepper.step`` ``n_steps`` times (vectorised over the batch) and return the final state."""
-    t = t0
     for i in range(int(n_steps)):
         state = stepper.step(state, t0 + i * stepper.dt)
     return state
@@ -75,7 +74,12 @@ def check_finite_scalar(name: str, value) -> float:
 
 
 def check_int(name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or not float(value).is_integer() or int(value) < minimum:
+    """An integer-valued scalar >= ``minimum`` (raises ValueError naming ``name``)."""
+    try:
+        ok = not isinstance(value, bool) and float(value).is_integer() and int(value) >= minimum
+    except (TypeError, ValueError, OverflowError):
+        ok = False
+    if not ok:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
 

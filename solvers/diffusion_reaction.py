@@ -76,12 +76,15 @@ class DiffusionReactionCN(AbstractStepper):
         s = 0.5 * (self.source(t) + self.source(t + dt))
         explicit = u + 0.5 * dt * (self._diffuse(u) + k * u * u) + dt * s
         w = u.copy()
+        active = np.ones(w.shape[0], dtype=bool)
         for _ in range(self.max_newton):
             resid = w - 0.5 * dt * (self._diffuse(w) + k * w * w) - explicit
             diag = (1.0 + self.r) - dt * k * w
             delta = thomas(self.off, diag, self.off, -resid)
-            w = w + delta
-            if np.max(np.abs(delta)) <= self.tol * (1.0 + np.max(np.abs(w))):
+            # Converged samples are frozen, so each sample's result is independent of its batch.
+            w = np.where(active[:, None], w + delta, w)
+            active &= np.max(np.abs(delta), axis=1) > self.tol * (1.0 + np.max(np.abs(w), axis=1))
+            if not active.any():
                 return w
         raise RuntimeError(f"Newton did not converge in {self.max_newton} iterations at t = {t:.4g}")
 

@@ -29,7 +29,7 @@ import scipy.sparse.linalg as spla
 
 from .base import check_int, check_positive
 
-DEFAULT_N = 256  # Re = 1000 converged to < 1 % of the lid speed (benchmarks/solvers_convergence.py)
+DEFAULT_N = 512  # Re = 1000 converged to < 1 % of the lid speed (benchmarks/solvers_convergence.py)
 
 
 @dataclass(frozen=True)

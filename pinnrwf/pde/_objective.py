@@ -152,7 +152,7 @@ class PINNObjective(AbstractObjective):
         for key, term in self.terms.items():
             losses, diag = term.losses(self.equation, model, batch[key], params, self.inputs)
             for comp, value in losses.items():
-                terms[self.names[key][comp]] = term.weight_of(comp) * value if comp else term.weight * value
+                terms[self.names[key][comp]] = term.weight_of(comp) * value
             per_term_diag[key] = diag
         diagnostics = {f"param_{k}": params[k] for k in self.schedules}
         counts: dict[str, int] = {}

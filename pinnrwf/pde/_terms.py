@@ -25,6 +25,8 @@ Weight = float | Mapping[str, float]
 
 
 def _check_weight(weight: Weight) -> Weight:
+    if isinstance(weight, Mapping) and not weight:
+        raise ValueError("weight: a mapping of per-component weights must not be empty")
     items = weight.items() if isinstance(weight, Mapping) else [("weight", weight)]
     out = {}
     for k, w in items:
@@ -82,6 +84,7 @@ class AbstractTerm(eqx.Module):
         """(component → unweighted loss, diagnostics); a single component is keyed ``""``."""
 
     def weight_of(self, component: str) -> float:
+        """λ of a component (``""``: the single component)."""
         if isinstance(self.weight, Mapping):
             return self.weight[component]
         return self.weight
@@ -190,15 +193,31 @@ def _targets(value, names, coords, points):
     return jax.vmap(one)(points)
 
 
+def _field_values(equation, model, points, names):
+    out = jax.vmap(model)(points)
+    return {f: out[:, equation.fields.index(f)] for f in names}
+
+
 class _AbstractValueTerm(AbstractTerm):
+    """A term prescribing ``value(pt)`` for some quantity of the fields (values, normal
+    derivatives) on its sampler's points; subclasses say which quantity (``_predict``) and
+    what else they require of the equation (``_check``)."""
+
     value: eqx.AbstractVar[Callable]
     sampler: eqx.AbstractVar[AbstractSampler]
     fields: eqx.AbstractVar[tuple[str, ...] | None]
+
+    @abc.abstractmethod
+    def _check(self, equation: Equation) -> None: ...
+
+    @abc.abstractmethod
+    def _predict(self, equation, model, points, names) -> dict[str, Array]: ...
 
     def _fields(self, equation):
         return _value_fields(self.value, self.fields, equation, type(self).__name__)
 
     def components(self, equation):
+        self._check(equation)
         _check_sampler(self.sampler, equation, type(self).__name__)
         names = self._fields(equation)
         comps = names if len(names) > 1 else None
@@ -207,10 +226,6 @@ class _AbstractValueTerm(AbstractTerm):
 
     def sample(self, key):
         return self.sampler.sample(key)
-
-    def _predict(self, equation, model, points, names):
-        out = jax.vmap(model)(points)
-        return {f: out[:, equation.fields.index(f)] for f in names}
 
     def losses(self, equation, model, batch, params, inputs):
         names = self._fields(equation)
@@ -236,6 +251,12 @@ class Dirichlet(_AbstractValueTerm):
         self.value, self.sampler, self.weight = value, sampler, _check_weight(weight)
         self.fields = None if fields is None else tuple(fields)
 
+    def _check(self, equation):
+        pass
+
+    def _predict(self, equation, model, points, names):
+        return _field_values(equation, model, points, names)
+
 
 class InitialCondition(_AbstractValueTerm):
     """u_f(x, t₀) = value(x) on the initial slice (eq. K.2/K.5, L.8/L.12); the sampler must be
@@ -250,13 +271,15 @@ class InitialCondition(_AbstractValueTerm):
         self.value, self.sampler, self.weight = value, sampler, _check_weight(weight)
         self.fields = None if fields is None else tuple(fields)
 
-    def components(self, equation):
+    def _check(self, equation):
         if equation.time is None:
             raise ValueError(f"InitialCondition: the equation has no time coordinate (coords {equation.coords})")
         s = self.sampler
         if not (isinstance(s, Face) and s.coord == equation.time and s.side == "lower"):
             raise ValueError("InitialCondition: the sampler must be domain.initial(n) (time at its lower bound)")
-        return super().components(equation)
+
+    def _predict(self, equation, model, points, names):
+        return _field_values(equation, model, points, names)
 
 
 class Neumann(_AbstractValueTerm):
@@ -274,10 +297,9 @@ class Neumann(_AbstractValueTerm):
         self.weight = _check_weight(weight)
         self.fields = None if fields is None else tuple(fields)
 
-    def components(self, equation):
+    def _check(self, equation):
         if self.coord not in equation.coords:
             raise ValueError(f"Neumann: coord {self.coord!r} is not a coordinate; the coordinates are {equation.coords}")
-        return super().components(equation)
 
     def _predict(self, equation, model, points, names):
         plan = DerivativePlan([(equation.coords.index(self.coord),)], len(equation.coords))

@@ -105,6 +105,12 @@ def _config_fingerprint(config: TrainConfig, extra: dict) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+def _map_members(fn, state: TrainState) -> TrainState:
+    """Apply ``fn`` to every per-member leaf (all but the shared step counter)."""
+    members = (state.params, state.opt_state, state.loss_weights, state.key)
+    return TrainState(*jax.tree.map(fn, members), state.step)
+
+
 class _Engine(eqx.Module):
     """The pure, compiled part of ``fit`` (objective and static model structure closed over)."""
 
@@ -157,11 +163,18 @@ class _Engine(eqx.Module):
         return self.weighting.update(norms, loss_weights)
 
     def run_chunk(self, state: TrainState, num_steps: int):
-        step_all = jax.vmap(
-            self.member_step,
-            in_axes=(0, 0, 0, 0, None),
-            spmd_axis_name=None if self.mesh is None else "seeds",
-        )
+        # A one-member ensemble runs unbatched: XLA:CPU lowers a vmapped (batch-1) dot_general
+        # about 3x slower than the plain matmul (measured; see README "Performance").
+        single = state.key.shape[0] == 1
+        if single:
+            step_all = self.member_step
+            state = _map_members(lambda x: x[0], state)
+        else:
+            step_all = jax.vmap(
+                self.member_step,
+                in_axes=(0, 0, 0, 0, None),
+                spmd_axis_name=None if self.mesh is None else "seeds",
+            )
 
         def body(carry: TrainState, _):
             params, opt_state, weights, key, logs = step_all(
@@ -169,7 +182,11 @@ class _Engine(eqx.Module):
             )
             return TrainState(params, opt_state, weights, key, carry.step + 1), logs
 
-        return jax.lax.scan(body, state, None, length=num_steps)
+        state, logs = jax.lax.scan(body, state, None, length=num_steps)
+        if single:
+            state = _map_members(lambda x: x[None], state)
+            logs = jax.tree.map(lambda x: x[:, None], logs)
+        return state, logs
 
     def metrics(self, params, initial_params):
         def member(p, p0):
