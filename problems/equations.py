@@ -63,9 +63,9 @@ def darcy() -> Equation:
     )
 
 
-def burgers(nu: float = 0.01) -> Equation:
+def burgers(nu: float = 0.001) -> Equation:
     """Viscous Burgers, eq. L.7/L.10: R = u_t + u u_x − ν u_xx on (x, t) ∈ (0, 1) × (0, 1],
-    periodic in x (embedding [cos 2πx, sin 2πx, t], eq. L.9); ν = 0.01 (PI-DeepONet benchmark)."""
+    periodic in x (embedding [cos 2πx, sin 2πx, t], eq. L.9); ν = 0.001 (rwf_paper L.3, Table 14)."""
     return Equation(
         coords=("x", "t"), fields=("u",), params={"nu": nu},
         residual=lambda p: p.u_t + p.u * p.u_x - p.nu * p.u_xx,

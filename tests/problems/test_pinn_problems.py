@@ -1,0 +1,124 @@
+"""The advection and lid-driven cavity problems (rwf_paper App. K) on the residual DSL."""
+
+import dataclasses
+import json
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from pinnrwf.cli import main
+from pinnrwf.nn import RWF, Plain
+from pinnrwf.problems import advection, ldc
+from pinnrwf.train import TrainConfig, fit
+
+SMALL_ADV = advection.AdvectionConfig(width=32, depth=2, n_residual=256, n_initial=64, eval_nx=32, eval_nt=11)
+
+
+def exact_advection(z):
+    return jnp.array([jnp.sin(z[0] - 50.0 * z[1])])
+
+
+@pytest.mark.parametrize("strategy", advection.STRATEGIES)
+def test_advection_losses_vanish_on_the_exact_solution(strategy):
+    cfg = dataclasses.replace(SMALL_ADV, strategy=strategy, curriculum_steps=100)
+    obj = advection.make_objective(cfg)
+    terms, diag = obj.loss_terms(exact_advection, obj.sample(jax.random.PRNGKey(0)), jnp.int32(100))
+    assert set(terms) == {"ic", "r"}
+    assert float(terms["ic"]) < 1e-9 and float(terms["r"]) < 1e-6
+    assert float(obj.metrics(exact_advection)["rel_l2"]) < 1e-5
+    if strategy == "causal":
+        assert float(diag["causal_min_weight"]) == pytest.approx(1.0)
+    if strategy == "curriculum":
+        assert float(diag["param_c"]) == pytest.approx(50.0)
+
+
+def test_advection_curriculum_ramps_c_and_causal_weights_fall():
+    cfg = dataclasses.replace(SMALL_ADV, strategy="curriculum", curriculum_steps=100)
+    obj = advection.make_objective(cfg)
+    cs = [float(obj.parameters(jnp.int32(s))["c"]) for s in (0, 50, 100, 1000)]
+    np.testing.assert_allclose(cs, [10.0, 30.0, 50.0, 50.0], rtol=1e-5)
+    causal = advection.make_objective(dataclasses.replace(SMALL_ADV, strategy="causal"))
+    # a slightly wrong solution whose residual grows with t: later chunks are down-weighted
+    wrong = lambda z: exact_advection(z) + 0.01 * z[1] * jnp.sin(z[0])  # noqa: E731
+    _, diag = causal.loss_terms(wrong, causal.sample(jax.random.PRNGKey(1)), jnp.int32(0))
+    assert 0.0 < float(diag["causal_min_weight"]) < 0.999
+
+
+def test_short_advection_run_lowers_the_loss():
+    # c = 2 so that 300 CPU steps make clear progress (c = 50 needs the paper's 2e5 steps)
+    obj = advection.make_objective(dataclasses.replace(SMALL_ADV, c=2.0))
+    cfg = TrainConfig(steps=300, chunk_steps=50, progress=False, learning_rate=1e-3)
+    r = fit(advection.init_model(SMALL_ADV, RWF()), obj, cfg)
+    losses = np.asarray(r.history["loss"])[:, 0]
+    assert losses[-1] < 0.4 * losses[0]
+    errors = np.asarray(r.history["metrics"]["rel_l2"])[:, 0]
+    assert errors[-1] < errors[0]
+
+
+def test_advection_cli(tmp_path, capsys):
+    assert main(["run", "advection", "--param", "rwf", "--strategy", "causal", "--steps", "20", "--chunk", "10",
+                 "--out", str(tmp_path), "--no-progress"]) == 0
+    res = json.loads((tmp_path / "results.json").read_text())
+    assert res["problem"] == "advection" and res["problem_config"]["strategy"] == "causal"
+    assert "causal_min_weight" in res["runs"]["rwf"]["history"]["diagnostics"]
+    assert (tmp_path / "advection.png").exists()
+
+
+@pytest.fixture(scope="module")
+def cavity_reference(tmp_path_factory):
+    from pinnrwf.datasets.generate import CavityConfig, generate
+
+    path = tmp_path_factory.mktemp("ldc") / "ldc_re100_n16.h5"
+    generate(CavityConfig(re=(100.0,), n=16), path, n_samples=1, progress=False)
+    return path
+
+
+SMALL_LDC = ldc.CavityConfig(re=100.0, width=16, depth=2, n_residual=64, n_boundary=32, reference_n=16,
+                             eval_stride=1, curriculum_values=(50.0, 100.0), curriculum_boundaries=(10,))
+
+
+def test_cavity_objective_terms_reference_and_curriculum(cavity_reference):
+    obj = ldc.make_objective(SMALL_LDC, cavity_reference)
+    model = ldc.init_model(SMALL_LDC, Plain())(jax.random.PRNGKey(0))
+    terms, diag = obj.loss_terms(model, obj.sample(jax.random.PRNGKey(0)), jnp.int32(0))
+    assert set(terms) == {"b_u", "b_v", "r_u", "r_v", "r_c"}
+    assert float(diag["param_Re"]) == 50.0
+    assert float(obj.parameters(jnp.int32(10))["Re"]) == 100.0
+    # the reference itself scores zero error
+    x, y, u, v = ldc.load_reference(SMALL_LDC, cavity_reference)
+    assert u.shape == (17, 17) and np.allclose(u[:, -1][1:-1], 1.0)
+    points, values, shape = ldc.evaluation_data(SMALL_LDC, cavity_reference)
+    lookup = {tuple(np.round(p, 6)): val for p, val in zip(points, values)}
+    ref_model = lambda z: jnp.asarray(np.r_[lookup[tuple(np.round(np.asarray(z), 6))], 0.0])  # noqa: E731
+    errs = [float(jnp.linalg.norm(jnp.asarray(ref_model(p)[:2]) - values[i])) for i, p in enumerate(points[:5])]
+    assert max(errs) == 0.0
+
+
+def test_cavity_boundary_loss_vanishes_on_the_lid_profile(cavity_reference):
+    obj = ldc.make_objective(SMALL_LDC, cavity_reference)
+    lid = lambda z: jnp.array([jnp.where(z[1] >= 1.0, 1.0, 0.0), 0.0, 0.0])  # noqa: E731
+    terms, _ = obj.loss_terms(lid, obj.sample(jax.random.PRNGKey(2)), jnp.int32(0))
+    assert float(terms["b_u"]) == 0.0 and float(terms["b_v"]) == 0.0
+
+
+def test_cavity_rejects_causal_and_wrong_reference(cavity_reference):
+    with pytest.raises(ValueError, match="causal needs time"):
+        dataclasses.replace(SMALL_LDC, strategy="causal")
+    with pytest.raises(ValueError, match="no sample at Re=1000"):
+        ldc.load_reference(dataclasses.replace(SMALL_LDC, re=1000.0, curriculum_values=(1000.0,)), cavity_reference)
+
+
+def test_cavity_cli_modified_mlp(tmp_path, cavity_reference, monkeypatch):
+    monkeypatch.setattr(ldc, "PRESETS", {**ldc.PRESETS, "quick": (SMALL_LDC, ldc.PRESETS["quick"][1])})
+    assert main(["run", "ldc", "--param", "rwf", "--arch", "modified", "--strategy", "regular", "--steps", "10",
+                 "--chunk", "5", "--reference", str(cavity_reference), "--out", str(tmp_path), "--no-progress"]) == 0
+    res = json.loads((tmp_path / "results.json").read_text())
+    assert res["problem_config"]["architecture"] == "modified"
+    assert set(res["runs"]["rwf"]["final_metrics"]) == {"rel_l2", "rel_l2_u", "rel_l2_v"}
+    assert (tmp_path / "ldc.png").exists()
+    with pytest.raises(SystemExit) as e:
+        main(["run", "ldc", "--strategy", "causal", "--steps", "10", "--out", str(tmp_path)])
+    assert e.value.code == 2
