@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -47,16 +48,21 @@ def main(argv=None) -> int:
             cli[cli.index("--n-samples") + 1] = str(args.burgers_train_samples)
             extrapolated = True
         cmd = [sys.executable, "-m", "pinnrwf.datasets.cli", "generate", *cli, "--overwrite", "--no-progress"]
+        load_before = os.getloadavg()[0]
         t0 = time.perf_counter()
         proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
         wall = time.perf_counter() - t0
+        load_after = os.getloadavg()[0]
         if proc.returncode != 0:
             print(proc.stderr, file=sys.stderr)
             return proc.returncode
         n = int(cli[cli.index("--n-samples") + 1]) if "--n-samples" in cli else 3
         out = ROOT / cli[cli.index("--out") + 1]
         row = {"name": name, "command": "pinnrwf generate " + shlex.join(cli), "n_samples": n,
-               "wall_seconds": wall, "file_mb": out.stat().st_size / 2**20}
+               "wall_seconds": wall, "file_mb": out.stat().st_size / 2**20,
+               # other processes on the machine slow the run down; the 1-minute load average
+               # (2 cores) before and after makes such contamination visible
+               "load_avg_1min_before_after": [round(load_before, 2), round(load_after, 2)]}
         if extrapolated:
             row["extrapolated_1000_samples_seconds"] = wall * 1000 / n
         rows.append(row)
@@ -72,10 +78,11 @@ def main(argv=None) -> int:
     old.write_text(json.dumps(res, indent=2) + "\n")
     md = ["# Dataset generation wall times", "", f"- device: {res['device']}", f"- command: `{res['command']}`",
           f"- git commit: {res['git_commit']}", f"- date (UTC): {res['date_utc']}", "",
-          "| set | command | samples | wall time (s) | file (MiB) |", "|---|---|---|---|---|"]
+          "| set | command | samples | wall time (s) | file (MiB) | load avg before/after |", "|---|---|---|---|---|---|"]
     for r in res["rows"]:
         note = f" (extrapolated to 1000: {r['extrapolated_1000_samples_seconds']:.0f} s)" if "extrapolated_1000_samples_seconds" in r else ""
-        md.append(f"| {r['name']} | `{r['command']}` | {r['n_samples']} | {r['wall_seconds']:.1f}{note} | {r['file_mb']:.1f} |")
+        md.append(f"| {r['name']} | `{r['command']}` | {r['n_samples']} | {r['wall_seconds']:.1f}{note} | {r['file_mb']:.1f} | "
+                  f"{r.get('load_avg_1min_before_after', 'not recorded')} |")
     (RESULTS / "datasets_generation.md").write_text("\n".join(md) + "\n")
     print("\n".join(md))
     return 0

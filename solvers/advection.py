@@ -46,7 +46,7 @@ def solve_samples(u0, *, c: float = PAPER_C, t_eval) -> np.ndarray:
     Args:
         u0: values on x_j = 2πj/n, ``(n,)`` or ``(batch, n)`` (NumPy or JAX).
         c: advection speed.
-        t_eval: output times, 1D (any order is fine; must be finite and >= 0).
+        t_eval: output times, 1D, finite, >= 0 and strictly increasing.
 
     Returns:
         ``(len(t_eval), n)`` or ``(batch, len(t_eval), n)`` float64.

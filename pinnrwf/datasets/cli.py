@@ -9,6 +9,7 @@ Option strings are parsed here, at the edge, into the frozen config dataclasses 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 
 PROBLEM_HELP = {
@@ -30,76 +31,54 @@ def _common(p: argparse.ArgumentParser, *, n_samples_required: bool = True) -> N
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
+# Help and choices of the problem options; names, types and defaults come from the config
+# dataclasses of pinnrwf.datasets.generate (one source of truth for the defaults).
+_OPTION_HELP = {
+    "c": "advection speed", "nx": "grid points in x", "nt": "output times", "t_final": "final time",
+    "ic": "initial data: GRF samples or the paper's sin(x)", "tau": "GRF amplitude τ", "kappa": "GRF κ",
+    "alpha": "GRF exponent α", "diffusivity": "D", "reaction": "k", "length_scale": "GRF length scale of a(x)",
+    "substeps": "Crank-Nicolson steps per output interval", "n": "grid size (Darcy: nodes per side incl. "
+    "boundary; ldc: cells per side, output has n + 1 nodes)", "coefficient": "Darcy coefficient map of the GRF",
+    "high": "a where the GRF >= 0", "low": "a where the GRF < 0", "nu": "viscosity ν", "dt": "ETDRK4 time step",
+    "n_internal": "internal Fourier resolution", "re": "Reynolds numbers (one sample each)",
+}
+_CHOICES = {"ic": ("grf", "sin"), "coefficient": ("threshold", "lognormal")}
+
+
+def _add_config_options(p: argparse.ArgumentParser, config_cls) -> None:
+    for f in dataclasses.fields(config_cls):
+        default = f.default
+        kw = {"default": default, "help": f"{_OPTION_HELP.get(f.name, f.name)} (default: {default})"}
+        if isinstance(default, tuple):
+            kw.update(type=float, nargs="+", default=list(default))
+        elif f.name in _CHOICES:
+            kw["choices"] = _CHOICES[f.name]
+        else:
+            kw["type"] = type(default)
+        p.add_argument("--" + f.name.replace("_", "-"), dest=f.name, **kw)
+
+
 def add_generate_command(subparsers) -> None:
     """Register ``generate`` (with one sub-command per dataset) on an argparse sub-parser set."""
+    from .generate import CONFIGS
+
     gen = subparsers.add_parser("generate", help="generate a reference dataset (HDF5)",
                                 description="Generate a reference dataset and write it atomically to HDF5.")
     problems = gen.add_subparsers(dest="problem", metavar="PROBLEM", required=True)
-
-    p = problems.add_parser("advection", help=PROBLEM_HELP["advection"])
-    _common(p)
-    p.add_argument("--c", type=float, default=50.0)
-    p.add_argument("--nx", type=int, default=256)
-    p.add_argument("--nt", type=int, default=101)
-    p.add_argument("--t-final", type=float, default=1.0)
-    p.add_argument("--ic", choices=("grf", "sin"), default="grf")
-    p.add_argument("--tau", type=float, default=1.0)
-    p.add_argument("--kappa", type=float, default=1.0)
-    p.add_argument("--alpha", type=float, default=2.0)
-
-    p = problems.add_parser("diffusion-reaction", help=PROBLEM_HELP["diffusion-reaction"])
-    _common(p)
-    p.add_argument("--nx", type=int, default=100)
-    p.add_argument("--nt", type=int, default=100)
-    p.add_argument("--t-final", type=float, default=1.0)
-    p.add_argument("--diffusivity", type=float, default=0.01)
-    p.add_argument("--reaction", type=float, default=0.01)
-    p.add_argument("--length-scale", type=float, default=0.2)
-    p.add_argument("--substeps", type=int, default=1, help="Crank-Nicolson steps per output interval")
-
-    p = problems.add_parser("darcy", help=PROBLEM_HELP["darcy"])
-    _common(p)
-    p.add_argument("--n", type=int, default=64, help="nodes per side, boundary included")
-    p.add_argument("--coefficient", choices=("threshold", "lognormal"), default="threshold")
-    p.add_argument("--tau", type=float, default=1.0)
-    p.add_argument("--kappa", type=float, default=3.0)
-    p.add_argument("--alpha", type=float, default=2.0)
-    p.add_argument("--high", type=float, default=12.0)
-    p.add_argument("--low", type=float, default=3.0)
-
-    p = problems.add_parser("burgers", help=PROBLEM_HELP["burgers"])
-    _common(p)
-    p.add_argument("--nu", type=float, default=0.001)
-    p.add_argument("--nx", type=int, default=100)
-    p.add_argument("--nt", type=int, default=101)
-    p.add_argument("--t-final", type=float, default=1.0)
-    p.add_argument("--dt", type=float, default=1e-4)
-    p.add_argument("--n-internal", type=int, default=1024, help="internal Fourier resolution")
-
-    p = problems.add_parser("ldc", help=PROBLEM_HELP["ldc"])
-    _common(p, n_samples_required=False)
-    p.add_argument("--re", type=float, nargs="+", default=[100.0, 400.0, 1000.0], help="Reynolds numbers")
-    p.add_argument("--n", type=int, default=512, help="cells per side (output has n + 1 nodes)")
-
+    for name, config_cls in CONFIGS.items():
+        p = problems.add_parser(name, help=PROBLEM_HELP[name], description=config_cls.__doc__)
+        _common(p, n_samples_required=name != "ldc")
+        _add_config_options(p, config_cls)
     gen.set_defaults(handler=run_generate)
-
-
-_OPTIONS = {
-    "advection": ("c", "nx", "nt", "t_final", "ic", "tau", "kappa", "alpha"),
-    "diffusion-reaction": ("nx", "nt", "t_final", "diffusivity", "reaction", "length_scale", "substeps"),
-    "darcy": ("n", "coefficient", "tau", "kappa", "alpha", "high", "low"),
-    "burgers": ("nu", "nx", "nt", "t_final", "dt", "n_internal"),
-    "ldc": ("re", "n"),
-}
 
 
 def run_generate(args: argparse.Namespace) -> int:
     """Handler of ``pinnrwf generate``: returns 0 on success, 2 on invalid options or files."""
     import time
 
-    from .generate import generate, make_config
+    from .generate import CONFIGS, generate, make_config
 
-    options = {name: getattr(args, name) for name in _OPTIONS[args.problem]}
+    options = {f.name: getattr(args, f.name) for f in dataclasses.fields(CONFIGS[args.problem])}
     if args.problem == "ldc":
         options["re"] = tuple(options["re"])
         n_samples = len(options["re"]) if args.n_samples is None else args.n_samples

@@ -40,6 +40,13 @@ def _check_embedding(embedding: AbstractEmbedding | None, in_size: int) -> Abstr
     return embedding
 
 
+def _check_network(width: int, depth: int, embedding: AbstractEmbedding | None, in_size: int) -> AbstractEmbedding:
+    """Validate the sizes shared by every coordinate network; returns the (default) embedding."""
+    check_size("width", width)
+    check_size("depth", depth)
+    return _check_embedding(embedding, in_size)
+
+
 def _check_input(x: Array, in_size: int, name: str) -> None:
     if x.shape != (in_size,):
         raise ValueError(f"{name} expects one example of shape ({in_size},), got {x.shape}; vmap over batches")
@@ -72,11 +79,8 @@ class MLP(eqx.Module):
         initializers: Sequence[AbstractInitializer] | None = None,
         key: PRNGKeyArray,
     ):
-        self.in_size = check_size("in_size", in_size)
-        self.out_size = check_size("out_size", out_size)
-        check_size("width", width)
-        check_size("depth", depth)
-        self.embedding = _check_embedding(embedding, in_size)
+        self.in_size, self.out_size = check_size("in_size", in_size), check_size("out_size", out_size)
+        self.embedding = _check_network(width, depth, embedding, in_size)
         params = per_layer(parameterization, depth + 1)
         inits = tuple(initializers) if initializers is not None else (GlorotNormal(),) * (depth + 1)
         if len(inits) != depth + 1:
@@ -130,11 +134,8 @@ class ModifiedMLP(eqx.Module):
         embedding: AbstractEmbedding | None = None,
         key: PRNGKeyArray,
     ):
-        self.in_size = check_size("in_size", in_size)
-        self.out_size = check_size("out_size", out_size)
-        check_size("width", width)
-        check_size("depth", depth)
-        self.embedding = _check_embedding(embedding, in_size)
+        self.in_size, self.out_size = check_size("in_size", in_size), check_size("out_size", out_size)
+        self.embedding = _check_network(width, depth, embedding, in_size)
         params = per_layer(parameterization, depth + 3)
         d = self.embedding.out_size
         keys = jax.random.split(key, depth + 3)

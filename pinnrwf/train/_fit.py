@@ -159,7 +159,7 @@ class _Engine(eqx.Module):
 
     def _reweight(self, params, batch, step, loss_weights):
         jac = jax.jacrev(lambda p: self._terms(p, batch, step)[0])(params)
-        norms = {name: optax.global_norm(g) for name, g in jac.items()}
+        norms = {name: optax.tree.norm(g) for name, g in jac.items()}
         return self.weighting.update(norms, loss_weights)
 
     def run_chunk(self, state: TrainState, num_steps: int):
@@ -199,7 +199,8 @@ class _Engine(eqx.Module):
         return jax.vmap(member)(params, initial_params)
 
 
-_run_chunk = eqx.filter_jit(lambda engine, state, n: engine.run_chunk(state, n))
+# The state's buffers are donated: each chunk updates them in place instead of copying.
+_run_chunk = eqx.filter_jit(lambda engine, state, n: engine.run_chunk(state, n), donate="all-except-first")
 _metrics = eqx.filter_jit(lambda engine, params, initial: engine.metrics(params, initial))
 
 
@@ -283,7 +284,7 @@ def _fit(init_model, objective, config, resume, fingerprint, on_chunk, monitor):
             jax.device_put(state.step, NamedSharding(mesh, P())),
         )
     engine = _Engine(objective, static, optimizer, config.loss_weighting, mesh, monitor)
-    initial_params = state.params
+    initial_params = jax.tree.map(jnp.copy, state.params)  # kept apart: the state is donated
 
     history: dict[str, Any] = {"step": [], "loss": [], "terms": {}, "diagnostics": {}, "metrics": {}, "metric_step": []}
     start = 0

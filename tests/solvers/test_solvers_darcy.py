@@ -29,7 +29,7 @@ def test_second_order_on_manufactured_solution():
     assert np.all(np.abs(orders - 2.0) < 0.1), orders
 
 
-def test_layered_coefficient_flux_continuity():
+def test_two_layer_coefficient_symmetry_and_ordering():
     # Two layers a = 12 | 3 (a jump at x = 0.5): the solution is symmetric under y ↔ 1 − y,
     # positive, and larger in the less conductive half.
     n = 33
