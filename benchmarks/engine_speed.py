@@ -45,18 +45,18 @@ class HandWrittenAdvection(AbstractObjective):
         return {"ic": 100.0 * jnp.mean((u0 - jnp.sin(x0)) ** 2), "res": jnp.mean(residual**2)}, {}
 
 
-def init_model(parameterization):
+def init_model(parameterization, depth: int = 5):
     def init(key):
         embedding = PeriodicEmbedding(2, axes=(0,), periods=(2 * math.pi,))
-        return MLP(2, 1, 256, 5, parameterization, activation=jnp.tanh, embedding=embedding, key=key)
+        return MLP(2, 1, 256, depth, parameterization, activation=jnp.tanh, embedding=embedding, key=key)
 
     return init
 
 
-def time_engine(objective, parameterization, seeds, steps, chunk, precision) -> dict:
+def time_engine(objective, parameterization, seeds, steps, chunk, precision, depth=5) -> dict:
     cfg = TrainConfig(steps=steps, seeds=seeds, chunk_steps=chunk, precision=precision,
                       decay_steps=5000, progress=False)
-    r = fit(init_model(parameterization), objective, cfg)
+    r = fit(init_model(parameterization, depth), objective, cfg)
     return {
         "seeds": seeds,
         "steps": steps,
@@ -72,6 +72,7 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--chunk", type=int, default=100, help="steps per compiled chunk (default: %(default)s)")
     p.add_argument("--seeds", default="1,10", help="ensemble sizes to time (default: %(default)s)")
     p.add_argument("--precision", default="highest", choices=("default", "high", "highest"))
+    p.add_argument("--depth", type=int, default=5, help="hidden layers of 256 units (default: %(default)s)")
     p.add_argument("--out", type=Path, default=RESULTS_DIR)
 
 
@@ -95,8 +96,8 @@ def main_from_args(args) -> int:
     for variant, objective in objectives().items():
         for pname, param in (("plain", Plain()), ("rwf", RWF())):
             for seeds in seeds_list:
-                res = time_engine(objective, param, seeds, steps, min(args.chunk, steps), args.precision)
-                res.update(variant=variant, parameterization=pname)
+                res = time_engine(objective, param, seeds, steps, min(args.chunk, steps), args.precision, args.depth)
+                res.update(variant=variant, parameterization=pname, hidden_layers=args.depth)
                 cases.append(res)
                 rows.append(
                     f"| {variant} | {pname} | {seeds} | {res['steps_per_second']:.1f} | "
@@ -104,11 +105,12 @@ def main_from_args(args) -> int:
                 )
                 print(rows[-1], flush=True)
     header = (
-        f"# Engine speed, advection-sized PINN step ({platform}, precision {args.precision})\n\n"
+        f"# Engine speed, advection-sized PINN step ({platform}, {args.depth} hidden layers x 256, "
+        f"precision {args.precision})\n\n"
         "| step | parameterization | seeds | steps/s | seed-steps/s |\n|---|---|---|---|---|\n"
     )
     md = header + "\n".join(rows) + "\n"
-    name = f"engine_speed_{platform}"
+    name = f"engine_speed_{platform}" + ("" if args.depth == 5 else f"_depth{args.depth}")
     paths = write_benchmark(name, {"precision": args.precision, "cases": cases}, md, args.out)
     print(md)
     print("wrote", *paths)
