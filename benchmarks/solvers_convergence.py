@@ -165,15 +165,7 @@ def fd_orders() -> dict:
         time_err.append(float(np.max(np.abs(u - ref))))
     darcy_err = []
     for n in (17, 33, 65, 129, 257):
-        xg = darcy.grid(n)
-        X, Y = np.meshgrid(xg, xg, indexing="ij")
-        pi = np.pi
-        a = 2 + X * Y**2 + np.sin(2 * pi * X)
-        ax, ay = Y**2 + 2 * pi * np.cos(2 * pi * X), 2 * X * Y
-        e, sx, sy, cx, cy = np.exp(X), np.sin(pi * X), np.sin(pi * Y), np.cos(pi * X), np.cos(pi * Y)
-        u = sx * sy * e
-        f = -(ax * (pi * cx + sx) * sy * e + a * (-(pi**2) * sx + 2 * pi * cx + sx) * sy * e
-              + ay * pi * sx * cy * e + a * (-(pi**2) * u))
+        a, f, u = darcy.manufactured_solution(n)
         darcy_err.append(float(np.max(np.abs(darcy.solve(a, f=f) - u))))
     order = lambda e: [float(v) for v in np.log2(np.array(e[:-1]) / np.array(e[1:]))]
     return {"diffusion_reaction_space": {"nx": [11, 21, 41, 81, 161], "max_err": space, "orders": order(space)},

@@ -26,6 +26,8 @@ def add_run_arguments(p: argparse.ArgumentParser, *, default_param: str = "all")
     p.add_argument("--out", type=Path, help="output directory (default: runs/PROBLEM)")
     p.add_argument("--checkpoint-every", type=int,
                    help="save an atomic checkpoint every N steps under OUT/checkpoints and resume from it if present")
+    p.add_argument("--grad-norm-every", type=int, metavar="N",
+                   help="balance the loss terms by gradient norms, updated every N steps (GradNormWeighting)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.add_argument("--distributed", action="store_true",
                    help="call jax.distributed.initialize() first (multi-host runs)")
@@ -43,6 +45,10 @@ def train_config_from_args(args: argparse.Namespace, preset):
     steps = changes.get("steps", preset.steps)
     changes["chunk_steps"] = min(chunk, steps)
     changes["eval_every"] = None
+    if args.grad_norm_every is not None:
+        from pinnrwf.train import GradNormWeighting
+
+        changes["loss_weighting"] = GradNormWeighting(update_every=args.grad_norm_every)
     if args.checkpoint_every is not None:
         changes["checkpoint_every"] = args.checkpoint_every
         changes["checkpoint_dir"] = Path(out) / "checkpoints"

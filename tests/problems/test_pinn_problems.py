@@ -60,10 +60,11 @@ def test_short_advection_run_lowers_the_loss():
 
 def test_advection_cli(tmp_path, capsys):
     assert main(["run", "advection", "--param", "rwf", "--strategy", "causal", "--steps", "20", "--chunk", "10",
-                 "--out", str(tmp_path), "--no-progress"]) == 0
+                 "--grad-norm-every", "10", "--out", str(tmp_path), "--no-progress"]) == 0
     res = json.loads((tmp_path / "results.json").read_text())
     assert res["problem"] == "advection" and res["problem_config"]["strategy"] == "causal"
     assert "causal_min_weight" in res["runs"]["rwf"]["history"]["diagnostics"]
+    assert "GradNormWeighting(update_every=10" in res["train_config"]["loss_weighting"]
     assert (tmp_path / "advection.png").exists()
 
 

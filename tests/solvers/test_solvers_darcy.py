@@ -5,25 +5,10 @@ from pinnrwf.solvers import darcy
 from pinnrwf.solvers.random_fields import darcy_coefficients
 
 
-def _manufactured(n):
-    x = darcy.grid(n)
-    X, Y = np.meshgrid(x, x, indexing="ij")
-    pi = np.pi
-    a = 2 + X * Y**2 + np.sin(2 * pi * X)
-    a_x, a_y = Y**2 + 2 * pi * np.cos(2 * pi * X), 2 * X * Y
-    e, sx, sy, cx, cy = np.exp(X), np.sin(pi * X), np.sin(pi * Y), np.cos(pi * X), np.cos(pi * Y)
-    u = sx * sy * e
-    u_x = (pi * cx + sx) * sy * e
-    u_xx = (-(pi**2) * sx + 2 * pi * cx + sx) * sy * e
-    u_y, u_yy = pi * sx * cy * e, -(pi**2) * u
-    f = -(a_x * u_x + a * u_xx + a_y * u_y + a * u_yy)
-    return a, f, u
-
-
 def test_second_order_on_manufactured_solution():
     errs = []
     for n in (17, 33, 65):
-        a, f, u = _manufactured(n)
+        a, f, u = darcy.manufactured_solution(n)
         errs.append(np.max(np.abs(darcy.solve(a, f=f) - u)))
     orders = np.log2(np.array(errs[:-1]) / errs[1:])
     assert np.all(np.abs(orders - 2.0) < 0.1), orders
