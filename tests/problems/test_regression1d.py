@@ -56,10 +56,3 @@ def test_cli_rejects_unknown_parameterization(tmp_path, capsys):
         main(["run", "regression1d", "--param", "plain,foo", "--steps", "10", "--out", str(tmp_path)])
     assert e.value.code == 2
     assert "unknown parameterization 'foo'" in capsys.readouterr().err
-
-
-def test_cli_help_lists_commands(capsys):
-    with pytest.raises(SystemExit):
-        main(["--help"])
-    out = capsys.readouterr().out
-    assert "run" in out and "bench" in out
