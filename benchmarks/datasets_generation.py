@@ -1,6 +1,6 @@
 """Wall times of generating the paper's datasets with ``pinnrwf generate`` on this machine.
 
-Run:  python -m pinnrwf.benchmarks.datasets_generation [--burgers-train-samples N] [--only NAME ...]
+Run from the repository root:  pinnrwf bench datasets-generation [--burgers-train-samples N] [--only NAME ...]
 Writes the files under data/ (git-ignored) and benchmarks/results/datasets_generation.{json,md}.
 Each set is generated in a fresh process (``python -m pinnrwf.datasets.cli generate ...``, the same
 handler as ``pinnrwf generate ...``) and timed end to end. If ``--burgers-train-samples`` is below
@@ -16,10 +16,9 @@ import shlex
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
-from pinnrwf.benchmarks.solvers_convergence import RESULTS, ROOT, device, git_commit
+from pinnrwf.benchmarks._common import RESULTS_DIR, write_benchmark
 
 SETS = [
     ("advection_paper", ["advection", "--ic", "sin", "--n-samples", "1", "--seed", "0", "--out", "data/advection_c50_sin.h5"]),
@@ -33,11 +32,14 @@ SETS = [
 ]
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--burgers-train-samples", type=int, default=1000)
-    ap.add_argument("--only", nargs="*", default=None)
-    args = ap.parse_args(argv)
+def configure_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--burgers-train-samples", type=int, default=1000,
+                   help="below 1000 the Burgers train time is extrapolated linearly, and marked so")
+    p.add_argument("--only", nargs="*", default=None, help="names of the sets to run (default: all)")
+    p.add_argument("--out", type=Path, default=RESULTS_DIR)
+
+
+def main_from_args(args) -> int:
     rows = []
     for name, cli in SETS:
         if args.only and name not in args.only:
@@ -50,14 +52,14 @@ def main(argv=None) -> int:
         cmd = [sys.executable, "-m", "pinnrwf.datasets.cli", "generate", *cli, "--overwrite", "--no-progress"]
         load_before = os.getloadavg()[0]
         t0 = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        proc = subprocess.run(cmd, capture_output=True, text=True)
         wall = time.perf_counter() - t0
         load_after = os.getloadavg()[0]
         if proc.returncode != 0:
             print(proc.stderr, file=sys.stderr)
             return proc.returncode
         n = int(cli[cli.index("--n-samples") + 1]) if "--n-samples" in cli else 3
-        out = ROOT / cli[cli.index("--out") + 1]
+        out = Path(cli[cli.index("--out") + 1])
         row = {"name": name, "command": "pinnrwf generate " + shlex.join(cli), "n_samples": n,
                "wall_seconds": wall, "file_mb": out.stat().st_size / 2**20,
                # other processes on the machine slow the run down; the 1-minute load average
@@ -67,26 +69,23 @@ def main(argv=None) -> int:
             row["extrapolated_1000_samples_seconds"] = wall * 1000 / n
         rows.append(row)
         print(json.dumps(row), flush=True)
-    res = {"device": device(), "command": "python -m pinnrwf.benchmarks.datasets_generation " + shlex.join(argv or sys.argv[1:]),
-           "git_commit": git_commit(), "date_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"), "rows": rows}
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    old = RESULTS / "datasets_generation.json"
+    old = Path(args.out) / "datasets_generation.json"
     if args.only and old.exists():  # merge with earlier rows of other sets
         prev = {r["name"]: r for r in json.loads(old.read_text())["rows"]}
         prev.update({r["name"]: r for r in rows})
-        res["rows"] = [prev[n] for n, _ in SETS if n in prev]
-    old.write_text(json.dumps(res, indent=2) + "\n")
-    md = ["# Dataset generation wall times", "", f"- device: {res['device']}", f"- command: `{res['command']}`",
-          f"- git commit: {res['git_commit']}", f"- date (UTC): {res['date_utc']}", "",
+        rows = [prev[n] for n, _ in SETS if n in prev]
+    md = ["# Dataset generation wall times", "",
           "| set | command | samples | wall time (s) | file (MiB) | load avg before/after |", "|---|---|---|---|---|---|"]
-    for r in res["rows"]:
+    for r in rows:
         note = f" (extrapolated to 1000: {r['extrapolated_1000_samples_seconds']:.0f} s)" if "extrapolated_1000_samples_seconds" in r else ""
         md.append(f"| {r['name']} | `{r['command']}` | {r['n_samples']} | {r['wall_seconds']:.1f}{note} | {r['file_mb']:.1f} | "
                   f"{r.get('load_avg_1min_before_after', 'not recorded')} |")
-    (RESULTS / "datasets_generation.md").write_text("\n".join(md) + "\n")
+    write_benchmark("datasets_generation", {"rows": rows}, "\n".join(md) + "\n", args.out)
     print("\n".join(md))
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    parser = argparse.ArgumentParser(description=__doc__)
+    configure_parser(parser)
+    raise SystemExit(main_from_args(parser.parse_args()))

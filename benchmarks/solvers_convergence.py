@@ -1,6 +1,6 @@
 """Convergence studies of the reference solvers (slow checks kept out of the unit tests).
 
-Run:  python -m pinnrwf.benchmarks.solvers_convergence   (or python benchmarks/solvers_convergence.py)
+Run from the repository root:  pinnrwf bench solvers-convergence  (≈ 4 min on 2 cores)
 Writes benchmarks/results/solvers_convergence.{json,md}.
 
 1. Burgers (ν = 1e-3, the benchmark's GRF initial data, dt = 1e-4, 101 snapshots to t = 1):
@@ -16,12 +16,9 @@ Writes benchmarks/results/solvers_convergence.{json,md}.
 
 from __future__ import annotations
 
+import argparse
 import json
-import platform
-import subprocess
-import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -30,30 +27,14 @@ from scipy.interpolate import CubicSpline
 from pinnrwf.solvers import burgers, darcy, diffusion_reaction, ldc
 from pinnrwf.solvers.random_fields import burgers_initial_conditions
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
+from pinnrwf.benchmarks._common import RESULTS_DIR, write_benchmark
+from pinnrwf.train import atomic_write_bytes
+
+GHIA_FIXTURE = Path("tests/fixtures/ghia1982_re100.csv")  # Ghia et al. (1982), Re = 100
 
 # Botella & Peyret (1998), Comput. Fluids 27:421–433, Re = 1000 (spectral, N = 160): extrema of
 # u(0.5, y), v(x, 0.5) and the primary-vortex streamfunction.
 BOTELLA_RE1000 = {"u_min": -0.3885698, "v_max": 0.3769447, "v_min": -0.5270771, "psi_min": -0.1189366}
-
-
-def device() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return f"{line.split(':', 1)[1].strip()} ({len(__import__('os').sched_getaffinity(0))} cores)"
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def git_commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10)
-        return out.stdout.strip() if out.returncode == 0 else "uncommitted (no git HEAD yet)"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
 
 
 def burgers_study(n_samples: int = 16, grids=(256, 512, 1024, 2048, 4096)) -> dict:
@@ -128,8 +109,8 @@ def cavity_study(grids=(64, 128, 256, 512)) -> dict:
             "reference": {"source": "Botella & Peyret (1998)", **BOTELLA_RE1000}, "finest": grids[-1]}
 
 
-def ghia_study(grids=(64, 128, 256)) -> dict:
-    ghia = np.loadtxt(ROOT / "tests" / "fixtures" / "ghia1982_re100.csv", delimiter=",", comments="#", skiprows=3)
+def ghia_study(grids=(64, 128, 256), path: Path = GHIA_FIXTURE) -> dict:
+    ghia = np.loadtxt(path, delimiter=",", comments="#", skiprows=3)
     rows = []
     for n in grids:
         s = ldc.solve(re=100.0, n=n)
@@ -175,9 +156,10 @@ def fd_orders() -> dict:
 
 
 def to_markdown(res: dict) -> str:
-    L = [f"# Solver convergence studies", "",
-         f"- device: {res['device']}", f"- command: `{res['command']}`", f"- git commit: {res['git_commit']}",
-         f"- date (UTC): {res['date_utc']}", f"- total wall time: {res['wall_seconds']:.0f} s", ""]
+    dev = res["device"]
+    L = ["# Solver convergence studies", "",
+         f"- device: {dev['cpu']} ({dev['platform']})", f"- command: `{res['command']}`", f"- git commit: {res['commit']}",
+         f"- date (UTC): {res['date']}", f"- total wall time: {res['wall_seconds']:.0f} s", ""]
     b = res["burgers"]
     L += ["## Burgers internal resolution (ν = 1e-3, dt = 1e-4, t ∈ [0, 1], 101 snapshots)", "",
           f"{b['n_samples']} GRF initial conditions (seed {b['seed']}); errors on the 100 × 101 output grid "
@@ -221,26 +203,32 @@ def to_markdown(res: dict) -> str:
     return "\n".join(L) + "\n"
 
 
-def main(argv=None) -> int:
+def configure_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--ghia", type=Path, default=GHIA_FIXTURE,
+                   help="Ghia et al. Re=100 centreline CSV (default: %(default)s; ../shared/reference/ also has it)")
+    p.add_argument("--out", type=Path, default=RESULTS_DIR)
+
+
+def main_from_args(args) -> int:
     t0 = time.perf_counter()
-    res = {"device": device(), "command": "python -m pinnrwf.benchmarks.solvers_convergence",
-           "git_commit": git_commit(), "date_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-           "python": sys.version.split()[0], "numpy": np.__version__}
+    res = {}
     print("finite-difference orders", flush=True)
     res["fd_orders"] = fd_orders()
     print("cavity Re=100 vs Ghia", flush=True)
-    res["ghia"] = ghia_study()
+    res["ghia"] = ghia_study(path=args.ghia)
     print("cavity Re=1000 grid study", flush=True)
     res["cavity"] = cavity_study()
     print("Burgers resolution study", flush=True)
     res["burgers"] = burgers_study()
     res["wall_seconds"] = time.perf_counter() - t0
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "solvers_convergence.json").write_text(json.dumps(res, indent=2) + "\n")
-    (RESULTS / "solvers_convergence.md").write_text(to_markdown(res))
-    print(to_markdown(res))
+    json_path, md_path = write_benchmark("solvers_convergence", res, "", args.out)
+    markdown = to_markdown(json.loads(json_path.read_text()))
+    atomic_write_bytes(md_path, lambda f: f.write(markdown.encode()))
+    print(markdown)
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    parser = argparse.ArgumentParser(description=__doc__)
+    configure_parser(parser)
+    raise SystemExit(main_from_args(parser.parse_args()))

@@ -16,7 +16,7 @@ from pinnrwf.nn import (
     Linear,
     LogNormal,
     LogUniform,
-    Normal,
+
     Plain,
     SirenScale,
     Uniform,
@@ -38,7 +38,6 @@ EXACT_AT_INIT = {
     "siren-scale": SirenScale(30.0),
 }
 
-
 @pytest.mark.parametrize("name", EXACT_AT_INIT)
 def test_effective_weight_equals_glorot_at_init(name, key):
     layer = Linear(7, 5, EXACT_AT_INIT[name], key=key)
@@ -47,7 +46,6 @@ def test_effective_weight_equals_glorot_at_init(name, key):
     np.testing.assert_allclose(layer.effective_weight(), glorot, rtol=1e-5, atol=1e-7)
     np.testing.assert_array_equal(layer.bias, np.zeros(5))
 
-
 @pytest.mark.parametrize("name", EXACT_AT_INIT)
 def test_networks_equal_plain_network_at_init(name, key):
     x = jnp.array([0.3, -0.7])
@@ -55,11 +53,9 @@ def test_networks_equal_plain_network_at_init(name, key):
     other = MLP(2, 3, 16, 3, EXACT_AT_INIT[name], key=key)(x)
     np.testing.assert_allclose(other, plain, rtol=1e-5, atol=1e-6)
 
-
 def test_glorot_variance(key):
     w = GlorotNormal()(key, 300, 500)
     assert abs(float(jnp.var(w)) / (2 / 800) - 1) < 0.02
-
 
 @pytest.mark.parametrize(
     "param, check",
@@ -79,7 +75,6 @@ def test_rwf_scales_follow_requested_distribution(param, check, key):
     s = np.asarray(layer.weight.s)
     assert check(s)
 
-
 def test_rwf_factorization_form(key):
     layer = Linear(4, 6, RWF(), key=key)
     w = layer.weight
@@ -88,10 +83,8 @@ def test_rwf_factorization_form(key):
     noexp = Linear(4, 6, RWF(exponential=False), key=key).weight
     np.testing.assert_allclose(noexp(), noexp.s[:, None] * noexp.v, rtol=1e-6)
 
-
 def _loss_of_w(w, x, y):
     return jnp.sum((jnp.tanh(w @ x) - y) ** 2)
-
 
 def test_rwf_gradients_follow_chain_rule(key):
     k1, k2, k3 = jax.random.split(key, 3)
@@ -104,7 +97,6 @@ def test_rwf_gradients_follow_chain_rule(key):
     # W = diag(e^s) V:  ∂L/∂V = diag(e^s) ∂L/∂W,  ∂L/∂s_k = e^{s_k} ⟨∂L/∂w_k, v_k⟩
     np.testing.assert_allclose(g.v, scale[:, None] * dl_dw, rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(g.s, scale * jnp.sum(dl_dw * w.v, axis=1), rtol=1e-5, atol=1e-7)
-
 
 def test_weight_norm_gradients_follow_chain_rule(key):
     k1, k2, k3 = jax.random.split(key, 3)
@@ -119,7 +111,6 @@ def test_weight_norm_gradients_follow_chain_rule(key):
     proj = dl_dw - jnp.sum(dl_dw * u, axis=1, keepdims=True) * u
     np.testing.assert_allclose(g.v, (w.g / norm)[:, None] * proj, rtol=1e-4, atol=1e-6)
 
-
 def _gd_step_remainders(w, x, y, rate, etas):
     """max |Δw + η·rate| after one gradient-descent step on the factorized variables, per η."""
     g = jax.grad(lambda wt: _loss_of_w(wt(), x, y))(w)
@@ -128,7 +119,6 @@ def _gd_step_remainders(w, x, y, rate, etas):
         stepped = jax.tree.map(lambda p, d: p - eta * d, w, g)
         out.append(float(jnp.max(jnp.abs(stepped() - w() + eta * rate))))
     return out
-
 
 @pytest.mark.parametrize("in_size", [1, 6])
 def test_theorem2_self_adaptive_update(in_size, key):
@@ -151,11 +141,9 @@ def test_theorem2_self_adaptive_update(in_size, key):
         err = _gd_step_remainders(w, x, y, paper, etas)
         assert 1.5 < err[0] / err[1] < 2.5
 
-
 def _kappa(a):
     s = np.linalg.svd(np.asarray(a, dtype=np.float64), compute_uv=False)
     return s[0] / s[-1]
-
 
 def test_van_der_sluis_bound_for_row_equilibration():
     """κ(EA) ≤ √m · κ(DA) for every diagonal D (Van der Sluis), A ∈ R^{m×n} of full row rank."""
@@ -170,7 +158,6 @@ def test_van_der_sluis_bound_for_row_equilibration():
             assert _kappa(ea) <= math.sqrt(m) * _kappa(d * a) * (1 + 1e-4)
         assert _kappa(ea) <= math.sqrt(m) * _kappa(a) * (1 + 1e-4)
 
-
 def test_row_equilibration_reduces_condition_number_of_badly_scaled_matrices():
     """Proposition 1 of the WC paper, κ(EW) ≤ κ(W), on random weights with rows of unequal scale
     (for matrices whose rows already have near-equal norms the guaranteed bound is the √m one)."""
@@ -180,7 +167,6 @@ def test_row_equilibration_reduces_condition_number_of_badly_scaled_matrices():
         w = rng.standard_normal((m, n)) * np.exp(rng.uniform(-2, 2, (m, 1)))
         ew = np.asarray(row_equilibrate(jnp.asarray(w, jnp.float32)), np.float64)
         assert _kappa(ew) <= _kappa(w)
-
 
 @pytest.mark.parametrize("mode", ["row", "col", "both"])
 def test_weight_conditioning_effective_weight(mode, key):
@@ -199,7 +185,6 @@ def test_weight_conditioning_effective_weight(mode, key):
     assert abs(float(jnp.sum(g.w * layer.weight.w))) < 1e-4 * float(jnp.linalg.norm(g.w) * jnp.linalg.norm(layer.weight.w))
     assert float(jnp.linalg.norm(g.w)) > 0
 
-
 def test_adaptive_activation_slopes(key):
     net = MLP(1, 1, 8, 2, AdaptiveActivation(scale=5.0), key=key)
     for act in net.activations:
@@ -207,7 +192,6 @@ def test_adaptive_activation_slopes(key):
         assert act.scale == 5.0
     grads = jax.grad(lambda m: m(jnp.array([0.3]))[0])(net)
     assert float(jnp.abs(grads.activations[0].a).sum()) > 0
-
 
 @pytest.mark.parametrize(
     "make, match",
@@ -230,7 +214,6 @@ def test_adaptive_activation_slopes(key):
 def test_bad_inputs_raise_clear_errors(make, match, key):
     with pytest.raises(ValueError, match=match):
         make(key)
-
 
 def test_unknown_parameterization_name():
     from pinnrwf.nn import parse_parameterizations
