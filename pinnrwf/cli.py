@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from pinnrwf import __version__
+from pinnrwf.datasets.cli import add_generate_command
 
 
 def add_run_arguments(p: argparse.ArgumentParser, *, default_param: str = "all") -> None:
@@ -44,7 +45,6 @@ def train_config_from_args(args: argparse.Namespace, preset):
     chunk = args.chunk if args.chunk is not None else preset.chunk_steps
     steps = changes.get("steps", preset.steps)
     changes["chunk_steps"] = min(chunk, steps)
-    changes["eval_every"] = None
     if args.grad_norm_every is not None:
         from pinnrwf.train import GradNormWeighting
 
@@ -86,24 +86,13 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="train a problem with one or more parameterizations and compare them")
     rsub = run.add_subparsers(dest="problem", required=True, metavar="PROBLEM")
     for name, module_name in RUNNABLE.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as e:
-            if e.name != module_name:
-                raise
-            continue
+        module = importlib.import_module(module_name)
         rp = rsub.add_parser(name, help=module.__doc__.strip().splitlines()[0])
         add_run_arguments(rp, default_param=getattr(module, "DEFAULT_PARAM", "all"))
         module.configure_parser(rp)
         rp.set_defaults(handler=module.run)
     _bench_parser(sub)
-    try:
-        from pinnrwf.datasets.cli import add_generate_command
-    except ModuleNotFoundError as e:
-        if e.name not in ("pinnrwf.datasets.cli",):
-            raise
-    else:
-        add_generate_command(sub)
+    add_generate_command(sub)
     return parser
 
 

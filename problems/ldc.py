@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 from pathlib import Path
 
 import jax.numpy as jnp
@@ -95,7 +96,10 @@ def load_reference(config: CavityConfig, path: Path | None = None):
     return np.asarray(data["x"]), np.asarray(data["y"]), np.asarray(data["Vx"][i]), np.asarray(data["Vy"][i])
 
 
+@functools.cache
 def evaluation_data(config: CavityConfig, reference: Path | None = None):
+    """Points (n, 2), reference (u, v) values (n, 2) and the grid shape; read once per (config, file)
+    and shared by the objective and the figure (callers must not modify the arrays)."""
     x, y, u, v = load_reference(config, reference)
     s = config.eval_stride
     x, y, u, v = x[::s], y[::s], u[::s, ::s], v[::s, ::s]

@@ -164,7 +164,7 @@ class _Engine(eqx.Module):
 
     def run_chunk(self, state: TrainState, num_steps: int):
         # A one-member ensemble runs unbatched: XLA:CPU lowers a vmapped (batch-1) dot_general
-        # about 3x slower than the plain matmul (measured; see README "Performance").
+        # about 3x slower than the plain matmul (measured; see README "Benchmarks").
         single = state.key.shape[0] == 1
         if single:
             step_all = self.member_step
