@@ -8,6 +8,7 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "engine": ("pinnrwf.benchmarks.engine_speed", "steps/s of the advection-sized PINN step (Plain vs RWF, 1 and 10 seeds)"),
     "table12": ("pinnrwf.benchmarks.pinn_tables", "RWF paper Table 12: advection, parameterization x strategy x seeds"),
     "table13": ("pinnrwf.benchmarks.pinn_tables", "RWF paper Table 13: lid-driven cavity, parameterization x architecture x seeds"),
+    "data-sampling": ("pinnrwf.benchmarks.data_sampling", "cost of drawing minibatches on device (diffusion–reaction DeepONet workload)"),
     "solvers-convergence": ("pinnrwf.benchmarks.solvers_convergence", "reference-solver convergence studies (Burgers N, cavity grids, FD orders)"),
     "datasets-generation": ("pinnrwf.benchmarks.datasets_generation", "wall times of generating the paper's datasets"),
 }

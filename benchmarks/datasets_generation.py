@@ -18,7 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-from pinnrwf.benchmarks._common import RESULTS_DIR, write_benchmark
+from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
+from pinnrwf.cli import positive_int_arg
 
 SETS = [
     ("advection_paper", ["advection", "--ic", "sin", "--n-samples", "1", "--seed", "0", "--out", "data/advection_c50_sin.h5"]),
@@ -33,13 +34,18 @@ SETS = [
 
 
 def configure_parser(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--burgers-train-samples", type=int, default=1000,
+    p.add_argument("--burgers-train-samples", type=positive_int_arg, default=1000,
                    help="below 1000 the Burgers train time is extrapolated linearly, and marked so")
     p.add_argument("--only", nargs="*", default=None, help="names of the sets to run (default: all)")
-    p.add_argument("--out", type=Path, default=RESULTS_DIR)
+    add_out_argument(p)
 
 
 def main_from_args(args) -> int:
+    names = [n for n, _ in SETS]
+    unknown = [n for n in (args.only or []) if n not in names]
+    if unknown:
+        raise ValueError(f"--only must name sets among {', '.join(names)}; unknown: {', '.join(unknown)}")
+    check_out(args)
     rows = []
     for name, cli in SETS:
         if args.only and name not in args.only:

@@ -20,10 +20,11 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 
-from pinnrwf.benchmarks._common import RESULTS_DIR, write_benchmark
+from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
 from pinnrwf.nn import MLP, RWF, PeriodicEmbedding, Plain
 from pinnrwf.problems.advection import speed_objective
-from pinnrwf.train import AbstractObjective, TrainConfig, fit
+from pinnrwf.cli import int_list_arg, positive_int_arg
+from pinnrwf.train import AbstractObjective, Adam, TrainConfig, fit
 
 C = 50.0
 N_RESIDUAL, N_INITIAL = 1024, 128
@@ -55,9 +56,8 @@ def init_model(parameterization, depth: int = 5):
 
 
 def time_engine(objective, parameterization, seeds, steps, chunk, precision, depth=5) -> dict:
-    cfg = TrainConfig(steps=steps, seeds=seeds, chunk_steps=chunk, precision=precision,
-                      decay_steps=5000, progress=False)
-    r = fit(init_model(parameterization, depth), objective, cfg)
+    cfg = TrainConfig(steps=steps, seeds=seeds, chunk_steps=chunk, precision=precision, progress=False)
+    r = fit(init_model(parameterization, depth), objective, cfg, optimizer=Adam(decay_steps=5000))
     return {
         "seeds": seeds,
         "steps": steps,
@@ -69,12 +69,12 @@ def time_engine(objective, parameterization, seeds, steps, chunk, precision, dep
 
 
 def configure_parser(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--steps", type=int, default=None, help="timed steps per case (default: 600 on CPU, 5000 on GPU)")
-    p.add_argument("--chunk", type=int, default=100, help="steps per compiled chunk (default: %(default)s)")
-    p.add_argument("--seeds", default="1,10", help="ensemble sizes to time (default: %(default)s)")
+    p.add_argument("--steps", type=positive_int_arg, default=None, help="timed steps per case (default: 600 on CPU, 5000 on GPU)")
+    p.add_argument("--chunk", type=positive_int_arg, default=100, help="steps per compiled chunk (default: %(default)s)")
+    p.add_argument("--seeds", type=int_list_arg, default=[1, 10], help="ensemble sizes to time (default: %(default)s)")
     p.add_argument("--precision", default="highest", choices=("default", "high", "highest"))
-    p.add_argument("--depth", type=int, default=5, help="hidden layers of 256 units (default: %(default)s)")
-    p.add_argument("--out", type=Path, default=RESULTS_DIR)
+    p.add_argument("--depth", type=positive_int_arg, default=5, help="hidden layers of 256 units (default: %(default)s)")
+    add_out_argument(p)
 
 
 def objectives() -> dict[str, AbstractObjective]:
@@ -86,9 +86,10 @@ def objectives() -> dict[str, AbstractObjective]:
 
 
 def main_from_args(args) -> int:
+    out = check_out(args)
     platform = jax.devices()[0].platform
     steps = args.steps or (600 if platform == "cpu" else 5000)
-    seeds_list = [int(s) for s in args.seeds.split(",")]
+    seeds_list = args.seeds
     rows, cases = [], []
     for variant, objective in objectives().items():
         for pname, param in (("plain", Plain()), ("rwf", RWF())):
@@ -108,7 +109,7 @@ def main_from_args(args) -> int:
     )
     md = header + "\n".join(rows) + "\n"
     name = f"engine_speed_{platform}" + ("" if args.depth == 5 else f"_depth{args.depth}")
-    paths = write_benchmark(name, {"precision": args.precision, "cases": cases}, md, args.out)
+    paths = write_benchmark(name, {"precision": args.precision, "cases": cases}, md, out)
     print(md)
     print("wrote", *paths)
     return 0

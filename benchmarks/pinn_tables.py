@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-from pathlib import Path
 
 import jax
 
-from pinnrwf.benchmarks._common import RESULTS_DIR, write_benchmark
-from pinnrwf.experiment import compare, summarize
-from pinnrwf.nn import RWF, parse_parameterizations
+from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
+from pinnrwf.cli import positive_int_arg
+from pinnrwf.nn import parse_parameterizations
+from pinnrwf.problems import get
+from pinnrwf.runner import jsonable, summarize, train_all
 
 # Published means ± stds (percent), rwf_paper Tables 12 and 13.
 PAPER = {
@@ -32,55 +33,44 @@ PAPER = {
         "modified": {"plain": (3.66, 0.51), "aa": (3.97, 0.42), "wn": (3.80, 3.97), "rwf": (2.61, 1.92)},
     },
 }
-
-
-def _rows(table: str, preset: str):
-    """(row name, build, train config) for every row of the table."""
-    if table == "table12":
-        from pinnrwf.problems import advection as problem
-
-        base, train = problem.PRESETS[preset]
-        for strategy in problem.STRATEGIES:
-            cfg = dataclasses.replace(base, strategy=strategy)
-            yield strategy, cfg, problem, train
-    else:
-        from pinnrwf.problems import ldc as problem
-
-        base, train = problem.PRESETS[preset]
-        for arch in problem.ARCHITECTURES:
-            yield arch, dataclasses.replace(base, architecture=arch), problem, train
+# Each table: the problem, and the config field its rows vary (the row names are the field's values).
+TABLES = {"table12": ("advection", "strategy"), "table13": ("ldc", "architecture")}
 
 
 def configure_parser(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--preset", choices=("paper", "quick"), default="paper",
+    p.add_argument("--preset", choices=("paper", "quick", "smoke"), default="paper",
                    help="paper: the paper's settings, 10 seeds (GPU); quick: the CPU preset (default: %(default)s)")
-    p.add_argument("--seeds", type=int, help="override the preset's ensemble size")
-    p.add_argument("--steps", type=int, help="override the preset's steps")
+    p.add_argument("--seeds", type=positive_int_arg, help="override the preset's ensemble size")
+    p.add_argument("--steps", type=positive_int_arg, help="override the preset's steps")
     p.add_argument("--param", default="plain,aa,wn,rwf", help="parameterizations (default: %(default)s)")
-    p.add_argument("--rows", help="comma list of rows to run (default: all)")
+    p.add_argument("--rows", help="comma list of rows to run (default: all of the table's rows)")
     p.add_argument("--precision", default="highest", choices=("default", "high", "highest"))
-    p.add_argument("--out", type=Path, default=RESULTS_DIR)
+    add_out_argument(p)
 
 
 def main_from_args(args) -> int:
     table = args.benchmark
-    rwf = RWF(mean=1.0, std=0.1) if table == "table12" else RWF(mean=0.5, std=0.1)
-    params = parse_parameterizations(args.param, rwf=rwf)
-    wanted = None if not args.rows else {r.strip() for r in args.rows.split(",")}
+    problem_name, row_field = TABLES[table]
+    problem = get(problem_name)
+    params = parse_parameterizations(args.param, rwf=problem.rwf)
+    all_rows = list(PAPER[table])
+    rows = all_rows if not args.rows else [r.strip() for r in args.rows.split(",") if r.strip()]
+    unknown = [r for r in rows if r not in all_rows]
+    if unknown or not rows:
+        raise ValueError(f"--rows must be a comma list of {', '.join(all_rows)}; got {args.rows!r}")
+    out = check_out(args)
+    preset = problem.presets[args.preset]
+    changes = {"precision": args.precision, "eval_every": None, "progress": False}
+    if args.seeds:
+        changes["seeds"] = args.seeds
+    if args.steps:
+        changes["steps"] = args.steps
+        changes["chunk_steps"] = min(preset.train.chunk_steps, args.steps)
+    train = dataclasses.replace(preset.train, **changes)
     cells, md_rows = [], []
-    for row, cfg, problem, train in _rows(table, args.preset):
-        if wanted is not None and row not in wanted:
-            continue
-        changes = {"precision": args.precision, "eval_every": None}
-        if args.seeds:
-            changes["seeds"] = args.seeds
-        if args.steps:
-            changes["steps"] = args.steps
-            changes["chunk_steps"] = min(train.chunk_steps, args.steps)
-        train = dataclasses.replace(train, **changes)
-        if table == "table12":
-            cfg = dataclasses.replace(cfg, curriculum_steps=max(1, train.steps // 2))
-        results = compare(problem.builder(cfg), params, train)
+    for row in rows:
+        config = dataclasses.replace(preset.config, **{row_field: row})
+        results = train_all(problem, config, train, params, optimizer=preset.optimizer)
         for name, r in results.items():
             s = summarize(r.final_metrics["rel_l2"])
             paper = PAPER[table][row].get(name)
@@ -89,7 +79,7 @@ def main_from_args(args) -> int:
                 "rel_l2_per_seed": r.final_metrics["rel_l2"], "rel_l2_mean": s["mean"], "rel_l2_std": s["std"],
                 "paper_mean_percent": None if paper is None else paper[0],
                 "paper_std_percent": None if paper is None else paper[1],
-                "steps_per_second": r.steps_per_second, "problem_config": dataclasses.asdict(cfg),
+                "steps_per_second": r.steps_per_second, "problem_config": jsonable(config),
             })
             paper_txt = "—" if paper is None else f"{paper[0]:.2f} ± {paper[1]:.2f} %"
             md_rows.append(f"| {row} | {name} | {100 * s['mean']:.2f} ± {100 * s['std']:.2f} % | {paper_txt} | "
@@ -100,7 +90,9 @@ def main_from_args(args) -> int:
               "| row | parameterization | ours: rel. L² (mean ± std) | paper | seeds | steps | steps/s |\n"
               "|---|---|---|---|---|---|---|\n")
     md = header + "\n".join(md_rows) + "\n"
-    paths = write_benchmark(f"{table}_{args.preset}_{platform}", {"table": table, "preset": args.preset, "cells": cells}, md, args.out)
+    paths = write_benchmark(f"{table}_{args.preset}_{platform}",
+                            {"table": table, "preset": args.preset, "optimizer": preset.optimizer.to_json(),
+                             "cells": cells}, md, out)
     print(md)
     print("wrote", *paths)
     return 0

@@ -27,7 +27,7 @@ from scipy.interpolate import CubicSpline
 from pinnrwf.solvers import burgers, darcy, diffusion_reaction, ldc
 from pinnrwf.solvers.random_fields import burgers_initial_conditions
 
-from pinnrwf.benchmarks._common import RESULTS_DIR, write_benchmark
+from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
 from pinnrwf.train import atomic_write_bytes
 
 GHIA_FIXTURE = Path("tests/fixtures/ghia1982_re100.csv")  # Ghia et al. (1982), Re = 100
@@ -206,10 +206,11 @@ def to_markdown(res: dict) -> str:
 def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ghia", type=Path, default=GHIA_FIXTURE,
                    help="Ghia et al. Re=100 centreline CSV (default: %(default)s; ../shared/reference/ also has it)")
-    p.add_argument("--out", type=Path, default=RESULTS_DIR)
+    add_out_argument(p)
 
 
 def main_from_args(args) -> int:
+    check_out(args)
     t0 = time.perf_counter()
     res = {}
     print("finite-difference orders", flush=True)

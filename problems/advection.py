@@ -9,7 +9,6 @@ The error is the relative L² error against the exact solution sin(x − ct).
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import math
 from pathlib import Path
@@ -17,16 +16,16 @@ from pathlib import Path
 import jax.numpy as jnp
 import numpy as np
 
+from pinnrwf import _validation as check
 from pinnrwf import pde
-from pinnrwf.experiment import command_string, run_comparison
-from pinnrwf.nn import MLP, RWF, AbstractParameterization, PeriodicEmbedding, parse_parameterizations
+from pinnrwf.nn import MLP, RWF, PeriodicEmbedding
 from pinnrwf.plotting import field_comparison, predict_on_grid
+from pinnrwf.problem import AbstractProblem, Option, Preset
 from pinnrwf.problems.equations import advection
 from pinnrwf.solvers import advection as advection_solver
-from pinnrwf.train import TrainConfig
+from pinnrwf.train import Adam, TrainConfig
 
 STRATEGIES = ("regular", "curriculum", "causal")
-DEFAULT_PARAM = "plain,aa,wn,rwf"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,23 +43,23 @@ class AdvectionConfig:
     causal_chunks: int = 16
     causal_epsilon: float = 0.1
     curriculum_start: float = 10.0
-    curriculum_steps: int = 100_000  # c ramps linearly from curriculum_start to c (the CLI: half the run)
+    curriculum_fraction: float = 0.5  # c ramps linearly from curriculum_start to c over this part of the run
     eval_nx: int = 256
     eval_nt: int = 101
 
     def __post_init__(self):
-        if self.strategy not in STRATEGIES:
-            raise ValueError(f"strategy must be one of {STRATEGIES}, got {self.strategy!r}")
-        if self.curriculum_steps < 1:
-            raise ValueError(f"curriculum_steps must be ≥ 1, got {self.curriculum_steps}")
+        check.finite_number("c", self.c)
+        check.one_of("strategy", self.strategy, STRATEGIES)
+        for name in ("width", "depth", "n_residual", "n_initial", "causal_chunks", "eval_nx", "eval_nt"):
+            check.positive_int(name, getattr(self, name))
+        for name in ("weight_ic", "weight_residual", "causal_epsilon"):
+            check.positive_number(name, getattr(self, name), allow_zero=True)
+        check.finite_number("curriculum_start", self.curriculum_start)
+        check.number_in("curriculum_fraction", self.curriculum_fraction, 0.0, 1.0)
 
-
-PRESETS: dict[str, tuple[AdvectionConfig, TrainConfig]] = {
-    # CPU minutes: a smaller network and a short run; the comparison is indicative only.
-    "quick": (AdvectionConfig(width=128, depth=4, n_residual=512),
-              TrainConfig(steps=3000, seeds=1, chunk_steps=250, decay_steps=5000)),
-    "paper": (AdvectionConfig(), TrainConfig(steps=200_000, seeds=10, chunk_steps=1000, decay_steps=5000)),
-}
+    def curriculum_steps(self, total_steps: int) -> int:
+        """Steps over which c ramps up: ``curriculum_fraction`` of the run (at least 1)."""
+        return max(1, int(total_steps * self.curriculum_fraction))
 
 
 def evaluation_grid(config: AdvectionConfig):
@@ -73,7 +72,8 @@ def evaluation_grid(config: AdvectionConfig):
     return np.stack([xx.ravel(), tt.ravel()], axis=1), u.ravel(), (x.size, t.size)
 
 
-def make_objective(config: AdvectionConfig) -> pde.PINNObjective:
+def make_objective(config: AdvectionConfig, total_steps: int = 1) -> pde.PINNObjective:
+    """The loss of eq. K.4–K.8; ``total_steps`` (the run's length) sets the curriculum's ramp."""
     domain = pde.Domain({"x": (0.0, 2 * math.pi), "t": (0.0, 1.0)})
     causal = (pde.Causal(chunks=config.causal_chunks, epsilon=config.causal_epsilon)
               if config.strategy == "causal" else None)
@@ -83,29 +83,11 @@ def make_objective(config: AdvectionConfig) -> pde.PINNObjective:
     }
     schedules = {}
     if config.strategy == "curriculum":
-        schedules["c"] = pde.linear_ramp(config.curriculum_start, config.c, steps=config.curriculum_steps)
+        schedules["c"] = pde.linear_ramp(config.curriculum_start, config.c,
+                                         steps=config.curriculum_steps(total_steps))
     points, values, _ = evaluation_grid(config)
     return pde.PINNObjective(advection(config.c), terms, schedules=schedules,
                              reference=pde.Reference(points, values, "u"))
-
-
-def init_model(config: AdvectionConfig, parameterization: AbstractParameterization):
-    embedding = PeriodicEmbedding(2, axes=(0,), periods=(2 * math.pi,))
-
-    def init(key):
-        return MLP(2, 1, config.width, config.depth, parameterization, activation=jnp.tanh,
-                   embedding=embedding, key=key)
-
-    return init
-
-
-def builder(config: AdvectionConfig):
-    objective = make_objective(config)
-
-    def build(parameterization):
-        return init_model(config, parameterization), objective
-
-    return build
 
 
 def speed_objective(*, c: float, n_residual: int, n_initial: int) -> pde.PINNObjective:
@@ -113,33 +95,42 @@ def speed_objective(*, c: float, n_residual: int, n_initial: int) -> pde.PINNObj
     return make_objective(AdvectionConfig(c=c, n_residual=n_residual, n_initial=n_initial, eval_nx=8, eval_nt=8))
 
 
-def configure_parser(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--strategy", choices=STRATEGIES, default="regular",
-                   help="regular, curriculum (c: 10 → 50) or causal (M=16, ε=0.1) (default: %(default)s)")
+class Advection(AbstractProblem[AdvectionConfig]):
+    """rwf_paper §4.5, App. K.1, Table 12 (``pinnrwf bench table12`` runs every strategy)."""
 
+    name = "advection"
+    description = "Advection u_t + c u_x = 0 (c = 50), relative L2 error"
+    presets = {
+        "smoke": Preset(AdvectionConfig(width=32, depth=2, n_residual=64, n_initial=16, eval_nx=32, eval_nt=11),
+                        TrainConfig(steps=20, chunk_steps=10)),
+        # CPU minutes: a smaller network and a short run; the comparison is indicative only.
+        "quick": Preset(AdvectionConfig(width=128, depth=4, n_residual=512), TrainConfig(steps=3000, chunk_steps=250),
+                        Adam(decay_steps=5000)),
+        "paper": Preset(AdvectionConfig(), TrainConfig(steps=200_000, seeds=10, chunk_steps=1000),
+                        Adam(decay_steps=5000)),
+    }
+    metrics = ("rel_l2",)
+    percent_metrics = frozenset({"rel_l2"})
+    rwf = RWF(mean=1.0, std=0.1)  # rwf_paper Table 5
+    options = (Option("strategy", "regular, curriculum (c: 10 → 50 over the first half) or causal (M=16, ε=0.1) "
+                      "(default: regular)", choices=STRATEGIES),)
 
-def run(args: argparse.Namespace) -> int:
-    from pinnrwf.cli import train_config_from_args
+    def objective(self, config, train):
+        return make_objective(config, train.steps)
 
-    problem, preset = PRESETS[args.preset]
-    train = train_config_from_args(args, preset)
-    # the curriculum ramps c over the first half of the run, whatever its length
-    problem = dataclasses.replace(problem, strategy=args.strategy, curriculum_steps=max(1, train.steps // 2))
-    out = Path(args.out or f"runs/advection-{args.strategy}")
-    params = parse_parameterizations(args.param, rwf=RWF(mean=1.0, std=0.1))
-    results = run_comparison(
-        problem="advection", title=f"Advection c={problem.c:g} ({args.strategy}), relative L2 error",
-        build=builder(problem), parameterizations=params, train=train, out_dir=out,
-        command=command_string("advection", args, ("param", "strategy", "preset", "seeds", "seed", "steps")),
-        problem_config=problem, metrics=["rel_l2"], percent={"rel_l2"},
-    )
-    points, values, shape = evaluation_grid(problem)
-    fig = field_comparison(
-        {name: predict_on_grid(r.model(0), points, shape) for name, r in results.items()},
-        values.reshape(shape),
-        {name: (r.history["metric_step"], np.asarray(r.history["metrics"]["rel_l2"])) for name, r in results.items()},
-        extent=(0.0, 2 * math.pi, 0.0, 1.0), axis_labels=("x", "t"), field_label="u",
-        path=out / "advection.png",
-    )
-    print(f"figure: {fig}")
-    return 0
+    def init_model(self, config, parameterization):
+        embedding = PeriodicEmbedding(2, axes=(0,), periods=(2 * math.pi,))
+        return lambda key: MLP(2, 1, config.width, config.depth, parameterization, activation=jnp.tanh,
+                               embedding=embedding, key=key)
+
+    def report(self, config, results, out_dir):
+        points, values, shape = evaluation_grid(config)
+        figure = field_comparison(
+            {name: predict_on_grid(r.model(0), points, shape) for name, r in results.items()},
+            values.reshape(shape),
+            {name: (r.history["metric_step"], np.asarray(r.history["metrics"]["rel_l2"]))
+             for name, r in results.items()},
+            extent=(0.0, 2 * math.pi, 0.0, 1.0), axis_labels=("x", "t"), field_label="u",
+            path=Path(out_dir) / "advection.png",
+        )
+        return {"figures": [str(figure)]}

@@ -6,11 +6,13 @@ and N_r = 1024 interior points resampled every step; Adam 1e-3 × 0.9 every 2000
 steps; curriculum Re = 100 → 500 → 1000 with 2·10⁴ steps per earlier stage; RWF s ~ N(0.5, 0.1)
 (Table 5). Ground truth: the streamfunction–vorticity solver's HDF5 data (``pinnrwf generate ldc``);
 the error is the relative L² error of the velocity (u, v) on the solver's node grid.
+
+A missing reference file is an error that prints the ``pinnrwf generate ldc`` command that makes
+it; ``--generate-reference`` solves the cavity in memory for the run instead (no file is written).
 """
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import functools
 from pathlib import Path
@@ -18,16 +20,16 @@ from pathlib import Path
 import jax.numpy as jnp
 import numpy as np
 
+from pinnrwf import _validation as check
 from pinnrwf import pde
-from pinnrwf.experiment import command_string, run_comparison
-from pinnrwf.nn import MLP, RWF, AbstractParameterization, ModifiedMLP, parse_parameterizations
+from pinnrwf.nn import MLP, RWF, ModifiedMLP
 from pinnrwf.plotting import field_comparison, predict_on_grid
+from pinnrwf.problem import AbstractProblem, Option, Preset
 from pinnrwf.problems.equations import navier_stokes
-from pinnrwf.train import TrainConfig
+from pinnrwf.train import Adam, TrainConfig
 
 ARCHITECTURES = ("mlp", "modified")
 STRATEGIES = ("curriculum", "regular")
-DEFAULT_PARAM = "plain,aa,wn,rwf"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,44 +49,55 @@ class CavityConfig:
     curriculum_boundaries: tuple[int, ...] = (20_000, 40_000)
     reference_n: int = 512  # solver grid (cells per side) of the ground truth
     eval_stride: int = 4  # evaluate on every eval_stride-th solver node
+    reference: Path | None = None  # HDF5 file of `pinnrwf generate ldc` (None: data/ldc_re<Re>_n<N>.h5)
+    generate_reference: bool = False  # solve the reference in memory when the file is missing
 
     def __post_init__(self):
-        if self.architecture not in ARCHITECTURES:
-            raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {self.architecture!r}")
+        check.positive_number("re", self.re)
+        check.one_of("architecture", self.architecture, ARCHITECTURES)
         if self.strategy not in STRATEGIES:
             raise ValueError(
                 f"strategy must be one of {STRATEGIES} for the steady cavity (causal needs time), got {self.strategy!r}"
             )
-        if self.eval_stride < 1:
-            raise ValueError(f"eval_stride must be ≥ 1, got {self.eval_stride}")
+        for name in ("width", "depth", "n_residual", "n_boundary", "reference_n", "eval_stride"):
+            check.positive_int(name, getattr(self, name))
+        for name in ("weight_boundary", "weight_residual"):
+            check.positive_number(name, getattr(self, name), allow_zero=True)
+        if self.strategy == "curriculum" and self.curriculum_values[-1] != self.re:
+            raise ValueError(f"curriculum_values must end at re={self.re:g}, got {list(self.curriculum_values)}")
 
-
-PRESETS: dict[str, tuple[CavityConfig, TrainConfig]] = {
-    "quick": (CavityConfig(n_residual=512, n_boundary=128, curriculum_boundaries=(600, 1200), reference_n=128,
-                           eval_stride=2),
-              TrainConfig(steps=3000, seeds=1, chunk_steps=250, decay_steps=2000)),
-    "paper": (CavityConfig(), TrainConfig(steps=100_000, seeds=10, chunk_steps=1000, decay_steps=2000)),
-}
 
 RWF_CAVITY = RWF(mean=0.5, std=0.1)  # rwf_paper Table 5
 
 
 def reference_path(config: CavityConfig) -> Path:
+    """The reference file: ``config.reference`` or ``data/ldc_re<Re>_n<N>.h5`` (relative to the
+    working directory)."""
+    if config.reference is not None:
+        return Path(config.reference)
     return Path("data") / f"ldc_re{config.re:g}_n{config.reference_n}.h5"
 
 
-def load_reference(config: CavityConfig, path: Path | None = None):
-    """(x, y, u, v) on the solver's node grid at Re = ``config.re``, from HDF5 (generated if absent)."""
-    from pinnrwf.datasets import read_dataset
-    from pinnrwf.datasets.generate import CavityConfig as CavityData
-    from pinnrwf.datasets.generate import generate
+def generate_command(config: CavityConfig) -> str:
+    return f"pinnrwf generate ldc --re {config.re:g} --n {config.reference_n} --out {reference_path(config)}"
 
-    path = Path(path) if path is not None else reference_path(config)
+
+def load_reference(config: CavityConfig):
+    """(x, y, u, v) on the solver's node grid at Re = ``config.re``: read from the reference file,
+    or solved in memory when it is missing and ``config.generate_reference`` is set."""
+    from pinnrwf.datasets import read_dataset
+
+    path = reference_path(config)
     if not path.exists():
-        print(f"reference {path} not found: solving the cavity at Re={config.re:g} on {config.reference_n}² cells "
-              f"(same as `pinnrwf generate ldc --re {config.re:g} --n {config.reference_n} --out {path}`)")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        generate(CavityData(re=(config.re,), n=config.reference_n), path, n_samples=1, progress=False)
+        if not config.generate_reference:
+            raise ValueError(f"the cavity reference {path} does not exist; make it with `{generate_command(config)}` "
+                             "or pass --generate-reference to solve it in memory for this run")
+        from pinnrwf.solvers import ldc as ldc_solver
+
+        print(f"reference {path} not found: solving the cavity at Re={config.re:g} on {config.reference_n}² cells in "
+              "memory (--generate-reference; no file is written)")
+        solution = ldc_solver.solve(config.re, n=config.reference_n)
+        return solution.x, solution.y, solution.u, solution.v
     data = read_dataset(path)
     if data.problem != "ldc":
         raise ValueError(f"{path} holds a {data.problem!r} dataset, expected 'ldc'")
@@ -97,10 +110,10 @@ def load_reference(config: CavityConfig, path: Path | None = None):
 
 
 @functools.cache
-def evaluation_data(config: CavityConfig, reference: Path | None = None):
-    """Points (n, 2), reference (u, v) values (n, 2) and the grid shape; read once per (config, file)
+def evaluation_data(config: CavityConfig):
+    """Points (n, 2), reference (u, v) values (n, 2) and the grid shape; read once per config
     and shared by the objective and the figure (callers must not modify the arrays)."""
-    x, y, u, v = load_reference(config, reference)
+    x, y, u, v = load_reference(config)
     s = config.eval_stride
     x, y, u, v = x[::s], y[::s], u[::s, ::s], v[::s, ::s]
     xx, yy = np.meshgrid(x, y, indexing="ij")
@@ -113,7 +126,7 @@ def lid_velocity(pt):
     return {"u": jnp.where(pt.y >= 1.0, 1.0, 0.0), "v": jnp.zeros_like(pt.y)}
 
 
-def make_objective(config: CavityConfig, reference: Path | None = None) -> pde.PINNObjective:
+def make_objective(config: CavityConfig) -> pde.PINNObjective:
     domain = pde.Domain({"x": (0.0, 1.0), "y": (0.0, 1.0)})
     terms = {
         "b": pde.Dirichlet(lid_velocity, domain.boundary(config.n_boundary), weight=config.weight_boundary),
@@ -122,61 +135,52 @@ def make_objective(config: CavityConfig, reference: Path | None = None) -> pde.P
     schedules = {}
     if config.strategy == "curriculum":
         values = list(config.curriculum_values)
-        if values[-1] != config.re:
-            raise ValueError(f"curriculum_values must end at re={config.re:g}, got {values}")
         schedules["Re"] = pde.curriculum(values=values, boundaries=list(config.curriculum_boundaries))
-    points, values, _ = evaluation_data(config, reference)
+    points, values, _ = evaluation_data(config)
     return pde.PINNObjective(navier_stokes(config.re), terms, schedules=schedules,
                              reference=pde.Reference(points, values, ("u", "v")))
 
 
-def init_model(config: CavityConfig, parameterization: AbstractParameterization):
-    network = MLP if config.architecture == "mlp" else ModifiedMLP
+class Cavity(AbstractProblem[CavityConfig]):
+    """rwf_paper §4.5, App. K.2, Table 13 (``pinnrwf bench table13`` runs both architectures)."""
 
-    def init(key):
-        return network(2, 3, config.width, config.depth, parameterization, activation=jnp.tanh, key=key)
-
-    return init
-
-
-def builder(config: CavityConfig, reference: Path | None = None):
-    objective = make_objective(config, reference)
-
-    def build(parameterization):
-        return init_model(config, parameterization), objective
-
-    return build
-
-
-def configure_parser(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--arch", choices=ARCHITECTURES, default="mlp", help="MLP or modified MLP (default: %(default)s)")
-    p.add_argument("--strategy", choices=STRATEGIES + ("causal",), default="curriculum",
-                   help="curriculum (Re 100 → 500 → 1000) or regular (default: %(default)s)")
-    p.add_argument("--reference", type=Path,
-                   help="HDF5 file from `pinnrwf generate ldc` (default: data/ldc_re1000_n<N>.h5, generated if absent)")
-
-
-def run(args: argparse.Namespace) -> int:
-    from pinnrwf.cli import train_config_from_args
-
-    problem, preset = PRESETS[args.preset]
-    problem = dataclasses.replace(problem, architecture=args.arch, strategy=args.strategy)
-    train = train_config_from_args(args, preset)
-    out = Path(args.out or f"runs/ldc-{args.arch}")
-    params = parse_parameterizations(args.param, rwf=RWF_CAVITY)
-    results = run_comparison(
-        problem="ldc", title=f"Lid-driven cavity Re={problem.re:g} ({args.arch}, {args.strategy}), relative L2 error of (u, v)",
-        build=builder(problem, args.reference), parameterizations=params, train=train, out_dir=out,
-        command=command_string("ldc", args, ("param", "arch", "strategy", "preset", "seeds", "seed", "steps")),
-        problem_config=problem, metrics=["rel_l2", "rel_l2_u", "rel_l2_v"], percent={"rel_l2", "rel_l2_u", "rel_l2_v"},
+    name = "ldc"
+    description = "Lid-driven cavity Re = 1000, relative L2 error of (u, v)"
+    presets = {
+        "smoke": Preset(CavityConfig(width=32, depth=2, n_residual=64, n_boundary=32, curriculum_boundaries=(4, 8),
+                                     reference_n=16, eval_stride=1, generate_reference=True),
+                        TrainConfig(steps=20, chunk_steps=10), Adam(decay_steps=2000)),
+        "quick": Preset(CavityConfig(n_residual=512, n_boundary=128, curriculum_boundaries=(600, 1200),
+                                     reference_n=128, eval_stride=2),
+                        TrainConfig(steps=3000, chunk_steps=250), Adam(decay_steps=2000)),
+        "paper": Preset(CavityConfig(), TrainConfig(steps=100_000, seeds=10, chunk_steps=1000), Adam(decay_steps=2000)),
+    }
+    metrics = ("rel_l2", "rel_l2_u", "rel_l2_v")
+    percent_metrics = frozenset(metrics)
+    rwf = RWF_CAVITY
+    options = (
+        Option("architecture", "MLP or modified MLP (default: mlp)", flag="--arch", choices=ARCHITECTURES),
+        Option("strategy", "curriculum (Re 100 → 500 → 1000) or regular (default: curriculum)", choices=STRATEGIES),
+        Option("reference", "HDF5 file from `pinnrwf generate ldc` (default: data/ldc_re1000_n<N>.h5)", type=Path),
+        Option("generate_reference", "if the reference file is missing, solve the cavity in memory for this run "
+               "(seconds at the quick preset's 128², ≈ 1.5 min at the paper's 512²)", const=True),
     )
-    points, values, shape = evaluation_data(problem, args.reference)
-    speed = lambda out_rows: np.hypot(out_rows[:, 0], out_rows[:, 1])  # noqa: E731
-    fig = field_comparison(
-        {name: predict_on_grid(r.model(0), points, shape, field=speed) for name, r in results.items()},
-        np.hypot(values[:, 0], values[:, 1]).reshape(shape),
-        {name: (r.history["metric_step"], np.asarray(r.history["metrics"]["rel_l2"])) for name, r in results.items()},
-        extent=(0.0, 1.0, 0.0, 1.0), axis_labels=("x", "y"), field_label="|u|", path=out / "ldc.png",
-    )
-    print(f"figure: {fig}")
-    return 0
+
+    def objective(self, config, train):
+        return make_objective(config)
+
+    def init_model(self, config, parameterization):
+        network = MLP if config.architecture == "mlp" else ModifiedMLP
+        return lambda key: network(2, 3, config.width, config.depth, parameterization, activation=jnp.tanh, key=key)
+
+    def report(self, config, results, out_dir):
+        points, values, shape = evaluation_data(config)
+        speed = lambda out_rows: np.hypot(out_rows[:, 0], out_rows[:, 1])  # noqa: E731
+        figure = field_comparison(
+            {name: predict_on_grid(r.model(0), points, shape, field=speed) for name, r in results.items()},
+            np.hypot(values[:, 0], values[:, 1]).reshape(shape),
+            {name: (r.history["metric_step"], np.asarray(r.history["metrics"]["rel_l2"]))
+             for name, r in results.items()},
+            extent=(0.0, 1.0, 0.0, 1.0), axis_labels=("x", "y"), field_label="|u|", path=Path(out_dir) / "ldc.png",
+        )
+        return {"figures": [str(figure)]}

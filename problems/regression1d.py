@@ -7,7 +7,6 @@ Compares the parameterizations on MSE, relative weight change and the final NTK 
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 from pathlib import Path
 
@@ -16,26 +15,18 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float
 
+from pinnrwf import _validation as check
 from pinnrwf.analysis import ntk_eigenvalues, relative_weight_change
-from pinnrwf.experiment import command_string, run_comparison, summarize
-from pinnrwf.nn import (
-    ACTIVATIONS,
-    MLP,
-    RWF,
-    AbstractParameterization,
-    LogNormal,
-    LogUniform,
-    Normal,
-    Uniform,
-    parse_parameterizations,
-)
+from pinnrwf.nn import ACTIVATIONS, MLP, RWF, AbstractParameterization, LogNormal, LogUniform, Normal, Uniform
+from pinnrwf.problem import AbstractProblem, Option, Preset
+from pinnrwf.runner import summarize
 from pinnrwf.solvers.random_fields import squared_exponential_1d
-from pinnrwf.train import AbstractObjective, TrainConfig
+from pinnrwf.train import AbstractObjective, Adam, TrainConfig
 
 
 @dataclasses.dataclass(frozen=True)
 class Regression1DConfig:
-    """The problem and network (rwf_paper §3)."""
+    """The problem and network (rwf_paper §3); ``ntk``: compute the final NTK spectra."""
 
     n_points: int = 256
     length_scale: float = 0.02
@@ -43,20 +34,15 @@ class Regression1DConfig:
     width: int = 128
     depth: int = 3
     activation: str = "relu"
+    ntk: bool = True
 
     def __post_init__(self):
-        if self.n_points < 2:
-            raise ValueError(f"n_points must be ≥ 2, got {self.n_points}")
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {self.activation!r}")
-
-
-DEFAULT_PARAM = "plain,aa,wn,rwf,wc-row"  # the comparison of rwf_paper Fig. 2 plus row weight conditioning
-
-PRESETS: dict[str, tuple[Regression1DConfig, TrainConfig]] = {
-    "quick": (Regression1DConfig(), TrainConfig(steps=10_000, seeds=2, chunk_steps=500, decay_steps=5000)),
-    "paper": (Regression1DConfig(), TrainConfig(steps=100_000, seeds=10, chunk_steps=5000, decay_steps=5000)),
-}
+        check.positive_int("n_points", self.n_points, minimum=2)
+        check.positive_number("length_scale", self.length_scale)
+        check.seed("data_seed", self.data_seed)
+        check.positive_int("width", self.width)
+        check.positive_int("depth", self.depth)
+        check.one_of("activation", self.activation, tuple(ACTIVATIONS))
 
 
 class Regression1DObjective(AbstractObjective):
@@ -88,25 +74,8 @@ def make_objective(config: Regression1DConfig) -> Regression1DObjective:
     return Regression1DObjective(jnp.asarray(x, jnp.float32), jnp.asarray(y, jnp.float32))
 
 
-def builder(config: Regression1DConfig):
-    objective = make_objective(config)
-    activation = ACTIVATIONS[config.activation]
-
-    def build(parameterization: AbstractParameterization):
-        def init_model(key):
-            return MLP(1, 1, config.width, config.depth, parameterization, activation=activation, key=key)
-
-        return init_model, objective
-
-    return build
-
-
-def _ntk_spectra(results, objective) -> dict[str, list[float]]:
-    xs = objective.x[:, None]
-    return {name: np.asarray(ntk_eigenvalues(r.model(0), xs)).tolist() for name, r in results.items()}
-
-
 def plot(results, objective, spectra, path: Path) -> Path:
+    """Predictions per parameterization; MSE, weight change and (if computed) NTK spectra."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -130,13 +99,16 @@ def plot(results, objective, spectra, path: Path) -> Path:
         steps = r.history["metric_step"]
         ax_mse.semilogy(steps, np.mean(r.history["metrics"]["mse"], axis=1), label=name)
         ax_w.plot(steps, np.mean(r.history["metrics"]["weight_change"], axis=1), label=name)
-        ev = np.clip(np.asarray(spectra[name]), 1e-12, None)
-        ax_ntk.loglog(np.arange(1, ev.size + 1), ev, label=name)
+        if name in spectra:
+            ev = np.clip(np.asarray(spectra[name]), 1e-12, None)
+            ax_ntk.loglog(np.arange(1, ev.size + 1), ev, label=name)
     ax_mse.set(xlabel="step", ylabel="MSE (mean over seeds)", title="Training loss")
     ax_w.set(xlabel="step", ylabel="‖W − W₀‖ / ‖W₀‖", title="Relative weight change")
-    ax_ntk.set(xlabel="index", ylabel="eigenvalue", title="Empirical NTK spectrum (end, seed 0)")
+    ax_ntk.set(xlabel="index", ylabel="eigenvalue",
+               title="Empirical NTK spectrum (end, seed 0)" if spectra else "NTK spectrum not computed (--no-ntk)")
     for ax in (ax_mse, ax_w, ax_ntk):
-        ax.legend(fontsize=8)
+        if ax.has_data():
+            ax.legend(fontsize=8)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -165,47 +137,37 @@ def distribution_grid() -> dict[str, AbstractParameterization]:
     }
 
 
-STUDIES = {"compare": None, "mu-sigma": mu_sigma_grid, "distributions": distribution_grid}
+class Regression1D(AbstractProblem[Regression1DConfig]):
+    """rwf_paper §3 / Fig. 2 (``--study mu-sigma``: Fig. 6; ``--study distributions``: Table 2)."""
 
-
-# --------------------------------------------------------------------------------------- CLI
-def configure_parser(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--study", choices=tuple(STUDIES), default="compare",
-                   help="compare: the --param list (Fig. 2); mu-sigma: RWF μ/σ sweep (Fig. 6); "
-                   "distributions: scale-distribution ablation (Table 2) (default: %(default)s)")
-    p.add_argument("--data-seed", type=int, default=0, help="seed of the GRF target (default: %(default)s)")
-    p.add_argument("--no-ntk", action="store_true", help="skip the NTK spectra")
-
-
-def run(args: argparse.Namespace) -> int:
-    from pinnrwf.cli import train_config_from_args
-
-    problem, preset = PRESETS[args.preset]
-    problem = dataclasses.replace(problem, data_seed=args.data_seed)
-    train = train_config_from_args(args, preset)
-    out = Path(args.out or "runs/regression1d")
-    if args.study == "compare":
-        params = parse_parameterizations(args.param)
-    else:
-        params = STUDIES[args.study]()
-    build = builder(problem)
-    objective = build(next(iter(params.values())))[1]
-
-    spectra: dict[str, list[float]] = {}
-
-    def ntk(results):
-        if not args.no_ntk:
-            spectra.update(_ntk_spectra(results, objective))
-        return {"study": args.study, "ntk_eigenvalues_seed0": spectra}
-
-    results = run_comparison(
-        problem="regression1d", title="1D regression, MSE / relative L2 / relative weight change",
-        build=build, parameterizations=params, train=train, out_dir=out,
-        command=command_string("regression1d", args, ("param", "preset", "study", "seeds", "seed", "steps")),
-        problem_config=problem, metrics=["mse", "rel_l2", "weight_change"],
-        monitor=relative_weight_change, extra=ntk,
+    name = "regression1d"
+    description = "1D regression of a GRF sample, MSE / relative L2 / relative weight change"
+    presets = {
+        "smoke": Preset(Regression1DConfig(n_points=64, width=32), TrainConfig(steps=40, seeds=2, chunk_steps=20)),
+        "quick": Preset(Regression1DConfig(), TrainConfig(steps=10_000, seeds=2, chunk_steps=500), Adam(decay_steps=5000)),
+        "paper": Preset(Regression1DConfig(), TrainConfig(steps=100_000, seeds=10, chunk_steps=5000),
+                        Adam(decay_steps=5000)),
+    }
+    metrics = ("mse", "rel_l2", "weight_change")
+    default_parameterizations = "plain,aa,wn,rwf,wc-row"  # rwf_paper Fig. 2 plus row weight conditioning
+    options = (
+        Option("data_seed", "seed of the GRF target (default: 0)"),
+        Option("ntk", "skip the NTK spectra", flag="--no-ntk", const=False),
     )
-    if args.study == "compare":
-        fig = plot(results, objective, spectra, out / "regression1d.png")
-        print(f"figure: {fig}")
-    return 0
+    studies = {"mu-sigma": mu_sigma_grid, "distributions": distribution_grid}
+    monitor = staticmethod(relative_weight_change)
+
+    def objective(self, config, train):
+        return make_objective(config)
+
+    def init_model(self, config, parameterization):
+        activation = ACTIVATIONS[config.activation]
+        return lambda key: MLP(1, 1, config.width, config.depth, parameterization, activation=activation, key=key)
+
+    def report(self, config, results, out_dir):
+        objective = make_objective(config)
+        xs = objective.x[:, None]
+        spectra = ({name: np.asarray(ntk_eigenvalues(r.model(0), xs)).tolist() for name, r in results.items()}
+                   if config.ntk else {})
+        figure = plot(results, objective, spectra, Path(out_dir) / "regression1d.png")
+        return {"figures": [str(figure)], "ntk_eigenvalues_seed0": spectra}

@@ -25,10 +25,11 @@ Every dataset carries an ``axes`` attribute (e.g. ``"sample,t,x"``); 2D fields a
 (JSON), ``seed``, ``n_samples``, ``pinnrwf_version``, ``created_utc``, ``generation_seconds``
 and, written last, ``complete = True``.
 
-Writes are atomic: data goes to a hidden temporary file in the destination folder, which is
-flushed, fsync'ed and ``os.replace``'d onto the destination only after every sample was written
-and the completion marker set. An interrupted generation leaves at most a ``.*.tmp`` file without
-the marker, which the reader refuses. Datasets are chunked, gzip-compressed, shuffled and
+Writes are atomic (:mod:`pinnrwf._atomic`): data goes to a hidden temporary file in the
+destination folder, which is flushed, fsync'ed and ``os.replace``'d onto the destination only
+after every sample was written and the completion marker set. An interrupted generation leaves at
+most a ``.NAME.<pid>.*.tmp`` file without the marker, which the reader refuses and which the next
+write of the same file removes. Datasets are chunked, gzip-compressed, shuffled and
 Fletcher-32 checksummed, so corrupted chunks are reported on read.
 """
 
@@ -36,7 +37,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -45,6 +45,8 @@ from typing import Any, Mapping
 
 import h5py
 import numpy as np
+
+from pinnrwf._atomic import atomic_path
 
 FORMAT = "pinnrwf-dataset"
 FORMAT_VERSION = 1
@@ -134,12 +136,8 @@ class DatasetWriter:
         return (self.n,) + tuple(self.coordinates[a].size for a in self.layout.fields[name])
 
     def __enter__(self) -> "DatasetWriter":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        os.close(fd)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(self._tmp, 0o666 & ~umask)  # mkstemp creates 0600; publish with the usual mode
+        self._publish = atomic_path(self.path)
+        self._tmp = self._publish.__enter__()
         f = self._file = h5py.File(self._tmp, "w")
         for axis, values in self.coordinates.items():
             d = f.create_dataset(COORDINATE_NAMES[axis], data=values)
@@ -177,8 +175,9 @@ class DatasetWriter:
         self._written[start:stop] = True
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        f, tmp = self._file, self._tmp
+        f = self._file
         self._file = None
+        error = exc
         try:
             if exc_type is None:
                 if not self._written.all():
@@ -192,22 +191,25 @@ class DatasetWriter:
                     "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                     "generation_seconds": time.perf_counter() - self._t0,
                     "layout": json.dumps({k: ["sample", *v] for k, v in self.layout.fields.items()}),
+                    "links": json.dumps(dict(self.layout.links)),
                     **{k: (json.dumps(v) if isinstance(v, Mapping) else v) for k, v in self.attrs.items()},
                 }
                 for k, v in attrs.items():
                     f.attrs[k] = v
                 f.attrs[COMPLETE_ATTR] = True  # the completion marker, written last
                 f.flush()
-                f.close()
-                with open(tmp, "rb+") as fh:
-                    os.fsync(fh.fileno())
-                os.replace(tmp, self.path)
-                tmp = None
+            f.close()
+        except BaseException as e:  # noqa: BLE001 - handed to the publisher, which removes the file
+            error = e
         finally:
             if f is not None and f.id.valid:
                 f.close()
-            if tmp is not None and os.path.exists(tmp):
-                os.remove(tmp)
+        if error is None:
+            self._publish.__exit__(None, None, None)  # fsync and rename onto the destination
+        else:
+            self._publish.__exit__(type(error), error, error.__traceback__)  # removes the temporary file
+            if error is not exc:
+                raise error
 
 
 def write_dataset(path, problem: str, *, fields: Mapping[str, np.ndarray], coordinates: Mapping[str, np.ndarray],
@@ -219,15 +221,43 @@ def write_dataset(path, problem: str, *, fields: Mapping[str, np.ndarray], coord
     return Path(path)
 
 
-@dataclass(frozen=True)
-class Dataset:
-    """A validated dataset: ``fields`` (leading sample axis), ``coordinates`` by axis, ``attrs``."""
+def _attr(v):
+    return v.decode() if isinstance(v, bytes) else (v.item() if isinstance(v, np.generic) else v)
 
-    path: Path
-    problem: str
-    fields: dict[str, np.ndarray]
-    coordinates: dict[str, np.ndarray]
-    attrs: dict[str, Any]
+
+def _check_finite(path: Path, name: str, values: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+    """``values`` if all finite; else a ``DatasetError`` naming the dataset, the value and its
+    index in the file (``rows`` maps the first axis of a partial read back to sample indices)."""
+    if values.dtype.kind == "f" and not np.all(np.isfinite(values)):
+        local = tuple(int(i) for i in np.argwhere(~np.isfinite(values))[0])
+        index = local if rows is None else (int(rows[local[0]]),) + local[1:]
+        raise DatasetError(f"{path}: dataset {name!r} holds a non-finite value ({values[local]}) at index {index}; "
+                           "the file is corrupt or was written by a failed solve")
+    return values
+
+
+class Dataset:
+    """A validated dataset file whose arrays are read on demand (:func:`open_dataset`).
+
+    Attributes: ``path``, ``problem``, ``attrs`` (root attributes), ``layout`` (``{field: axes}``
+    as the file records it, leading axis ``sample``), ``coordinates`` (``{axis: float64 array}``),
+    ``n_samples`` and ``dtype`` (what fields are cast to on load; float32 by default).
+
+    ``ds.load(name, samples)`` reads the rows ``samples`` (a slice, an index array, or None for
+    all) of one field, cast to ``dtype``, and checks that they are finite (a ``DatasetError``
+    names the dataset and the index otherwise). ``ds[name]`` is the whole field (cached), a
+    coordinate (``"x"`` or ``"x-coordinate"``) or a linked alias (``"a"``).
+    """
+
+    def __init__(self, path: Path, problem: str, attrs: dict, layout: dict[str, tuple[str, ...]],
+                 coordinates: dict[str, np.ndarray], dtype):
+        self.path, self.problem, self.attrs = path, problem, attrs
+        self.layout, self.coordinates = layout, coordinates
+        self.dtype = np.dtype(dtype)
+        self._cache: dict[str, np.ndarray] = {}
+
+    def __repr__(self) -> str:
+        return f"Dataset({str(self.path)!r}, problem={self.problem!r}, n_samples={self.n_samples}, dtype={self.dtype})"
 
     @property
     def parameters(self) -> dict[str, Any]:
@@ -237,24 +267,79 @@ class Dataset:
     def n_samples(self) -> int:
         return int(self.attrs["n_samples"])
 
+    def _resolve(self, name: str) -> str:
+        if name in self.layout:
+            return name
+        links = json.loads(self.attrs.get("links", "{}")) or LAYOUTS.get(self.problem, Layout({}, ())).links
+        if name in links:
+            return links[name]
+        raise KeyError(f"{name!r} is not a field of {self.path} (fields: {sorted(self.layout)}, "
+                       f"coordinates: {sorted(self.coordinates)})")
+
+    def load(self, name: str, samples: slice | np.ndarray | None = None, *, dtype=None) -> np.ndarray:
+        """Rows ``samples`` of field ``name`` (all rows if None), cast to ``dtype`` (default: the
+        dataset's), checked finite."""
+        field_name = self._resolve(name)
+        dtype = self.dtype if dtype is None else np.dtype(dtype)
+        rows = None
+        try:
+            with h5py.File(self.path, "r") as f:
+                d = f[field_name]
+                if samples is None:
+                    values = d[...]
+                elif isinstance(samples, slice):
+                    values = d[samples]
+                    rows = np.arange(self.n_samples)[samples]
+                else:
+                    rows = np.asarray(samples, dtype=np.int64)
+                    if rows.ndim != 1 or (rows.size and (rows.min() < 0 or rows.max() >= self.n_samples)):
+                        raise ValueError(f"samples must be a 1D array of indices in [0, {self.n_samples}), got "
+                                         f"shape {rows.shape}" + (f", range [{rows.min()}, {rows.max()}]" if rows.size else ""))
+                    unique, inverse = np.unique(rows, return_inverse=True)
+                    values = d[unique][inverse]  # h5py reads increasing indices
+        except (OSError, KeyError) as err:
+            raise DatasetError(f"{self.path}: cannot read {field_name!r} (truncated or corrupt?): {err}") from None
+        return _check_finite(self.path, field_name, np.asarray(values, dtype=dtype), rows)
+
     def __getitem__(self, name: str) -> np.ndarray:
-        if name in self.fields:
-            return self.fields[name]
         for axis, dname in COORDINATE_NAMES.items():
             if name in (axis, dname) and axis in self.coordinates:
                 return self.coordinates[axis]
-        alias = LAYOUTS[self.problem].links.get(name)
-        if alias is not None:
-            return self.fields[alias]
-        raise KeyError(name)
+        field_name = self._resolve(name)
+        if field_name not in self._cache:
+            self._cache[field_name] = self.load(field_name)
+        return self._cache[field_name]
+
+    @property
+    def fields(self) -> dict[str, np.ndarray]:
+        """Every field, loaded (for small files; use :meth:`load` for parts of large ones)."""
+        return {name: self[name] for name in self.layout}
 
 
-def _attr(v):
-    return v.decode() if isinstance(v, bytes) else (v.item() if isinstance(v, np.generic) else v)
+def _layout_from_file(path: Path, f: h5py.File, attrs: dict) -> dict[str, tuple[str, ...]]:
+    """The fields and their axes as the file records them (the ``layout`` attribute)."""
+    try:
+        layout = json.loads(attrs["layout"])
+        assert isinstance(layout, dict) and layout
+        out = {}
+        for name, axes in layout.items():
+            assert isinstance(axes, list) and axes and axes[0] == "sample"
+            out[str(name)] = tuple(str(a) for a in axes[1:])
+        return out
+    except (KeyError, json.JSONDecodeError, AssertionError, TypeError):
+        raise DatasetError(f"{path}: the 'layout' attribute is missing or malformed "
+                           f"(got {attrs.get('layout')!r})") from None
 
 
-def read_dataset(path: str | os.PathLike) -> Dataset:
-    """Open, validate and load a dataset; raises :class:`DatasetError` with the reason otherwise."""
+def open_dataset(path: str | os.PathLike, *, dtype=np.float32, problem: str | None = None) -> Dataset:
+    """Open and validate a dataset written by ``pinnrwf generate``; arrays are read on demand.
+
+    Validation uses what the file records: format and version, the completion marker, the
+    required attributes, the layout (every field present, of floating type, with shape
+    ``(n_samples, *coordinate sizes)`` and matching ``axes``) and finite 1D coordinates.
+    Field values are checked finite when they are loaded. ``problem``: the expected kind of
+    dataset (a ``DatasetError`` names both kinds otherwise).
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no dataset file at {path}")
@@ -273,30 +358,58 @@ def read_dataset(path: str | os.PathLike) -> Dataset:
         missing = [k for k in REQUIRED_ATTRS if k not in attrs]
         if missing:
             raise DatasetError(f"{path} lacks the attributes {missing}")
-        problem = attrs["problem"]
-        if problem not in LAYOUTS:
-            raise DatasetError(f"{path}: unknown problem {problem!r} (expected one of {sorted(LAYOUTS)})")
-        layout = LAYOUTS[problem]
+        kind = str(attrs["problem"])
+        if problem is not None and kind != problem:
+            raise DatasetError(f"{path} holds a {kind!r} dataset, expected a {problem!r} dataset")
+        layout = _layout_from_file(path, f, attrs)
         n = int(attrs["n_samples"])
         try:
             coords = {}
-            for axis in layout.coordinates:
-                name = COORDINATE_NAMES[axis]
+            for axis in sorted({a for axes in layout.values() for a in axes}):
+                name = COORDINATE_NAMES.get(axis, f"{axis}-coordinate")
                 if name not in f:
                     raise DatasetError(f"{path} lacks the coordinate dataset {name!r}")
-                coords[axis] = np.asarray(f[name][...], dtype=np.float64)
+                coords[axis] = _check_finite(path, name, np.asarray(f[name][...], dtype=np.float64))
                 if coords[axis].ndim != 1:
                     raise DatasetError(f"{path}: {name!r} must be 1D, got shape {coords[axis].shape}")
-            fields = {}
-            for name, axes in layout.fields.items():
+            for name, axes in layout.items():
                 if name not in f:
-                    raise DatasetError(f"{path} lacks the dataset {name!r} required for {problem}")
+                    raise DatasetError(f"{path} lacks the dataset {name!r} named in its layout")
+                d = f[name]
                 expected = (n,) + tuple(coords[a].size for a in axes)
-                if f[name].shape != expected:
-                    raise DatasetError(f"{path}: {name!r} has shape {f[name].shape}, expected {expected}")
-                fields[name] = np.asarray(f[name][...], dtype=np.float64)
+                if d.shape != expected:
+                    raise DatasetError(f"{path}: {name!r} has shape {d.shape}, expected {expected}")
+                if d.dtype.kind != "f":
+                    raise DatasetError(f"{path}: {name!r} has dtype {d.dtype}, expected floating point")
+                recorded = _attr(d.attrs.get("axes", ""))
+                if recorded and recorded != ",".join(("sample",) + axes):
+                    raise DatasetError(f"{path}: {name!r} has axes {recorded!r}, the layout says "
+                                       f"{','.join(('sample',) + axes)!r}")
         except DatasetError:
             raise
         except (OSError, KeyError, ValueError) as err:
             raise DatasetError(f"{path}: cannot read the data (truncated or corrupt?): {err}") from None
-    return Dataset(path=path, problem=problem, fields=fields, coordinates=coords, attrs=attrs)
+    return Dataset(path, kind, attrs, layout, coords, dtype)
+
+
+def read_dataset(path: str | os.PathLike, *, dtype=np.float64, problem: str | None = None) -> Dataset:
+    """Open, validate and load every field (float64 by default: for verification and small files).
+
+    Every value is checked finite; use :func:`open_dataset` to read parts of large files."""
+    ds = open_dataset(path, dtype=dtype, problem=problem)
+    ds.fields  # noqa: B018 - loads and checks every field now
+    return ds
+
+
+def open_splits(paths: Mapping[str, str | os.PathLike], *, problem: str, dtype=np.float32) -> dict[str, Dataset]:
+    """Named splits stored in separate files (``{"train": ..., "test": ...}``): each opened and
+    validated as a ``problem`` dataset, and all on the same coordinates."""
+    splits = {name: open_dataset(p, dtype=dtype, problem=problem) for name, p in paths.items()}
+    first_name, first = next(iter(splits.items()))
+    for name, ds in splits.items():
+        for axis, values in first.coordinates.items():
+            other = ds.coordinates.get(axis)
+            if other is None or other.shape != values.shape or not np.allclose(other, values):
+                raise DatasetError(f"splits {first_name!r} ({first.path}) and {name!r} ({ds.path}) are on "
+                                   f"different {axis} grids")
+    return splits

@@ -7,34 +7,35 @@ crash at any moment leaves either the previous complete checkpoint or the new on
 
 from __future__ import annotations
 
+import io
 import json
-import os
-import tempfile
+import math
 from pathlib import Path
 from typing import Any
 
 import equinox as eqx
 
+from pinnrwf._atomic import atomic_write_bytes
 
-def atomic_write_bytes(path: Path, write) -> None:
-    """Write via ``write(fileobj)`` to a temporary file in the same folder, then rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+
+def finite_json(obj: Any, where: str = "", found: list[str] | None = None) -> tuple[Any, list[str]]:
+    """Replace every non-finite float in a JSON-like tree by ``None``; return the tree and the
+    paths (``runs.plain.final_metrics.rel_l2[0]``) of what was replaced."""
+    found = [] if found is None else found
+    if isinstance(obj, float) and not math.isfinite(obj):
+        found.append(f"{where} = {obj}")
+        return None, found
+    if isinstance(obj, dict):
+        return {k: finite_json(v, f"{where}.{k}" if where else str(k), found)[0] for k, v in obj.items()}, found
+    if isinstance(obj, (list, tuple)):
+        return [finite_json(v, f"{where}[{i}]", found)[0] for i, v in enumerate(obj)], found
+    return obj, found
 
 
 def atomic_write_json(path: Path, obj: Any) -> None:
-    atomic_write_bytes(path, lambda f: f.write(json.dumps(obj, indent=2).encode()))
+    """Write ``obj`` as JSON atomically; non-finite floats are an error (JSON has none)."""
+    text = json.dumps(obj, indent=2, allow_nan=False)
+    atomic_write_bytes(path, lambda f: f.write(text.encode()))
 
 
 def save_checkpoint(directory: Path, step: int, state, meta: dict) -> Path:
@@ -42,7 +43,8 @@ def save_checkpoint(directory: Path, step: int, state, meta: dict) -> Path:
     name = f"checkpoint-{step}.eqx"
     atomic_write_bytes(directory / name, lambda f: eqx.tree_serialise_leaves(f, state))
     previous = read_checkpoint_meta(directory)
-    atomic_write_json(directory / "checkpoint.json", {**meta, "step": step, "file": name})
+    # a non-finite metric in the history is stored as null (JSON has no NaN)
+    atomic_write_json(directory / "checkpoint.json", finite_json({**meta, "step": step, "file": name})[0])
     if previous is not None and previous["file"] != name:
         (directory / previous["file"]).unlink(missing_ok=True)
     return directory / name
@@ -67,9 +69,17 @@ def load_checkpoint(directory: Path, like):
     if meta is None:
         raise FileNotFoundError(f"no checkpoint in {directory}")
     path = Path(directory) / meta["file"]
+    if not path.is_file():
+        raise ValueError(f"checkpoint {path} named by {Path(directory) / 'checkpoint.json'} is missing")
     try:
         state = eqx.tree_deserialise_leaves(path, like)
-    except Exception as e:  # a shape/structure mismatch means another run's checkpoint
+    except Exception as e:  # noqa: BLE001 - told apart below: truncated file, or another run's structure
+        expected = io.BytesIO()
+        eqx.tree_serialise_leaves(expected, like)
+        size, wanted = path.stat().st_size, expected.getbuffer().nbytes
+        if size < wanted:
+            raise ValueError(f"checkpoint {path} is truncated or corrupt ({size} of the {wanted} bytes this run's "
+                             "state needs); delete the checkpoint folder to start again") from None
         raise ValueError(
             f"checkpoint {path} does not match this run's model/optimizer structure: {e}"
         ) from e

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+from pinnrwf import _validation as check
+
 from ._weighting import AbstractLossWeighting
 
 PRECISIONS = ("default", "high", "highest")
@@ -12,15 +14,17 @@ PRECISIONS = ("default", "high", "highest")
 
 @dataclasses.dataclass(frozen=True)
 class TrainConfig:
-    """Everything the engine needs besides the model and objective.
+    """The training loop's settings (the optimizer is a separate argument of ``fit``).
 
     Attributes:
         steps: total optimisation steps.
-        seeds: ensemble size S; member i is seeded with ``seed + i`` (so an S-seed ensemble equals
-            S single runs with seeds seed, seed+1, ...), all trained in one compiled program.
+        seeds: ensemble size S; member i is seeded with ``seed + i``, all trained in one compiled
+            program. Member i starts from exactly the initialisation and draws exactly the
+            training points of a single run with seed ``seed + i``; its trajectory equals that
+            run's to float32 round-off for the first steps only, because the vmapped ensemble
+            program and the unbatched single-member program round differently and training
+            amplifies the difference (the chaos of gradient descent), see README "Training".
         seed: base seed.
-        learning_rate, decay_rate, decay_steps, warmup_steps, staircase: Adam's schedule
-            (rwf_paper Table 4); ``decay_steps=None`` for a constant rate.
         chunk_steps: steps compiled into one ``lax.scan`` program per host call; logging,
             divergence checks and evaluation happen between chunks.
         eval_every: evaluate ``objective.metrics`` every this many steps (a multiple of chunk_steps).
@@ -34,11 +38,6 @@ class TrainConfig:
     steps: int
     seeds: int = 1
     seed: int = 0
-    learning_rate: float = 1e-3
-    decay_rate: float | None = 0.9
-    decay_steps: int | None = 5000
-    warmup_steps: int = 0
-    staircase: bool = False
     chunk_steps: int = 100
     eval_every: int | None = None
     precision: str = "highest"
@@ -50,14 +49,16 @@ class TrainConfig:
 
     def __post_init__(self):
         for name in ("steps", "seeds", "chunk_steps"):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive integer, got {v!r}")
-        if self.precision not in PRECISIONS:
-            raise ValueError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
+            check.positive_int(name, getattr(self, name))
+        check.seed("seed", self.seed)
+        if self.seed + self.seeds - 1 > check.MAX_SEED:
+            raise ValueError(f"seed + seeds - 1 must be ≤ {check.MAX_SEED}, got {self.seed} + {self.seeds} - 1")
+        check.one_of("precision", self.precision, PRECISIONS)
         for name in ("eval_every", "checkpoint_every"):
             v = getattr(self, name)
-            if v is not None and (v < 1 or v % self.chunk_steps):
+            if v is not None:
+                check.positive_int(name, v)
+            if v is not None and v % self.chunk_steps:
                 raise ValueError(
                     f"{name} must be a positive multiple of chunk_steps ({self.chunk_steps}), got {v!r}"
                 )

@@ -28,8 +28,8 @@ from jaxtyping import Array, PRNGKeyArray, PyTree
 
 from ._checkpoint import load_checkpoint, read_checkpoint_meta, save_checkpoint
 from ._config import TrainConfig
-from ._objective import AbstractObjective
-from ._schedules import learning_rate_schedule
+from ._objective import AbstractBatchStream, AbstractObjective
+from ._optimizers import Adam, Optimizer, build_optimizer
 
 
 class DivergenceError(RuntimeError):
@@ -73,17 +73,6 @@ class FitResult:
 def member_keys(config: TrainConfig) -> Array:
     """One raw PRNG key per ensemble member: member i ↔ seed ``config.seed + i``."""
     return jnp.stack([jax.random.PRNGKey(config.seed + i) for i in range(config.seeds)])
-
-
-def make_optimizer(config: TrainConfig) -> optax.GradientTransformation:
-    schedule = learning_rate_schedule(
-        config.learning_rate,
-        decay_rate=config.decay_rate,
-        decay_steps=config.decay_steps,
-        warmup_steps=config.warmup_steps,
-        staircase=config.staircase,
-    )
-    return optax.adam(schedule)
 
 
 def _mesh(config: TrainConfig) -> Mesh | None:
@@ -137,9 +126,13 @@ class _Engine(eqx.Module):
 
         return jax.tree.map(constrain, batch)
 
-    def member_step(self, params, opt_state, loss_weights, key, step):
+    def member_step(self, params, opt_state, loss_weights, key, step, streamed=None):
         key, sample_key = jax.random.split(key)
-        batch = self._constrain(self.objective.sample(sample_key))
+        batch = self.objective.sample(sample_key) if streamed is None else streamed
+        # materialise the batch: fused into its consumers, a gathered minibatch made XLA:CPU
+        # matmuls ~1.6x slower (benchmarks/data_sampling.py)
+        batch = jax.lax.optimization_barrier(batch)
+        batch = self._constrain(batch)
 
         def total_loss(p):
             terms, diagnostics = self._terms(p, batch, step)
@@ -162,27 +155,31 @@ class _Engine(eqx.Module):
         norms = {name: optax.tree.norm(g) for name, g in jac.items()}
         return self.weighting.update(norms, loss_weights)
 
-    def run_chunk(self, state: TrainState, num_steps: int):
+    def run_chunk(self, state: TrainState, num_steps: int, streamed=None):
+        """``num_steps`` steps in one ``lax.scan``. ``streamed``: None (the objective samples on
+        device) or host batches with leading axes (num_steps, S, ...) consumed one row per step."""
         # A one-member ensemble runs unbatched: XLA:CPU lowers a vmapped (batch-1) dot_general
         # about 3x slower than the plain matmul (measured; see README "Benchmarks").
         single = state.key.shape[0] == 1
         if single:
             step_all = self.member_step
             state = _map_members(lambda x: x[0], state)
+            if streamed is not None:
+                streamed = jax.tree.map(lambda x: x[:, 0], streamed)
         else:
             step_all = jax.vmap(
                 self.member_step,
-                in_axes=(0, 0, 0, 0, None),
+                in_axes=(0, 0, 0, 0, None, 0),
                 spmd_axis_name=None if self.mesh is None else "seeds",
             )
 
-        def body(carry: TrainState, _):
+        def body(carry: TrainState, batch):
             params, opt_state, weights, key, logs = step_all(
-                carry.params, carry.opt_state, carry.loss_weights, carry.key, carry.step
+                carry.params, carry.opt_state, carry.loss_weights, carry.key, carry.step, batch
             )
             return TrainState(params, opt_state, weights, key, carry.step + 1), logs
 
-        state, logs = jax.lax.scan(body, state, None, length=num_steps)
+        state, logs = jax.lax.scan(body, state, streamed, length=num_steps)
         if single:
             state = _map_members(lambda x: x[None], state)
             logs = jax.tree.map(lambda x: x[:, None], logs)
@@ -200,7 +197,8 @@ class _Engine(eqx.Module):
 
 
 # The state's buffers are donated: each chunk updates them in place instead of copying.
-_run_chunk = eqx.filter_jit(lambda engine, state, n: engine.run_chunk(state, n), donate="all-except-first")
+_run_chunk = eqx.filter_jit(lambda engine, state, n, streamed: engine.run_chunk(state, n, streamed),
+                            donate="all-except-first")
 _metrics = eqx.filter_jit(lambda engine, params, initial: engine.metrics(params, initial))
 
 
@@ -224,6 +222,8 @@ def fit(
     objective: AbstractObjective,
     config: TrainConfig,
     *,
+    optimizer: Optimizer = Adam(),
+    batches: AbstractBatchStream | None = None,
     resume: bool = False,
     fingerprint_extra: dict | None = None,
     on_chunk: Callable[[int, dict], None] | None = None,
@@ -234,7 +234,12 @@ def fit(
     Args:
         init_model: ``key -> model`` (an equinox Module; array leaves are trained).
         objective: see ``AbstractObjective``.
-        config: a ``TrainConfig``.
+        config: a ``TrainConfig`` (loop settings).
+        optimizer: an optimizer config (``Adam()`` — the paper's default —, ``SGD(...)``) or any
+            ``optax.GradientTransformation``; its state is checkpointed and resumed like the rest.
+        batches: ``None`` (the objective samples every batch on device with ``sample(key)``) or
+            a host stream (``AbstractBatchStream``) whose batches are fed to the compiled chunk
+            one chunk at a time, for data that does not fit on the device.
         resume: continue from ``config.checkpoint_dir`` if it holds a checkpoint of the same run
             (same configuration and ``fingerprint_extra``); a resumed run continues exactly as
             an uninterrupted one.
@@ -248,12 +253,17 @@ def fit(
     """
     if not isinstance(objective, AbstractObjective):
         raise ValueError(f"objective must be a pinnrwf.train.AbstractObjective, got {type(objective)}")
-    fingerprint = _config_fingerprint(config, fingerprint_extra or {})
+    if not isinstance(config, TrainConfig):
+        raise ValueError(f"config must be a pinnrwf.train.TrainConfig, got {type(config).__name__}")
+    if batches is not None and not isinstance(batches, AbstractBatchStream):
+        raise ValueError(f"batches must be None or a pinnrwf.train.AbstractBatchStream, got {type(batches).__name__}")
+    transformation, optimizer_description = build_optimizer(optimizer)
+    fingerprint = _config_fingerprint(config, {"optimizer": optimizer_description, **(fingerprint_extra or {})})
     with jax.default_matmul_precision(config.precision):
-        return _fit(init_model, objective, config, resume, fingerprint, on_chunk, monitor)
+        return _fit(init_model, objective, config, transformation, batches, resume, fingerprint, on_chunk, monitor)
 
 
-def _initial_state(init_model, objective, optimizer, config):
+def _initial_state(init_model, objective, optimizer, config, batches):
     keys = member_keys(config)
     init_keys, data_keys = jax.vmap(jax.random.split, out_axes=1)(keys)
     models = eqx.filter_vmap(init_model)(init_keys)
@@ -261,21 +271,19 @@ def _initial_state(init_model, objective, optimizer, config):
     opt_state = jax.vmap(optimizer.init)(params)
     if config.loss_weighting is not None:
         dummy = eqx.combine(jax.tree.map(lambda x: x[0], params), static)
-        names = tuple(
-            jax.eval_shape(
-                lambda m: objective.loss_terms(m, objective.sample(jax.random.PRNGKey(0)), jnp.int32(0))[0],
-                dummy,
-            )
-        )
+        if batches is None:
+            example = jax.eval_shape(objective.sample, jax.random.PRNGKey(0))
+        else:
+            example = jax.tree.map(lambda x: x[0, 0], batches.chunk(0, 1, [config.seed]))
+        names = tuple(jax.eval_shape(lambda m, b: objective.loss_terms(m, b, jnp.int32(0))[0], dummy, example))
         weights = jax.vmap(lambda _: config.loss_weighting.init(names))(keys)
     else:
         weights = {}
     return TrainState(params, opt_state, weights, data_keys, jnp.int32(0)), static
 
 
-def _fit(init_model, objective, config, resume, fingerprint, on_chunk, monitor):
-    optimizer = make_optimizer(config)
-    state, static = _initial_state(init_model, objective, optimizer, config)
+def _fit(init_model, objective, config, optimizer, batches, resume, fingerprint, on_chunk, monitor):
+    state, static = _initial_state(init_model, objective, optimizer, config, batches)
     mesh = _mesh(config)
     if mesh is not None:
         seeds_spec = NamedSharding(mesh, P("seeds"))
@@ -288,13 +296,14 @@ def _fit(init_model, objective, config, resume, fingerprint, on_chunk, monitor):
 
     history: dict[str, Any] = {"step": [], "loss": [], "terms": {}, "diagnostics": {}, "metrics": {}, "metric_step": []}
     start = 0
-    if resume and config.checkpoint_dir is not None and read_checkpoint_meta(config.checkpoint_dir):
-        (state, initial_params), meta = load_checkpoint(config.checkpoint_dir, (state, initial_params))
+    meta = read_checkpoint_meta(config.checkpoint_dir) if resume and config.checkpoint_dir is not None else None
+    if meta:
         if meta.get("fingerprint") != fingerprint:
             raise ValueError(
                 f"checkpoint in {config.checkpoint_dir} belongs to a different run configuration "
                 "(fingerprint mismatch); use another directory or resume=False"
             )
+        (state, initial_params), meta = load_checkpoint(config.checkpoint_dir, (state, initial_params))
         history, start = meta["history"], int(meta["step"])
         if start > config.steps:
             raise ValueError(f"checkpoint is at step {start}, beyond steps={config.steps}")
@@ -307,13 +316,15 @@ def _fit(init_model, objective, config, resume, fingerprint, on_chunk, monitor):
         progress = tqdm(total=config.steps, initial=start, unit="step", dynamic_ncols=True)
 
     compile_seconds, run_seconds, run_steps = 0.0, 0.0, 0
+    seeds = list(range(config.seed, config.seed + config.seeds))
     t_start = time.perf_counter()
     step = start
     try:
         while step < config.steps:
             n = min(config.chunk_steps, config.steps - step)
             t0 = time.perf_counter()
-            new_state, (totals, terms, diagnostics) = _run_chunk(engine, state, n)
+            streamed = None if batches is None else batches.chunk(step, n, seeds)
+            new_state, (totals, terms, diagnostics) = _run_chunk(engine, state, n, streamed)
             totals, terms, diagnostics = _to_host((totals, terms, diagnostics))
             elapsed = time.perf_counter() - t0
             if not np.all(np.isfinite(totals)):

@@ -28,3 +28,17 @@ class AbstractObjective(eqx.Module):
 
     def metrics(self, model: PyTree) -> dict[str, Array]:
         return {}
+
+
+class AbstractBatchStream(eqx.Module):
+    """Training batches produced on the host, for data that does not fit on the device.
+
+    ``chunk(start_step, num_steps, seeds)`` returns a pytree of arrays with leading axes
+    ``(num_steps, len(seeds), ...)``: row ``[i, m]`` is the batch of step ``start_step + i`` for
+    the ensemble member seeded ``seeds[m]``. It must be a pure function of its arguments (so a
+    resumed run sees the same batches), and its batches replace ``objective.sample`` in ``fit``;
+    the objective's ``loss_terms`` is the same code for both.
+    """
+
+    @abc.abstractmethod
+    def chunk(self, start_step: int, num_steps: int, seeds: list[int]) -> PyTree: ...

@@ -10,7 +10,7 @@ from typing import Any
 
 import jax
 
-from ._checkpoint import atomic_write_json
+from ._checkpoint import atomic_write_json, finite_json
 
 
 def git_commit() -> str | None:
@@ -44,9 +44,16 @@ def device_description() -> dict[str, Any]:
 
 
 def write_results(path: Path, payload: dict[str, Any]) -> Path:
-    """Write ``payload`` plus provenance (device, versions, commit, date) atomically as JSON."""
+    """Write ``payload`` plus provenance (device, versions, commit, date) atomically as JSON.
+
+    The file is always valid JSON: non-finite numbers (a diverged metric, a rate that could not
+    be measured) are written as ``null`` and listed with their paths under ``non_finite``.
+    """
     from pinnrwf import __version__
 
+    payload, non_finite = finite_json(payload)
+    if non_finite:
+        payload["non_finite"] = non_finite
     full = {
         "pinnrwf_version": __version__,
         "commit": git_commit(),

@@ -11,7 +11,7 @@ import pytest
 from pinnrwf.cli import main
 from pinnrwf.nn import RWF, Plain
 from pinnrwf.problems import advection, ldc
-from pinnrwf.train import TrainConfig, fit
+from pinnrwf.train import Adam, TrainConfig, fit
 
 SMALL_ADV = advection.AdvectionConfig(width=32, depth=2, n_residual=256, n_initial=64, eval_nx=32, eval_nt=11)
 
@@ -22,8 +22,8 @@ def exact_advection(z):
 
 @pytest.mark.parametrize("strategy", advection.STRATEGIES)
 def test_advection_losses_vanish_on_the_exact_solution(strategy):
-    cfg = dataclasses.replace(SMALL_ADV, strategy=strategy, curriculum_steps=100)
-    obj = advection.make_objective(cfg)
+    cfg = dataclasses.replace(SMALL_ADV, strategy=strategy)
+    obj = advection.make_objective(cfg, total_steps=200)
     terms, diag = obj.loss_terms(exact_advection, obj.sample(jax.random.PRNGKey(0)), jnp.int32(100))
     assert set(terms) == {"ic", "r"}
     assert float(terms["ic"]) < 1e-9 and float(terms["r"]) < 1e-6
@@ -35,8 +35,8 @@ def test_advection_losses_vanish_on_the_exact_solution(strategy):
 
 
 def test_advection_curriculum_ramps_c_and_causal_weights_fall():
-    cfg = dataclasses.replace(SMALL_ADV, strategy="curriculum", curriculum_steps=100)
-    obj = advection.make_objective(cfg)
+    cfg = dataclasses.replace(SMALL_ADV, strategy="curriculum")
+    obj = advection.make_objective(cfg, total_steps=200)  # c ramps over the first half: 100 steps
     cs = [float(obj.parameters(jnp.int32(s))["c"]) for s in (0, 50, 100, 1000)]
     np.testing.assert_allclose(cs, [10.0, 30.0, 50.0, 50.0], rtol=1e-5)
     causal = advection.make_objective(dataclasses.replace(SMALL_ADV, strategy="causal"))
@@ -49,8 +49,8 @@ def test_advection_curriculum_ramps_c_and_causal_weights_fall():
 def test_short_advection_run_lowers_the_loss():
     # c = 2 so that 300 CPU steps make clear progress (c = 50 needs the paper's 2e5 steps)
     obj = advection.make_objective(dataclasses.replace(SMALL_ADV, c=2.0))
-    cfg = TrainConfig(steps=300, chunk_steps=50, progress=False, learning_rate=1e-3)
-    r = fit(advection.init_model(SMALL_ADV, RWF()), obj, cfg)
+    cfg = TrainConfig(steps=300, chunk_steps=50, progress=False)
+    r = fit(advection.Advection().init_model(SMALL_ADV, RWF()), obj, cfg, optimizer=Adam(learning_rate=1e-3))
     losses = np.asarray(r.history["loss"])[:, 0]
     assert losses[-1] < 0.4 * losses[0]
     errors = np.asarray(r.history["metrics"]["rel_l2"])[:, 0]
@@ -80,17 +80,22 @@ SMALL_LDC = ldc.CavityConfig(re=100.0, width=16, depth=2, n_residual=64, n_bound
                              eval_stride=1, curriculum_values=(50.0, 100.0), curriculum_boundaries=(10,))
 
 
+def small_ldc(reference):
+    return dataclasses.replace(SMALL_LDC, reference=reference)
+
+
 def test_cavity_objective_terms_reference_and_curriculum(cavity_reference):
-    obj = ldc.make_objective(SMALL_LDC, cavity_reference)
-    model = ldc.init_model(SMALL_LDC, Plain())(jax.random.PRNGKey(0))
+    config = small_ldc(cavity_reference)
+    obj = ldc.make_objective(config)
+    model = ldc.Cavity().init_model(config, Plain())(jax.random.PRNGKey(0))
     terms, diag = obj.loss_terms(model, obj.sample(jax.random.PRNGKey(0)), jnp.int32(0))
     assert set(terms) == {"b_u", "b_v", "r_u", "r_v", "r_c"}
     assert float(diag["param_Re"]) == 50.0
     assert float(obj.parameters(jnp.int32(10))["Re"]) == 100.0
     # the reference itself scores zero error
-    x, y, u, v = ldc.load_reference(SMALL_LDC, cavity_reference)
+    x, y, u, v = ldc.load_reference(config)
     assert u.shape == (17, 17) and np.allclose(u[:, -1][1:-1], 1.0)
-    points, values, shape = ldc.evaluation_data(SMALL_LDC, cavity_reference)
+    points, values, shape = ldc.evaluation_data(config)
     lookup = {tuple(np.round(p, 6)): val for p, val in zip(points, values)}
     ref_model = lambda z: jnp.asarray(np.r_[lookup[tuple(np.round(np.asarray(z), 6))], 0.0])  # noqa: E731
     errs = [float(jnp.linalg.norm(jnp.asarray(ref_model(p)[:2]) - values[i])) for i, p in enumerate(points[:5])]
@@ -98,7 +103,7 @@ def test_cavity_objective_terms_reference_and_curriculum(cavity_reference):
 
 
 def test_cavity_boundary_loss_vanishes_on_the_lid_profile(cavity_reference):
-    obj = ldc.make_objective(SMALL_LDC, cavity_reference)
+    obj = ldc.make_objective(small_ldc(cavity_reference))
     lid = lambda z: jnp.array([jnp.where(z[1] >= 1.0, 1.0, 0.0), 0.0, 0.0])  # noqa: E731
     terms, _ = obj.loss_terms(lid, obj.sample(jax.random.PRNGKey(2)), jnp.int32(0))
     assert float(terms["b_u"]) == 0.0 and float(terms["b_v"]) == 0.0
@@ -108,11 +113,29 @@ def test_cavity_rejects_causal_and_wrong_reference(cavity_reference):
     with pytest.raises(ValueError, match="causal needs time"):
         dataclasses.replace(SMALL_LDC, strategy="causal")
     with pytest.raises(ValueError, match="no sample at Re=1000"):
-        ldc.load_reference(dataclasses.replace(SMALL_LDC, re=1000.0, curriculum_values=(1000.0,)), cavity_reference)
+        ldc.load_reference(dataclasses.replace(small_ldc(cavity_reference), re=1000.0, curriculum_values=(1000.0,)))
+
+
+def test_cavity_missing_reference_is_an_error_naming_the_generate_command(tmp_path, capsys):
+    """No silent side effect: a missing reference is an error that prints the command to make it;
+    --generate-reference solves it in memory and writes nothing outside --out."""
+    missing = tmp_path / "nope.h5"
+    argv = ["run", "ldc", "--preset", "quick", "--steps", "2", "--param", "plain", "--reference", str(missing),
+            "--out", str(tmp_path / "run"), "--no-progress"]
+    with pytest.raises(SystemExit) as e:
+        main(argv)
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert "pinnrwf generate ldc --re 1000 --n 128 --out " + str(missing) in err and "Traceback" not in err
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main(argv + ["--generate-reference"]) == 0  # unless asked to solve it (in memory)
+    assert not missing.exists() and sorted(p.name for p in tmp_path.iterdir()) == before
 
 
 def test_cavity_cli_modified_mlp(tmp_path, cavity_reference, monkeypatch):
-    monkeypatch.setattr(ldc, "PRESETS", {**ldc.PRESETS, "quick": (SMALL_LDC, ldc.PRESETS["quick"][1])})
+    problem = ldc.Cavity()
+    quick = problem.presets["quick"]
+    monkeypatch.setattr(ldc.Cavity, "presets", {**problem.presets, "quick": dataclasses.replace(quick, config=SMALL_LDC)})
     assert main(["run", "ldc", "--param", "rwf", "--arch", "modified", "--strategy", "regular", "--steps", "10",
                  "--chunk", "5", "--reference", str(cavity_reference), "--out", str(tmp_path), "--no-progress"]) == 0
     res = json.loads((tmp_path / "results.json").read_text())

@@ -9,11 +9,14 @@ import textwrap
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 import pytest
 
 from pinnrwf.nn import MLP, RWF
 from pinnrwf.train import (
+    SGD,
     AbstractObjective,
+    Adam,
     DivergenceError,
     GradNormWeighting,
     TrainConfig,
@@ -44,10 +47,19 @@ def init(key):
     return MLP(1, 1, 16, 2, RWF(), key=key)
 
 
+OPT = Adam(learning_rate=3e-3, decay_steps=20)
+
+
 def cfg(**kw):
-    base = dict(steps=40, chunk_steps=10, progress=False, learning_rate=3e-3, decay_steps=20)
+    base = dict(steps=40, chunk_steps=10, progress=False)
     base.update(kw)
     return TrainConfig(**base)
+
+
+def train(objective, config, **kw):
+    """``fit`` of the small test network with the test's Adam (unless ``optimizer=`` is given)."""
+    kw.setdefault("optimizer", OPT)
+    return fit(init, objective, config, **kw)
 
 
 def leaves(tree):
@@ -55,7 +67,7 @@ def leaves(tree):
 
 
 def test_training_lowers_the_loss_and_logs_terms():
-    r = fit(init, Fit1D(), cfg(steps=300, chunk_steps=100))
+    r = train(Fit1D(), cfg(steps=300, chunk_steps=100))
     err = np.asarray(r.history["metrics"]["err"])
     assert err.shape == (3, 1) and err[-1, 0] < 0.5 * err[0, 0]
     assert set(r.history["terms"]) == {"fit", "anchor"}
@@ -63,23 +75,42 @@ def test_training_lowers_the_loss_and_logs_terms():
     assert r.history["step"] == [100, 200, 300]
 
 
-def test_ensemble_equals_separate_runs():
-    ens = fit(init, Fit1D(), cfg(seeds=3, seed=5))
+def test_ensemble_member_starts_and_samples_as_the_separate_run():
+    """What the README promises: member i has exactly the initialisation and training points of
+    the single run with seed + i; the trajectories agree to float32 round-off for the first steps
+    (the vmapped and unbatched programs round differently; training amplifies that later)."""
+
+    class Recorder(Fit1D):
+        def loss_terms(self, model, batch, step):
+            terms, diag = super().loss_terms(model, batch, step)
+            return terms, {**diag, "x0": batch[0, 0], "x15": batch[15, 0]}
+
+    ens = train(Recorder(), cfg(seeds=3, seed=5, steps=10))
     for i in range(3):
-        single = fit(init, Fit1D(), cfg(seeds=1, seed=5 + i))
+        single = train(Recorder(), cfg(seeds=1, seed=5 + i, steps=10))
+        for a, b in zip(leaves(jax.tree.map(lambda x: x[i], ens.initial_params)), leaves(jax.tree.map(lambda x: x[0], single.initial_params))):
+            np.testing.assert_array_equal(a, b)
+        for name in ("x0", "x15"):
+            assert ens.history["diagnostics"][name][-1][i] == single.history["diagnostics"][name][-1][0]
+
+
+def test_ensemble_equals_separate_runs_early_in_training():
+    ens = train(Fit1D(), cfg(seeds=3, seed=5))
+    for i in range(3):
+        single = train(Fit1D(), cfg(seeds=1, seed=5 + i))
         for a, b in zip(leaves(jax.tree.map(lambda x: x[i], ens.params)), leaves(jax.tree.map(lambda x: x[0], single.params))):
             np.testing.assert_allclose(a, b, rtol=2e-5, atol=1e-6)
         np.testing.assert_allclose(ens.final_metrics["err"][i], single.final_metrics["err"][0], rtol=1e-4)
 
 
 def test_resume_equals_uninterrupted(tmp_path):
-    full = fit(init, Fit1D(), cfg(seeds=2))
+    full = train(Fit1D(), cfg(seeds=2))
     ckpt = tmp_path / "ckpt"
-    first = fit(init, Fit1D(), cfg(seeds=2, steps=20, checkpoint_dir=ckpt, checkpoint_every=20))
+    first = train(Fit1D(), cfg(seeds=2, steps=20, checkpoint_dir=ckpt, checkpoint_every=20))
     assert first.history["step"] == [10, 20]
     meta = json.loads((ckpt / "checkpoint.json").read_text())
     assert meta["step"] == 20 and (ckpt / meta["file"]).exists()
-    resumed = fit(init, Fit1D(), cfg(seeds=2, checkpoint_dir=ckpt, checkpoint_every=20), resume=True)
+    resumed = train(Fit1D(), cfg(seeds=2, checkpoint_dir=ckpt, checkpoint_every=20), resume=True)
     for a, b in zip(leaves(resumed.params), leaves(full.params)):
         np.testing.assert_array_equal(a, b)
     assert resumed.history["loss"] == full.history["loss"]
@@ -87,9 +118,10 @@ def test_resume_equals_uninterrupted(tmp_path):
 
 
 def test_resume_refuses_another_configuration(tmp_path):
-    fit(init, Fit1D(), cfg(steps=10, checkpoint_dir=tmp_path, checkpoint_every=10))
+    train(Fit1D(), cfg(steps=10, checkpoint_dir=tmp_path, checkpoint_every=10))
     with pytest.raises(ValueError, match="different run configuration"):
-        fit(init, Fit1D(), cfg(steps=20, learning_rate=1e-2, checkpoint_dir=tmp_path, checkpoint_every=10), resume=True)
+        train(Fit1D(), cfg(steps=20, checkpoint_dir=tmp_path, checkpoint_every=10), resume=True,
+              optimizer=Adam(learning_rate=1e-2, decay_steps=20))
 
 
 class Diverging(Fit1D):
@@ -101,7 +133,7 @@ class Diverging(Fit1D):
 
 def test_divergence_names_step_and_term_and_keeps_last_good_checkpoint(tmp_path):
     with pytest.raises(DivergenceError, match=r"at step 25 \(ensemble member 0\) in term 'fit'"):
-        fit(init, Diverging(), cfg(checkpoint_dir=tmp_path, checkpoint_every=10))
+        train(Diverging(), cfg(checkpoint_dir=tmp_path, checkpoint_every=10))
     meta = json.loads((tmp_path / "checkpoint.json").read_text())
     assert meta["step"] == 20
 
@@ -111,13 +143,12 @@ SHARD_SCRIPT = textwrap.dedent(
     import json, sys
     import jax, numpy as np
     sys.path.insert(0, {tests!r})
-    from train.test_engine import Fit1D, init, cfg
-    from pinnrwf.train import fit
+    from train.test_engine import Fit1D, cfg, train
     assert len(jax.devices()) == 8
     out = {{}}
     for seeds in (8, 2):
-        a = fit(init, Fit1D(), cfg(seeds=seeds, shard=True))
-        b = fit(init, Fit1D(), cfg(seeds=seeds, shard=False))
+        a = train(Fit1D(), cfg(seeds=seeds, shard=True))
+        b = train(Fit1D(), cfg(seeds=seeds, shard=False))
         out[seeds] = max(float(np.max(np.abs(np.asarray(x) - np.asarray(y))))
                          for x, y in zip(jax.tree.leaves(a.params), jax.tree.leaves(b.params)))
         out[f"spec{{seeds}}"] = sorted({{str(tuple(x.sharding.spec)) for x in jax.tree.leaves(a.params)}})
@@ -156,7 +187,7 @@ def test_grad_norm_weighting_formula():
 
 
 def test_grad_norm_weighting_in_training():
-    r = fit(init, Fit1D(), cfg(loss_weighting=GradNormWeighting(update_every=10, momentum=0.0)))
+    r = train(Fit1D(), cfg(loss_weighting=GradNormWeighting(update_every=10, momentum=0.0)))
     assert np.isfinite(r.history["loss"][-1]).all()
 
 
@@ -177,4 +208,35 @@ def test_train_config_validation(kw, match):
 
 def test_objective_type_is_checked():
     with pytest.raises(ValueError, match="AbstractObjective"):
-        fit(init, object(), cfg())
+        train(object(), cfg())
+
+
+def test_sgd_with_momentum_trains_and_resumes_bit_exactly(tmp_path):
+    sgd = SGD(learning_rate=0.05, momentum=0.9)
+    full = train(Fit1D(), cfg(seeds=2, steps=200, chunk_steps=20), optimizer=sgd)
+    loss = np.asarray(full.history["loss"])
+    assert np.all(loss[-1] < 0.25 * loss[0])
+    ckpt = tmp_path / "sgd"
+    train(Fit1D(), cfg(seeds=2, steps=100, chunk_steps=20, checkpoint_dir=ckpt, checkpoint_every=20), optimizer=sgd)
+    resumed = train(Fit1D(), cfg(seeds=2, steps=200, chunk_steps=20, checkpoint_dir=ckpt, checkpoint_every=20),
+                    optimizer=sgd, resume=True)
+    for a, b in zip(leaves(resumed.params), leaves(full.params)):
+        np.testing.assert_array_equal(a, b)
+    # a raw optax transformation is accepted too, and its state is checkpointed the same way
+    raw = train(Fit1D(), cfg(steps=20), optimizer=optax.sgd(0.05, momentum=0.9))
+    np.testing.assert_array_equal(leaves(raw.params)[0][0], leaves(train(Fit1D(), cfg(steps=20), optimizer=sgd).params)[0][0])
+
+
+def test_resume_refuses_another_optimizer(tmp_path):
+    train(Fit1D(), cfg(steps=10, checkpoint_dir=tmp_path, checkpoint_every=10))
+    with pytest.raises(ValueError, match="different run configuration"):
+        train(Fit1D(), cfg(steps=20, checkpoint_dir=tmp_path, checkpoint_every=10), resume=True, optimizer=SGD(0.1))
+
+
+def test_optimizer_is_checked():
+    with pytest.raises(ValueError, match="optimizer must be"):
+        train(Fit1D(), cfg(), optimizer="adam")
+    with pytest.raises(ValueError, match="learning_rate"):
+        Adam(learning_rate=-1.0)
+    with pytest.raises(ValueError, match="decay_rate"):
+        Adam(decay_rate=1.5)

@@ -1,0 +1,86 @@
+"""Atomic file writes, one helper for checkpoints, results and datasets.
+
+:func:`atomic_path` hands out a temporary path in the destination folder; the caller writes the
+file there; on success it is fsync'ed and ``os.replace``'d onto the destination, on failure it
+is removed. So a reader sees either the previous complete file or the new one, never half a
+file. The temporary name is ``.<name>.<pid>.<random>.tmp``: a process killed by SIGKILL cannot
+remove its own, so every new write of the same destination removes the temporary files of that
+destination whose writing process no longer runs, and says so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
+
+
+def remove_stale_temporaries(path: Path, *, log: Callable[[str], None] | None = None) -> list[Path]:
+    """Remove ``.<name>.<pid>.*.tmp`` files of ``path`` left by processes that no longer run."""
+    path = Path(path)
+    removed = []
+    if not path.parent.is_dir():
+        return removed
+    for tmp in path.parent.glob(f".{path.name}.*.tmp"):
+        parts = tmp.name[len(path.name) + 2:].split(".")
+        if not parts or not parts[0].isdigit():
+            continue
+        pid = int(parts[0])
+        if pid == os.getpid() or _pid_alive(pid):
+            continue
+        try:
+            size = tmp.stat().st_size
+            tmp.unlink()
+        except FileNotFoundError:
+            continue
+        removed.append(tmp)
+        message = (f"removed {tmp} ({size / 2**20:.1f} MiB), the temporary file of an interrupted earlier "
+                   f"write of {path} (process {pid} no longer runs)")
+        (log or (lambda m: print(m, file=sys.stderr)))(message)
+    return removed
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike, *, mode: int | None = 0o666) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; publish it as ``path`` if the block succeeds.
+
+    ``mode`` (masked by the umask) is applied before publishing: ``mkstemp`` creates 0600.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        if mode is not None:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, mode & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def atomic_write_bytes(path: str | os.PathLike, write: Callable) -> None:
+    """Write via ``write(fileobj)`` to a temporary file in the same folder, then rename."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as f:
+        write(f)
+        f.flush()

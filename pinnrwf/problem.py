@@ -1,0 +1,137 @@
+"""A problem is one object: what is specific to it, and nothing else.
+
+A problem module defines a typed, frozen configuration dataclass and one final subclass of
+:class:`AbstractProblem` that states
+
+- ``name``, ``description`` (one line) and ``presets`` (``smoke``: seconds, for tests;
+  ``quick``: minutes on a CPU; ``paper``: the paper's settings; more if useful), each a
+  :class:`Preset` of (problem config, :class:`~pinnrwf.train.TrainConfig`, optimizer);
+- ``metrics`` (names printed in the comparison table), ``default_parameterizations`` and the
+  problem's RWF setting ``rwf`` (rwf_paper Table 5);
+- ``options``: its own command-line options, as data (:class:`Option`: a config field, a help
+  text), so that no problem writes parser or ``run`` code;
+- three methods: ``objective(config, train)``, ``init_model(config, parameterization)`` and
+  ``report(config, results, out_dir)`` (figures; returns JSON-able extras for results.json).
+
+Everything generic (parsing, training every parameterization as a seed ensemble, the table,
+results.json, checkpoints, output checks) lives in :mod:`pinnrwf.runner`; problems are found by
+:func:`pinnrwf.problems.registry`.
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+import inspect
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, ClassVar, Generic, TypeVar
+
+from jaxtyping import PRNGKeyArray, PyTree
+
+from pinnrwf.nn import RWF, AbstractParameterization
+from pinnrwf.train import AbstractObjective, AbstractOptimizer, Adam, FitResult, TrainConfig
+
+Config = TypeVar("Config")
+
+REQUIRED_PRESETS = ("smoke", "quick", "paper")
+
+
+@dataclasses.dataclass(frozen=True)
+class Preset(Generic[Config]):
+    """A named setting of a problem: its configuration, the loop settings and the optimizer."""
+
+    config: Config
+    train: TrainConfig
+    optimizer: AbstractOptimizer = Adam()
+
+    def __post_init__(self):
+        if not (dataclasses.is_dataclass(self.config) and not isinstance(self.config, type)):
+            raise ValueError(f"Preset.config must be a dataclass instance, got {type(self.config).__name__}")
+        if not isinstance(self.train, TrainConfig):
+            raise ValueError(f"Preset.train must be a TrainConfig, got {type(self.train).__name__}")
+        if not isinstance(self.optimizer, AbstractOptimizer):
+            raise ValueError(f"Preset.optimizer must be a pinnrwf.train optimizer config, got {self.optimizer!r}")
+
+
+_UNSET = object()
+
+
+@dataclasses.dataclass(frozen=True)
+class Option:
+    """A problem's command-line option that sets one field of its config.
+
+    ``flag`` defaults to ``--field-name``; ``type`` defaults to the type of the field's value in
+    the problem's presets (a tuple field takes one or more values). ``const`` makes a switch that
+    sets the field to that value (e.g. ``Option("ntk", "skip the NTK", flag="--no-ntk",
+    const=False)``). Unset options leave the preset's value.
+    """
+
+    field: str
+    help: str
+    flag: str | None = None
+    type: Callable[[str], Any] | None = None
+    choices: tuple | None = None
+    const: Any = _UNSET
+
+    @property
+    def option_string(self) -> str:
+        return self.flag or "--" + self.field.replace("_", "-")
+
+    @property
+    def is_switch(self) -> bool:
+        return self.const is not _UNSET
+
+
+class AbstractProblem(abc.ABC, Generic[Config]):
+    """One trainable problem; see the module docstring. Subclasses are final."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    presets: ClassVar[Mapping[str, Preset]]
+    metrics: ClassVar[tuple[str, ...]]
+    percent_metrics: ClassVar[frozenset[str]] = frozenset()
+    default_parameterizations: ClassVar[str] = "plain,aa,wn,rwf"
+    rwf: ClassVar[RWF] = RWF(mean=1.0, std=0.1)
+    options: ClassVar[tuple[Option, ...]] = ()
+    # Named alternative sets of parameterizations (``--study NAME``), e.g. the RWF μ/σ sweep.
+    studies: ClassVar[Mapping[str, Callable[[], dict[str, AbstractParameterization]]]] = {}
+    # Optional pure ``(model, initial_model) -> dict`` evaluated with the metrics.
+    monitor: ClassVar[Callable[[PyTree, PyTree], dict] | None] = None
+
+    @abc.abstractmethod
+    def objective(self, config: Config, train: TrainConfig) -> AbstractObjective:
+        """The training objective (sampling, loss terms, metrics) for this configuration."""
+
+    @abc.abstractmethod
+    def init_model(
+        self, config: Config, parameterization: AbstractParameterization
+    ) -> Callable[[PRNGKeyArray], PyTree]:
+        """``key -> model``: the network with ``parameterization`` on its dense layers."""
+
+    @abc.abstractmethod
+    def report(self, config: Config, results: Mapping[str, FitResult], out_dir: Path) -> dict:
+        """Write the problem's figures (and tables) into ``out_dir``; return JSON-able extras
+        for results.json (e.g. ``{"figures": [...]}``)."""
+
+
+def check_problem(problem: AbstractProblem) -> AbstractProblem:
+    """Raise ``ValueError`` if a problem class misses something the runner relies on."""
+    cls = type(problem)
+    if inspect.isabstract(cls):
+        raise ValueError(f"{cls.__name__} is abstract: it must implement {sorted(cls.__abstractmethods__)}")
+    for attr in ("name", "description", "presets", "metrics"):
+        if not hasattr(cls, attr):
+            raise ValueError(f"problem {cls.__name__} must define the class attribute {attr!r}")
+    missing = [p for p in REQUIRED_PRESETS if p not in cls.presets]
+    if missing:
+        raise ValueError(f"problem {cls.name!r} lacks the presets {missing} (needs {list(REQUIRED_PRESETS)})")
+    for key, preset in cls.presets.items():
+        if not isinstance(preset, Preset):
+            raise ValueError(f"problem {cls.name!r}: preset {key!r} must be a Preset, got {type(preset).__name__}")
+    config_fields = {f.name for f in dataclasses.fields(cls.presets["quick"].config)}
+    for option in cls.options:
+        if option.field not in config_fields:
+            raise ValueError(f"problem {cls.name!r}: option {option.option_string} sets the unknown config "
+                             f"field {option.field!r} (fields: {sorted(config_fields)})")
+    return problem
