@@ -14,7 +14,9 @@ from typing import Callable
 import numpy as np
 import scipy.fft as sfft
 
-from .base import as_float64_array, check_finite_scalar, check_int, check_times
+from pinnrwf._validation import finite_number, function, positive_int
+
+from .base import as_float64_array, check_times
 
 PAPER_C = 50.0
 PERIOD = 2.0 * np.pi
@@ -22,15 +24,14 @@ PERIOD = 2.0 * np.pi
 
 def grid(n: int) -> np.ndarray:
     """The periodic grid x_j = 2πj/n, j = 0..n−1."""
-    n = check_int("n", n, 1)
+    n = positive_int("n", n)
     return PERIOD * np.arange(n) / n
 
 
 def solve(g: Callable[[np.ndarray], np.ndarray], *, c: float = PAPER_C, x, t) -> np.ndarray:
     """u(x_i, t_n) = g((x_i − c t_n) mod 2π) for a vectorised callable g; shape ``(len(t), len(x))``."""
-    if not callable(g):
-        raise ValueError(f"g must be a callable g(x) on [0, 2π), got {type(g).__name__}")
-    c = check_finite_scalar("c", c)
+    function("g", g)
+    c = finite_number("c", c)
     x = as_float64_array("x", x, ndim=(1,))
     t = as_float64_array("t", t, ndim=(1,))
     xi = np.mod(x[None, :] - c * t[:, None], PERIOD)
@@ -52,7 +53,7 @@ def solve_samples(u0, *, c: float = PAPER_C, t_eval) -> np.ndarray:
         ``(len(t_eval), n)`` or ``(batch, len(t_eval), n)`` float64.
     """
     u0 = as_float64_array("u0", u0, ndim=(1, 2))
-    c = check_finite_scalar("c", c)
+    c = finite_number("c", c)
     t = check_times(t_eval)
     single = u0.ndim == 1
     u0 = np.atleast_2d(u0)

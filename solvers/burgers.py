@@ -6,10 +6,16 @@ Kassam & Trefethen (2005), all precomputed once per (N, ν, dt) in :class:`Burge
 
 Resolution: the data u0 is given on x_j = j/n (e.g. n = 100), interpolated spectrally onto the
 internal grid of ``n_internal`` points, and the solution is returned on the input grid. The
-default ``n_internal = 1024`` comes from the convergence study in
+default ``n_internal`` is the larger of 1024 and n; 1024 comes from the convergence study in
 ``benchmarks/solvers_convergence.py``: for 16 of the benchmark's initial conditions and ν = 1e-3
 the worst-sample max error on the 100 × 101 output grid against N = 4096 is 2.4e-6 of max|u|
 (N = 512: 1.4e-3; N = 2048: 6e-12), and halving dt = 1e-4 changes the solution by 4e-11.
+
+Guards: viscous Burgers never increases max|u| (maximum principle), so :func:`solve` raises
+:class:`~pinnrwf.solvers.base.SolverError` when the discrete max|u| grows by more than
+:data:`GROWTH_TOL` (a resolved run stays below max|u0|: an unstable step or an under-resolved
+front is what makes it grow) or a value becomes inf/NaN; it refuses runs of more than
+``max_steps`` time steps (default :data:`~pinnrwf.solvers.base.MAX_TIME_STEPS`).
 """
 
 from __future__ import annotations
@@ -17,11 +23,14 @@ from __future__ import annotations
 import numpy as np
 import scipy.fft as sfft
 
+from pinnrwf._validation import function, positive_int, positive_number
+
 from .base import (
+    MAX_TIME_STEPS,
     AbstractStepper,
+    SolverError,
     as_float64_array,
-    check_int,
-    check_positive,
+    check_time_steps,
     check_times,
     marching_steps,
     rollout,
@@ -29,6 +38,9 @@ from .base import (
 
 DEFAULT_N_INTERNAL = 1024
 DEFAULT_DT = 1e-4
+#: Largest relative growth of max|u| over max|u0| accepted as round-off (resolved runs, e.g.
+#: N = 256 at ν = 1e-3, stay below max|u0|; N = 128 overshoots by 10 %).
+GROWTH_TOL = 1e-4
 _WORKERS = -1  # scipy.fft threads: all cores
 
 
@@ -58,9 +70,9 @@ class BurgersETDRK4(AbstractStepper):
     order = 4
 
     def __init__(self, n: int, nu: float, dt: float, *, dealias: bool = True):
-        self.n = check_int("n", n, 4)
-        self.nu = check_positive("nu", nu)
-        self.dt = check_positive("dt", dt)
+        self.n = positive_int("n", n, minimum=4)
+        self.nu = positive_number("nu", nu)
+        self.dt = positive_number("dt", dt)
         k = 2.0 * np.pi * np.fft.rfftfreq(self.n, d=1.0 / self.n)
         ik = 1j * k
         if self.n % 2 == 0:
@@ -91,6 +103,11 @@ class BurgersETDRK4(AbstractStepper):
 
     def observe(self, v: np.ndarray) -> np.ndarray:
         return sfft.irfft(v, n=self.n, axis=-1, workers=_WORKERS)
+
+    @classmethod
+    def verification_case(cls, dt):
+        x = np.arange(64) / 64
+        return cls(64, 0.02, dt), (0.4 * np.sin(2 * np.pi * x) + 0.1)[None]
 
 
 def resample_periodic(u: np.ndarray, n_out: int) -> np.ndarray:
@@ -137,7 +154,8 @@ def solve(
     nu: float = 0.001,
     t_eval,
     dt: float = DEFAULT_DT,
-    n_internal: int | None = DEFAULT_N_INTERNAL,
+    n_internal: int | None = None,
+    max_steps: int | None = MAX_TIME_STEPS,
     progress=None,
 ) -> np.ndarray:
     """Solve periodic viscous Burgers for one initial condition or a batch.
@@ -148,11 +166,17 @@ def solve(
         t_eval: increasing output times >= 0, e.g. ``np.linspace(0, 1, 101)``. Between outputs
             the step is ``dt`` or slightly less so that every output time is hit exactly.
         dt: ETDRK4 step (paper: 1e-4).
-        n_internal: internal Fourier resolution (>= n); ``None`` uses the input grid itself.
+        n_internal: internal Fourier resolution (>= n); ``None``: the larger of 1024 and n.
+        max_steps: refuse runs of more time steps than this (``None``: no limit).
         progress: optional callable ``progress(k)`` called after each of the ``len(t_eval)`` outputs.
 
     Returns:
         float64 array ``(len(t_eval), n)`` or ``(batch, len(t_eval), n)`` on the grid of ``u0``.
+
+    Raises:
+        ValueError: bad arguments, or more than ``max_steps`` time steps.
+        SolverError: max|u| grew (viscous Burgers never lets it grow) or became inf/NaN: the step
+            ``dt`` is unstable for this data or ``n_internal`` does not resolve its fronts.
     """
     u0 = as_float64_array("u0", u0, ndim=(1, 2))
     single = u0.ndim == 1
@@ -160,26 +184,58 @@ def solve(
     n = u0.shape[-1]
     if n < 4:
         raise ValueError(f"u0 must have at least 4 grid points, got {n}")
-    nu = check_positive("nu", nu)
-    dt = check_positive("dt", dt)
+    nu = positive_number("nu", nu)
+    dt = positive_number("dt", dt)
     t = check_times(t_eval)
-    n_int = n if n_internal is None else check_int("n_internal", n_internal, 4)
+    n_int = max(DEFAULT_N_INTERNAL, n) if n_internal is None else positive_int("n_internal", n_internal, minimum=4)
     if n_int < n:
         raise ValueError(f"n_internal must be >= the input grid size {n}, got {n_int}")
+    if progress is not None:
+        function("progress", progress)
+    starts, steps = _schedule(t, dt)
+    check_time_steps(sum(k for k, _ in steps), what=f"burgers: dt = {dt:g} up to t = {t[-1]:g}",
+                     max_steps=max_steps)
     solver = _Solver(n_int, nu, dt)
     first = solver.stepper(dt)
     state = first.init(resample_periodic(u0, n_int))
+    peak0 = np.max(np.abs(first.observe(state)), axis=-1)
     out = np.empty((u0.shape[0], t.size, n))
-    t_now = 0.0
-    for j, t_out in enumerate(t):
-        if t_out > t_now:
-            n_steps, h = marching_steps(t_now, t_out, dt)
-            state = rollout(solver.stepper(h), state, n_steps, t0=t_now)
-            t_now = t_out
-        out[:, j] = resample_periodic(first.observe(state), n)
+    for j, (t_start, (n_steps, h)) in enumerate(zip(starts, steps)):
+        if n_steps:
+            with np.errstate(over="ignore", invalid="ignore"):  # a blow-up is reported below
+                state = rollout(solver.stepper(h), state, n_steps, t0=t_start)
+        u = first.observe(state)
+        _check_peak(np.max(np.abs(u), axis=-1), peak0, t=t[j], dt=h, nu=nu, n_int=n_int)
+        out[:, j] = resample_periodic(u, n)
         if progress is not None:
             progress(j)
     return out[0] if single else out
+
+
+def _schedule(t: np.ndarray, dt: float) -> tuple[np.ndarray, list[tuple[int, float]]]:
+    """Start of each output interval and its (number of steps, step) (0 steps before t[0] = 0)."""
+    starts = np.concatenate([[0.0], t[:-1]])
+    return starts, [marching_steps(a, b, dt) if b > a else (0, dt) for a, b in zip(starts, t)]
+
+
+def count_steps(t_eval, dt: float) -> int:
+    """Number of ETDRK4 steps :func:`solve` takes to reach every time of ``t_eval``."""
+    return sum(k for k, _ in _schedule(check_times(t_eval), positive_number("dt", dt))[1])
+
+
+def _check_peak(peak: np.ndarray, peak0: np.ndarray, *, t: float, dt: float, nu: float, n_int: int) -> None:
+    """Raise SolverError where max|u| is not finite or grew beyond GROWTH_TOL (maximum principle)."""
+    bad = ~np.isfinite(peak) | (peak > peak0 * (1.0 + GROWTH_TOL))
+    if not bad.any():
+        return
+    i = int(np.argmax(bad))
+    happened = ("u became inf/NaN" if not np.isfinite(peak[i])
+                else f"max|u| grew from {peak0[i]:.4g} to {peak[i]:.4g} (×{peak[i] / peak0[i]:.3g})")
+    raise SolverError(
+        f"burgers: in sample {i}, {happened} by t = {t:.4g}, but viscous Burgers never lets max|u| grow: the "
+        f"step dt = {dt:.3g} is unstable for this data, or n_internal = {n_int} does not resolve its fronts at "
+        f"nu = {nu:g}; try a smaller dt (default {DEFAULT_DT:g}) or a larger n_internal"
+    )
 
 
 def cole_hopf_solution(x, t, *, nu: float, amplitudes, phases=None, offset: float = 1.0) -> np.ndarray:

@@ -21,7 +21,9 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from .base import as_float64_array, check_int
+from pinnrwf._validation import function, positive_int
+
+from .base import as_float64_array, check_finite_solution
 
 PAPER_N = 64
 
@@ -30,7 +32,7 @@ class DarcyOperator:
     """Assembles and solves the five-point system for one grid size (pattern precomputed)."""
 
     def __init__(self, n: int):
-        self.n = check_int("n", n, 3)
+        self.n = positive_int("n", n, minimum=3)
         self.h = 1.0 / (self.n - 1)
         m = self.n - 2
         idx = np.arange(m * m).reshape(m, m)  # interior unknown numbering, [i, j]
@@ -72,7 +74,7 @@ class DarcyOperator:
 
 def grid(n: int = PAPER_N) -> np.ndarray:
     """The node coordinates x_i = i/(n−1) (the same in y)."""
-    return np.linspace(0.0, 1.0, check_int("n", n, 3))
+    return np.linspace(0.0, 1.0, positive_int("n", n, minimum=3))
 
 
 def solve(a, *, f=1.0, progress=None) -> np.ndarray:
@@ -99,12 +101,16 @@ def solve(a, *, f=1.0, progress=None) -> np.ndarray:
         f = np.broadcast_to(f, a.shape)
     except ValueError:
         raise ValueError(f"f must be a scalar or broadcastable to a's shape {a.shape}, got {f.shape}") from None
+    if progress is not None:
+        function("progress", progress)
     single = a.ndim == 2
     a3, f3 = (a[None], f[None]) if single else (a, f)
     op = DarcyOperator(n)
     u = np.empty_like(a3)
     for s in range(a3.shape[0]):
-        u[s] = op.solve(a3[s], f3[s])
+        u[s] = check_finite_solution(op.solve(a3[s], f3[s]), what=f"darcy: sample {s}",
+                                     hint=f"a ranges over [{a3[s].min():.3g}, {a3[s].max():.3g}]; a contrast this "
+                                          f"large makes the linear system singular in float64")
         if progress is not None:
             progress(s)
     return u[0] if single else u

@@ -15,7 +15,16 @@ from typing import Callable
 
 import numpy as np
 
-from .base import AbstractStepper, as_float64_array, check_finite_scalar, check_int, check_positive
+from pinnrwf._validation import finite_number, function, positive_int, positive_number
+
+from .base import (
+    MAX_TIME_STEPS,
+    AbstractStepper,
+    SolverError,
+    as_float64_array,
+    check_finite_solution,
+    check_time_steps,
+)
 
 PAPER_NX = 100
 PAPER_NT = 100
@@ -54,12 +63,16 @@ class DiffusionReactionCN(AbstractStepper):
 
     def __init__(self, x: np.ndarray, dt: float, *, diffusivity: float, reaction: float,
                  source: Callable[[float], np.ndarray], newton_tol: float = 1e-13, max_newton: int = 30):
-        self.x = np.asarray(x, dtype=np.float64)
+        self.x = as_float64_array("x", x, ndim=(1,))
+        if self.x.size < 3 or not np.allclose(np.diff(self.x), self.x[1] - self.x[0], rtol=1e-9, atol=0) \
+                or self.x[1] <= self.x[0]:
+            raise ValueError(f"x must be a uniform increasing grid of at least 3 points, got {x!r}")
         self.h = self.x[1] - self.x[0]
-        self.dt = dt
-        self.D, self.k = diffusivity, reaction
-        self.source = source
-        self.tol, self.max_newton = newton_tol, max_newton
+        self.dt = positive_number("dt", dt)
+        self.D, self.k = positive_number("diffusivity", diffusivity), finite_number("reaction", reaction)
+        self.source = function("source", source)
+        self.tol = positive_number("newton_tol", newton_tol)
+        self.max_newton = positive_int("max_newton", max_newton)
         self.r = self.dt * self.D / self.h**2  # precomputed once
         self.off = -0.5 * self.r  # Jacobian off-diagonals of I − dt/2 (D L + 2k diag(w))
 
@@ -83,39 +96,59 @@ class DiffusionReactionCN(AbstractStepper):
             delta = thomas(self.off, diag, self.off, -resid)
             # Converged samples are frozen, so each sample's result is independent of its batch.
             w = np.where(active[:, None], w + delta, w)
-            active &= np.max(np.abs(delta), axis=1) > self.tol * (1.0 + np.max(np.abs(w), axis=1))
+            # (written so that a NaN update never counts as converged)
+            active &= ~(np.max(np.abs(delta), axis=1) <= self.tol * (1.0 + np.max(np.abs(w), axis=1)))
             if not active.any():
                 return w
-        raise RuntimeError(f"Newton did not converge in {self.max_newton} iterations at t = {t:.4g}")
+        peak = np.max(np.abs(w[active]))
+        raise SolverError(
+            f"diffusion-reaction: Newton did not converge in {self.max_newton} iterations in the step from "
+            f"t = {t:.4g} (reaction k = {k:g}, diffusivity D = {self.D:g}, dt = {dt:.3g}, max|u| = {peak:.3g}): "
+            f"the reaction k u² outgrows diffusion and the solution blows up (for k > 0 it can in finite "
+            f"time); try a smaller reaction, a shorter t_final, or more substeps"
+        )
 
     def observe(self, u: np.ndarray) -> np.ndarray:
         return np.pad(u, ((0, 0), (1, 1)))
 
+    @classmethod
+    def verification_case(cls, dt):
+        x = np.linspace(0, 1, 33)
+        src = np.sin(3 * x[1:-1]) + 0.5
+        stepper = cls(x, dt, diffusivity=0.01, reaction=1.0, source=lambda t: src * np.cos(t))
+        return stepper, np.sin(np.pi * x)[None]
+
 
 def _check_grid(nx, nt, t_final):
-    nx = check_int("nx", nx, 3)
-    nt = check_int("nt", nt, 2)
-    t_final = check_positive("t_final", t_final)
-    return nx, nt, t_final
+    return positive_int("nx", nx, minimum=3), positive_int("nt", nt, minimum=2), positive_number("t_final", t_final)
 
 
 def integrate(source: Callable[[float, np.ndarray], np.ndarray], *, nx: int = PAPER_NX, nt: int = PAPER_NT,
               t_final: float = 1.0, diffusivity: float = 0.01, reaction: float = 0.01,
-              batch: int = 1, substeps: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+              batch: int = 1, substeps: int = 1,
+              max_steps: int | None = MAX_TIME_STEPS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Crank–Nicolson solution for a general source s(t, x) (used for manufactured solutions).
 
     Args:
         source: ``source(t, x_interior) -> (batch, nx − 2)`` (or broadcastable).
         nx, nt: grid sizes; x = linspace(0, 1, nx), t = linspace(0, t_final, nt).
         substeps: Crank–Nicolson steps per output interval (time refinement).
+        max_steps: refuse runs of more than this many time steps (``None``: no limit).
 
     Returns:
         ``(x, t, u)`` with u of shape ``(batch, nt, nx)``.
+
+    Raises:
+        SolverError: Newton did not converge (the solution blows up) or u became inf/NaN.
     """
+    function("source", source)
     nx, nt, t_final = _check_grid(nx, nt, t_final)
-    substeps = check_int("substeps", substeps, 1)
-    diffusivity = check_positive("diffusivity", diffusivity)
-    reaction = check_finite_scalar("reaction", reaction)
+    substeps = positive_int("substeps", substeps)
+    batch = positive_int("batch", batch)
+    diffusivity = positive_number("diffusivity", diffusivity)
+    reaction = finite_number("reaction", reaction)
+    check_time_steps((nt - 1) * substeps, what=f"diffusion-reaction: nt = {nt} outputs × substeps = {substeps}",
+                     max_steps=max_steps)
     x = np.linspace(0.0, 1.0, nx)
     t = np.linspace(0.0, t_final, nt)
     dt = (t[1] - t[0]) / substeps
@@ -124,22 +157,26 @@ def integrate(source: Callable[[float, np.ndarray], np.ndarray], *, nx: int = PA
                                   source=lambda tt: source(tt, xi))
     u = np.zeros((batch, nt, nx))
     state = stepper.init(u[:, 0])
-    for n in range(1, nt):
-        for s in range(substeps):
-            state = stepper.step(state, t[n - 1] + s * dt)
-        u[:, n] = stepper.observe(state)
+    with np.errstate(over="ignore", invalid="ignore"):  # a blow-up is reported as a SolverError
+        for n in range(1, nt):
+            for s in range(substeps):
+                state = stepper.step(state, t[n - 1] + s * dt)
+            u[:, n] = stepper.observe(state)
+    check_finite_solution(u, what=f"diffusion-reaction (reaction k = {reaction:g})",
+                          hint="try a smaller reaction, a shorter t_final or more substeps")
     return x, t, u
 
 
-def _check_source(a, nx):
+def _check_source(a):
+    """The source on x = linspace(0, 1, nx): ``(nx,)`` or ``(batch, nx)`` with nx >= 3."""
     a = as_float64_array("a", a, ndim=(1, 2))
-    if a.shape[-1] != nx:
-        raise ValueError(f"a must be sampled on the nx = {nx} grid points, got last axis {a.shape[-1]}")
+    if a.shape[-1] < 3:
+        raise ValueError(f"a must be sampled on nx >= 3 grid points (its last axis), got shape {a.shape}")
     return a
 
 
 def solve(a, *, diffusivity: float = 0.01, reaction: float = 0.01, nt: int = PAPER_NT,
-          t_final: float = 1.0, substeps: int = 1) -> np.ndarray:
+          t_final: float = 1.0, substeps: int = 1, max_steps: int | None = MAX_TIME_STEPS) -> np.ndarray:
     """Solve u_t = D u_xx + k u² + a(x) with zero initial/boundary values (rwf_paper L.1).
 
     Args:
@@ -147,18 +184,20 @@ def solve(a, *, diffusivity: float = 0.01, reaction: float = 0.01, nt: int = PAP
         diffusivity, reaction: D > 0 and k (paper: 0.01, 0.01).
         nt: number of output times t = linspace(0, t_final, nt) (paper: 100).
         substeps: Crank–Nicolson steps per output interval (1 = the paper's grid).
+        max_steps: refuse runs of more than this many time steps (``None``: no limit).
 
     Returns:
         ``(nt, nx)`` or ``(batch, nt, nx)`` float64 array, u[..., n, i] = u(x_i, t_n).
+
+    Raises:
+        SolverError: Newton did not converge (the solution blows up) or u became inf/NaN.
     """
-    a = np.asarray(a) if not hasattr(a, "shape") else a
-    nx = np.shape(a)[-1]
-    check_int("nx (last axis of a)", nx, 3)
-    a = _check_source(a, nx)
+    a = _check_source(a)
+    nx = a.shape[-1]
     single = a.ndim == 1
     a2 = np.atleast_2d(a)
     _, _, u = integrate(lambda t, xi: a2[:, 1:-1], nx=nx, nt=nt, t_final=t_final, diffusivity=diffusivity,
-                        reaction=reaction, batch=a2.shape[0], substeps=substeps)
+                        reaction=reaction, batch=a2.shape[0], substeps=substeps, max_steps=max_steps)
     return u[0] if single else u
 
 
@@ -170,12 +209,12 @@ def solve_method_of_lines(a, *, diffusivity: float = 0.01, reaction: float = 0.0
     import jax
     import jax.numpy as jnp
 
-    nx = np.shape(a)[-1]
-    check_int("nx (last axis of a)", nx, 3)
-    a = _check_source(a, nx)
-    nt, t_final = check_int("nt", nt, 2), check_positive("t_final", t_final)
-    diffusivity = check_positive("diffusivity", diffusivity)
-    reaction = check_finite_scalar("reaction", reaction)
+    a = _check_source(a)
+    nx = a.shape[-1]
+    nt, t_final = positive_int("nt", nt, minimum=2), positive_number("t_final", t_final)
+    diffusivity = positive_number("diffusivity", diffusivity)
+    reaction = finite_number("reaction", reaction)
+    rtol, atol = positive_number("rtol", rtol), positive_number("atol", atol)
     single = a.ndim == 1
     a2 = np.atleast_2d(a)
     h = 1.0 / (nx - 1)

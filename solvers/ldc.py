@@ -27,7 +27,9 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from .base import check_int, check_positive
+from pinnrwf._validation import instance, positive_int, positive_number
+
+from .base import SolverError, check_finite_solution
 
 DEFAULT_N = 512  # Re = 1000 converged to < 1 % of the lid speed (benchmarks/solvers_convergence.py)
 
@@ -54,9 +56,9 @@ class StreamfunctionVorticity:
     """Discrete steady ψ–ω equations on an n × n-cell grid; the linear part is precomputed."""
 
     def __init__(self, n: int, lid_velocity: float = 1.0):
-        self.n = check_int("n", n, 4)
+        self.n = positive_int("n", n, minimum=4)
         self.h = 1.0 / self.n
-        self.lid = lid_velocity
+        self.lid = positive_number("lid_velocity", lid_velocity)
         n1 = self.n + 1
         self.size = n1 * n1
         idx = np.arange(self.size).reshape(n1, n1)
@@ -195,12 +197,18 @@ def solve(re: float = 100.0, n: int = DEFAULT_N, *, lid_velocity: float = 1.0, r
 
     Returns:
         :class:`CavitySolution` (unpacks as ``x, y, u, v, p``).
+
+    Raises:
+        SolverError: the Newton continuation stalled (no steady solution found on this grid).
     """
-    re = check_positive("re", re)
-    n = check_int("n", n, 4)
+    re = positive_number("re", re)
+    n = positive_int("n", n, minimum=4)
     if n % 2:
         raise ValueError(f"n must be even (so that the centrelines are grid lines), got {n}")
-    lid_velocity = check_positive("lid_velocity", lid_velocity)
+    lid_velocity = positive_number("lid_velocity", lid_velocity)
+    re_start = positive_number("re_start", re_start)
+    if initial is not None:
+        instance("initial", initial, CavitySolution, "a CavitySolution (e.g. from a lower Re) or None")
     system = StreamfunctionVorticity(n, lid_velocity)
     N = system.size
     if initial is None and n > _COARSEST and n % 4 == 0:
@@ -227,7 +235,12 @@ def solve(re: float = 100.0, n: int = DEFAULT_N, *, lid_velocity: float = 1.0, r
         result = system.newton(z, target)
         if result is None:
             if step is None or step < 1.0:
-                raise RuntimeError(f"Newton continuation failed at Re = {target:g} (from Re = {current:g})")
+                raise SolverError(
+                    f"lid-driven cavity: the Newton continuation stalled at Re = {target:g} (reached Re = "
+                    f"{current:g}) on the {n} × {n} grid, aiming at re = {re:g}: no steady solution was found "
+                    f"(steady flow is computed reliably up to Re ≈ 1000 here and does not exist beyond "
+                    f"Re ≈ 8000, where the flow becomes unsteady); try a lower re or a finer grid (larger n)"
+                )
             step *= 0.5
             target = current + step
             continue
@@ -248,6 +261,7 @@ def _finish(system: StreamfunctionVorticity, z: np.ndarray, re: float, iteration
     n, N, h = system.n, system.size, system.h
     psi = z[:N].reshape(n + 1, n + 1)
     omega = z[N:].reshape(n + 1, n + 1).copy()
+    check_finite_solution(z, what=f"lid-driven cavity at Re = {re:g}", hint="try a lower re or a finer grid")
     u, v = _velocity(psi, h, system.lid)
     p = _pressure(u, v, omega, re, h)
     x = np.linspace(0.0, 1.0, n + 1)

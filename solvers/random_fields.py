@@ -5,12 +5,21 @@ All samplers return NumPy ``float64`` arrays with a leading sample axis.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
+from pinnrwf._validation import one_of, positive_int, positive_number
+from pinnrwf._validation import seed as check_seed
 
-def _check_positive(name: str, value: float) -> None:
-    if not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite positive number, got {value!r}")
+
+def _rng(seed) -> np.random.Generator:
+    """A NumPy generator from a seed in [0, 2³² − 1], or a sequence of them (child seeds)."""
+    if isinstance(seed, Sequence) and not isinstance(seed, str):
+        if not seed:
+            raise ValueError("seed must be an integer in [0, 2**32 - 1] or a non-empty sequence of them, got []")
+        return np.random.default_rng([check_seed(f"seed[{i}]", s) for i, s in enumerate(seed)])
+    return np.random.default_rng(check_seed("seed", seed))
 
 
 def squared_exponential_1d(
@@ -40,27 +49,27 @@ def squared_exponential_1d(
         raise ValueError(f"x must be a non-empty 1D grid, got shape {x.shape}")
     if not np.all(np.isfinite(x)):
         raise ValueError("x must contain only finite values")
-    _check_positive("length_scale", length_scale)
-    _check_positive("variance", variance)
-    if int(n_samples) != n_samples or n_samples < 1:
-        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
+    length_scale = positive_number("length_scale", length_scale)
+    variance = positive_number("variance", variance)
+    n_samples = positive_int("n_samples", n_samples)
+    jitter = positive_number("jitter", jitter, allow_zero=True)
+    rng = _rng(seed)
     d = x[:, None] - x[None, :]
     cov = variance * np.exp(-0.5 * (d / length_scale) ** 2)
-    chol = np.linalg.cholesky(cov + jitter * variance * np.eye(x.size))
-    rng = np.random.default_rng(seed)
-    z = rng.standard_normal((int(n_samples), x.size))
+    try:
+        chol = np.linalg.cholesky(cov + jitter * variance * np.eye(x.size))
+    except np.linalg.LinAlgError:
+        raise ValueError(
+            f"the covariance of length_scale = {length_scale:g} on this grid is not positive definite with "
+            f"jitter = {jitter:g}; raise jitter (e.g. 1e-8) or use a coarser grid"
+        ) from None
+    z = rng.standard_normal((n_samples, x.size))
     return z @ chol.T
 
 
 # ---------------------------------------------------------------------------------------------
 # Spectral (Matérn-type) GRFs on periodic grids: N(0, τ² (−Δ + κ² I)^(−α)).
 # ---------------------------------------------------------------------------------------------
-
-
-def _check_count(name: str, value: int, minimum: int = 1) -> int:
-    if isinstance(value, bool) or int(value) != value or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def _spectral_std(k2: np.ndarray, tau: float, kappa: float, alpha: float) -> np.ndarray:
@@ -97,11 +106,11 @@ def spectral_grf_1d(
     Returns:
         ``(n_samples, n)`` float64 array.
     """
-    n = _check_count("n", n, 2)
-    n_samples = _check_count("n_samples", n_samples)
-    for name, value in (("tau", tau), ("kappa", kappa), ("alpha", alpha), ("length", length)):
-        _check_positive(name, value)
-    rng = np.random.default_rng(seed)
+    n = positive_int("n", n, minimum=2)
+    n_samples = positive_int("n_samples", n_samples)
+    tau, kappa, alpha, length = (positive_number(k, v) for k, v in
+                                 (("tau", tau), ("kappa", kappa), ("alpha", alpha), ("length", length)))
+    rng = _rng(seed)
     k = np.fft.rfftfreq(n, d=length / n) * 2.0 * np.pi  # angular wavenumbers, (n//2 + 1,)
     std = _spectral_std(k**2, tau, kappa, alpha)
     if zero_mean:
@@ -137,13 +146,13 @@ def spectral_grf_2d(
     Returns:
         ``(n_samples, nx, ny)`` float64 array.
     """
-    nx, ny = (n, n) if np.isscalar(n) else tuple(n)
-    nx, ny = _check_count("n[0]", nx, 2), _check_count("n[1]", ny, 2)
-    lx, ly = (length, length) if np.isscalar(length) else tuple(length)
-    n_samples = _check_count("n_samples", n_samples)
-    for name, value in (("tau", tau), ("kappa", kappa), ("alpha", alpha), ("length", lx), ("length", ly)):
-        _check_positive(name, value)
-    rng = np.random.default_rng(seed)
+    nx, ny = _pair("n", n)
+    nx, ny = positive_int("n[0]", nx, minimum=2), positive_int("n[1]", ny, minimum=2)
+    lx, ly = _pair("length", length)
+    lx, ly = positive_number("length[0]", lx), positive_number("length[1]", ly)
+    n_samples = positive_int("n_samples", n_samples)
+    tau, kappa, alpha = (positive_number(k, v) for k, v in (("tau", tau), ("kappa", kappa), ("alpha", alpha)))
+    rng = _rng(seed)
     kx = np.fft.fftfreq(nx, d=lx / nx) * 2.0 * np.pi
     ky = np.fft.fftfreq(ny, d=ly / ny) * 2.0 * np.pi
     k2 = kx[:, None] ** 2 + ky[None, :] ** 2
@@ -154,6 +163,17 @@ def spectral_grf_2d(
     # Complex modes e^{ik·x}/sqrt(Lx Ly); E|Re u|² per mode = σ_k² / (Lx Ly) as for real modes.
     coeff = z * std * (nx * ny) / np.sqrt(lx * ly)
     return np.fft.ifft2(coeff, axes=(-2, -1)).real
+
+
+def _pair(name, value) -> tuple:
+    """A scalar used for both axes, or a pair (one per axis)."""
+    if np.isscalar(value):
+        return value, value
+    try:
+        a, b = value
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number or a pair (x, y), got {value!r}") from None
+    return a, b
 
 
 def burgers_initial_conditions(n: int, *, n_samples: int = 1, seed: int = 0) -> np.ndarray:
@@ -180,25 +200,27 @@ def darcy_coefficients(
     tau: float = 1.0,
     kappa: float = 3.0,
     alpha: float = 2.0,
-    high: float = 12.0,
-    low: float = 3.0,
+    high: float | None = None,
+    low: float | None = None,
 ) -> np.ndarray:
     """Positive coefficient fields a(x, y) for Darcy flow on the nodes x_i = i/(n−1) of [0, 1]².
 
     A GRF g ~ N(0, τ² (−Δ + κ² I)^(−α)) is sampled with period 2 in each direction (so [0, 1]²
     is a quarter of the period and shows no artificial periodicity) and mapped to
       - ``"threshold"`` (default, as in the Darcy benchmark of Li et al. 2020): a = high where
-        g ≥ 0 and a = low where g < 0 (12 and 3; κ = 3, α = 2);
+        g ≥ 0 and a = low where g < 0 (default 12 and 3; κ = 3, α = 2);
       - ``"lognormal"``: a = exp(g).
 
     Returns:
         ``(n_samples, n, n)`` float64 array indexed ``[sample, i, j]`` = a(x_i, y_j), all > 0.
     """
-    n = _check_count("n", n, 3)
-    if kind not in DARCY_COEFFICIENT_KINDS:
-        raise ValueError(f"kind must be one of {DARCY_COEFFICIENT_KINDS}, got {kind!r}")
-    _check_positive("high", high)
-    _check_positive("low", low)
+    n = positive_int("n", n, minimum=3)
+    one_of("kind", kind, DARCY_COEFFICIENT_KINDS)
+    if kind == "threshold":
+        high = 12.0 if high is None else positive_number("high", high)
+        low = 3.0 if low is None else positive_number("low", low)
+    elif high is not None or low is not None:
+        raise ValueError(f"high and low apply only to kind='threshold', not kind={kind!r}; leave them unset")
     m = 2 * (n - 1)
     g = spectral_grf_2d(m, tau=tau, kappa=kappa, alpha=alpha, length=2.0, n_samples=n_samples, seed=seed)
     g = g[:, :n, :n]

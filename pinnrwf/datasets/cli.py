@@ -1,9 +1,15 @@
 """The ``pinnrwf generate <problem> ...`` sub-command (argparse).
 
-``add_generate_command(subparsers)`` registers ``generate`` with one sub-command per dataset;
-each sets ``handler`` so the main CLI can call ``args.handler(args) -> exit code``.
-Option strings are parsed here, at the edge, into the frozen config dataclasses of
-:mod:`pinnrwf.datasets.generate`.
+``add_generate_command(subparsers)`` registers ``generate`` with one sub-command per dataset
+(one per config class of :data:`pinnrwf.datasets.generate.CONFIGS`); each sets ``handler`` so the
+main CLI can call ``args.handler(args) -> exit code``. Option strings are parsed here, at the
+edge, into the frozen config dataclasses of :mod:`pinnrwf.datasets.generate`.
+
+Errors never reach the user as tracebacks (``--debug`` shows them): the handler prints one line,
+``pinnrwf generate PROBLEM: error: ...``, on stderr and returns 2 for bad options or paths
+(checked before any solving starts; argparse's own usage errors also exit 2), 1 for run-time
+failures (a solver that cannot produce a trustworthy solution, a file that cannot be written,
+memory) and 130 on Ctrl-C. No file is written in any of these cases.
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+import time
+import traceback
 
 PROBLEM_HELP = {
     "advection": "u_t + c u_x = 0 on (0, 2pi), exact solution of GRF (or sin) initial data",
@@ -21,14 +29,27 @@ PROBLEM_HELP = {
 }
 
 
-def _common(p: argparse.ArgumentParser, *, n_samples_required: bool = True) -> None:
-    p.add_argument("--n-samples", type=int, required=n_samples_required, default=None,
-                   help="number of samples (input functions) to generate")
-    p.add_argument("--seed", type=int, default=0, help="seed of the input functions (same seed -> same data)")
+def _option(field: str) -> str:
+    """The command-line spelling of a config field or generate() argument (``n_internal`` -> ``--n-internal``)."""
+    return "--" + field.replace("_", "-")
+
+
+def _common(p: argparse.ArgumentParser, config_cls) -> None:
+    if config_cls.deterministic:  # the inputs are the options: no seed, the count follows from them
+        p.add_argument("--n-samples", type=int, default=None,
+                       help="number of samples; must equal the number the options give (default: that number)")
+    else:
+        p.add_argument("--n-samples", type=int, required=True, help="number of samples (input functions) to generate")
+        p.add_argument("--seed", type=int, default=None,
+                       help="seed of the input functions in [0, 2**32 - 1] (same seed -> same data; default: 0)")
     p.add_argument("--out", required=True, help="output HDF5 file, e.g. data/burgers_train.h5")
-    p.add_argument("--batch-size", type=int, default=None, help="samples solved per batch")
+    p.add_argument("--batch-size", type=int, default=None,
+                   help=f"samples solved per batch (default: {config_cls.default_batch})")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+    p.add_argument("--force", action="store_true",
+                   help="run even beyond the cost limits (more than 1e7 time steps, batches over 2 GiB)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--debug", action="store_true", help="show the traceback of an error")
 
 
 # Help and choices of the problem options; names, types and defaults come from the config
@@ -45,17 +66,24 @@ _OPTION_HELP = {
 _CHOICES = {"ic": ("grf", "sin"), "coefficient": ("threshold", "lognormal")}
 
 
+_TYPES = {"n_internal": int}  # options whose default (None) does not tell their type
+_DEFAULT_TEXT = {"n_internal": "the larger of 1024 and --nx"}
+
+
 def _add_config_options(p: argparse.ArgumentParser, config_cls) -> None:
+    # Options the user does not give are absent from the namespace (SUPPRESS), so that the
+    # config can tell given options from defaults (an option that does not apply is an error).
     for f in dataclasses.fields(config_cls):
         default = f.default
-        kw = {"default": default, "help": f"{_OPTION_HELP.get(f.name, f.name)} (default: {default})"}
+        shown = _DEFAULT_TEXT.get(f.name, " ".join(map(str, default)) if isinstance(default, tuple) else default)
+        kw = {"default": argparse.SUPPRESS, "help": f"{_OPTION_HELP.get(f.name, f.name)} (default: {shown})"}
         if isinstance(default, tuple):
-            kw.update(type=float, nargs="+", default=list(default))
+            kw.update(type=float, nargs="+")
         elif f.name in _CHOICES:
             kw["choices"] = _CHOICES[f.name]
         else:
-            kw["type"] = type(default)
-        p.add_argument("--" + f.name.replace("_", "-"), dest=f.name, **kw)
+            kw["type"] = _TYPES.get(f.name, type(default))
+        p.add_argument(_option(f.name), dest=f.name, **kw)
 
 
 def add_generate_command(subparsers) -> None:
@@ -66,34 +94,54 @@ def add_generate_command(subparsers) -> None:
                                 description="Generate a reference dataset and write it atomically to HDF5.")
     problems = gen.add_subparsers(dest="problem", metavar="PROBLEM", required=True)
     for name, config_cls in CONFIGS.items():
-        p = problems.add_parser(name, help=PROBLEM_HELP[name], description=config_cls.__doc__)
-        _common(p, n_samples_required=name != "ldc")
+        summary = PROBLEM_HELP.get(name) or config_cls.__doc__.strip().splitlines()[0]
+        p = problems.add_parser(name, help=summary, description=config_cls.__doc__)
+        _common(p, config_cls)
         _add_config_options(p, config_cls)
     gen.set_defaults(handler=run_generate)
 
 
 def run_generate(args: argparse.Namespace) -> int:
-    """Handler of ``pinnrwf generate``: returns 0 on success, 2 on invalid options or files."""
-    import time
+    """Handler of ``pinnrwf generate``: 0 on success, 2 on bad options or paths, 1 on run-time
+    failures, 130 on Ctrl-C; errors are one line on stderr (``--debug``: with the traceback)."""
+    from pinnrwf._validation import output_file
+    from pinnrwf.solvers.base import SolverError
 
-    from .generate import CONFIGS, generate, make_config
+    from .generate import CONFIGS, check_request, generate
 
-    options = {f.name: getattr(args, f.name) for f in dataclasses.fields(CONFIGS[args.problem])}
-    if args.problem == "ldc":
-        options["re"] = tuple(options["re"])
-        n_samples = len(options["re"]) if args.n_samples is None else args.n_samples
-    else:
-        n_samples = args.n_samples
+    config_cls = CONFIGS[args.problem]
+    given = {f.name: getattr(args, f.name) for f in dataclasses.fields(config_cls) if hasattr(args, f.name)}
+    if "re" in given:
+        given["re"] = tuple(given["re"])
     t0 = time.perf_counter()
     try:
-        config = make_config(args.problem, **options)
-        out = generate(config, args.out, n_samples=n_samples, seed=args.seed, batch_size=args.batch_size,
-                       progress=not args.no_progress, overwrite=args.overwrite)
-    except (ValueError, FileExistsError) as err:
-        print(f"pinnrwf generate {args.problem}: error: {err}", file=sys.stderr)
-        return 2
+        config = config_cls.from_options(given, label=_option)
+        n_samples, seed, batch = check_request(config, n_samples=args.n_samples, seed=getattr(args, "seed", None),
+                                               batch_size=args.batch_size, force=args.force, label=_option)
+        out = output_file("--out", args.out, overwrite=args.overwrite)
+        generate(config, out, n_samples=n_samples, seed=seed, batch_size=batch,
+                 progress=not args.no_progress, overwrite=args.overwrite, force=args.force)
+    except ValueError as err:
+        return _fail(args, err, 2)
+    except SolverError as err:
+        return _fail(args, err, 1)
+    except MemoryError as err:
+        return _fail(args, f"out of memory ({err}); lower --batch-size or the grid sizes", 1)
+    except OSError as err:
+        return _fail(args, f"cannot write {args.out}: {err.strerror or err}", 1)
+    except KeyboardInterrupt:
+        print(f"pinnrwf generate {args.problem}: interrupted; no file was written", file=sys.stderr)
+        return 130
     print(f"wrote {out} ({n_samples} samples, {time.perf_counter() - t0:.1f} s)")
     return 0
+
+
+def _fail(args: argparse.Namespace, err, code: int) -> int:
+    if args.debug:
+        traceback.print_exc()
+    message = " ".join(str(err).split())  # one line, whatever the exception's text
+    print(f"pinnrwf generate {args.problem}: error: {message}", file=sys.stderr)
+    return code
 
 
 def _main(argv=None) -> int:  # a stand-alone harness until pinnrwf.cli exists

@@ -1,27 +1,40 @@
 """Dataset generators: sample the input functions (seeded), solve in batches, write atomically.
 
-Each problem is a frozen config dataclass with four methods used by :func:`generate`:
-``coordinates()``, ``sample_inputs(n, seed)``, ``solve(inputs)`` (a batch) and ``attrs()``.
-Inputs are drawn in fixed chunks of :data:`INPUT_CHUNK` samples with the child seeds
-``(seed, chunk)``, so a file depends only on (config, n_samples, seed), not on the batch size.
+Each problem is a frozen config dataclass deriving from :class:`AbstractDatasetConfig` (the
+registry :data:`CONFIGS` is built from the subclasses) with four methods used by
+:func:`generate`: ``coordinates()``, ``sample_inputs(n, seed)``, ``solve(inputs)`` (a batch)
+and ``attrs()``. Inputs are drawn in fixed chunks of :data:`INPUT_CHUNK` samples with the child
+seeds ``(seed, chunk)``, so a file depends only on (config, n_samples, seed), not on the batch size.
+
+Errors: bad options raise ``ValueError`` naming the option (before any file is touched or any
+solving starts); a solver that cannot produce a trustworthy solution raises
+:class:`~pinnrwf.solvers.base.SolverError`; either way no file is written.
 """
 
 from __future__ import annotations
 
+import abc
 import dataclasses
+import inspect
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, ClassVar
 
 import numpy as np
 
+from pinnrwf._validation import finite_number, one_of, output_file, positive_int, positive_number
+from pinnrwf._validation import seed as check_seed
 from pinnrwf.solvers import advection, burgers, darcy, diffusion_reaction, ldc, random_fields
-
-from pinnrwf.solvers.base import check_finite_scalar, check_int, check_positive
+from pinnrwf.solvers.base import MAX_TIME_STEPS, SolverError, check_time_steps
 
 from .hdf5 import DatasetWriter
 
 INPUT_CHUNK = 256
+#: Largest memory one batch of solutions may take unless forced (``force=True``, ``--force``).
+MAX_BATCH_BYTES = 2 * 2**30
+
+Label = Callable[[str], str]  # field name -> the name shown in messages ("nx" or "--nx")
 
 
 def _chunked(sampler: Callable[[int, Any], np.ndarray], n: int, seed: int) -> np.ndarray:
@@ -35,8 +48,86 @@ def _params(cfg) -> dict[str, Any]:
     return {k: (list(v) if isinstance(v, tuple) else v) for k, v in dataclasses.asdict(cfg).items()}
 
 
+class AbstractDatasetConfig(abc.ABC):
+    """The options of one dataset problem, as a frozen dataclass (subclasses register themselves).
+
+    A subclass declares ``problem`` (its command-line name), ``default_batch``, ``smoke`` (the
+    options of a seconds-long instance, for tests and quick checks) and ``deterministic`` (its
+    inputs come from the options, so no seed applies and they fix the number of samples), and
+    implements ``_check`` (validate and normalise the field values, naming each by ``label``)
+    and, where some options apply only with others, ``_unused``.
+    """
+
+    problem: ClassVar[str]
+    default_batch: ClassVar[int]
+    smoke: ClassVar[Mapping[str, Any]]
+    deterministic: ClassVar[bool] = False
+
+    def __post_init__(self):
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        given = {f.name for f in dataclasses.fields(self) if values[f.name] != f.default}
+        for name, value in self.checked(values, label=str, given=given).items():
+            object.__setattr__(self, name, value)
+
+    @classmethod
+    def checked(cls, values: Mapping[str, Any], *, label: Label = str, given=()) -> dict[str, Any]:
+        """Validate all field values (``given``: the ones the user set); returns them normalised."""
+        values = cls._check(dict(values), label)
+        unused = {k: why for k, why in cls._unused(values, label).items() if k in given}
+        if unused:
+            name, why = next(iter(unused.items()))
+            raise ValueError(f"{label(name)} does not apply to {cls.problem} {why}")
+        return values
+
+    @classmethod
+    def from_options(cls, options: Mapping[str, Any], *, label: Label = str):
+        """The config with the given options, the rest at their defaults; messages name ``label(field)``."""
+        fields = {f.name: f.default for f in dataclasses.fields(cls)}
+        unknown = sorted(set(options) - set(fields))
+        if unknown:
+            raise ValueError(f"unknown options for {cls.problem}: {unknown}; the options are {sorted(fields)}")
+        return cls(**cls.checked({**fields, **options}, label=label, given=set(options)))
+
+    @classmethod
+    @abc.abstractmethod
+    def _check(cls, v: dict[str, Any], label: Label) -> dict[str, Any]: ...
+
+    @classmethod
+    def _unused(cls, v: Mapping[str, Any], label: Label) -> dict[str, str]:
+        """Options that do not apply given the others: field -> when they would."""
+        return {}
+
+    def implied_n_samples(self) -> int | None:
+        """The number of samples the options fix (deterministic problems), else None."""
+        return None
+
+    def uses_seed(self) -> bool:
+        """Whether the inputs are random (else a seed does not apply)."""
+        return not self.deterministic
+
+    def time_steps(self, label: Label = str) -> tuple[int, str]:
+        """Time steps per sample and the options that set them, in words (0 for steady problems)."""
+        return 0, ""
+
+    @abc.abstractmethod
+    def sample_floats(self) -> int:
+        """Float64 values stored per sample (for the memory estimate of a batch)."""
+
+    @abc.abstractmethod
+    def coordinates(self) -> dict[str, np.ndarray]: ...
+
+    @abc.abstractmethod
+    def sample_inputs(self, n: int, seed: int) -> dict[str, np.ndarray]: ...
+
+    @abc.abstractmethod
+    def solve(self, inputs: Mapping[str, np.ndarray], *, max_steps: int | None = MAX_TIME_STEPS) -> dict: ...
+
+    @abc.abstractmethod
+    def attrs(self) -> dict[str, Any]: ...
+
+
 @dataclass(frozen=True)
-class AdvectionConfig:
+class AdvectionConfig(AbstractDatasetConfig):
     """u_t + c u_x = 0 on (0, 2π), periodic; exact solution (rwf_paper K.1: c = 50, g = sin x)."""
 
     c: float = advection.PAPER_C
@@ -47,15 +138,31 @@ class AdvectionConfig:
     tau: float = 1.0
     kappa: float = 1.0
     alpha: float = 2.0
-    problem = "advection"
-    default_batch = 256
+    problem: ClassVar[str] = "advection"
+    default_batch: ClassVar[int] = 256
+    smoke: ClassVar[Mapping[str, Any]] = {"nx": 32, "nt": 5}
 
-    def __post_init__(self):
-        if self.ic not in ("grf", "sin"):
-            raise ValueError(f"ic must be 'grf' or 'sin', got {self.ic!r}")
-        check_finite_scalar("c", self.c), check_int("nx", self.nx, 2), check_int("nt", self.nt, 1)
+    @classmethod
+    def _check(cls, v, label):
+        v["c"] = finite_number(label("c"), v["c"])
+        v["nx"], v["nt"] = positive_int(label("nx"), v["nx"], minimum=2), positive_int(label("nt"), v["nt"])
+        one_of(label("ic"), v["ic"], ("grf", "sin"))
         for name in ("t_final", "tau", "kappa", "alpha"):
-            check_positive(name, getattr(self, name))
+            v[name] = positive_number(label(name), v[name])
+        return v
+
+    def uses_seed(self):
+        return self.ic == "grf"
+
+    @classmethod
+    def _unused(cls, v, label):
+        if v["ic"] == "sin":
+            return {k: f"with {label('ic')} sin (it shapes the GRF initial data of {label('ic')} grf)"
+                    for k in ("tau", "kappa", "alpha")}
+        return {}
+
+    def sample_floats(self):
+        return (self.nt + 1) * self.nx
 
     def coordinates(self):
         return {"x": advection.grid(self.nx), "t": np.linspace(0.0, self.t_final, self.nt)}
@@ -66,7 +173,7 @@ class AdvectionConfig:
         return {"u0": _chunked(lambda m, s: random_fields.spectral_grf_1d(
             self.nx, tau=self.tau, kappa=self.kappa, alpha=self.alpha, length=2 * np.pi, n_samples=m, seed=s), n, seed)}
 
-    def solve(self, inputs):
+    def solve(self, inputs, *, max_steps=MAX_TIME_STEPS):
         return {"tensor": advection.solve_samples(inputs["u0"], c=self.c, t_eval=self.coordinates()["t"]), **inputs}
 
     def attrs(self):
@@ -76,7 +183,7 @@ class AdvectionConfig:
 
 
 @dataclass(frozen=True)
-class DiffusionReactionConfig:
+class DiffusionReactionConfig(AbstractDatasetConfig):
     """u_t = D u_xx + k u² + a(x), zero initial/boundary values (rwf_paper L.1)."""
 
     nx: int = diffusion_reaction.PAPER_NX
@@ -86,14 +193,24 @@ class DiffusionReactionConfig:
     reaction: float = 0.01
     length_scale: float = 0.2
     substeps: int = 1
-    problem = "diffusion-reaction"
-    default_batch = 1000
+    problem: ClassVar[str] = "diffusion-reaction"
+    default_batch: ClassVar[int] = 1000
+    smoke: ClassVar[Mapping[str, Any]] = {"nx": 21, "nt": 11}
 
-    def __post_init__(self):
-        check_int("nx", self.nx, 3), check_int("nt", self.nt, 2), check_int("substeps", self.substeps, 1)
-        check_finite_scalar("reaction", self.reaction)
+    @classmethod
+    def _check(cls, v, label):
+        v["nx"], v["nt"] = positive_int(label("nx"), v["nx"], minimum=3), positive_int(label("nt"), v["nt"], minimum=2)
+        v["substeps"] = positive_int(label("substeps"), v["substeps"])
+        v["reaction"] = finite_number(label("reaction"), v["reaction"])
         for name in ("t_final", "diffusivity", "length_scale"):
-            check_positive(name, getattr(self, name))
+            v[name] = positive_number(label(name), v[name])
+        return v
+
+    def sample_floats(self):
+        return (self.nt + 1) * self.nx
+
+    def time_steps(self, label=str):
+        return (self.nt - 1) * self.substeps, f"{label('nt')} {self.nt} with {label('substeps')} {self.substeps}"
 
     def coordinates(self):
         return {"x": np.linspace(0.0, 1.0, self.nx), "t": np.linspace(0.0, self.t_final, self.nt)}
@@ -103,9 +220,9 @@ class DiffusionReactionConfig:
         return {"source": _chunked(lambda m, s: random_fields.squared_exponential_1d(
             x, length_scale=self.length_scale, n_samples=m, seed=s), n, seed)}
 
-    def solve(self, inputs):
+    def solve(self, inputs, *, max_steps=MAX_TIME_STEPS):
         u = diffusion_reaction.solve(inputs["source"], diffusivity=self.diffusivity, reaction=self.reaction,
-                                     nt=self.nt, t_final=self.t_final, substeps=self.substeps)
+                                     nt=self.nt, t_final=self.t_final, substeps=self.substeps, max_steps=max_steps)
         return {"tensor": u, **inputs}
 
     def attrs(self):
@@ -116,7 +233,7 @@ class DiffusionReactionConfig:
 
 
 @dataclass(frozen=True)
-class DarcyConfig:
+class DarcyConfig(AbstractDatasetConfig):
     """−∇·(a∇u) = 1 on (0,1)², u = 0 on the boundary (rwf_paper L.2)."""
 
     n: int = darcy.PAPER_N
@@ -126,25 +243,37 @@ class DarcyConfig:
     alpha: float = 2.0
     high: float = 12.0
     low: float = 3.0
-    problem = "darcy"
-    default_batch = 100
+    problem: ClassVar[str] = "darcy"
+    default_batch: ClassVar[int] = 100
+    smoke: ClassVar[Mapping[str, Any]] = {"n": 17}
 
-    def __post_init__(self):
-        check_int("n", self.n, 3)
-        if self.coefficient not in random_fields.DARCY_COEFFICIENT_KINDS:
-            raise ValueError(f"coefficient must be one of {random_fields.DARCY_COEFFICIENT_KINDS}, got {self.coefficient!r}")
+    @classmethod
+    def _check(cls, v, label):
+        v["n"] = positive_int(label("n"), v["n"], minimum=3)
+        one_of(label("coefficient"), v["coefficient"], random_fields.DARCY_COEFFICIENT_KINDS)
         for name in ("tau", "kappa", "alpha", "high", "low"):
-            check_positive(name, getattr(self, name))
+            v[name] = positive_number(label(name), v[name])
+        return v
+
+    @classmethod
+    def _unused(cls, v, label):
+        if v["coefficient"] != "threshold":
+            return {k: f"with {label('coefficient')} {v['coefficient']} (only with threshold)" for k in ("high", "low")}
+        return {}
+
+    def sample_floats(self):
+        return 2 * self.n * self.n
 
     def coordinates(self):
         return {"x": darcy.grid(self.n), "y": darcy.grid(self.n)}
 
     def sample_inputs(self, n, seed):
+        levels = dict(high=self.high, low=self.low) if self.coefficient == "threshold" else {}
         return {"nu": _chunked(lambda m, s: random_fields.darcy_coefficients(
             self.n, n_samples=m, seed=s, kind=self.coefficient, tau=self.tau, kappa=self.kappa,
-            alpha=self.alpha, high=self.high, low=self.low), n, seed)}
+            alpha=self.alpha, **levels), n, seed)}
 
-    def solve(self, inputs):
+    def solve(self, inputs, *, max_steps=MAX_TIME_STEPS):
         return {"tensor": darcy.solve(inputs["nu"]), **inputs}
 
     def attrs(self):
@@ -154,24 +283,40 @@ class DarcyConfig:
 
 
 @dataclass(frozen=True)
-class BurgersConfig:
-    """u_t + u u_x − ν u_xx = 0, periodic on [0, 1) (rwf_paper L.3)."""
+class BurgersConfig(AbstractDatasetConfig):
+    """u_t + u u_x − ν u_xx = 0, periodic on [0, 1) (rwf_paper L.3).
+
+    ``n_internal`` (the solver's Fourier resolution) defaults to the larger of 1024 and nx.
+    """
 
     nu: float = 0.001
     nx: int = 100
     nt: int = 101
     t_final: float = 1.0
     dt: float = burgers.DEFAULT_DT
-    n_internal: int = burgers.DEFAULT_N_INTERNAL
-    problem = "burgers"
-    default_batch = 100
+    n_internal: int | None = None
+    problem: ClassVar[str] = "burgers"
+    default_batch: ClassVar[int] = 100
+    smoke: ClassVar[Mapping[str, Any]] = {"nx": 32, "nt": 3, "t_final": 0.1, "dt": 1e-3, "n_internal": 64}
 
-    def __post_init__(self):
-        check_int("nx", self.nx, 4), check_int("nt", self.nt, 1)
-        if check_int("n_internal", self.n_internal, 4) < self.nx:
-            raise ValueError(f"n_internal must be >= nx = {self.nx}, got {self.n_internal}")
+    @classmethod
+    def _check(cls, v, label):
+        v["nx"], v["nt"] = positive_int(label("nx"), v["nx"], minimum=4), positive_int(label("nt"), v["nt"])
+        if v["n_internal"] is None:
+            v["n_internal"] = max(burgers.DEFAULT_N_INTERNAL, v["nx"])
+        v["n_internal"] = positive_int(label("n_internal"), v["n_internal"], minimum=4)
+        if v["n_internal"] < v["nx"]:
+            raise ValueError(f"{label('n_internal')} must be ≥ {label('nx')} = {v['nx']}, got {v['n_internal']}")
         for name in ("nu", "t_final", "dt"):
-            check_positive(name, getattr(self, name))
+            v[name] = positive_number(label(name), v[name])
+        return v
+
+    def sample_floats(self):
+        return (self.nt + 1) * self.nx
+
+    def time_steps(self, label=str):
+        return (burgers.count_steps(self.coordinates()["t"], self.dt),
+                f"{label('dt')} {self.dt:g} up to {label('t_final')} {self.t_final:g}")
 
     def coordinates(self):
         return {"x": np.arange(self.nx) / self.nx, "t": np.linspace(0.0, self.t_final, self.nt)}
@@ -180,9 +325,9 @@ class BurgersConfig:
         return {"u0": _chunked(lambda m, s: random_fields.burgers_initial_conditions(self.nx, n_samples=m, seed=s),
                                n, seed)}
 
-    def solve(self, inputs):
+    def solve(self, inputs, *, max_steps=MAX_TIME_STEPS):
         u = burgers.solve(inputs["u0"], nu=self.nu, t_eval=self.coordinates()["t"], dt=self.dt,
-                          n_internal=self.n_internal)
+                          n_internal=self.n_internal, max_steps=max_steps)
         return {"tensor": u, **inputs}
 
     def attrs(self):
@@ -193,21 +338,32 @@ class BurgersConfig:
 
 
 @dataclass(frozen=True)
-class CavityConfig:
+class CavityConfig(AbstractDatasetConfig):
     """Steady lid-driven cavity at the given Reynolds numbers (one sample per Re; rwf_paper K.2)."""
 
     re: tuple[float, ...] = (100.0, 400.0, 1000.0)
     n: int = ldc.DEFAULT_N
-    problem = "ldc"
-    default_batch = 1
+    problem: ClassVar[str] = "ldc"
+    default_batch: ClassVar[int] = 1
+    smoke: ClassVar[Mapping[str, Any]] = {"n": 16, "re": (100.0, 200.0)}
+    deterministic: ClassVar[bool] = True
 
-    def __post_init__(self):
-        if len(self.re) < 1:
-            raise ValueError("re must list at least one Reynolds number")
-        for r in self.re:
-            check_positive("re", r)
-        if check_int("n", self.n, 4) % 2:
-            raise ValueError(f"n must be even, got {self.n}")
+    @classmethod
+    def _check(cls, v, label):
+        re = v["re"]
+        if isinstance(re, (str, bytes)) or np.ndim(re) != 1 or len(re) < 1:
+            raise ValueError(f"{label('re')} must list at least one Reynolds number, got {re!r}")
+        v["re"] = tuple(positive_number(f"{label('re')}[{i}]", r) for i, r in enumerate(re))
+        v["n"] = positive_int(label("n"), v["n"], minimum=4)
+        if v["n"] % 2:
+            raise ValueError(f"{label('n')} must be even (the centrelines are grid lines), got {v['n']}")
+        return v
+
+    def implied_n_samples(self):
+        return len(self.re)
+
+    def sample_floats(self):
+        return 3 * (self.n + 1) ** 2 + 1
 
     def coordinates(self):
         x = np.linspace(0.0, 1.0, self.n + 1)
@@ -218,12 +374,12 @@ class CavityConfig:
             raise ValueError(f"n_samples must equal the number of Reynolds numbers ({len(self.re)}), got {n}")
         return {"re": np.asarray(self.re, dtype=np.float64)}
 
-    def solve(self, inputs):
+    def solve(self, inputs, *, max_steps=MAX_TIME_STEPS):
         out = {"Vx": [], "Vy": [], "pressure": []}
         for re in inputs["re"]:
             sol = ldc.solve(re=float(re), n=self.n)
             out["Vx"].append(sol.u), out["Vy"].append(sol.v), out["pressure"].append(sol.p)
-        return {k: np.stack(v) for k, v in out.items()} | inputs
+        return {k: np.stack(v) for k, v in out.items()} | dict(inputs)
 
     def attrs(self):
         return dict(pde="u.grad u + grad p - Lap u / Re = 0, div u = 0 on (0,1)^2; lid u = 1 at y = 1",
@@ -233,53 +389,100 @@ class CavityConfig:
                     resolution={"cells": self.n, "nodes": self.n + 1})
 
 
-CONFIGS = {c.problem: c for c in (AdvectionConfig, DiffusionReactionConfig, DarcyConfig, BurgersConfig, CavityConfig)}
+def _subclasses(cls: type) -> list[type]:
+    out = []
+    for sub in cls.__subclasses__():
+        out += ([] if inspect.isabstract(sub) else [sub]) + _subclasses(sub)
+    return out
 
 
-def generate(config, out: str | Path, *, n_samples: int, seed: int = 0, batch_size: int | None = None,
-             progress: bool = True, overwrite: bool = False) -> Path:
-    """Generate ``n_samples`` solutions of ``config``'s problem and write them atomically to ``out``."""
-    n_samples = int(n_samples)
-    if n_samples < 1:
-        raise ValueError(f"n_samples must be >= 1, got {n_samples}")
-    if int(seed) != seed or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    batch = int(batch_size or config.default_batch)
-    if batch < 1:
-        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    out = Path(out)
-    if out.exists() and not overwrite:
-        raise FileExistsError(f"{out} exists (use --overwrite to replace it)")
+#: problem name -> config class, collected from the subclasses of AbstractDatasetConfig.
+CONFIGS: dict[str, type[AbstractDatasetConfig]] = {c.problem: c for c in _subclasses(AbstractDatasetConfig)}
+
+
+def check_request(config: AbstractDatasetConfig, *, n_samples: int | None, seed: int | None,
+                  batch_size: int | None, force: bool = False, label: Label = str) -> tuple[int, int, int]:
+    """Validate what :func:`generate` is asked for, before any work: returns ``(n_samples, seed,
+    batch_size)``; ``None`` takes the default (the implied number of samples, seed 0, the
+    problem's batch size). ``label`` names the options in messages (``"--seed"``). Refuses,
+    unless ``force``, runs beyond MAX_TIME_STEPS time steps or batches beyond MAX_BATCH_BYTES."""
+    implied = config.implied_n_samples()
+    if n_samples is None:
+        if implied is None:
+            raise ValueError(f"{label('n_samples')} is required for {config.problem}")
+        n_samples = implied
+    n_samples = positive_int(label("n_samples"), n_samples)
+    if implied is not None and n_samples != implied:
+        raise ValueError(f"{label('n_samples')} must equal the number of inputs the options give ({implied}) "
+                         f"for {config.problem}, got {n_samples}")
+    if not config.uses_seed() and seed is not None and seed != 0:
+        raise ValueError(f"{label('seed')} does not apply to {config.problem} with these options: its inputs "
+                         f"come from the options, nothing is random (got {seed!r})")
+    seed = 0 if seed is None else check_seed(label("seed"), seed)
+    batch = config.default_batch if batch_size is None else positive_int(label("batch_size"), batch_size)
+    batch = min(batch, n_samples)
+    steps, why = config.time_steps(label)
+    check_time_steps(steps, what=f"{config.problem}: {why}", max_steps=None if force else MAX_TIME_STEPS)
+    sample_bytes = 8 * config.sample_floats()
+    if not force and batch * sample_bytes > MAX_BATCH_BYTES:
+        if sample_bytes > MAX_BATCH_BYTES:
+            raise ValueError(f"one {config.problem} sample takes {sample_bytes / 2**30:.3g} GiB with these grid "
+                             f"options, beyond the {MAX_BATCH_BYTES / 2**30:g} GiB limit of a batch; choose a "
+                             f"coarser grid, or force it ({label('force')})")
+        raise ValueError(f"a batch of {batch} {config.problem} samples takes {batch * sample_bytes / 2**30:.3g} GiB, "
+                         f"beyond the {MAX_BATCH_BYTES / 2**30:g} GiB limit; choose {label('batch_size')} ≤ "
+                         f"{MAX_BATCH_BYTES // sample_bytes}, or force it ({label('force')})")
+    return n_samples, seed, batch
+
+
+def generate(config: AbstractDatasetConfig, out: str | Path, *, n_samples: int | None = None, seed: int | None = None,
+             batch_size: int | None = None, progress: bool = True, overwrite: bool = False,
+             force: bool = False) -> Path:
+    """Generate ``n_samples`` solutions of ``config``'s problem and write them atomically to ``out``.
+
+    Everything is checked before any work (``ValueError``): the counts (``n_samples`` is implied
+    by deterministic problems' options), the seed (an integer in [0, 2³² − 1], default 0; a
+    non-zero seed is refused where nothing is random: ldc, advection with ic='sin'), the output path (``out`` must not
+    be a directory nor, unless ``overwrite``, an existing file; its folder must be creatable and
+    writable) and the cost: a batch beyond :data:`MAX_BATCH_BYTES` of memory or a run beyond
+    :data:`~pinnrwf.solvers.base.MAX_TIME_STEPS` time steps is refused unless ``force``.
+    A :class:`~pinnrwf.solvers.base.SolverError` during solving leaves no file behind.
+    """
+    if not isinstance(config, AbstractDatasetConfig):
+        raise ValueError(f"config must be one of the dataset configs {sorted(CONFIGS)} (make_config), got {config!r}")
+    n_samples, seed, batch = check_request(config, n_samples=n_samples, seed=seed, batch_size=batch_size, force=force)
+    out = output_file("out", out, overwrite=overwrite)
+    max_steps = None if force else MAX_TIME_STEPS
     inputs = config.sample_inputs(n_samples, seed)
-    attrs = dict(config.attrs(), parameters=_params(config), seed=int(seed))
+    attrs = dict(config.attrs(), parameters=_params(config), seed=seed)
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=n_samples, desc=f"{config.problem} -> {out.name}", unit="sample")
-    with DatasetWriter(out, config.problem, n_samples=n_samples, coordinates=config.coordinates(),
-                       attrs=attrs, overwrite=overwrite) as writer:
-        for start in range(0, n_samples, batch):
-            stop = min(n_samples, start + batch)
-            writer.write(start, config.solve({k: v[start:stop] for k, v in inputs.items()}))
-            if bar is not None:
-                bar.update(stop - start)
-    if bar is not None:
-        bar.close()
+    try:
+        with DatasetWriter(out, config.problem, n_samples=n_samples, coordinates=config.coordinates(),
+                           attrs=attrs, overwrite=overwrite) as writer:
+            for start in range(0, n_samples, batch):
+                stop = min(n_samples, start + batch)
+                try:
+                    solved = config.solve({k: v[start:stop] for k, v in inputs.items()}, max_steps=max_steps)
+                except SolverError as err:
+                    raise SolverError(f"{err} [batch of samples {start}..{stop - 1}, seed {seed}]") from err
+                writer.write(start, solved)
+                if bar is not None:
+                    bar.update(stop - start)
+    finally:
+        if bar is not None:
+            bar.close()
     return out
 
 
-def make_config(problem: str, **options) -> Any:
+def make_config(problem: str, **options) -> AbstractDatasetConfig:
     """The config of ``problem`` with the given options (unknown options raise ValueError)."""
-    if problem not in CONFIGS:
-        raise ValueError(f"problem must be one of {sorted(CONFIGS)}, got {problem!r}")
-    cls = CONFIGS[problem]
-    names = {f.name for f in dataclasses.fields(cls)}
-    unknown = set(options) - names
-    if unknown:
-        raise ValueError(f"unknown options for {problem}: {sorted(unknown)}")
-    return cls(**options)
+    one_of("problem", problem, sorted(CONFIGS))
+    return CONFIGS[problem].from_options(options)
 
 
-__all__ = ["AdvectionConfig", "BurgersConfig", "CavityConfig", "CONFIGS", "DarcyConfig",
-           "DiffusionReactionConfig", "generate", "make_config"]
+__all__ = ["AbstractDatasetConfig", "AdvectionConfig", "BurgersConfig", "CavityConfig", "CONFIGS", "DarcyConfig",
+           "DiffusionReactionConfig", "MAX_BATCH_BYTES", "check_request", "generate", "make_config"]

@@ -6,7 +6,9 @@
 """
 
 from ._activations import ACTIVATIONS, AbstractActivation, Activation, AdaptiveSlope
+from ._cnn import CNN, Conv2d
 from ._deeponet import DeepONet, ModifiedDeepONet
+from ._diagonal import FACTOR_LAYOUTS, DiagonalFactor, DiagonalNetwork
 from ._embeddings import (
     AbstractEmbedding,
     FourierFeatures,
@@ -31,7 +33,7 @@ from ._parameterizations import (
     WeightConditioning,
     WeightNorm,
 )
-from ._registry import PARAMETERIZATION_NAMES, parse_parameterizations
+from ._registry import PARAMETERIZATION_NAMES, parameterization_classes, parse_parameterizations
 from ._weights import (
     AbstractWeight,
     DenseWeight,
@@ -44,12 +46,13 @@ from ._weights import (
 )
 
 __all__ = [
+    "CNN", "Conv2d",
     "ACTIVATIONS", "AbstractActivation", "Activation", "AdaptiveSlope", "DeepONet", "ModifiedDeepONet",
     "AbstractEmbedding", "FourierFeatures", "Identity", "PeriodicEmbedding", "PositionalEncoding",
     "AbstractInitializer", "GlorotNormal", "SirenUniform", "Linear", "MLP", "ModifiedMLP", "siren",
     "RWF", "AbstractParameterization", "AbstractScaleDistribution", "AdaptiveActivation", "LogNormal",
     "LogUniform", "Normal", "Plain", "SirenScale", "Uniform", "WeightConditioning", "WeightNorm",
-    "PARAMETERIZATION_NAMES", "parse_parameterizations", "AbstractWeight", "DenseWeight",
+    "PARAMETERIZATION_NAMES", "parameterization_classes", "parse_parameterizations", "AbstractWeight", "DenseWeight",
     "EquilibratedWeight", "FactorizedWeight", "NormalizedWeight", "ScaledWeight",
-    "column_equilibrate", "row_equilibrate",
+    "column_equilibrate", "row_equilibrate", "FACTOR_LAYOUTS", "DiagonalFactor", "DiagonalNetwork",
 ]

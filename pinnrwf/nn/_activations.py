@@ -41,5 +41,19 @@ ACTIVATIONS: dict[str, Callable] = {
     "relu": jax.nn.relu,
     "gelu": jax.nn.gelu,
     "sin": jnp.sin,
+    "sigmoid": jax.nn.sigmoid,
     "softplus": jax.nn.softplus,
+    "silu": jax.nn.silu,
+    "swish": jax.nn.silu,
 }
+
+
+def activation_function(value: str | Callable, name: str = "activation") -> Callable:
+    """An element-wise function, given as one (``jnp.tanh``) or by its name in :data:`ACTIVATIONS`."""
+    if isinstance(value, str):
+        if value not in ACTIVATIONS:
+            raise ValueError(f"{name} must be a callable or one of {', '.join(map(repr, ACTIVATIONS))}; got {value!r}")
+        return ACTIVATIONS[value]
+    if not callable(value):
+        raise ValueError(f"{name} must be a callable (e.g. jnp.tanh) or the name of one, got {value!r}")
+    return value

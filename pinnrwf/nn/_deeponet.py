@@ -9,9 +9,11 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
-from ._activations import AbstractActivation
+from pinnrwf._validation import function, positive_int
+
+from ._activations import AbstractActivation, activation_function
 from ._embeddings import AbstractEmbedding
-from ._linear import Linear, check_size
+from ._linear import Linear
 from ._mlp import MLP, Parameterizations, _check_embedding, _check_input, per_layer
 from ._parameterizations import Plain
 
@@ -56,26 +58,29 @@ class DeepONet(eqx.Module):
         depth: int,
         parameterization: Parameterizations = Plain(),
         *,
-        activation: Callable = jnp.tanh,
+        activation: str | Callable = jnp.tanh,
         branch: eqx.Module | None = None,
         trunk_embedding: AbstractEmbedding | None = None,
         num_outputs: int = 1,
         key: PRNGKeyArray,
     ):
-        self.sensor_size = check_size("sensor_size", sensor_size)
-        self.coord_size = check_size("coord_size", coord_size)
-        check_size("latent_size", latent_size)
-        self.num_outputs = check_size("num_outputs", num_outputs)
+        self.sensor_size = positive_int("sensor_size", sensor_size)
+        self.coord_size = positive_int("coord_size", coord_size)
+        positive_int("latent_size", latent_size)
+        self.num_outputs = positive_int("num_outputs", num_outputs)
         _check_latent(latent_size, num_outputs)
+        activation = activation_function(activation)
         bkey, tkey = jax.random.split(key)
         if branch is None:
             branch = MLP(
                 sensor_size, latent_size, width, depth, parameterization, activation=activation, key=bkey
             )
-        branch_out = getattr(branch, "out_size", None)
-        if branch_out != latent_size:
+        function("branch", branch)
+        branch_out = jax.eval_shape(branch, jax.ShapeDtypeStruct((sensor_size,), jnp.result_type(float)))
+        if getattr(branch_out, "shape", None) != (latent_size,):
             raise ValueError(
-                f"branch output size ({branch_out}) must equal the trunk's latent_size ({latent_size})"
+                f"branch must map ({sensor_size},) sensor values to ({latent_size},) = (latent_size,), "
+                f"got output {getattr(branch_out, 'shape', branch_out)}"
             )
         self.branch = branch
         self.trunk = MLP(
@@ -108,6 +113,8 @@ class ModifiedDeepONet(eqx.Module):
     The paper's layer indices overlap between L.15 and L.19; we read them as above (every
     hidden layer gated, the last one activated, as in the authors' code) with ``depth`` = L
     dense layers per sub-network. y is embedded first (``trunk_embedding``, e.g. eq. L.9).
+    ``reference_gate=True`` uses the gate of the authors' code instead, H ← Z ⊙ U + (1 − Z) ⊙ V
+    (ImprovedDeepONets ``modified_deeponet``; not equivalent under tanh).
     ``__call__(a, y)`` → ``(num_outputs,)``.
     """
 
@@ -120,6 +127,7 @@ class ModifiedDeepONet(eqx.Module):
     sensor_size: int = eqx.field(static=True)
     coord_size: int = eqx.field(static=True)
     num_outputs: int = eqx.field(static=True)
+    reference_gate: bool = eqx.field(static=True)
 
     def __init__(
         self,
@@ -129,17 +137,22 @@ class ModifiedDeepONet(eqx.Module):
         depth: int,
         parameterization: Parameterizations = Plain(),
         *,
-        activation: Callable = jnp.tanh,
+        activation: str | Callable = jnp.tanh,
         trunk_embedding: AbstractEmbedding | None = None,
         num_outputs: int = 1,
+        reference_gate: bool = False,
         key: PRNGKeyArray,
     ):
-        self.sensor_size = check_size("sensor_size", sensor_size)
-        self.coord_size = check_size("coord_size", coord_size)
-        check_size("width", width)
-        check_size("depth", depth)
-        self.num_outputs = check_size("num_outputs", num_outputs)
+        self.sensor_size = positive_int("sensor_size", sensor_size)
+        self.coord_size = positive_int("coord_size", coord_size)
+        if not isinstance(reference_gate, bool):
+            raise ValueError(f"reference_gate must be True or False, got {reference_gate!r}")
+        self.reference_gate = reference_gate
+        positive_int("width", width)
+        positive_int("depth", depth)
+        self.num_outputs = positive_int("num_outputs", num_outputs)
         _check_latent(width, num_outputs)
+        activation = activation_function(activation)
         self.trunk_embedding = _check_embedding(trunk_embedding, coord_size)
         d = self.trunk_embedding.out_size
         n_dense = 2 + 2 * depth
@@ -167,11 +180,13 @@ class ModifiedDeepONet(eqx.Module):
         act_trunk = self.activations[2 + depth :]
         u = act_a(self.encoder_a(a))
         v = act_y(self.encoder_y(y))
+        # paper (L.17–L.18): (1 − Z) ⊙ U + Z ⊙ V; the authors' code: Z ⊙ U + (1 − Z) ⊙ V, i.e. U ↔ V
+        first, second = (v, u) if self.reference_gate else (u, v)
 
         def tower(h, layers, acts):
             for layer, act in zip(layers[:-1], acts[:-1]):
                 z = act(layer(h))
-                h = (1 - z) * u + z * v
+                h = (1 - z) * first + z * second
             return acts[-1](layers[-1](h))
 
         h_a = tower(a, self.branch_layers, act_branch)

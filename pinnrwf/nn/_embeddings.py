@@ -7,7 +7,6 @@ The random matrices of the Fourier features are fixed (not trained): they are wr
 from __future__ import annotations
 
 import abc
-import math
 from collections.abc import Sequence
 
 import equinox as eqx
@@ -15,7 +14,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
-from ._linear import check_size
+from pinnrwf._validation import integer, positive_int, positive_number
 
 
 class AbstractEmbedding(eqx.Module):
@@ -31,7 +30,7 @@ class Identity(AbstractEmbedding):
     out_size: int = eqx.field(static=True)
 
     def __init__(self, in_size: int):
-        self.in_size = self.out_size = check_size("in_size", in_size)
+        self.in_size = self.out_size = positive_int("in_size", in_size)
 
     def __call__(self, x):
         return x
@@ -45,10 +44,9 @@ class FourierFeatures(AbstractEmbedding):
     out_size: int = eqx.field(static=True)
 
     def __init__(self, in_size: int, num_features: int, scale: float, *, key: PRNGKeyArray):
-        self.in_size = check_size("in_size", in_size)
-        check_size("num_features", num_features)
-        if not math.isfinite(scale) or scale <= 0:
-            raise ValueError(f"scale must be a finite positive number, got {scale!r}")
+        self.in_size = positive_int("in_size", in_size)
+        positive_int("num_features", num_features)
+        scale = positive_number("scale", scale)
         self.b = scale * jax.random.normal(key, (num_features, in_size))
         self.out_size = 2 * num_features
 
@@ -66,11 +64,9 @@ class PositionalEncoding(AbstractEmbedding):
     scale: float = eqx.field(static=True)
 
     def __init__(self, in_size: int, num_frequencies: int, scale: float):
-        self.in_size = check_size("in_size", in_size)
-        self.num_frequencies = check_size("num_frequencies", num_frequencies)
-        if not math.isfinite(scale) or scale <= 0:
-            raise ValueError(f"scale must be a finite positive number, got {scale!r}")
-        self.scale = float(scale)
+        self.in_size = positive_int("in_size", in_size)
+        self.num_frequencies = positive_int("num_frequencies", num_frequencies)
+        self.scale = positive_number("scale", scale)
         self.out_size = 2 * num_frequencies * in_size
 
     def __call__(self, x):
@@ -93,16 +89,15 @@ class PeriodicEmbedding(AbstractEmbedding):
     periods: tuple[float, ...] = eqx.field(static=True)
 
     def __init__(self, in_size: int, axes: Sequence[int], periods: Sequence[float]):
-        self.in_size = check_size("in_size", in_size)
-        axes, periods = tuple(int(a) for a in axes), tuple(float(p) for p in periods)
+        self.in_size = positive_int("in_size", in_size)
+        axes = tuple(integer(f"axes[{i}]", a, minimum=0, maximum=in_size - 1) for i, a in enumerate(axes))
+        periods = tuple(positive_number(f"periods[{i}]", p) for i, p in enumerate(periods))
         if len(axes) != len(periods) or not axes:
             raise ValueError(
                 f"axes and periods must be non-empty and of equal length, got {axes} and {periods}"
             )
-        if len(set(axes)) != len(axes) or any(not 0 <= a < in_size for a in axes):
+        if len(set(axes)) != len(axes):
             raise ValueError(f"axes must be distinct indices in [0, {in_size}), got {axes}")
-        if any(not math.isfinite(p) or p <= 0 for p in periods):
-            raise ValueError(f"periods must be finite and positive, got {periods}")
         self.axes, self.periods = axes, periods
         self.out_size = in_size + len(axes)
 

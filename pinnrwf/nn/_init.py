@@ -13,6 +13,8 @@ import equinox as eqx
 import jax
 from jaxtyping import Array, Float, PRNGKeyArray
 
+from pinnrwf._validation import instance, positive_number
+
 
 class AbstractInitializer(eqx.Module):
     """Draws an ``(out, in)`` weight matrix."""
@@ -38,6 +40,10 @@ class SirenUniform(AbstractInitializer):
 
     omega0: float = eqx.field(static=True, default=30.0)
     first_layer: bool = eqx.field(static=True, default=False)
+
+    def __check_init__(self):
+        positive_number("omega0", self.omega0)
+        instance("first_layer", self.first_layer, bool, "True or False")
 
     def __call__(self, key, out_size, in_size):
         bound = 1.0 / in_size if self.first_layer else math.sqrt(6.0 / in_size) / self.omega0

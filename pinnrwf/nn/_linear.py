@@ -7,25 +7,37 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
+from pinnrwf._validation import instance, positive_int
+
 from ._init import AbstractInitializer, GlorotNormal
 from ._parameterizations import AbstractParameterization, Plain
 from ._weights import AbstractWeight
 
 
-def check_size(name: str, value: int) -> int:
-    """Raise a clear error unless ``value`` is a positive integer."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return value
+def check_size(name: str, value) -> int:
+    """A positive integer size (``pinnrwf._validation.positive_int``; kept for the modules importing it)."""
+    return positive_int(name, value)
 
 
-def check_parameterization(value) -> AbstractParameterization:
-    if not isinstance(value, AbstractParameterization):
-        raise ValueError(
-            "parameterization must be a pinnrwf.nn parameterization (Plain(), RWF(), WeightNorm(), "
-            f"AdaptiveActivation(), WeightConditioning(), SirenScale()), got {value!r}"
-        )
-    return value
+def check_parameterization(value, name: str = "parameterization") -> AbstractParameterization:
+    return instance(name, value, AbstractParameterization,
+                    "a pinnrwf.nn parameterization (Plain(), RWF(), WeightNorm(), AdaptiveActivation(), "
+                    "WeightConditioning(), SirenScale(), ...)")
+
+
+def check_initializer(value, name: str = "initializer") -> AbstractInitializer:
+    return instance(name, value, AbstractInitializer, "a pinnrwf.nn initializer (GlorotNormal(), SirenUniform(), ...)")
+
+
+def _check_finite_weight(w: Array, parameterization, in_size: int, out_size: int) -> None:
+    """Refuse non-finite initial weights, when they are concrete (not while traced, e.g. under
+    ``filter_vmap``; the parameterizations check their hyper-parameters for that case)."""
+    if isinstance(w, jax.core.Tracer) or bool(jnp.all(jnp.isfinite(w))):
+        return
+    raise ValueError(
+        f"parameterization {parameterization!r} gives non-finite initial weights for a layer of "
+        f"in_size {in_size}, out_size {out_size} in {w.dtype}; choose hyper-parameters in the float range"
+    )
 
 
 class Linear(eqx.Module):
@@ -48,12 +60,14 @@ class Linear(eqx.Module):
         initializer: AbstractInitializer = GlorotNormal(),
         key: PRNGKeyArray,
     ):
-        self.in_size = check_size("in_size", in_size)
-        self.out_size = check_size("out_size", out_size)
+        self.in_size = positive_int("in_size", in_size)
+        self.out_size = positive_int("out_size", out_size)
         parameterization = check_parameterization(parameterization)
+        initializer = check_initializer(initializer)
         wkey, pkey = jax.random.split(key)
         w0 = initializer(wkey, out_size, in_size)
         self.weight = parameterization.make_weight(w0, key=pkey)
+        _check_finite_weight(self.weight(), parameterization, in_size, out_size)
         self.bias = jnp.zeros((out_size,))
 
     def effective_weight(self) -> Float[Array, "out in"]:

@@ -9,10 +9,12 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
-from ._activations import AbstractActivation
+from pinnrwf._validation import instance, positive_int
+
+from ._activations import AbstractActivation, activation_function
 from ._embeddings import AbstractEmbedding, Identity
 from ._init import AbstractInitializer, GlorotNormal, SirenUniform
-from ._linear import Linear, check_parameterization, check_size
+from ._linear import Linear, check_initializer, check_parameterization
 from ._parameterizations import AbstractParameterization, Plain, SirenScale
 
 Parameterizations = AbstractParameterization | Sequence[AbstractParameterization]
@@ -22,19 +24,20 @@ def per_layer(parameterization: Parameterizations, num_layers: int) -> tuple[Abs
     """One parameterization for every dense layer, or an explicit sequence of ``num_layers``."""
     if isinstance(parameterization, AbstractParameterization):
         return (parameterization,) * num_layers
+    if isinstance(parameterization, str) or not isinstance(parameterization, Sequence):
+        check_parameterization(parameterization)  # raises: neither one parameterization nor a sequence
     params = tuple(parameterization)
     if len(params) != num_layers:
         raise ValueError(
             f"parameterization sequence must have one entry per dense layer ({num_layers}), got {len(params)}"
         )
-    return tuple(check_parameterization(p) for p in params)
+    return tuple(check_parameterization(p, f"parameterization[{i}]") for i, p in enumerate(params))
 
 
 def _check_embedding(embedding: AbstractEmbedding | None, in_size: int) -> AbstractEmbedding:
     if embedding is None:
         return Identity(in_size)
-    if not isinstance(embedding, AbstractEmbedding):
-        raise ValueError(f"embedding must be a pinnrwf.nn embedding or None, got {embedding!r}")
+    instance("embedding", embedding, AbstractEmbedding, "a pinnrwf.nn embedding or None")
     if embedding.in_size != in_size:
         raise ValueError(f"embedding.in_size ({embedding.in_size}) must equal in_size ({in_size})")
     return embedding
@@ -42,8 +45,8 @@ def _check_embedding(embedding: AbstractEmbedding | None, in_size: int) -> Abstr
 
 def _check_network(width: int, depth: int, embedding: AbstractEmbedding | None, in_size: int) -> AbstractEmbedding:
     """Validate the sizes shared by every coordinate network; returns the (default) embedding."""
-    check_size("width", width)
-    check_size("depth", depth)
+    positive_int("width", width)
+    positive_int("depth", depth)
     return _check_embedding(embedding, in_size)
 
 
@@ -74,17 +77,19 @@ class MLP(eqx.Module):
         depth: int,
         parameterization: Parameterizations = Plain(),
         *,
-        activation: Callable = jnp.tanh,
+        activation: str | Callable = jnp.tanh,
         embedding: AbstractEmbedding | None = None,
         initializers: Sequence[AbstractInitializer] | None = None,
         key: PRNGKeyArray,
     ):
-        self.in_size, self.out_size = check_size("in_size", in_size), check_size("out_size", out_size)
+        self.in_size, self.out_size = positive_int("in_size", in_size), positive_int("out_size", out_size)
         self.embedding = _check_network(width, depth, embedding, in_size)
+        activation = activation_function(activation)
         params = per_layer(parameterization, depth + 1)
         inits = tuple(initializers) if initializers is not None else (GlorotNormal(),) * (depth + 1)
         if len(inits) != depth + 1:
-            raise ValueError(f"initializers must have {depth + 1} entries, got {len(inits)}")
+            raise ValueError(f"initializers must have {depth + 1} entries (one per dense layer), got {len(inits)}")
+        inits = tuple(check_initializer(init, f"initializers[{i}]") for i, init in enumerate(inits))
         sizes = [self.embedding.out_size] + [width] * depth + [out_size]
         keys = jax.random.split(key, depth + 1)
         self.layers = tuple(
@@ -130,12 +135,13 @@ class ModifiedMLP(eqx.Module):
         depth: int,
         parameterization: Parameterizations = Plain(),
         *,
-        activation: Callable = jnp.tanh,
+        activation: str | Callable = jnp.tanh,
         embedding: AbstractEmbedding | None = None,
         key: PRNGKeyArray,
     ):
-        self.in_size, self.out_size = check_size("in_size", in_size), check_size("out_size", out_size)
+        self.in_size, self.out_size = positive_int("in_size", in_size), positive_int("out_size", out_size)
         self.embedding = _check_network(width, depth, embedding, in_size)
+        activation = activation_function(activation)
         params = per_layer(parameterization, depth + 3)
         d = self.embedding.out_size
         keys = jax.random.split(key, depth + 3)
@@ -177,6 +183,7 @@ def siren(
     layer uses ``first_omega0`` (default ``omega0``); the linear output layer is plain with the
     SIREN hidden-layer init. Biases start at zero (the reference code draws them uniformly).
     """
+    positive_int("depth", depth)
     first_omega0 = omega0 if first_omega0 is None else first_omega0
     params = [SirenScale(first_omega0)] + [SirenScale(omega0)] * (depth - 1) + [Plain()]
     # The output layer is plain, so its effective weight is the SIREN hidden init Ŵ (not ω0·Ŵ).

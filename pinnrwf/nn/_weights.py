@@ -12,6 +12,8 @@ import equinox as eqx
 import jax.numpy as jnp
 from jaxtyping import Array, Float
 
+from pinnrwf._validation import one_of
+
 
 class AbstractWeight(eqx.Module):
     """A trainable parameterization of a dense weight matrix."""
@@ -104,8 +106,7 @@ class EquilibratedWeight(AbstractWeight):
     mode: str = eqx.field(static=True, default="row")
 
     def __check_init__(self):
-        if self.mode not in ("row", "col", "both"):
-            raise ValueError(f"mode must be 'row', 'col' or 'both', got {self.mode!r}")
+        one_of("mode", self.mode, ("row", "col", "both"))
 
     def __call__(self):
         w_paper = self.w.T  # (in, out): the paper's orientation

@@ -1,13 +1,13 @@
 """Axis-aligned domains and point samplers (fixed shapes, sampled on device with ``jax.random``).
 
 Every sampler returns points of shape (n, d) with columns in its domain's coordinate order;
-:class:`~pinnrwf.pde.PINNObjective` reorders them to the equation's order.
+:class:`~pinnrwf.pde.PINNObjective` reorders them to the equation's order. Points have JAX's
+default float dtype (float32, or float64 with ``jax_enable_x64``).
 """
 
 from __future__ import annotations
 
 import abc
-import math
 from collections.abc import Mapping
 
 import equinox as eqx
@@ -15,6 +15,8 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float, PRNGKeyArray
+
+from pinnrwf._validation import finite_number, instance, one_of, positive_int
 
 
 class Domain(eqx.Module):
@@ -35,11 +37,12 @@ class Domain(eqx.Module):
         lower, upper = [], []
         for name, b in bounds.items():
             try:
-                lo, hi = (float(v) for v in b)
+                lo, hi = b
             except (TypeError, ValueError):
                 raise ValueError(f"bounds[{name!r}] must be a pair (lo, hi) of numbers, got {b!r}") from None
-            if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
-                raise ValueError(f"bounds[{name!r}] must be finite with lo < hi, got ({lo}, {hi})")
+            lo, hi = finite_number(f"bounds[{name!r}] lo", lo), finite_number(f"bounds[{name!r}] hi", hi)
+            if not lo < hi:
+                raise ValueError(f"bounds[{name!r}] must have lo < hi, got ({lo}, {hi})")
             lower.append(lo)
             upper.append(hi)
         self.coords = tuple(bounds)
@@ -79,7 +82,8 @@ class Domain(eqx.Module):
         points are ordered with the last coordinate varying fastest."""
         if set(counts) != set(self.coords):
             raise ValueError(f"grid: give a count for each coordinate {self.coords}, got {tuple(counts)}")
-        axes = [np.linspace(lo, hi, int(counts[c])) for c, lo, hi in zip(self.coords, self.lower, self.upper)]
+        counts = {c: positive_int(f"grid: {c}", counts[c], minimum=2) for c in self.coords}
+        axes = [np.linspace(lo, hi, counts[c]) for c, lo, hi in zip(self.coords, self.lower, self.upper)]
         mesh = np.meshgrid(*axes, indexing="ij")
         return Points(self, np.stack([m.ravel() for m in mesh], axis=-1))
 
@@ -97,15 +101,13 @@ class AbstractSampler(eqx.Module):
     def sample(self, key: PRNGKeyArray) -> Float[Array, "n d"]: ...
 
 
-def _check_n(n, what="n"):
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n <= 0:
-        raise ValueError(f"{what} must be a positive integer, got {n!r}")
-    return int(n)
+def _check_domain(domain) -> Domain:
+    return instance("domain", domain, Domain, "a pinnrwf.pde.Domain")
 
 
 def _uniform(key, n, lower, upper):
-    lo, hi = jnp.asarray(lower, jnp.float32), jnp.asarray(upper, jnp.float32)
-    return lo + (hi - lo) * jax.random.uniform(key, (n, len(lower)))
+    lo, hi = jnp.asarray(lower, dtype=float), jnp.asarray(upper, dtype=float)
+    return lo + (hi - lo) * jax.random.uniform(key, (n, len(lower)), dtype=lo.dtype)
 
 
 class Uniform(AbstractSampler):
@@ -118,9 +120,10 @@ class Uniform(AbstractSampler):
     chunks: int | None = eqx.field(static=True, default=None)
 
     def __check_init__(self):
-        _check_n(self.n)
+        _check_domain(self.domain)
+        positive_int("n", self.n)
         if self.chunks is not None:
-            _check_n(self.chunks, "chunks")
+            positive_int("chunks", self.chunks)
             if self.domain.time is None:
                 raise ValueError(f"chunks: the domain {self.domain.coords} has no time coordinate")
             if self.n % self.chunks:
@@ -137,7 +140,7 @@ class Uniform(AbstractSampler):
         i = self.domain.index(self.domain.time)
         lo, hi = self.domain.lower[i], self.domain.upper[i]
         width = (hi - lo) / self.chunks
-        chunk = jnp.repeat(jnp.arange(self.chunks, dtype=jnp.float32), self.n // self.chunks)
+        chunk = jnp.repeat(jnp.arange(self.chunks, dtype=pts.dtype), self.n // self.chunks)
         frac = (pts[:, i] - lo) / (hi - lo)  # uniform in [0, 1)
         return pts.at[:, i].set(lo + width * (chunk + frac))
 
@@ -151,10 +154,10 @@ class Face(AbstractSampler):
     side: str = eqx.field(static=True)
 
     def __check_init__(self):
-        _check_n(self.n)
+        _check_domain(self.domain)
+        positive_int("n", self.n)
         self.domain.index(self.coord)
-        if self.side not in ("lower", "upper"):
-            raise ValueError(f"side must be 'lower' or 'upper', got {self.side!r}")
+        one_of("side", self.side, ("lower", "upper"))
 
     @property
     def num_points(self):
@@ -178,7 +181,8 @@ class Boundary(AbstractSampler):
     n: int = eqx.field(static=True)
 
     def __check_init__(self):
-        _check_n(self.n)
+        _check_domain(self.domain)
+        positive_int("n", self.n)
         if not self.faces:
             raise ValueError(f"boundary: the domain {self.domain.coords} has no spatial coordinate")
         if self.n < len(self.faces):
@@ -210,11 +214,14 @@ class Points(AbstractSampler):
     points: Float[Array, "n d"]
 
     def __init__(self, domain: Domain, points):
-        points = jnp.asarray(points, jnp.float32)
+        _check_domain(domain)
+        points = jnp.asarray(points, dtype=float)
         if points.ndim != 2 or points.shape[1] != len(domain.coords) or points.shape[0] == 0:
             raise ValueError(
                 f"points must have shape (n, {len(domain.coords)}) for coordinates {domain.coords}, got {points.shape}"
             )
+        if not isinstance(points, jax.core.Tracer) and not bool(jnp.all(jnp.isfinite(points))):
+            raise ValueError("points must be finite")
         self.domain, self.points = domain, points
 
     @property

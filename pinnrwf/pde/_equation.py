@@ -25,6 +25,8 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float
 
+from pinnrwf._validation import finite_number, function
+
 from ._derivatives import DerivativePlan
 
 Residual = Callable[["Point"], "Array | Mapping[str, Array]"]
@@ -183,14 +185,11 @@ class Equation(eqx.Module):
         self.coords = _check_names("coords", coords)
         self.fields = _check_names("fields", fields)
         self.inputs = _check_names("inputs", inputs)
+        if params is not None and not isinstance(params, Mapping):
+            raise ValueError(f"params must be a mapping name -> target value, got {params!r}")
         params = dict(params or {})
         _check_names("params", list(params))
-        for k, v in params.items():
-            try:
-                params[k] = float(v)
-            except (TypeError, ValueError):
-                raise ValueError(f"parameter {k!r} must have a numeric target value, got {v!r}") from None
-        self.params = params
+        self.params = {k: finite_number(f"params[{k!r}]", v) for k, v in params.items()}
         if not self.coords or not self.fields:
             raise ValueError("an equation needs at least one coordinate and one field")
         names = self.coords + self.fields + self.inputs + tuple(params)
@@ -202,9 +201,7 @@ class Equation(eqx.Module):
         if time is not None and time not in self.coords:
             raise ValueError(f"time={time!r} is not one of the coordinates {self.coords}")
         self.time = time
-        if not callable(residual):
-            raise ValueError(f"residual must be a callable of a Point, got {residual!r}")
-        self.residual = residual
+        self.residual = function("residual", residual)
         self.components, self.requests = self._record()
         self.plan = DerivativePlan([m for _, m in self.requests], len(self.coords))
 
@@ -212,15 +209,17 @@ class Equation(eqx.Module):
         """Trace the residual once (abstractly) to learn its derivatives and output structure."""
         requests: set[tuple[str, tuple[int, ...]]] = set()
 
+        dtype = jnp.result_type(float)
+
         def resolve(name, index):
             requests.add((name, index))
-            return jnp.zeros((), jnp.float32) + 0.5
+            return jnp.zeros((), dtype) + 0.5
 
         def run(x):
-            params = {k: jnp.asarray(v, jnp.float32) for k, v in self.params.items()}
+            params = {k: jnp.asarray(v, dtype) for k, v in self.params.items()}
             return self.residual(Point(self, resolve, x, params))
 
-        out = jax.eval_shape(run, jax.ShapeDtypeStruct((len(self.coords),), jnp.float32))
+        out = jax.eval_shape(run, jax.ShapeDtypeStruct((len(self.coords),), dtype))
         if isinstance(out, Mapping):
             components = tuple(out)
             _check_names("residual components", components)
@@ -252,13 +251,20 @@ class Equation(eqx.Module):
         Args:
             u: the solution, ``u(x) -> (n_fields,)`` (a PINN ``model``, or ``lambda y: model(a, y)``
                 for a physics-informed DeepONet).
-            params: current parameter values (missing ones take their target value).
+            params: current parameter values (missing ones take their target value; an unknown
+                name is a ``ValueError``).
             inputs: name → callable of :class:`Coordinates` (differentiated together with ``u``)
                 or a scalar value at ``x`` (no derivatives).
         Returns:
             dict component → scalar (key ``"residual"`` for a scalar residual).
         """
-        params = {**self.params, **dict(params or {})}
+        params = dict(params or {})
+        unknown = sorted(set(params) - set(self.params))
+        if unknown:
+            raise ValueError(
+                f"params: unknown parameter {unknown[0]!r}; the equation's parameters are {tuple(self.params)}"
+            )
+        params = {**self.params, **params}
         inputs = dict(inputs or {})
         missing = [n for n in self.inputs if n not in inputs]
         unknown = [n for n in inputs if n not in self.inputs]

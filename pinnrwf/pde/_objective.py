@@ -28,7 +28,7 @@ class Reference(eqx.Module):
 
     def __init__(self, points, values, fields: Sequence[str]):
         fields = (fields,) if isinstance(fields, str) else tuple(fields)
-        points, values = jnp.asarray(points, jnp.float32), jnp.asarray(values, jnp.float32)
+        points, values = jnp.asarray(points, dtype=float), jnp.asarray(values, dtype=float)
         if values.ndim == 1:
             values = values[:, None]
         if points.ndim != 2 or values.shape != (points.shape[0], len(fields)):
@@ -84,13 +84,19 @@ class PINNObjective(AbstractObjective):
                 raise ValueError(f"term names must be identifiers, got {key!r}")
             if not isinstance(term, AbstractTerm):
                 raise ValueError(f"terms[{key!r}] must be a pinnrwf.pde term, got {type(term)}")
-            comps = term.components(equation)
+            try:
+                comps = term.components(equation)
+            except ValueError as err:  # name the term by its key: two Dirichlet terms are told apart
+                raise ValueError(f"terms[{key!r}] ({type(term).__name__}): {err}") from None
             names[key] = {"": key} if comps is None else {c: f"{key}_{c}" for c in comps}
         logged = [n for d in names.values() for n in d.values()]
         dup = sorted({n for n in logged if logged.count(n) > 1})
         if dup:
             raise ValueError(f"terms: logged loss names collide: {dup}; rename the terms")
 
+        for name, arg in (("schedules", schedules), ("inputs", inputs)):
+            if arg is not None and not isinstance(arg, Mapping):
+                raise ValueError(f"{name} must be a mapping name -> function (or None), got {arg!r}")
         schedules = dict(schedules or {})
         for name, sched in schedules.items():
             if name not in equation.params:
@@ -114,7 +120,7 @@ class PINNObjective(AbstractObjective):
                 raise ValueError(f"inputs[{n!r}] must be a callable of the coordinates (pt.x, ...), got {fn!r}")
             out = jax.eval_shape(
                 lambda x: fn(Coordinates(equation.coords, x)),
-                jax.ShapeDtypeStruct((len(equation.coords),), jnp.float32),
+                jax.ShapeDtypeStruct((len(equation.coords),), jnp.result_type(float)),
             )
             if getattr(out, "shape", None) != ():
                 raise ValueError(f"inputs[{n!r}] must return a scalar at one point, got shape {getattr(out, 'shape', None)}")
@@ -136,10 +142,11 @@ class PINNObjective(AbstractObjective):
         self.names = names
 
     def parameters(self, step: Array) -> dict[str, Array]:
-        """The parameter values at ``step`` (scheduled ones evaluated from the traced step)."""
-        out = {k: jnp.asarray(v, jnp.float32) for k, v in self.equation.params.items()}
+        """The parameter values at ``step`` (scheduled ones evaluated from the traced step), in
+        JAX's default float dtype."""
+        out = {k: jnp.asarray(v, dtype=float) for k, v in self.equation.params.items()}
         for k, sched in self.schedules.items():
-            out[k] = jnp.asarray(sched(step), jnp.float32)
+            out[k] = jnp.asarray(sched(step), dtype=float)
         return out
 
     def sample(self, key: PRNGKeyArray) -> dict:

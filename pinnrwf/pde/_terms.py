@@ -8,13 +8,14 @@ error over its points); :class:`~pinnrwf.pde.PINNObjective` multiplies by λ and
 from __future__ import annotations
 
 import abc
-import math
 from collections.abc import Callable, Mapping, Sequence
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
+
+from pinnrwf._validation import instance, integer, positive_int, positive_number
 
 from ._causal import causal_weights
 from ._derivatives import DerivativePlan
@@ -25,24 +26,29 @@ Weight = float | Mapping[str, float]
 
 
 def _check_weight(weight: Weight) -> Weight:
-    if isinstance(weight, Mapping) and not weight:
+    """λ ≥ 0, one number or a mapping component -> number."""
+    if not isinstance(weight, Mapping):
+        return positive_number("weight", weight, allow_zero=True)
+    if not weight:
         raise ValueError("weight: a mapping of per-component weights must not be empty")
-    items = weight.items() if isinstance(weight, Mapping) else [("weight", weight)]
-    out = {}
-    for k, w in items:
-        try:
-            w = float(w)
-        except (TypeError, ValueError):
-            raise ValueError(f"weight {k!r} must be a number, got {w!r}") from None
-        if not math.isfinite(w) or w < 0:
-            raise ValueError(f"weight must be finite and ≥ 0, got {k} = {w}")
-        out[k] = w
-    return out if isinstance(weight, Mapping) else out["weight"]
+    return {k: positive_number(f"weight[{k!r}]", w, allow_zero=True) for k, w in weight.items()}
+
+
+def _check_fields(fields) -> tuple[str, ...] | None:
+    if fields is None:
+        return None
+    fields = (fields,) if isinstance(fields, str) else tuple(fields)
+    if not fields or not all(isinstance(f, str) for f in fields):
+        raise ValueError(f"fields must be a non-empty sequence of field names (or None), got {fields!r}")
+    return fields
+
+
+def _check_sampler_type(sampler) -> AbstractSampler:
+    return instance("sampler", sampler, AbstractSampler, "a pinnrwf.pde sampler (e.g. domain.interior(n))")
 
 
 def _check_sampler(sampler, equation: Equation, what: str):
-    if not isinstance(sampler, AbstractSampler):
-        raise ValueError(f"{what}: sampler must be a pinnrwf.pde sampler (e.g. domain.interior(n)), got {sampler!r}")
+    _check_sampler_type(sampler)
     if sampler.domain.coords != equation.coords:
         raise ValueError(
             f"{what}: the sampler's domain has coordinates {sampler.domain.coords}, but the equation "
@@ -59,10 +65,8 @@ class Causal(eqx.Module):
     epsilon: float = eqx.field(static=True)
 
     def __check_init__(self):
-        if isinstance(self.chunks, bool) or not isinstance(self.chunks, int) or self.chunks < 1:
-            raise ValueError(f"Causal: chunks (M) must be a positive integer, got {self.chunks!r}")
-        if not isinstance(self.epsilon, (int, float)) or not math.isfinite(self.epsilon) or self.epsilon < 0:
-            raise ValueError(f"Causal: epsilon (ε) must be a finite number ≥ 0, got {self.epsilon!r}")
+        positive_int("Causal: chunks (M)", self.chunks)
+        positive_number("Causal: epsilon (ε)", self.epsilon, allow_zero=True)
 
 
 class AbstractTerm(eqx.Module):
@@ -114,9 +118,9 @@ class Residual(AbstractTerm):
 
     def __init__(self, sampler: AbstractSampler, weight: Weight = 1.0, causal: Causal | None = None):
         self.weight = _check_weight(weight)
+        _check_sampler_type(sampler)
         if causal is not None:
-            if not isinstance(causal, Causal):
-                raise ValueError(f"causal must be a pinnrwf.pde.Causal(chunks, epsilon), got {causal!r}")
+            instance("causal", causal, Causal, "a pinnrwf.pde.Causal(chunks, epsilon) or None")
             if not isinstance(sampler, Uniform):
                 raise ValueError("causal: the residual sampler must be uniform in the box (domain.interior(n))")
             if sampler.domain.time is None:
@@ -151,13 +155,17 @@ class Residual(AbstractTerm):
 
 
 # ---------------------------------------------------------------------- value constraints
+def _check_value(value):
+    if not callable(value):
+        raise ValueError(f"value must be a callable of the point's coordinates (pt.x, pt.t, ...), got {value!r}")
+    return value
+
+
 def _value_fields(value, fields, equation: Equation, what: str) -> tuple[str, ...]:
     """Which fields ``value(pt)`` prescribes (checked by tracing it abstractly once)."""
-    if not callable(value):
-        raise ValueError(f"{what}: value must be a callable of the point's coordinates (pt.x, pt.t, ...), got {value!r}")
     out = jax.eval_shape(
         lambda x: value(Coordinates(equation.coords, x)),
-        jax.ShapeDtypeStruct((len(equation.coords),), jnp.float32),
+        jax.ShapeDtypeStruct((len(equation.coords),), jnp.result_type(float)),
     )
     if isinstance(out, Mapping):
         names = tuple(out)
@@ -248,8 +256,8 @@ class Dirichlet(_AbstractValueTerm):
     fields: tuple[str, ...] | None = eqx.field(static=True)
 
     def __init__(self, value, sampler, weight: Weight = 1.0, fields: Sequence[str] | None = None):
-        self.value, self.sampler, self.weight = value, sampler, _check_weight(weight)
-        self.fields = None if fields is None else tuple(fields)
+        self.value, self.sampler = _check_value(value), _check_sampler_type(sampler)
+        self.weight, self.fields = _check_weight(weight), _check_fields(fields)
 
     def _check(self, equation):
         pass
@@ -268,8 +276,8 @@ class InitialCondition(_AbstractValueTerm):
     fields: tuple[str, ...] | None = eqx.field(static=True)
 
     def __init__(self, value, sampler, weight: Weight = 1.0, fields: Sequence[str] | None = None):
-        self.value, self.sampler, self.weight = value, sampler, _check_weight(weight)
-        self.fields = None if fields is None else tuple(fields)
+        self.value, self.sampler = _check_value(value), _check_sampler_type(sampler)
+        self.weight, self.fields = _check_weight(weight), _check_fields(fields)
 
     def _check(self, equation):
         if equation.time is None:
@@ -293,9 +301,11 @@ class Neumann(_AbstractValueTerm):
     fields: tuple[str, ...] | None = eqx.field(static=True)
 
     def __init__(self, value, sampler, coord: str, weight: Weight = 1.0, fields: Sequence[str] | None = None):
-        self.value, self.sampler, self.coord = value, sampler, coord
-        self.weight = _check_weight(weight)
-        self.fields = None if fields is None else tuple(fields)
+        self.value, self.sampler = _check_value(value), _check_sampler_type(sampler)
+        if coord not in sampler.domain.coords:
+            raise ValueError(f"Neumann: coord {coord!r} is not a coordinate; the coordinates are {sampler.domain.coords}")
+        self.coord = coord
+        self.weight, self.fields = _check_weight(weight), _check_fields(fields)
 
     def _check(self, equation):
         if self.coord not in equation.coords:
@@ -322,13 +332,10 @@ class Periodic(AbstractTerm):
 
     def __init__(self, domain: Domain, coord: str, n: int, weight: Weight = 1.0,
                  fields: Sequence[str] | None = None, derivatives: int = 0):
-        domain.index(coord)
-        Face(domain, n, coord, "lower")  # validates n
-        if isinstance(derivatives, bool) or not isinstance(derivatives, int) or derivatives < 0:
-            raise ValueError(f"Periodic: derivatives must be an integer ≥ 0, got {derivatives!r}")
+        Face(domain, n, coord, "lower")  # validates domain, n and coord
+        derivatives = integer("Periodic: derivatives", derivatives, minimum=0)
         self.domain, self.coord, self.n, self.derivatives = domain, coord, n, derivatives
-        self.weight = _check_weight(weight)
-        self.fields = None if fields is None else tuple(fields)
+        self.weight, self.fields = _check_weight(weight), _check_fields(fields)
 
     def _names(self, equation):
         return equation.fields if self.fields is None else self.fields
@@ -373,8 +380,10 @@ class DataFit(AbstractTerm):
     batch_size: int | None = eqx.field(static=True)
 
     def __init__(self, points, values, fields: Sequence[str], weight: Weight = 1.0, batch_size: int | None = None):
-        points, values = jnp.asarray(points, jnp.float32), jnp.asarray(values, jnp.float32)
-        fields = (fields,) if isinstance(fields, str) else tuple(fields)
+        points, values = jnp.asarray(points, dtype=float), jnp.asarray(values, dtype=float)
+        fields = _check_fields(fields)
+        if fields is None:
+            raise ValueError("DataFit: fields must name the measured fields, got None")
         if values.ndim == 1:
             values = values[:, None]
         if points.ndim != 2 or values.ndim != 2 or points.shape[0] != values.shape[0] or values.shape[1] != len(fields):
@@ -382,8 +391,11 @@ class DataFit(AbstractTerm):
                 f"DataFit: points must be (n, d) and values (n, {len(fields)}) for fields {fields}; "
                 f"got points {points.shape}, values {values.shape}"
             )
-        if batch_size is not None and not (isinstance(batch_size, int) and 0 < batch_size <= points.shape[0]):
-            raise ValueError(f"DataFit: batch_size must be an integer in 1..{points.shape[0]}, got {batch_size!r}")
+        if batch_size is not None:
+            batch_size = integer("DataFit: batch_size", batch_size, minimum=1, maximum=points.shape[0])
+        concrete = not any(isinstance(a, jax.core.Tracer) for a in (points, values))
+        if concrete and not bool(jnp.isfinite(points).all() & jnp.isfinite(values).all()):
+            raise ValueError("DataFit: points and values must be finite")
         self.points, self.values, self.fields = points, values, fields
         self.weight, self.batch_size = _check_weight(weight), batch_size
 

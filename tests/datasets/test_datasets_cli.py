@@ -17,7 +17,7 @@ def _run(argv):
 @pytest.mark.parametrize(
     "problem, options",
     [
-        ("advection", ["--nx", "16", "--nt", "4", "--ic", "sin"]),
+        ("advection", ["--nx", "16", "--nt", "4"]),
         ("diffusion-reaction", ["--nx", "11", "--nt", "6"]),
         ("darcy", ["--n", "9"]),
         ("burgers", ["--nx", "16", "--nt", "2", "--t-final", "0.01", "--dt", "1e-3", "--n-internal", "32"]),
@@ -29,8 +29,16 @@ def test_generate_command_writes_a_readable_file(problem, options, tmp_path, cap
     assert rc == 0 and "wrote" in capsys.readouterr().out
     ds = read_dataset(out)
     assert ds.n_samples == 2 and ds.attrs["seed"] == 4 and ds.problem == problem
-    if problem == "advection":
-        np.testing.assert_allclose(ds["u0"][0], np.sin(ds["x"]))
+
+
+def test_advection_sin_initial_data_takes_no_seed(tmp_path, capsys):
+    out = tmp_path / "sin.h5"
+    argv = ["generate", "advection", "--n-samples", "1", "--ic", "sin", "--nx", "16", "--nt", "4", "--out", str(out),
+            "--no-progress"]
+    assert _run([*argv, "--seed", "4"]) == 2 and "--seed does not apply" in capsys.readouterr().err
+    assert _run(argv) == 0
+    ds = read_dataset(out)
+    np.testing.assert_allclose(ds["u0"][0], np.sin(ds["x"]))
 
 
 def test_ldc_one_sample_per_reynolds_number(tmp_path):

@@ -76,7 +76,7 @@ def test_bad_domains(bounds, match):
 
 
 def test_bad_sampler_sizes():
-    with pytest.raises(ValueError, match="positive integer"):
+    with pytest.raises(ValueError, match="n must be ≥ 1, got 0"):
         DOMAIN.interior(0)
     with pytest.raises(ValueError, match="side"):
         DOMAIN.face("x", "left", 8)

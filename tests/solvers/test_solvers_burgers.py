@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from pinnrwf.solvers import burgers
+from pinnrwf.solvers.base import SolverError
 from pinnrwf.solvers.random_fields import burgers_initial_conditions
 
 
@@ -13,7 +14,7 @@ def _grid(n):
 def test_agrees_with_cole_hopf(nu, amps, n, tol):
     x, t = _grid(n), np.linspace(0.0, 0.2, 5)
     exact = burgers.cole_hopf_solution(x, t, nu=nu, amplitudes=amps, phases=[0.3, 1.0][: len(amps)])
-    u = burgers.solve(exact[0], nu=nu, t_eval=t, dt=1e-4, n_internal=None)
+    u = burgers.solve(exact[0], nu=nu, t_eval=t, dt=1e-4, n_internal=n)
     assert np.max(np.abs(exact)) > 0.1  # a non-trivial, steep solution
     np.testing.assert_allclose(u, exact, atol=tol * np.max(np.abs(exact)))
 
@@ -21,8 +22,8 @@ def test_agrees_with_cole_hopf(nu, amps, n, tol):
 def test_etdrk4_is_fourth_order_in_time():
     x = _grid(128)
     u0 = 0.5 * np.sin(2 * np.pi * x) + 0.2 * np.cos(4 * np.pi * x)
-    ref = burgers.solve(u0, nu=0.01, t_eval=[0.2], dt=2.5e-4, n_internal=None)
-    errs = [np.max(np.abs(burgers.solve(u0, nu=0.01, t_eval=[0.2], dt=dt, n_internal=None) - ref))
+    ref = burgers.solve(u0, nu=0.01, t_eval=[0.2], dt=2.5e-4, n_internal=128)
+    errs = [np.max(np.abs(burgers.solve(u0, nu=0.01, t_eval=[0.2], dt=dt, n_internal=128) - ref))
             for dt in (0.02, 0.01, 0.005)]
     orders = np.log2(np.array(errs[:-1]) / errs[1:])
     assert np.all(orders > 3.7), orders
@@ -33,7 +34,7 @@ def test_spectral_accuracy_in_space():
     for n in (16, 32, 48, 64):
         x, t = _grid(n), [0.0, 0.5]
         exact = burgers.cole_hopf_solution(x, t, nu=0.01, amplitudes=[0.6, 0.2], phases=[0.0, 1.0])
-        errs.append(np.max(np.abs(burgers.solve(exact[0], nu=0.01, t_eval=t, dt=1e-3, n_internal=None) - exact)))
+        errs.append(np.max(np.abs(burgers.solve(exact[0], nu=0.01, t_eval=t, dt=1e-3, n_internal=n) - exact)))
     errs = np.array(errs)
     assert np.all(errs[1:] < errs[:-1] / 30)  # faster than any fixed algebraic order here
     assert errs[-1] < 1e-7
@@ -70,21 +71,32 @@ def test_resample_periodic_is_point_evaluation():
         np.testing.assert_allclose(burgers.resample_periodic(g(_grid(16)), n_out), g(_grid(n_out)), atol=1e-13)
 
 
-@pytest.mark.parametrize(
-    "kwargs, name",
-    [
-        (dict(nu=0.0), "nu"),
-        (dict(nu=-1e-3), "nu"),
-        (dict(t_eval=[0.2, 0.1]), "t_eval"),
-        (dict(dt=np.nan), "dt"),
-        (dict(n_internal=8), "n_internal"),
-        (dict(u0=np.full(16, np.inf)), "u0"),
-        (dict(u0=np.zeros((2, 2, 16))), "u0"),
-    ],
-)
-def test_validation(kwargs, name):
-    args = dict(u0=np.zeros(16), nu=1e-3, t_eval=[0.0, 0.1])
-    args.update(kwargs)
-    u0 = args.pop("u0")
-    with pytest.raises(ValueError, match=name):
-        burgers.solve(u0, **args)
+def test_default_resolution_covers_fine_input_grids():
+    """n_internal defaults to the larger of 1024 and the input grid (a 2048-point u0 works)."""
+    x = _grid(2048)
+    exact = burgers.cole_hopf_solution(x, [0.0, 0.01], nu=0.01, amplitudes=[0.5])
+    u = burgers.solve(exact[0], nu=0.01, t_eval=[0.0, 0.01], dt=1e-3)
+    assert u.shape == (2, 2048)
+    np.testing.assert_allclose(u, exact, atol=1e-8)
+    coarse = burgers.solve(exact[0][::16], nu=0.01, t_eval=[0.01], dt=1e-3)  # 128 points, 1024 inside
+    np.testing.assert_allclose(coarse, burgers.solve(exact[0][::16], nu=0.01, t_eval=[0.01], dt=1e-3,
+                                                     n_internal=1024), rtol=0, atol=0)
+
+
+def test_growth_of_max_u_is_a_solver_error():
+    """Viscous Burgers never increases max|u|: an unstable step is caught instead of returned."""
+    u0 = burgers_initial_conditions(100, n_samples=2, seed=[0, 0])
+    with pytest.raises(SolverError, match=r"max\|u\| grew .* dt = 0.5 is unstable"):
+        burgers.solve(u0, nu=1e-3, t_eval=[0.0, 1.0], dt=0.5)
+    with pytest.raises(SolverError, match="inf/NaN"):
+        burgers.solve(100 * np.sin(2 * np.pi * _grid(64)), nu=1e-3, t_eval=[0.0, 1.0], dt=0.05, n_internal=64)
+    ok = burgers.solve(u0, nu=1e-3, t_eval=np.linspace(0, 1, 11), dt=1e-3, n_internal=256)
+    assert np.max(np.abs(ok)) <= np.max(np.abs(u0)) * (1 + 1e-12)
+
+
+def test_absurd_step_counts_are_refused_unless_lifted():
+    with pytest.raises(ValueError, match=r"1e\+09 time steps, more than the limit of 1e\+07"):
+        burgers.solve(np.zeros(16), t_eval=[0.0, 1.0], dt=1e-9)
+    assert burgers.count_steps([0.0, 1e-3], 1e-9) == 10**6
+    u = burgers.solve(np.zeros(16), t_eval=[0.0, 1e-3], dt=1e-4, n_internal=16, max_steps=None)
+    np.testing.assert_array_equal(u, 0.0)

@@ -1,5 +1,4 @@
 import numpy as np
-import pytest
 
 from pinnrwf.solvers import darcy
 from pinnrwf.solvers.random_fields import darcy_coefficients
@@ -39,18 +38,3 @@ def test_constant_coefficient_scales_inversely_and_batched():
     np.testing.assert_allclose(u1, u1.T, atol=1e-15)
     # the centre value of −Δu = 1 on the unit square is 0.0736713...
     assert abs(u1[16, 16] - 0.07367135328) < 2e-4
-
-
-@pytest.mark.parametrize(
-    "a, kwargs, name",
-    [
-        (-np.ones((8, 8)), {}, "positive"),
-        (np.ones((8, 9)), {}, "square"),
-        (np.ones(8), {}, "a"),
-        (np.ones((8, 8)), dict(f=np.ones((3, 3))), "f"),
-        (np.full((8, 8), np.nan), {}, "a"),
-    ],
-)
-def test_validation(a, kwargs, name):
-    with pytest.raises(ValueError, match=name):
-        darcy.solve(a, **kwargs)

@@ -55,10 +55,3 @@ def test_mesh_sequencing_matches_continuation():
     direct = ldc.solve(re=400, n=32)
     warm = ldc.solve(re=400, n=32, initial=ldc.solve(re=300, n=32))
     np.testing.assert_allclose(warm.u, direct.u, atol=1e-9)
-
-
-@pytest.mark.parametrize("kwargs, name", [(dict(re=0), "re"), (dict(n=33), "n"), (dict(n=2), "n"),
-                                          (dict(re=np.nan), "re"), (dict(lid_velocity=-1), "lid_velocity")])
-def test_validation(kwargs, name):
-    with pytest.raises(ValueError, match=name):
-        ldc.solve(**{"re": 100, "n": 16, **kwargs})

@@ -60,19 +60,3 @@ def test_darcy_coefficients_positive(kind):
     assert a.shape == (3, 33, 33) and np.all(a > 0)
     if kind == "threshold":
         assert set(np.unique(a)) <= {3.0, 12.0} and len(np.unique(a)) == 2
-
-
-@pytest.mark.parametrize(
-    "call, name",
-    [
-        (lambda: rf.spectral_grf_1d(1, tau=1, kappa=1, alpha=1), "n"),
-        (lambda: rf.spectral_grf_1d(8, tau=-1, kappa=1, alpha=1), "tau"),
-        (lambda: rf.spectral_grf_2d(8, tau=1, kappa=np.nan, alpha=1), "kappa"),
-        (lambda: rf.spectral_grf_1d(8, tau=1, kappa=1, alpha=1, n_samples=0), "n_samples"),
-        (lambda: rf.darcy_coefficients(16, kind="binary"), "kind"),
-        (lambda: rf.squared_exponential_1d(np.zeros((2, 2)), length_scale=1.0), "x"),
-    ],
-)
-def test_validation_names_the_parameter(call, name):
-    with pytest.raises(ValueError, match=name):
-        call()
