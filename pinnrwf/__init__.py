@@ -7,7 +7,16 @@ Sub-packages
 - :mod:`pinnrwf.pde`       the residual DSL (derivatives, terms, samplers, causal weights).
 - :mod:`pinnrwf.solvers`   reference numerical solvers (float64, NumPy/SciPy/JAX only).
 - :mod:`pinnrwf.datasets`  HDF5 dataset layout, atomic writers and validating readers.
+- :mod:`pinnrwf.problem`   the problem interface; :mod:`pinnrwf.runner` the one runner.
 - :mod:`pinnrwf.problems`  benchmark problems built on the above (regression1d, advection, ...).
+- :mod:`pinnrwf.saved`     trained runs saved in --out, ``pinnrwf.load_run(out_dir)``.
 """
 
 __version__ = "0.1.0"
+
+
+def load_run(out_dir, *, problem=None):
+    """The trained ensembles a ``pinnrwf run ... --out OUT_DIR`` saved (see :mod:`pinnrwf.saved`)."""
+    from pinnrwf.saved import load_run as _load_run
+
+    return _load_run(out_dir, problem=problem)

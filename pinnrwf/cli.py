@@ -8,15 +8,20 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import errno
 import functools
 import importlib
+import os
 import shlex
+import socket
 import sys
+import threading
 from pathlib import Path
 
 from pinnrwf import __version__
 from pinnrwf import _validation as check
 from pinnrwf.datasets.cli import add_generate_command
+from pinnrwf.nn import PARAMETERIZATION_NAMES
 
 
 # ------------------------------------------------------------------ argument types (one line each)
@@ -38,6 +43,17 @@ def _parse_int(text: str) -> int:
 
 positive_int_arg = _typed(lambda t: check.positive_int("value", _parse_int(t)), "a positive integer")
 seed_arg = _typed(lambda t: check.seed("value", _parse_int(t)), f"a seed, an integer in [0, {check.MAX_SEED}]")
+process_id_arg = _typed(lambda t: check.integer("value", _parse_int(t), minimum=0), "an integer ≥ 0")
+
+
+def _host_port(text: str) -> str:
+    host, _, port = text.rpartition(":")
+    if not host.strip("[]") or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise ValueError(text)
+    return text
+
+
+coordinator_arg = _typed(_host_port, "HOST:PORT with a port in [1, 65535]")
 
 
 def int_list_arg(text: str) -> list[int]:
@@ -58,7 +74,7 @@ def add_debug_argument(p: argparse.ArgumentParser) -> None:
 def add_run_arguments(p: argparse.ArgumentParser, problem) -> None:
     """Options shared by every ``pinnrwf run PROBLEM``, then the problem's own."""
     p.add_argument("--param", default=problem.default_parameterizations,
-                   help="'all' or a comma list of plain, aa, wn, rwf, wc-row, wc-col, wc-both (default: %(default)s)")
+                   help=f"'all' or a comma list of {', '.join(PARAMETERIZATION_NAMES)} (default: %(default)s)")
     p.add_argument("--preset", default="quick", choices=tuple(problem.presets),
                    help="smoke: seconds; quick: minutes on a CPU; paper: the paper's settings (default: %(default)s)")
     p.add_argument("--seeds", type=positive_int_arg, help="ensemble size, trained in one compiled program "
@@ -76,7 +92,18 @@ def add_run_arguments(p: argparse.ArgumentParser, problem) -> None:
                    help="balance the loss terms by gradient norms, updated every N steps (GradNormWeighting)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     p.add_argument("--distributed", action="store_true",
-                   help="call jax.distributed.initialize() first (multi-host runs)")
+                   help="run as one process of JAX's distributed runtime (jax.distributed.initialize): the ensemble is "
+                   "sharded over the devices of all processes, process 0 writes. Coordinator, process count and id "
+                   "come from the options below, else from the environment (SLURM, Open MPI, JAX_COORDINATOR_ADDRESS)")
+    p.add_argument("--coordinator", type=coordinator_arg, metavar="HOST:PORT",
+                   help="address of process 0, which runs the coordinator (implies --distributed)")
+    p.add_argument("--num-processes", type=positive_int_arg, metavar="N",
+                   help="number of processes (implies --distributed)")
+    p.add_argument("--process-id", type=process_id_arg, metavar="I",
+                   help="this process's id, in [0, N) (implies --distributed)")
+    p.add_argument("--coordinator-timeout", type=positive_int_arg, default=300, metavar="SECONDS",
+                   help="with --distributed, fail if the processes have not all connected within this time "
+                   "(default: %(default)s)")
     add_debug_argument(p)
     if problem.studies:
         p.add_argument("--study", choices=("compare", *problem.studies), default="compare",
@@ -192,10 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     args.argv = argv
     debug = getattr(args, "debug", False)
     try:
-        if getattr(args, "distributed", False):
-            import jax
-
-            jax.distributed.initialize()
+        settings = distributed_settings(args)
+        if settings is not None:
+            initialize_distributed(**settings)
         return int(args.handler(args) or 0)
     except (ValueError, FileNotFoundError, FileExistsError, IsADirectoryError, NotADirectoryError) as e:
         if debug:
@@ -207,6 +233,91 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             raise
         parser.exit(1, f"pinnrwf: error: {type(e).__name__}: {_one_line(e)} (run with --debug for the traceback)\n")
+
+
+# ------------------------------------------------------------------------------- distributed
+def distributed_settings(args: argparse.Namespace) -> dict | None:
+    """The arguments of :func:`initialize_distributed` from the command line (``None``: one process).
+
+    Raises:
+        ValueError: ``--process-id`` not below ``--num-processes``.
+    """
+    explicit = {name: getattr(args, name, None) for name in ("coordinator", "num_processes", "process_id")}
+    if not getattr(args, "distributed", False) and all(v is None for v in explicit.values()):
+        return None
+    n, i = explicit["num_processes"], explicit["process_id"]
+    if n is not None and i is not None and i >= n:
+        raise ValueError(f"--process-id must be in [0, {n}) with --num-processes {n}, got {i}")
+    return {**explicit, "timeout": args.coordinator_timeout}
+
+
+def initialize_distributed(coordinator: str | None, num_processes: int | None, process_id: int | None,
+                           timeout: int) -> None:
+    """``jax.distributed.initialize``, failing in one line instead of hanging or aborting.
+
+    Settings left ``None`` come from the environment (JAX's cluster detection: SLURM, Open MPI,
+    ``JAX_COORDINATOR_ADDRESS``, ...). If the processes have not all connected (and exchanged
+    their devices) within ``timeout`` seconds, the process prints one line and exits with 1:
+    JAX itself would abort with a C++ stack trace a little later.
+
+    Raises:
+        ValueError: a setting is missing from both the command line and the environment, or
+            ``--num-processes`` disagrees with the coordinator's.
+        ConnectionError: the coordinator could not be started (e.g. its port is in use).
+    """
+    import jax
+
+    if process_id == 0 and coordinator is not None:
+        _check_port_free(os.environ.get("JAX_COORDINATOR_BIND_ADDRESS", "[::]:" + coordinator.rpartition(":")[2]))
+    if jax.config.jax_cpu_collectives_implementation is None:  # older jax: no CPU collectives by default
+        jax.config.update("jax_cpu_collectives_implementation", "gloo")
+    count = "the" if num_processes is None else f"the {num_processes}"
+    this = "" if process_id is None else f" (this is process {process_id})"
+    connected = threading.Event()
+
+    def give_up() -> None:  # a thread: the main one is blocked inside JAX's connect
+        if not connected.is_set():
+            sys.stderr.write(
+                f"pinnrwf: error: --distributed: {count} processes did not all connect to the coordinator "
+                f"{coordinator or '(from the environment)'} within {timeout} s{this}; check that every process was "
+                "started, with the same --coordinator and --num-processes and its own --process-id, and that process "
+                "0 is reachable (--coordinator-timeout to wait longer)\n")
+            sys.stderr.flush()
+            os._exit(1)
+
+    watchdog = threading.Timer(timeout, give_up)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        # JAX's own deadline a little later than the watchdog's, which reports in one line first
+        jax.distributed.initialize(coordinator, num_processes, process_id, initialization_timeout=timeout + 30)
+        jax.devices()  # the first use of the backend exchanges the device lists of all processes
+    except ValueError as e:
+        raise ValueError(
+            f"--distributed: {_one_line(e)} (pass --coordinator HOST:PORT --num-processes N --process-id I, or "
+            "launch under a cluster manager that JAX detects, e.g. srun under SLURM)") from None
+    except RuntimeError as e:  # jax's JaxRuntimeError: e.g. the coordinator's port is in use
+        raise ConnectionError(f"--distributed: coordinator {coordinator}{this}: {_one_line(e)}") from e
+    finally:
+        connected.set()
+        watchdog.cancel()
+    if num_processes is not None and jax.process_count() != num_processes:
+        raise ValueError(f"--num-processes is {num_processes} but the coordinator {coordinator} runs "
+                         f"{jax.process_count()} processes")
+
+
+def _check_port_free(bind: str) -> None:
+    """Fail in one line if process 0 cannot listen on ``bind`` because the port is taken (JAX
+    0.10 then sometimes crashes with a segmentation fault instead of raising)."""
+    host, _, port = bind.rpartition(":")
+    host = host.strip("[]")
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind((host, int(port)))
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:
+            raise ConnectionError(f"--distributed: process 0 cannot start the coordinator on {bind}: the port is in "
+                                  "use (choose another --coordinator port)") from None
 
 
 def _one_line(e: BaseException) -> str:

@@ -98,6 +98,8 @@ class AbstractProblem(abc.ABC, Generic[Config]):
     studies: ClassVar[Mapping[str, Callable[[], dict[str, AbstractParameterization]]]] = {}
     # Optional pure ``(model, initial_model) -> dict`` evaluated with the metrics.
     monitor: ClassVar[Callable[[PyTree, PyTree], dict] | None] = None
+    # Train and report in float64 (JAX's x64 mode, switched on for this run only).
+    float64: ClassVar[bool] = False
 
     @abc.abstractmethod
     def objective(self, config: Config, train: TrainConfig) -> AbstractObjective:

@@ -6,24 +6,31 @@
 For each parameterization it calls :func:`pinnrwf.train.fit` with the problem's objective and
 ``init_model``; then it prints the comparison table (mean ± std over seeds), writes
 ``results.json`` (always valid JSON: a non-finite number is written as ``null`` and listed under
-``non_finite``) and ``table.md``, and calls the problem's ``report`` for its figures. A run
-writes only inside ``out_dir``, which is checked (and created) before any training.
+``non_finite``), ``table.md`` and the trained ensembles (``models/``, see :mod:`pinnrwf.saved`),
+and calls the problem's ``report`` for its figures. A run
+writes only inside ``out_dir``, which is checked (and created) before any training. With several
+processes (``pinnrwf run ... --distributed``) all of them train, and process 0 alone prints,
+writes and reports while the others wait.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 
 from pinnrwf import _validation as check
 from pinnrwf.nn import AbstractParameterization, parse_parameterizations
 from pinnrwf.problem import AbstractProblem, Preset, check_problem
-from pinnrwf.train import AbstractOptimizer, FitResult, TrainConfig, fit, write_results
+from pinnrwf.saved import save_models
+from pinnrwf.train import AbstractOptimizer, FitResult, TrainConfig, fit, on_main_process, write_results
 
 
 def summarize(values) -> dict[str, float]:
@@ -170,18 +177,37 @@ def run(
     if not parameterizations:
         raise ValueError("parameterizations must name at least one parameterization")
     out_dir = check.output_directory("out_dir", out_dir)
+    if jax.process_index() != 0:
+        log = _silent
+    with jax.enable_x64(True) if problem.float64 else contextlib.nullcontext():
+        return _train_and_report(problem, config, train, optimizer, parameterizations, out_dir, preset, command, log)
 
+
+def _train_and_report(problem, config, train, optimizer, parameterizations, out_dir, preset, command, log):
     results = train_all(problem, config, train, parameterizations, optimizer=optimizer, log=log)
     payload = results_payload(problem, config, results, parameterizations, preset=preset,
                               optimizer=optimizer, command=command)
+    payload["dtype"] = str(jnp.result_type(float))
+    if jax.process_count() > 1:
+        payload["processes"] = jax.process_count()
     log(f"\n{problem.description}, {train.seeds} seed(s) x {train.steps} steps (mean ± std over seeds):\n"
         f"{payload['table_markdown']}")
-    write_results(out_dir / "results.json", payload)  # first without the report: never lost to a plot
-    (out_dir / "table.md").write_text(payload["table_markdown"] + "\n")
-    extras = problem.report(config, results, out_dir) or {}
-    if extras:
-        write_results(out_dir / "results.json", {**payload, "report": jsonable(extras)})
-    log(f"results: {out_dir / 'results.json'}")
-    for figure in extras.get("figures", []):
-        log(f"figure: {figure}")
+
+    def write_and_report():
+        write_results(out_dir / "results.json", payload)  # first without the report: never lost to a plot
+        (out_dir / "table.md").write_text(payload["table_markdown"] + "\n")
+        save_models(out_dir, problem=problem, preset=preset, config=config, parameterizations=parameterizations,
+                    results=results, jsonable=jsonable)
+        extras = problem.report(config, results, out_dir) or {}
+        if extras:
+            write_results(out_dir / "results.json", {**payload, "report": jsonable(extras)})
+        log(f"results: {out_dir / 'results.json'}")
+        for figure in extras.get("figures", []):
+            log(f"figure: {figure}")
+
+    on_main_process(write_and_report, f"write the results into {out_dir}")
     return results
+
+
+def _silent(message: str) -> None:
+    """The log of processes other than 0: they train, process 0 speaks."""

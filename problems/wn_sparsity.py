@@ -29,8 +29,9 @@ L_kj = 4 σ_max(A_k)² (B_k + 2α_j²) bounds the Gauss–Newton curvature of pl
 initialization (``DiagonalNetwork.factor_kernel_norm``: 1 for plain and WN, ≈ e^{2μ} + α² for RWF)
 so that every parameterization starts with the same effective step on (u, v) (``--shared-step``
 drops κ). The presets use ``SGD(learning_rate=0.5)``, i.e. a step of 0.5/(κ·L), a quarter of the
-stability limit 2/L. Run the study in float64 (``JAX_ENABLE_X64=1``): in float32 the factors
-(≈ α) cannot absorb the late updates at large α and the residual stalls near 1e-3.
+stability limit 2/L. The study runs in float64 (``float64 = True``: the runner switches JAX's
+x64 mode on for the run): in float32 the factors (≈ α) cannot absorb the late updates at large α
+and the residual stalls near 1e-3.
 
 Measured per (instance, α) at the end: relative error ‖x − x*‖/‖x*‖, relative distances to the
 minimum-ℓ1 interpolant (exact LP, ``scipy.optimize.linprog``) and the minimum-ℓ2 one
@@ -438,6 +439,7 @@ class WNSparsity(AbstractProblem[SparsityConfig]):
     metrics = ("rel_error_alpha_min", "rel_error_alpha_max", "dist_l1_alpha_max", "dist_l2_alpha_max",
                "support_alpha_max")
     default_parameterizations = "plain,wn,rwf"
+    float64 = True
     rwf = RWF(mean=1.0, std=0.1)  # the paper's default N(1, 0.1): exp(s) ≈ e
     options = (
         Option("alphas", "initialization scales α, u₀ = v₀ = α·1 (default: 1e-3 1e-2 0.1 1 10)"),
@@ -456,7 +458,7 @@ class WNSparsity(AbstractProblem[SparsityConfig]):
     def objective(self, config, train):
         if jnp.result_type(float) != jnp.float64:
             warnings.warn("wn-sparsity in float32: at large α the factors (≈ α) cannot absorb the small late GD "
-                          "updates, so the residual stalls near 1e-3; set JAX_ENABLE_X64=1 for the study",
+                          "updates, so the residual stalls near 1e-3; run it through pinnrwf.runner (float64) or enable x64",
                           stacklevel=2)
         return make_objective(config)
 

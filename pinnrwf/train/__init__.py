@@ -1,6 +1,6 @@
 """The training engine: ``fit(init_model, objective, TrainConfig(...))``."""
 
-from ._checkpoint import atomic_write_bytes, atomic_write_json, load_checkpoint, save_checkpoint
+from ._checkpoint import atomic_write_bytes, atomic_write_json, load_checkpoint, on_main_process, save_checkpoint
 from ._config import PRECISIONS, TrainConfig
 from ._fit import DivergenceError, FitResult, TrainState, fit, member_keys
 from ._objective import AbstractBatchStream, AbstractObjective
@@ -10,7 +10,7 @@ from ._schedules import learning_rate_schedule
 from ._weighting import AbstractLossWeighting, GradNormWeighting
 
 __all__ = [
-    "atomic_write_bytes", "atomic_write_json", "load_checkpoint", "save_checkpoint", "PRECISIONS",
+    "atomic_write_bytes", "atomic_write_json", "load_checkpoint", "on_main_process", "save_checkpoint", "PRECISIONS",
     "TrainConfig", "DivergenceError", "FitResult", "TrainState", "fit", "AbstractBatchStream",
     "AbstractOptimizer", "Adam", "SGD", "Optimizer", "build_optimizer",
     "member_keys", "AbstractObjective", "device_description", "git_commit", "write_results",

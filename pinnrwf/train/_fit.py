@@ -5,6 +5,11 @@ the stacked models, ``chunk_steps`` steps are fused into one XLA program by ``la
 training points are sampled on device inside it, and the host only syncs between chunks (to log,
 check for divergence, evaluate and checkpoint). With several devices the ensemble axis (and, when
 there are fewer members than devices, the points of each batch) is sharded with ``jax.sharding``.
+
+With several processes (``jax.distributed``, one per host or GPU) the mesh spans the devices of
+all of them and every process runs this same host loop: the per-chunk logs and metrics are
+all-gathered (``to_host``), so every process takes the same decisions (divergence, evaluation,
+checkpoints); only process 0 shows the progress bar and writes the checkpoints.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 from jaxtyping import Array, PRNGKeyArray, PyTree
 
-from ._checkpoint import load_checkpoint, read_checkpoint_meta, save_checkpoint
+from ._checkpoint import load_checkpoint, read_checkpoint_meta, save_checkpoint, to_host
 from ._config import TrainConfig
 from ._objective import AbstractBatchStream, AbstractObjective
 from ._optimizers import Adam, Optimizer, build_optimizer
@@ -202,10 +207,6 @@ _run_chunk = eqx.filter_jit(lambda engine, state, n, streamed: engine.run_chunk(
 _metrics = eqx.filter_jit(lambda engine, params, initial: engine.metrics(params, initial))
 
 
-def _to_host(tree) -> Any:
-    return jax.tree.map(lambda x: np.asarray(jax.device_get(x)), tree)
-
-
 def _first_nonfinite(totals: np.ndarray, terms: dict[str, np.ndarray], first_step: int) -> str:
     bad = np.argwhere(~np.isfinite(totals))
     i, member = (int(v) for v in bad[0])
@@ -310,7 +311,7 @@ def _fit(init_model, objective, config, optimizer, batches, resume, fingerprint,
 
     eval_every = config.eval_every or config.chunk_steps
     progress = None
-    if config.progress:
+    if config.progress and jax.process_index() == 0:
         from tqdm.auto import tqdm
 
         progress = tqdm(total=config.steps, initial=start, unit="step", dynamic_ncols=True)
@@ -325,7 +326,7 @@ def _fit(init_model, objective, config, optimizer, batches, resume, fingerprint,
             t0 = time.perf_counter()
             streamed = None if batches is None else batches.chunk(step, n, seeds)
             new_state, (totals, terms, diagnostics) = _run_chunk(engine, state, n, streamed)
-            totals, terms, diagnostics = _to_host((totals, terms, diagnostics))
+            totals, terms, diagnostics = to_host((totals, terms, diagnostics))
             elapsed = time.perf_counter() - t0
             if not np.all(np.isfinite(totals)):
                 raise DivergenceError(_first_nonfinite(totals, terms, step))
@@ -349,7 +350,7 @@ def _fit(init_model, objective, config, optimizer, batches, resume, fingerprint,
             for k, v in record["diagnostics"].items():
                 history["diagnostics"].setdefault(k, []).append(v)
             if step % eval_every == 0 or step == config.steps:
-                metrics = _to_host(_metrics(engine, state.params, initial_params))
+                metrics = to_host(_metrics(engine, state.params, initial_params))
                 record["metrics"] = {k: v.tolist() for k, v in metrics.items()}
                 history["metric_step"].append(step)
                 for k, v in record["metrics"].items():
@@ -376,8 +377,13 @@ def _fit(init_model, objective, config, optimizer, batches, resume, fingerprint,
 
     final = {k: v[-1] for k, v in history["metrics"].items()}
     rate = run_steps / run_seconds if run_seconds > 0 else float("nan")
+    params = state.params
+    if jax.process_count() > 1:
+        # every process gets the whole ensemble as local arrays: host-side work on the result
+        # (``model(i)``, the problem's report on process 0) then needs no collective
+        params, initial_params = jax.tree.map(jnp.asarray, to_host((params, initial_params)))
     return FitResult(
-        params=state.params,
+        params=params,
         initial_params=initial_params,
         static=static,
         history=history,

@@ -6,6 +6,7 @@ import dataclasses
 import json
 import math
 
+import jax.numpy as jnp
 import pytest
 
 from pinnrwf.cli import main
@@ -41,6 +42,8 @@ def test_smoke_preset_runs_through_the_cli_and_writes_results_and_figures(name, 
     text = (tmp_path / "results.json").read_text()
     res = json.loads(text, parse_constant=lambda c: pytest.fail(f"results.json holds {c}"))
     assert res["problem"] == name and res["preset"] == "smoke"
+    assert res["dtype"] == ("float64" if problem.float64 else "float32")
+    assert jnp.result_type(float) == jnp.float32  # a float64 problem's x64 mode ends with its run
     assert res["command"] == "pinnrwf " + " ".join(argv)
     assert list(res["runs"]) == params.split(",")
     for run in res["runs"].values():
