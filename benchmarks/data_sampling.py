@@ -29,7 +29,7 @@ import jax
 import jax.numpy as jnp
 
 from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
-from pinnrwf.cli import positive_int_arg
+from pinnrwf._cli_types import positive_int_arg
 from pinnrwf.datasets import FunctionPointPairs
 from pinnrwf.nn import DeepONet, Plain
 from pinnrwf.train import AbstractObjective, Adam, TrainConfig, fit

@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
-from pinnrwf.cli import positive_int_arg
+from pinnrwf._cli_types import positive_int_arg
 
 SETS = [
     ("advection_paper", ["advection", "--ic", "sin", "--n-samples", "1", "--seed", "0", "--out", "data/advection_c50_sin.h5"]),

@@ -23,7 +23,7 @@ import jax.numpy as jnp
 from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
 from pinnrwf.nn import MLP, RWF, PeriodicEmbedding, Plain
 from pinnrwf.problems.advection import speed_objective
-from pinnrwf.cli import int_list_arg, positive_int_arg
+from pinnrwf._cli_types import int_list_arg, positive_int_arg
 from pinnrwf.train import AbstractObjective, Adam, TrainConfig, fit
 
 C = 50.0

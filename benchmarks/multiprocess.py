@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
-from pinnrwf.cli import positive_int_arg
+from pinnrwf._cli_types import positive_int_arg
 
 TIMEOUT = 600  # seconds for one command
 

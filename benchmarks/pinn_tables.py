@@ -16,7 +16,7 @@ import dataclasses
 import jax
 
 from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
-from pinnrwf.cli import positive_int_arg
+from pinnrwf._cli_types import positive_int_arg
 from pinnrwf.nn import parse_parameterizations
 from pinnrwf.problems import get
 from pinnrwf.runner import jsonable, summarize, train_all

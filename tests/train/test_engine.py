@@ -158,6 +158,7 @@ SHARD_SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_sharded_equals_unsharded_on_8_simulated_devices():
     env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=8", JAX_PLATFORMS="cpu")
     script = SHARD_SCRIPT.format(tests=os.path.dirname(os.path.dirname(__file__)))
