@@ -7,6 +7,8 @@ set -euo pipefail
 export PYTHONUNBUFFERED=1
 pinnrwf bench engine --precision highest --out benchmarks/results                 # targets: >= 3000 steps/s (1 seed), >= 6000 seed-steps/s (10 seeds), RWF within 5 %
 pinnrwf bench table12 --preset paper --out benchmarks/results                     # advection, 3 strategies x 4 parameterizations x 10 seeds x 2e5 steps
+# the cavity reference (a training run never writes it; ≈ 1.5 min on a CPU)
+[ -f data/ldc_re1000_n512.h5 ] || pinnrwf generate ldc --re 1000 --n 512 --out data/ldc_re1000_n512.h5
 pinnrwf bench table13 --preset paper --out benchmarks/results                     # cavity, 2 architectures x 4 parameterizations x 10 seeds x 1e5 steps
 pinnrwf run regression1d --preset paper --param all --out benchmarks/results/regression1d_paper
 # Table 14 (operator learning): the Burgers PI-DeepONet needs only its test set on disk (≈ 1 min on a CPU; the
