@@ -21,7 +21,6 @@ from pinnrwf.nn import (
     Plain,
     parameterization_classes,
 )
-from pinnrwf.nn._cnn import _channelwise
 
 # every parameterization class of the registry at its defaults (a new class is tested without editing this file)
 CLASSES = {cls.__name__: cls for cls in parameterization_classes()}
@@ -53,17 +52,26 @@ def test_default_branch_is_the_documented_one(key):
     assert [(l.in_size, l.out_size) for l in net.layers] == [(2048, 128), (128, 128)]
 
 
-def test_conv2d_matches_equinox_conv2d(key):
-    conv = Conv2d(3, 4, (3, 5), stride=(2, 1), key=key)
+@pytest.mark.parametrize("padding", ["SAME", "VALID"])
+@pytest.mark.parametrize("stride", [1, (2, 1), 2])
+def test_conv2d_matches_equinox_conv2d(padding, stride, key):
+    conv = Conv2d(3, 4, (3, 5), stride=stride, padding=padding, key=key)
     conv = eqx.tree_at(lambda c: c.bias, conv, jnp.arange(4.0))
-    ref = eqx.nn.Conv2d(3, 4, (3, 5), stride=(2, 1), padding="SAME", key=key)
+    ref = eqx.nn.Conv2d(3, 4, (3, 5), stride=stride, padding=padding, key=key)
     ref = eqx.tree_at(lambda c: (c.weight, c.bias), ref, (conv.effective_kernel(), jnp.arange(4.0)[:, None, None]))
-    x = jax.random.normal(jax.random.PRNGKey(1), (3, 11, 8))
-    np.testing.assert_allclose(conv(x), ref(x), rtol=1e-5, atol=1e-5)
-    assert conv(x).shape == (4, 6, 8)
-    # Glorot normal with the convolution's fans: std sqrt(2 / ((3 + 4) * 15))
-    big = Conv2d(64, 64, 3, key=key)
+    x = jax.random.normal(jax.random.PRNGKey(1), (3, 11, 8))  # eqx: channels first; ours: channels last
+    out = conv(jnp.moveaxis(x, 0, -1))
+    np.testing.assert_allclose(jnp.moveaxis(out, -1, 0), ref(x), rtol=1e-5, atol=1e-5)
+    assert out.shape[:2] == conv.output_shape(11, 8) == ref(x).shape[1:]
+
+
+def test_conv2d_init_and_input_checks(key):
+    big = Conv2d(64, 64, 3, key=key)  # Glorot normal with the convolution's fans: sqrt(2 / ((64 + 64) * 9))
     assert float(jnp.std(big.effective_kernel())) == pytest.approx(np.sqrt(2 / (128 * 9)), rel=0.05)
+    with pytest.raises(ValueError, match=r"channels-last example of shape \(H, W, 64\), got \(64, 5, 5\)"):
+        Conv2d(64, 2, 3, key=key)(jnp.zeros((64, 5, 5)))
+    with pytest.raises(ValueError, match="smaller than the kernel"):
+        Conv2d(1, 2, 5, padding="VALID", key=key)(jnp.zeros((3, 3, 1)))
 
 
 @pytest.mark.parametrize("name", CLASSES)
@@ -99,9 +107,8 @@ def test_rwf_scale_and_adaptive_slope_are_per_output_channel(key):
     assert [type(a) for a in aa.activations] == [Activation]
     # a zero slope on channel 0 of the first convolution switches that channel off (gelu(0) = 0)
     off = eqx.tree_at(lambda m: m.conv_activations[0].a, aa, jnp.array([0.0, 1.0, 1.0]))
-    h = off.convs[0](jax.random.normal(jax.random.PRNGKey(3), (1, 9, 9)))
-    out = _channelwise(off.conv_activations[0], h)
-    assert float(jnp.max(jnp.abs(out[0]))) == 0.0 and float(jnp.max(jnp.abs(out[1]))) > 0.0
+    out = off.conv_activations[0](off.convs[0](jax.random.normal(jax.random.PRNGKey(3), (9, 9, 1))))
+    assert float(jnp.max(jnp.abs(out[..., 0]))) == 0.0 and float(jnp.max(jnp.abs(out[..., 1]))) > 0.0
 
 
 def test_cnn_as_deeponet_branch(key):

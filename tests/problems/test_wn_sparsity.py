@@ -1,9 +1,9 @@
 """The WN / RWF sparse-implicit-bias study (issue 12): references, decoupling, and a smoke run."""
 
-import contextlib
 import dataclasses
 import itertools
 import json
+import warnings
 import types
 
 import equinox as eqx
@@ -179,14 +179,15 @@ def test_steps_to_tolerance_is_the_first_logged_hit():
 @pytest.mark.slow
 def test_smoke_run_through_the_runner_writes_figure_table_and_results(tmp_path):
     problem = get("wn-sparsity")
-    float32 = jnp.result_type(float) == jnp.float32
-    with pytest.warns(UserWarning, match="float32") if float32 else contextlib.nullcontext():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the runner trains it in float64: no float32 warning
         results = runner.run(problem, preset="smoke", out_dir=tmp_path, log=lambda _: None)
     config = problem.presets["smoke"].config
     train = problem.presets["smoke"].train
     assert set(results) == {"plain", "wn", "rwf"}
     res = json.loads((tmp_path / "results.json").read_text())
     assert res["problem"] == "wn-sparsity" and set(res["runs"]) == {"plain", "wn", "rwf"}
+    assert res["dtype"] == "float64"
     shape = [train.seeds, config.instances, len(config.alphas)]
     for run in res["runs"].values():
         assert list(np.shape(run["final_metrics"]["rel_error"])) == shape

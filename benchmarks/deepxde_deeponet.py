@@ -1,0 +1,157 @@
+"""DeepXDE 1.15 (PyTorch backend, CPU) timing of the diffusion–reaction DeepONet step of ``pinnrwf run dr``.
+
+Standalone: imports deepxde/torch, runs in its own virtualenv, and must never be imported by
+the ``pinnrwf`` package (it is not on any import path of the library).
+
+What one timed step is (the ``dr`` problem's paper preset, rwf_paper App. L.1)
+-----------------------------------------------------------------------------------
+* Data: ``dde.data.Triple`` over the flattened training table of N = 5000 functions × P = 100
+  points = 500 000 rows ((a(x_1..x_100), (x, t)) → u), the branch input tiled per point as in
+  the authors' reference code. Synthetic values of the real shapes (a ~ N(0, 1), (x, t) ~ U[0, 1]²,
+  u ~ N(0, 1)): the cost of a step does not depend on the values, and this virtualenv has
+  neither pinnrwf nor h5py.
+* Batch: ``batch_size=10000`` rows per step, DeepXDE's ``BatchSampler`` (shuffled, without
+  replacement within an epoch of 50 steps). pinnrwf draws its 10 000 (function, point) pairs
+  i.i.d. on device instead; the arithmetic is the same.
+* Network: ``dde.nn.DeepONet([100] + [64] * 6, [2] + [64] * 6, "tanh", "Glorot normal")``:
+  branch and trunk with 5 hidden layers × 64 tanh and a linear 64-wide output layer, Σ b_k t_k
+  plus an output bias — pinnrwf's ``DeepONet(100, 2, 64, 64, 5)``. DeepXDE also applies tanh to
+  the trunk output (one extra tanh on 10 000 × 64 values; pinnrwf's trunk output is linear).
+* Loss and optimizer: MSE, ``model.compile("adam", lr=1e-3)`` (constant rate; pinnrwf's
+  exponential decay costs one scalar per step). float32 (DeepXDE's default).
+* A step is one iteration of DeepXDE's own loop (``Model._train_sgd``): ``train_next_batch``
+  (numpy fancy indexing of the 500 000-row arrays) → tensors → forward, loss, backward, Adam,
+  callback hooks. ``display_every`` lies beyond the run, so no test evaluation is timed.
+
+Timing: one ``model.train(iterations=warmup + reps * steps + 1)``; a callback records
+``time.perf_counter()`` at the end of iterations warmup, warmup + steps, ...; steps/s of every
+repetition and their median are printed as one JSON line (and written atomically to ``--out``).
+
+Environment (see benchmarks/deeponet_back_to_back.sh):
+    python3 -m venv /work/venv-dxde
+    /work/venv-dxde/bin/pip install torch==2.13.0      # the CPU wheel
+    /work/venv-dxde/bin/pip install deepxde==1.15.0
+
+Run:
+    DDE_BACKEND=pytorch /work/venv-dxde/bin/python benchmarks/deepxde_deeponet.py --steps 100 --out /tmp/dxde.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+
+N_FUNCTIONS, N_SENSORS, N_POINTS, BATCH, WIDTH, DEPTH = 5000, 100, 100, 10_000, 64, 5
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def build_model(seed: int, batch_size: int):
+    import numpy as np
+    import deepxde as dde
+
+    dde.config.set_random_seed(seed)
+    rng = np.random.default_rng(seed)
+    a = rng.standard_normal((N_FUNCTIONS, N_SENSORS)).astype(np.float32)
+    y = rng.random((N_FUNCTIONS * N_POINTS, 2), dtype=np.float32)
+    u = rng.standard_normal((N_FUNCTIONS * N_POINTS, 1)).astype(np.float32)
+    branch_rows = np.repeat(a, N_POINTS, axis=0)  # (500 000, 100), as the reference code tiles it
+    test = slice(0, 1000)
+    data = dde.data.Triple((branch_rows, y), u, (branch_rows[test], y[test]), u[test])
+    net = dde.nn.DeepONet([N_SENSORS] + [WIDTH] * (DEPTH + 1), [2] + [WIDTH] * (DEPTH + 1), "tanh", "Glorot normal")
+    model = dde.Model(data, net)
+    model.compile("adam", lr=1e-3)
+    return dde, model
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--steps", type=int, default=100, help="timed steps per repetition")
+    ap.add_argument("--warmup", type=int, default=20, help="untimed warm-up steps")
+    ap.add_argument("--reps", type=int, default=3, help="timed repetitions (median reported)")
+    ap.add_argument("--batch-size", type=int, default=BATCH, help="rows per step (default: %(default)s)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's)")
+    ap.add_argument("--out", default=None, help="also write the JSON here (atomically)")
+    args = ap.parse_args(argv)
+
+    os.environ.setdefault("DDE_BACKEND", "pytorch")  # before deepxde is first imported
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    dde, model = build_model(args.seed, args.batch_size)
+
+    marks_at = {args.warmup + k * args.steps for k in range(args.reps + 1)}
+    marks: list[float] = []
+
+    class Timer(dde.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.i = 0
+
+        def on_epoch_end(self):
+            self.i += 1
+            if self.i in marks_at:
+                marks.append(time.perf_counter())
+
+    # +1 iteration so the final _test() DeepXDE runs after the last iteration falls outside the window
+    total = args.warmup + args.reps * args.steps + 1
+    _, train_state = model.train(iterations=total, batch_size=args.batch_size, display_every=10**9, verbose=0,
+                                 callbacks=[Timer()])
+
+    runs = [args.steps / (b - a) for a, b in zip(marks, marks[1:])]
+    result = {
+        "library": "deepxde",
+        "version": dde.__version__,
+        "torch_version": torch.__version__,
+        "backend": dde.backend.backend_name,
+        "device": "cpu",
+        "dtype": str(torch.get_default_dtype()).replace("torch.", ""),
+        "threads": torch.get_num_threads(),
+        "workload": {"functions": N_FUNCTIONS, "sensors": N_SENSORS, "points_per_function": N_POINTS,
+                     "batch_rows": args.batch_size, "network": f"DeepONet, branch and trunk {DEPTH} hidden x "
+                     f"{WIDTH} tanh + linear {WIDTH}", "data": "dde.data.Triple, synthetic values"},
+        "warmup": args.warmup,
+        "steps": args.steps,
+        "reps": args.reps,
+        "steps_per_second_runs": [round(r, 3) for r in runs],
+        "median_steps_per_second": round(statistics.median(runs), 3),
+        "final_train_loss": [float(v) for v in train_state.loss_train],
+        "cpu": cpu_model(),
+        "python": platform.python_version(),
+    }
+    line = json.dumps(result)
+    print(line, flush=True)
+    if args.out:
+        out_dir = os.path.dirname(os.path.abspath(args.out))
+        os.makedirs(out_dir, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".deepxde_deeponet.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(line + "\n")
+            os.replace(tmp, args.out)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
