@@ -27,6 +27,10 @@ Timing: one ``model.train(iterations=warmup + reps * steps + 1)``; a callback re
 ``time.perf_counter()`` at the end of iterations warmup, warmup + steps, ...; steps/s of every
 repetition and their median are printed as one JSON line (and written atomically to ``--out``).
 
+``--library torch`` times the same step written directly in PyTorch instead (a control: the same
+network of ``torch.nn.Linear`` + ``tanh`` layers, 10 000 rows drawn with ``torch.randint`` from the
+same tiled tensors, MSE, ``torch.optim.Adam``), to separate DeepXDE's own overhead from PyTorch's.
+
 Environment (see benchmarks/deeponet_back_to_back.sh):
     python3 -m venv /work/venv-dxde
     /work/venv-dxde/bin/pip install torch==2.13.0      # the CPU wheel
@@ -79,6 +83,56 @@ def build_model(seed: int, batch_size: int):
     return dde, model
 
 
+def build_torch_step(seed: int, batch_size: int):
+    """The same step in plain PyTorch (no DeepXDE): returns ``step()``."""
+    import torch
+
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
+    a = torch.randn(N_FUNCTIONS, N_SENSORS, generator=gen)
+    branch_rows = a.repeat_interleave(N_POINTS, dim=0)
+    y = torch.rand(N_FUNCTIONS * N_POINTS, 2, generator=gen)
+    u = torch.randn(N_FUNCTIONS * N_POINTS, generator=gen)
+
+    def mlp(n_in):
+        sizes = [n_in] + [WIDTH] * (DEPTH + 1)
+        layers = []
+        for i, (p, q) in enumerate(zip(sizes[:-1], sizes[1:])):
+            lin = torch.nn.Linear(p, q)
+            torch.nn.init.xavier_normal_(lin.weight)
+            torch.nn.init.zeros_(lin.bias)
+            layers += [lin] + ([torch.nn.Tanh()] if i < DEPTH else [])
+        return torch.nn.Sequential(*layers)
+
+    branch, trunk, bias = mlp(N_SENSORS), mlp(2), torch.nn.Parameter(torch.zeros(()))
+    params = [*branch.parameters(), *trunk.parameters(), bias]
+    opt = torch.optim.Adam(params, lr=1e-3)
+
+    def step():
+        idx = torch.randint(0, u.shape[0], (batch_size,))
+        pred = (branch(branch_rows[idx]) * trunk(y[idx])).sum(dim=1) + bias
+        loss = torch.mean((pred - u[idx]) ** 2)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
+def time_torch(args) -> tuple[list[float], float]:
+    step = build_torch_step(args.seed, args.batch_size)
+    for _ in range(args.warmup):
+        step()
+    runs = []
+    for _ in range(args.reps):
+        t0 = time.perf_counter()
+        for _ in range(args.steps):
+            loss = step()
+        runs.append(args.steps / (time.perf_counter() - t0))
+    return runs, float(loss.detach())
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--steps", type=int, default=100, help="timed steps per repetition")
@@ -87,6 +141,8 @@ def main(argv=None) -> int:
     ap.add_argument("--batch-size", type=int, default=BATCH, help="rows per step (default: %(default)s)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's)")
+    ap.add_argument("--library", choices=("deepxde", "torch"), default="deepxde",
+                    help="deepxde: DeepXDE's Triple + DeepONet + Model.train; torch: the same step in plain PyTorch")
     ap.add_argument("--out", default=None, help="also write the JSON here (atomically)")
     args = ap.parse_args(argv)
 
@@ -95,6 +151,9 @@ def main(argv=None) -> int:
 
     if args.threads:
         torch.set_num_threads(args.threads)
+    if args.library == "torch":
+        runs, final_loss = time_torch(args)
+        return report(args, {"library": "torch", "version": torch.__version__}, runs, [final_loss])
     dde, model = build_model(args.seed, args.batch_size)
 
     marks_at = {args.warmup + k * args.steps for k in range(args.reps + 1)}
@@ -116,23 +175,28 @@ def main(argv=None) -> int:
                                  callbacks=[Timer()])
 
     runs = [args.steps / (b - a) for a, b in zip(marks, marks[1:])]
+    library = {"library": "deepxde", "version": dde.__version__, "backend": dde.backend.backend_name}
+    return report(args, library, runs, [float(v) for v in train_state.loss_train])
+
+
+def report(args, library: dict, runs: list[float], final_loss: list[float]) -> int:
+    import torch
+
     result = {
-        "library": "deepxde",
-        "version": dde.__version__,
+        **library,
         "torch_version": torch.__version__,
-        "backend": dde.backend.backend_name,
         "device": "cpu",
         "dtype": str(torch.get_default_dtype()).replace("torch.", ""),
         "threads": torch.get_num_threads(),
         "workload": {"functions": N_FUNCTIONS, "sensors": N_SENSORS, "points_per_function": N_POINTS,
                      "batch_rows": args.batch_size, "network": f"DeepONet, branch and trunk {DEPTH} hidden x "
-                     f"{WIDTH} tanh + linear {WIDTH}", "data": "dde.data.Triple, synthetic values"},
+                     f"{WIDTH} tanh + linear {WIDTH}", "data": "the 500 000-row table, synthetic values"},
         "warmup": args.warmup,
         "steps": args.steps,
         "reps": args.reps,
         "steps_per_second_runs": [round(r, 3) for r in runs],
         "median_steps_per_second": round(statistics.median(runs), 3),
-        "final_train_loss": [float(v) for v in train_state.loss_train],
+        "final_train_loss": final_loss,
         "cpu": cpu_model(),
         "python": platform.python_version(),
     }

@@ -73,7 +73,7 @@ def test_dr_triples_match_the_solver(files):
 
 @pytest.mark.parametrize("functions_per_batch", [0, 4])
 def test_dr_batches_are_rows_of_the_training_table(files, functions_per_batch):
-    cfg = dr_config(files, functions_per_batch=functions_per_batch)
+    cfg = dr_config(files, functions_per_batch=functions_per_batch, branch_evaluation="per-row")
     data, batch = dr_operator.load_data(cfg), dr_operator.make_objective(cfg).sample(jax.random.PRNGKey(3))
     a, y, u = (np.asarray(batch[k]) for k in ("a", "y", "u"))
     if functions_per_batch:  # 4 functions x 16 of their points
@@ -123,6 +123,40 @@ def test_pairs_and_groups_predict_alike(files):
     grouped = dr_operator.predict(model, a, y)
     pairs = dr_operator.predict(model, jnp.repeat(a, 4, axis=0), y.reshape(-1, 2))
     np.testing.assert_allclose(grouped.reshape(-1), pairs, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("parameterization", [Plain(), RWF()])
+def test_branch_once_per_function_gives_the_same_batches_loss_and_gradient(files, parameterization):
+    """The per-function branch path draws the same rows as the per-row path and its loss and
+    gradient agree to rounding (it only evaluates the branch on every function and gathers)."""
+    per_row = dr_operator.make_objective(dr_config(files, branch_evaluation="per-row"))
+    per_fn = dr_operator.make_objective(dr_config(files, branch_evaluation="per-function"))
+    assert per_fn.train_inputs is not None and per_row.train_inputs is None
+    key = jax.random.PRNGKey(7)
+    rows, idx = per_row.sample(key), per_fn.sample(key)
+    np.testing.assert_array_equal(np.asarray(per_fn.train_inputs)[np.asarray(idx["index"])], rows["a"])
+    np.testing.assert_array_equal(idx["y"], rows["y"])
+    model = DeepONet(NX, 2, 8, 8, 2, parameterization, key=jax.random.PRNGKey(1))
+
+    def loss(objective, batch):
+        return jax.value_and_grad(lambda m: objective.loss_terms(m, batch, 0)[0]["mse"])(model)
+
+    (l_row, g_row), (l_fn, g_fn) = loss(per_row, rows), loss(per_fn, idx)
+    np.testing.assert_allclose(l_fn, l_row, rtol=1e-5)
+    for a, b in zip(jax.tree_util.tree_leaves(g_fn), jax.tree_util.tree_leaves(g_row)):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_branch_evaluation_auto_is_per_function_only_for_batches_larger_than_the_training_set():
+    cfg = dr_operator.DROperatorConfig
+    assert cfg(batch_size=10_000, n_train=5000).branch_once
+    assert not cfg(batch_size=1000, n_train=5000).branch_once
+    assert not cfg(batch_size=10_000, n_train=5000, functions_per_batch=100).branch_once
+    assert not cfg(batch_size=10_000, n_train=5000, branch_evaluation="per-row").branch_once
+    with pytest.raises(ValueError, match="branch_evaluation must be one of auto, per-function, per-row"):
+        cfg(branch_evaluation="once")
+    with pytest.raises(ValueError, match="'per-function' applies to independent pairs"):
+        cfg(branch_evaluation="per-function", functions_per_batch=100)
 
 
 def test_report_keeps_every_per_function_error_and_the_table_is_their_mean(files, tmp_path):
