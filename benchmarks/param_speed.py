@@ -75,6 +75,11 @@ def main_from_args(args) -> int:
         ratios = {p: [a / b for a, b in zip(rates[p], rates[params[0]])] for p in params[1:]}
         rows[name] = {"rates": rates, "median_rate": {p: float(np.median(v)) for p, v in rates.items()},
                       "ratios_to_first": ratios, "median_ratio": {p: float(np.median(v)) for p, v in ratios.items()}}
+        _write(args, params, rows, out)  # after every problem, so a stopped run keeps what it measured
+    return 0
+
+
+def _write(args, params: list[str], rows: dict, out) -> None:
     platform = jax.devices()[0].platform
     lines = [f"# Steps per second by parameterization ({args.preset} preset networks, {platform})", "",
              f"{args.rounds} alternating rounds of {args.steps} steps ({args.seeds} seed(s), first chunk of "
@@ -91,4 +96,3 @@ def main_from_args(args) -> int:
                             "problems": rows}, md, out)
     print(md)
     print("wrote", *paths)
-    return 0

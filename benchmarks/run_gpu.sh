@@ -15,3 +15,11 @@ pinnrwf run regression1d --preset paper --param all --out benchmarks/results/reg
 # training initial conditions are sampled, never solved); DR and Darcy read their own data (see their problems).
 [ -f data/burgers_test.h5 ] || pinnrwf generate burgers --n-samples 100 --seed 1 --out data/burgers_test.h5
 pinnrwf bench table14 --preset paper --out benchmarks/results                     # DR, Darcy, Burgers: 5 parameterizations (incl. WC-row) x 10 seeds
+# Vision (Tables 8–11, the Lego row of Table 1): real data from ../shared/data (DATA_DIR overrides).
+data_dir=${DATA_DIR:-../shared/data}
+pinnrwf bench table8 --preset paper --data-dir "$data_dir" --out benchmarks/results/vision_paper     # 16 images x 3 mappings x 5 param., 512², 2000 steps
+pinnrwf bench table9 --preset paper --data-dir "$data_dir" --out benchmarks/results/vision_paper     # Text, 16 regenerated images
+pinnrwf bench table10 --preset paper --data-dir "$data_dir" --out benchmarks/results/vision_paper    # Shepp + ATLAS stand-in, 20 images each
+pinnrwf bench table11 --preset paper --data-dir "$data_dir" --out benchmarks/results/vision_paper    # Dragon, Armadillo: 10^4 steps, batch 8192
+pinnrwf bench nerf --preset paper --data-dir "$data_dir" --out benchmarks/results/vision_paper       # Lego 400², 10 seeds x 5·10^4 steps (WC-row = E-NeRF)
+pinnrwf bench param-speed --problems dr,darcy,burgers-operator,image-natural,ct,occupancy,nerf --preset paper --out benchmarks/results

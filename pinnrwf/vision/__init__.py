@@ -1,0 +1,24 @@
+"""Coordinate networks for vision and graphics (rwf_paper §4.1–4.4, App. G–J; Tancik et al. 2020).
+
+- metrics: :func:`psnr`, :func:`iou`;
+- input mappings: :func:`coordinate_embedding` (``"none"``, ``"posenc"``, ``"gauss"``);
+- images (2D image regression), CT (Shepp–Logan phantoms, parallel-beam projections), occupancy
+  (mesh loading, inside tests, near-surface test sets) and NeRF (rays, stratified samples, volume
+  rendering).
+
+Optional dependencies (Pillow, trimesh, libigl, scikit-image) are imported where they are used:
+install them with ``pip install "pinnrwf[vision]"``.
+"""
+
+from ._coordinates import MAPPINGS, check_mapping, coordinate_embedding
+from ._metrics import iou, psnr
+
+# Each task adds its public names below (one line per task module).
+from ._images import (ImageSplit, SigmoidOutput, downsample, image_grid, load_image, split_image, text_image,
+                      text_images)
+from ._ct import MODIFIED_SHEPP_LOGAN, pixel_centres, project, projection_angles, shepp_logan
+from ._occupancy import (AffineEmbedding, inside_iou, load_mesh, near_surface_points, normalize_mesh, occupancy_embedding,
+                         occupancy_labels, ray_parity, sigmoid_binary_cross_entropy, training_pool, uniform_points,
+                         winding_numbers)
+from ._nerf import (RadianceField, Rendering, camera_rays, composite, look_at, render_rays,  # [nerf]
+                    render_rays_in_blocks, stratified_samples)
