@@ -18,5 +18,6 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "data-sampling": ("pinnrwf.benchmarks.data_sampling", "cost of drawing minibatches on device (diffusion–reaction DeepONet workload)"),
     "solvers-convergence": ("pinnrwf.benchmarks.solvers_convergence", "reference-solver convergence studies (Burgers N, cavity grids, FD orders)"),
     "datasets-generation": ("pinnrwf.benchmarks.datasets_generation", "wall times of generating the paper's datasets"),
+    "burgers-fft-workers": ("pinnrwf.benchmarks.burgers_fft_workers", "Burgers solver: scipy.fft threads (1 vs all cores) by batch size, and vs exponax"),
     "multiprocess": ("pinnrwf.benchmarks.multiprocess", "1 process x 2 cores vs 2 distributed processes x 1 core on one CPU machine"),
 }

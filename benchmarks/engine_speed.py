@@ -9,19 +9,29 @@ seed ensembles). The residual DSL's version of the same step is timed beside it.
 Reports steps/s for Plain and RWF, single seed and a 10-seed ensemble.
 
     pinnrwf bench engine [--steps 600] [--chunk 100] [--precision highest]
+    pinnrwf bench engine --derivative-mode reverse   # force the DSL step's derivative plan
+    pinnrwf bench engine --modes-back-to-back 3 --steps 300 --out DIR
+        # DSL step, directional vs reverse-mode plan, A B A B for Plain and RWF (1 seed), with the
+        # 1-minute load average per round: DIR/results.json and DIR/README.md
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import math
+import statistics
 from pathlib import Path
+
+import equinox as eqx
 
 import jax
 import jax.numpy as jnp
 
-from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
+from pinnrwf.benchmarks._common import add_out_argument, check_out, command_line, write_benchmark
 from pinnrwf.nn import MLP, RWF, PeriodicEmbedding, Plain
+from pinnrwf.pde import Equation
+from pinnrwf.train import atomic_write_bytes, device_description, git_commit, write_results
 from pinnrwf.problems.advection import speed_objective
 from pinnrwf._cli_types import int_list_arg, positive_int_arg
 from pinnrwf.train import AbstractObjective, Adam, TrainConfig, fit
@@ -74,7 +84,71 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seeds", type=int_list_arg, default=[1, 10], help="ensemble sizes to time (default: %(default)s)")
     p.add_argument("--precision", default="highest", choices=("default", "high", "highest"))
     p.add_argument("--depth", type=positive_int_arg, default=5, help="hidden layers of 256 units (default: %(default)s)")
+    p.add_argument("--derivative-mode", default="auto", choices=("auto", "reverse", "forward", "directional"),
+                   help="derivative plan of the DSL step's equation (default: %(default)s)")
+    p.add_argument("--modes-back-to-back", type=int, default=0, metavar="ROUNDS",
+                   help="instead: time the DSL step with the directional and the reverse-mode plan, "
+                   "alternating, ROUNDS rounds (Plain and RWF, 1 seed)")
     add_out_argument(p)
+
+
+def with_derivative_mode(objective, mode: str):
+    """``objective`` (a DSL PINNObjective) with its equation's derivative plan forced to ``mode``."""
+    eq = objective.equation
+    forced = Equation(eq.coords, eq.fields, eq.residual, params=eq.params, inputs=eq.inputs, time=eq.time,
+                      derivative_mode=mode)
+    return eqx.tree_at(lambda o: o.equation, objective, forced)
+
+
+def load_average() -> float | None:
+    """The 1-minute load average (``/proc/loadavg``), or None where there is none."""
+    try:
+        return float(Path("/proc/loadavg").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def modes_back_to_back(rounds, steps, chunk, precision, depth, modes=("directional", "reverse")) -> dict:
+    """Steps/s of the DSL step under each derivative plan, alternating A B A B within each round
+    (per parameterization), with the load average beside each timing; per-round ratios A/B."""
+    dsl = speed_objective(c=C, n_residual=N_RESIDUAL, n_initial=N_INITIAL)
+    objectives_by_mode = {m: with_derivative_mode(dsl, m) for m in modes}
+    cases = []
+    for r in range(rounds):
+        for pname, param in (("plain", Plain()), ("rwf", RWF())):
+            row = {"round": r + 1, "parameterization": pname}
+            for mode in modes:
+                res = time_engine(objectives_by_mode[mode], param, 1, steps, min(chunk, steps), precision, depth)
+                row[mode] = res["steps_per_second"]
+                row[f"load_{mode}"] = load_average()
+                row[f"final_loss_{mode}"] = res["final_loss_mean"]
+            row["ratio"] = row[modes[0]] / row[modes[1]]
+            cases.append(row)
+            print(f"round {r + 1} {pname}: " + ", ".join(f"{m} {row[m]:.2f} steps/s (load {row[f'load_{m}']})"
+                                                           for m in modes) + f", ratio {row['ratio']:.3f}", flush=True)
+    medians = {p: statistics.median(c["ratio"] for c in cases if c["parameterization"] == p) for p in ("plain", "rwf")}
+    return {"modes": list(modes), "steps": steps, "chunk": chunk, "seeds": 1, "precision": precision,
+            "hidden_layers": depth, "rounds": cases, "median_ratio": medians}
+
+
+def modes_markdown(result: dict, platform: str) -> str:
+    a, b = result["modes"]
+    lines = [
+        f"# DSL advection step: {a} vs {b} derivative plan ({platform})\n",
+        f"{result['hidden_layers']} hidden layers x 256, {N_RESIDUAL} residual + {N_INITIAL} initial points, "
+        f"{result['steps']} steps (chunk {result['chunk']}), 1 seed, precision {result['precision']}; "
+        f"each round times {a} then {b} back to back.\n",
+        f"Device: {device_description()}; commit {git_commit()}; date {datetime.date.today()}; "
+        f"command: `{command_line()}`; load = 1-minute load average after each timing.\n",
+        f"| round | parameterization | {a} steps/s | load | {b} steps/s | load | ratio {a}/{b} |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for c in result["rounds"]:
+        lines.append(f"| {c['round']} | {c['parameterization']} | {c[a]:.2f} | {c[f'load_{a}']} | "
+                     f"{c[b]:.2f} | {c[f'load_{b}']} | {c['ratio']:.3f} |")
+    lines.append("")
+    lines += [f"Median ratio, {p}: **{v:.3f}**" for p, v in result["median_ratio"].items()]
+    return "\n".join(lines) + "\n"
 
 
 def objectives() -> dict[str, AbstractObjective]:
@@ -89,9 +163,20 @@ def main_from_args(args) -> int:
     out = check_out(args)
     platform = jax.devices()[0].platform
     steps = args.steps or (600 if platform == "cpu" else 5000)
+    if args.modes_back_to_back > 0:
+        result = modes_back_to_back(args.modes_back_to_back, steps, args.chunk, args.precision, args.depth)
+        md = modes_markdown(result, platform)
+        json_path = write_results(Path(out) / "results.json",
+                                  {"benchmark": "directional_plan", "command": command_line(), **result})
+        atomic_write_bytes(Path(out) / "README.md", lambda f: f.write(md.encode()))
+        print(md)
+        print("wrote", json_path, Path(out) / "README.md")
+        return 0
     seeds_list = args.seeds
     rows, cases = [], []
     for variant, objective in objectives().items():
+        if variant == "dsl" and args.derivative_mode != "auto":
+            objective = with_derivative_mode(objective, args.derivative_mode)
         for pname, param in (("plain", Plain()), ("rwf", RWF())):
             for seeds in seeds_list:
                 res = time_engine(objective, param, seeds, steps, min(args.chunk, steps), args.precision, args.depth)

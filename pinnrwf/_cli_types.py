@@ -26,7 +26,8 @@ def _parse_int(text: str) -> int:
 
 positive_int_arg = _typed(lambda t: check.positive_int("value", _parse_int(t)), "a positive integer")
 seed_arg = _typed(lambda t: check.seed("value", _parse_int(t)), f"a seed, an integer in [0, {check.MAX_SEED}]")
-process_id_arg = _typed(lambda t: check.integer("value", _parse_int(t), minimum=0), "an integer ≥ 0")
+nonnegative_int_arg = _typed(lambda t: check.integer("value", _parse_int(t), minimum=0), "an integer ≥ 0")
+process_id_arg = nonnegative_int_arg
 
 
 def _host_port(text: str) -> str:

@@ -23,6 +23,7 @@ from pinnrwf import _validation as check
 from pinnrwf._cli_types import (  # noqa: F401 - re-exported for scripts that import them from here
     coordinator_arg,
     int_list_arg,
+    nonnegative_int_arg,
     positive_int_arg,
     process_id_arg,
     seed_arg,
@@ -53,6 +54,12 @@ def add_run_arguments(p: argparse.ArgumentParser, problem) -> None:
     p.add_argument("--checkpoint-every", type=positive_int_arg, metavar="N",
                    help="save an atomic checkpoint every N steps under OUT/checkpoints and resume from it if present "
                    "(N a multiple of the chunk)")
+    p.add_argument("--lbfgs-steps", type=nonnegative_int_arg, default=0, metavar="N",
+                   help="after the preset's optimizer, N L-BFGS steps (optax.lbfgs, zoom line search) on a fixed set of "
+                   "points drawn once per seed; the total is --steps + N (default: %(default)s, no L-BFGS stage)")
+    p.add_argument("--lbfgs-points", type=positive_int_arg, metavar="N",
+                   help="size of the L-BFGS fixed set in interior residual points, a multiple of one training batch's "
+                   "(PINN problems; default: one training batch)")
     p.add_argument("--grad-norm-every", type=positive_int_arg, metavar="N",
                    help="balance the loss terms by gradient norms, updated every N steps (GradNormWeighting)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -137,8 +144,14 @@ def run_problem(problem, args: argparse.Namespace) -> int:
     out = check.output_directory("--out", args.out or Path("runs") / problem.name)  # before any work
     config = problem_config_from_args(problem, args, preset.config)
     train = train_config_from_args(args, preset.train, out)
+    lbfgs = None
+    if args.lbfgs_steps > 0 or args.lbfgs_points is not None:
+        from pinnrwf.train import LBFGS
+
+        lbfgs = LBFGS(steps=args.lbfgs_steps)
     runner.run(problem, out_dir=out, preset=args.preset, config=config, train=train, optimizer=preset.optimizer,
-               parameterizations=parameterizations, command=shlex.join(["pinnrwf", *args.argv]))
+               parameterizations=parameterizations, lbfgs=lbfgs, lbfgs_points=args.lbfgs_points,
+               command=shlex.join(["pinnrwf", *args.argv]))
     return 0
 
 

@@ -30,7 +30,7 @@ from pinnrwf import _validation as check
 from pinnrwf.nn import AbstractParameterization, parse_parameterizations
 from pinnrwf.problem import AbstractProblem, Preset, check_problem
 from pinnrwf.saved import save_models
-from pinnrwf.train import AbstractOptimizer, FitResult, TrainConfig, fit, on_main_process, write_results
+from pinnrwf.train import LBFGS, AbstractOptimizer, FitResult, TrainConfig, fit, on_main_process, write_results
 
 
 def summarize(values) -> dict[str, float]:
@@ -46,17 +46,26 @@ def train_all(
     parameterizations: Mapping[str, AbstractParameterization],
     *,
     optimizer: AbstractOptimizer,
+    lbfgs: LBFGS | None = None,
+    lbfgs_points: int | None = None,
     log: Callable[[str], None] = print,
 ) -> dict[str, FitResult]:
     """Train every parameterization with the same settings; returns ``{name: FitResult}``.
 
+    ``lbfgs``: an optional second stage (``LBFGS(steps=M)``, see :func:`pinnrwf.train.fit`);
+    ``lbfgs_points``: the size of its fixed set in interior residual points (PINN objectives
+    only; see :func:`lbfgs_with_points`), default one training batch.
     With ``train.checkpoint_dir`` set, each parameterization checkpoints into its own
     sub-folder and resumes from it (bit-exactly) when the run is started again.
     """
+    check_lbfgs_arguments(lbfgs, lbfgs_points)
     objective = problem.objective(config, train)
+    lbfgs = lbfgs_with_points(objective, lbfgs, lbfgs_points)
+    second = "" if lbfgs is None or lbfgs.steps == 0 else (
+        f" + {lbfgs.steps} L-BFGS steps on a fixed set of {lbfgs.batches} training batch(es) per seed")
     results = {}
     for name, parameterization in parameterizations.items():
-        log(f"[{name}] training {train.seeds} seed(s) x {train.steps} steps")
+        log(f"[{name}] training {train.seeds} seed(s) x {train.steps} steps{second}")
         cfg = train
         if train.checkpoint_dir is not None:
             cfg = dataclasses.replace(train, checkpoint_dir=Path(train.checkpoint_dir) / name)
@@ -65,12 +74,52 @@ def train_all(
             objective,
             cfg,
             optimizer=optimizer,
+            lbfgs=lbfgs,
             resume=cfg.checkpoint_dir is not None,
             fingerprint_extra={"problem": problem.name, "config": jsonable(config),
                                "parameterization": repr(parameterization)},
             monitor=problem.monitor,
         )
     return results
+
+
+def check_lbfgs_arguments(lbfgs: LBFGS | None, lbfgs_points: int | None) -> None:
+    """``lbfgs`` is None or an ``LBFGS`` stage; ``lbfgs_points`` a positive integer that needs one."""
+    if lbfgs is not None and not isinstance(lbfgs, LBFGS):
+        raise ValueError(f"lbfgs must be None or a pinnrwf.train.LBFGS stage, got {lbfgs!r}")
+    if lbfgs_points is not None:
+        check.positive_int("lbfgs_points (--lbfgs-points)", lbfgs_points)
+        if lbfgs is None or lbfgs.steps == 0:
+            raise ValueError("lbfgs_points (--lbfgs-points) sets the L-BFGS stage's fixed set: it needs L-BFGS steps "
+                             "(--lbfgs-steps N with N > 0)")
+
+
+def lbfgs_with_points(objective, lbfgs: LBFGS | None, points: int | None) -> LBFGS | None:
+    """The L-BFGS stage whose fixed set holds ``points`` interior residual points.
+
+    The fixed set is k independent training batches (``LBFGS.batches = k``): every term's points
+    (residual, boundary, initial) grow k-fold, so ``points`` must be a multiple of the interior
+    residual points of one batch (the ``Residual`` terms' samplers of a
+    :class:`pinnrwf.pde.PINNObjective`). ``points=None`` keeps ``lbfgs`` as it is.
+    """
+    check_lbfgs_arguments(lbfgs, points)
+    if points is None:
+        return lbfgs
+    from pinnrwf import pde
+
+    if not isinstance(objective, pde.PINNObjective):
+        raise ValueError(
+            "lbfgs_points (--lbfgs-points) counts interior residual points, which only PINN objectives "
+            f"(pinnrwf.pde.PINNObjective) have; this problem's objective is a {type(objective).__name__} "
+            "(leave it unset: the fixed set is then one training batch)")
+    per_batch = sum(term.sampler.num_points for term in objective.terms.values() if isinstance(term, pde.Residual))
+    if per_batch == 0:
+        raise ValueError("lbfgs_points (--lbfgs-points): the objective has no Residual term whose points it could count")
+    if points % per_batch:
+        raise ValueError(
+            f"lbfgs_points (--lbfgs-points) must be a multiple of the {per_batch} interior residual points of one "
+            f"training batch (the fixed set is k independent batches), got {points}")
+    return dataclasses.replace(lbfgs, batches=points // per_batch)
 
 
 SINGLE_CHUNK_NOTE = ("not measured: the run was one compiled chunk, whose time includes compilation; "
@@ -119,7 +168,7 @@ def jsonable(obj: Any) -> Any:
 
 def results_payload(problem: AbstractProblem, config: Any, results: Mapping[str, FitResult],
                     parameterizations: Mapping[str, AbstractParameterization], *, preset: str | None,
-                    optimizer: AbstractOptimizer, command: str | None) -> dict:
+                    optimizer: AbstractOptimizer, command: str | None, lbfgs: LBFGS | None = None) -> dict:
     """What results.json holds (``write_results`` adds device, versions, commit and date)."""
     runs = {}
     for name, r in results.items():
@@ -132,6 +181,9 @@ def results_payload(problem: AbstractProblem, config: Any, results: Mapping[str,
             **({"steps_per_second_note": SINGLE_CHUNK_NOTE} if math.isnan(r.steps_per_second) else {}),
             "compile_seconds": r.compile_seconds,
             "wall_seconds": r.wall_seconds,
+            # per stage: steps, wall and compile seconds, steps/s (None: one chunk, not measured)
+            "stages": {stage: {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in t.items()}
+                       for stage, t in r.stages.items()},
         }
     train = next(iter(results.values())).config
     return {
@@ -141,6 +193,7 @@ def results_payload(problem: AbstractProblem, config: Any, results: Mapping[str,
         "problem_config": jsonable(config),
         "train_config": train.to_json(),
         "optimizer": optimizer.to_json(),
+        **({"lbfgs": lbfgs.to_json()} if lbfgs is not None and lbfgs.steps > 0 else {}),
         "seeds": list(range(train.seed, train.seed + train.seeds)),
         "table_markdown": comparison_table(results, problem.metrics, percent=problem.percent_metrics),
         "runs": runs,
@@ -156,12 +209,15 @@ def run(
     train: TrainConfig | None = None,
     optimizer: AbstractOptimizer | None = None,
     parameterizations: Mapping[str, AbstractParameterization] | str | None = None,
+    lbfgs: LBFGS | None = None,
+    lbfgs_points: int | None = None,
     command: str | None = None,
     log: Callable[[str], None] = print,
 ) -> dict[str, FitResult]:
     """Train, print the comparison, write ``results.json`` and ``table.md``, call ``report``.
 
-    ``config``, ``train`` and ``optimizer`` default to those of ``preset``;
+    ``config``, ``train`` and ``optimizer`` default to those of ``preset``; ``lbfgs`` (and
+    ``lbfgs_points``) add an L-BFGS stage after it, see :func:`train_all`;
     ``parameterizations`` is a mapping, a ``--param`` string, or ``None`` for the problem's
     default list. Returns ``{parameterization name: FitResult}``.
     """
@@ -176,21 +232,27 @@ def run(
                                                     rwf=problem.rwf)
     if not parameterizations:
         raise ValueError("parameterizations must name at least one parameterization")
+    check_lbfgs_arguments(lbfgs, lbfgs_points)
     out_dir = check.output_directory("out_dir", out_dir)
     if jax.process_index() != 0:
         log = _silent
     with jax.enable_x64(True) if problem.float64 else contextlib.nullcontext():
-        return _train_and_report(problem, config, train, optimizer, parameterizations, out_dir, preset, command, log)
+        return _train_and_report(problem, config, train, optimizer, parameterizations, out_dir, preset, command, log,
+                                 lbfgs, lbfgs_points)
 
 
-def _train_and_report(problem, config, train, optimizer, parameterizations, out_dir, preset, command, log):
-    results = train_all(problem, config, train, parameterizations, optimizer=optimizer, log=log)
+def _train_and_report(problem, config, train, optimizer, parameterizations, out_dir, preset, command, log,
+                      lbfgs=None, lbfgs_points=None):
+    results = train_all(problem, config, train, parameterizations, optimizer=optimizer, lbfgs=lbfgs,
+                        lbfgs_points=lbfgs_points, log=log)
+    lbfgs = next(iter(results.values())).lbfgs  # the stage that ran (its batches from lbfgs_points)
     payload = results_payload(problem, config, results, parameterizations, preset=preset,
-                              optimizer=optimizer, command=command)
+                              optimizer=optimizer, command=command, lbfgs=lbfgs)
     payload["dtype"] = str(jnp.result_type(float))
     if jax.process_count() > 1:
         payload["processes"] = jax.process_count()
-    log(f"\n{problem.description}, {train.seeds} seed(s) x {train.steps} steps (mean ± std over seeds):\n"
+    second = "" if lbfgs is None or lbfgs.steps == 0 else f" + {lbfgs.steps} L-BFGS steps"
+    log(f"\n{problem.description}, {train.seeds} seed(s) x {train.steps} steps{second} (mean ± std over seeds):\n"
         f"{payload['table_markdown']}")
 
     def write_and_report():

@@ -46,7 +46,8 @@ from pinnrwf.nn import MLP, RWF
 from pinnrwf.problem import AbstractProblem, Option, Preset
 from pinnrwf.runner import summarize
 from pinnrwf.train import AbstractObjective, Adam, TrainConfig
-from pinnrwf.vision import check_mapping, coordinate_embedding, project, projection_angles, psnr, shepp_logan
+from pinnrwf.vision import (SigmoidOutput, check_mapping, coordinate_embedding, project, projection_angles, psnr,
+                            shepp_logan)
 
 DATASETS = ("shepp", "atlas")
 DEFAULT_PROJECTIONS = {"shepp": 20, "atlas": 40}  # rwf_paper App. H
@@ -194,15 +195,6 @@ def make_objective(config: CTConfig) -> CTObjective:
                        project(image, angles, order=config.order), image, config.order)
 
 
-class CTNetwork(eqx.Module):
-    """x ``(2,)`` ↦ sigmoid(MLP(γ(x))) ``(1,)``: a density in (0, 1) (FFN's sigmoid output)."""
-
-    mlp: MLP
-
-    def __call__(self, x: Float[Array, " 2"]) -> Float[Array, " 1"]:
-        return jax.nn.sigmoid(self.mlp(x))
-
-
 # --------------------------------------------------------------------------------------- figures
 _reconstruct = eqx.filter_jit(lambda objective, model: objective.reconstruct(model))
 _project = eqx.filter_jit(lambda objective, image: project(image, objective.angles, order=objective.order))
@@ -338,7 +330,7 @@ class ComputedTomography(AbstractProblem[CTConfig]):
         embedding = coordinate_embedding(config.mapping, 2, scale=config.effective_scale,
                                          num_features=config.num_features,
                                          key=jax.random.PRNGKey(config.mapping_seed))
-        return lambda key: CTNetwork(MLP(2, 1, config.width, config.depth, parameterization, activation="relu",
+        return lambda key: SigmoidOutput(MLP(2, 1, config.width, config.depth, parameterization, activation="relu",
                                          embedding=embedding, key=key))
 
     def report(self, config, results, out_dir):

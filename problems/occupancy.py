@@ -50,12 +50,13 @@ from pinnrwf.datasets import DeviceRows
 from pinnrwf.nn import MLP, RWF
 from pinnrwf.problem import AbstractProblem, Option, Preset
 from pinnrwf.train import AbstractObjective, Adam, TrainConfig
-from pinnrwf.vision import MAPPINGS, check_mapping
-from pinnrwf.vision._occupancy import (
+from pinnrwf.vision import (
     DEFAULT_SCALES,
     LABEL_METHODS,
+    MAPPINGS,
     SURFACE_SOURCES,
     bounding_box,
+    check_mapping,
     inside_iou,
     load_mesh,
     near_surface_points,

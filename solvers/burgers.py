@@ -11,6 +11,13 @@ default ``n_internal`` is the larger of 1024 and n; 1024 comes from the converge
 the worst-sample max error on the 100 × 101 output grid against N = 4096 is 2.4e-6 of max|u|
 (N = 512: 1.4e-3; N = 2048: 6e-12), and halving dt = 1e-4 changes the solution by 4e-11.
 
+FFT threads: ``scipy.fft`` splits a batch of transforms over ``workers`` threads, one whole
+transform per thread, so the result is bitwise the same for every thread count; only the speed
+changes. :func:`fft_workers` picks one thread below a batch of :data:`PARALLEL_MIN_POINTS` grid
+points (B·N) and all cores above it (measured cross-over, see the constant); the argument
+``workers`` of :func:`solve` / :class:`BurgersETDRK4`, or the environment variable
+:data:`WORKERS_ENV` (``PINNRWF_BURGERS_FFT_WORKERS=1``), overrides the choice.
+
 Guards: viscous Burgers never increases max|u| (maximum principle), so :func:`solve` raises
 :class:`~pinnrwf.solvers.base.SolverError` when the discrete max|u| grows by more than
 :data:`GROWTH_TOL` (a resolved run stays below max|u0|: an unstable step or an under-resolved
@@ -19,6 +26,8 @@ front is what makes it grow) or a value becomes inf/NaN; it refuses runs of more
 """
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 import scipy.fft as sfft
@@ -41,7 +50,68 @@ DEFAULT_DT = 1e-4
 #: Largest relative growth of max|u| over max|u0| accepted as round-off (resolved runs, e.g.
 #: N = 256 at ν = 1e-3, stay below max|u0|; N = 128 overshoots by 10 %).
 GROWTH_TOL = 1e-4
-_WORKERS = -1  # scipy.fft threads: all cores
+#: Environment variable overriding the FFT thread count: ``auto`` (or unset) for :func:`fft_workers`'s
+#: rule, a positive integer, or -1 for all cores. The argument ``workers`` takes precedence over it.
+WORKERS_ENV = "PINNRWF_BURGERS_FFT_WORKERS"
+#: Smallest batch size × grid points (B·N) for which :func:`fft_workers` uses all cores: 2¹⁸.
+#: Measured by benchmarks/burgers_fft_workers.py (results: benchmarks/results/burgers_fft_workers/)
+#: on the shared 2-core machine (load average 9–12), ETDRK4 steps, 5 rounds of 1 thread vs 2
+#: threads alternating, N ∈ {256, 1024}, B ∈ {1 … 1024}. Below 2¹⁸ points the threads cost 0–38 %
+#: more CPU time (median per case) and lose in wall time in most cases (median t(1)/t(2) 0.65–0.99
+#: for B·N ≤ 65 536, except 1.22 at N = 1024, B = 4); at 2¹⁸ points their CPU overhead is gone
+#: (0.99–1.00) and they win for both N (median t(1)/t(2) 1.19 at N = 1024, 1.45 at N = 256); at
+#: 2²⁰ (N = 1024, B = 1024) CPU-neutral, wall 0.87 (fastest chunks 1.07): noisy, not a loss in CPU.
+PARALLEL_MIN_POINTS = 1 << 18
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity; ``os.cpu_count()`` where that is unknown)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def check_workers(name: str, workers) -> int:
+    """A ``scipy.fft`` thread count: an integer >= 1, or -1 for all usable cores (returned as
+    :func:`usable_cores`, not scipy's ``os.cpu_count()``, which ignores the CPU affinity)."""
+    if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or not (workers >= 1 or workers == -1):
+        raise ValueError(f"{name} must be a positive integer or -1 (all cores), got {workers!r}")
+    return usable_cores() if workers == -1 else int(workers)
+
+
+def workers_from_env(env=None) -> int | None:
+    """The thread count set by :data:`WORKERS_ENV` in ``env`` (default ``os.environ``); ``None``
+    when it is unset, empty or ``auto``."""
+    raw = (os.environ if env is None else env).get(WORKERS_ENV, "").strip()
+    if raw.lower() in ("", "auto"):
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        value = raw
+    return check_workers(f"the environment variable {WORKERS_ENV}", value)
+
+
+def fft_workers(batch: int, n: int, workers: int | None = None) -> int:
+    """Threads for ``scipy.fft`` on a batch of ``batch`` transforms of length ``n``.
+
+    ``workers`` (if given) wins, then :data:`WORKERS_ENV`; otherwise 1 when ``batch·n`` is below
+    :data:`PARALLEL_MIN_POINTS` (threads cost more than they save on small batches) and all
+    usable cores (:func:`usable_cores`) from there on; -1 is returned as :func:`usable_cores`.
+    Any choice gives bitwise the same transforms.
+    """
+    if workers is not None:
+        return check_workers("workers", workers)
+    env = workers_from_env()
+    if env is not None:
+        return env
+    return usable_cores() if batch * n >= PARALLEL_MIN_POINTS else 1
+
+
+def _batch_size(a: np.ndarray) -> int:
+    """Number of transforms along the last axis of ``a`` (the product of the leading axes)."""
+    return int(np.prod(a.shape[:-1], dtype=np.int64))
 
 
 def etdrk4_coefficients(lin: np.ndarray, dt: float, n_contour: int = 64):
@@ -65,12 +135,17 @@ def etdrk4_coefficients(lin: np.ndarray, dt: float, n_contour: int = 64):
 
 
 class BurgersETDRK4(AbstractStepper):
-    """ETDRK4 step of size ``dt`` for Burgers on N points of [0, 1); state: rfft coefficients."""
+    """ETDRK4 step of size ``dt`` for Burgers on N points of [0, 1); state: rfft coefficients.
+
+    ``workers``: ``scipy.fft`` threads; ``None`` chooses per call from the batch size
+    (:func:`fft_workers`). The result does not depend on it, bit for bit.
+    """
 
     order = 4
 
-    def __init__(self, n: int, nu: float, dt: float, *, dealias: bool = True):
+    def __init__(self, n: int, nu: float, dt: float, *, dealias: bool = True, workers: int | None = None):
         self.n = positive_int("n", n, minimum=4)
+        self.workers = None if workers is None else check_workers("workers", workers)
         self.nu = positive_number("nu", nu)
         self.dt = positive_number("dt", dt)
         k = 2.0 * np.pi * np.fft.rfftfreq(self.n, d=1.0 / self.n)
@@ -84,25 +159,31 @@ class BurgersETDRK4(AbstractStepper):
         self.lin = -self.nu * k**2
         self.E, self.E2, self.Q, self.f1, self.f2, self.f3 = etdrk4_coefficients(self.lin, self.dt)
 
-    def nonlinear(self, v: np.ndarray) -> np.ndarray:
-        u = sfft.irfft(v, n=self.n, axis=-1, workers=_WORKERS)
-        return self.g * sfft.rfft(u * u, axis=-1, workers=_WORKERS)
+    def workers_for(self, a: np.ndarray) -> int:
+        """FFT threads for the batch ``a`` ``(..., N or N//2+1)`` (see :func:`fft_workers`)."""
+        return fft_workers(_batch_size(a), self.n, self.workers)
+
+    def nonlinear(self, v: np.ndarray, workers: int = 1) -> np.ndarray:
+        """N(v) = −½ ik·mask·F[(F⁻¹v)²] for rfft coefficients ``v`` ``(batch, N//2+1)``."""
+        u = sfft.irfft(v, n=self.n, axis=-1, workers=workers)
+        return self.g * sfft.rfft(u * u, axis=-1, workers=workers)
 
     def init(self, u0: np.ndarray) -> np.ndarray:
-        return sfft.rfft(u0, axis=-1, workers=_WORKERS) * self.mask
+        return sfft.rfft(u0, axis=-1, workers=self.workers_for(u0)) * self.mask
 
     def step(self, v: np.ndarray, t: float = 0.0) -> np.ndarray:
-        nv = self.nonlinear(v)
+        w = self.workers_for(v)
+        nv = self.nonlinear(v, w)
         a = self.E2 * v + self.Q * nv
-        na = self.nonlinear(a)
+        na = self.nonlinear(a, w)
         b = self.E2 * v + self.Q * na
-        nb = self.nonlinear(b)
+        nb = self.nonlinear(b, w)
         c = self.E2 * a + self.Q * (2.0 * nb - nv)
-        nc = self.nonlinear(c)
+        nc = self.nonlinear(c, w)
         return self.E * v + nv * self.f1 + 2.0 * (na + nb) * self.f2 + nc * self.f3
 
     def observe(self, v: np.ndarray) -> np.ndarray:
-        return sfft.irfft(v, n=self.n, axis=-1, workers=_WORKERS)
+        return sfft.irfft(v, n=self.n, axis=-1, workers=self.workers_for(v))
 
     @classmethod
     def verification_case(cls, dt):
@@ -110,7 +191,7 @@ class BurgersETDRK4(AbstractStepper):
         return cls(64, 0.02, dt), (0.4 * np.sin(2 * np.pi * x) + 0.1)[None]
 
 
-def resample_periodic(u: np.ndarray, n_out: int) -> np.ndarray:
+def resample_periodic(u: np.ndarray, n_out: int, *, workers: int | None = None) -> np.ndarray:
     """Trigonometric interpolation of periodic samples ``(..., n_in)`` onto ``n_out`` points.
 
     Values at x_j = j/n_out of the interpolating trigonometric polynomial (exact for band-limited
@@ -120,7 +201,8 @@ def resample_periodic(u: np.ndarray, n_out: int) -> np.ndarray:
     n_in = u.shape[-1]
     if n_out == n_in:
         return np.array(u, dtype=np.float64)
-    c = sfft.fft(u, axis=-1, workers=_WORKERS) / n_in
+    batch = _batch_size(np.asarray(u))
+    c = sfft.fft(u, axis=-1, workers=fft_workers(batch, n_in, workers)) / n_in
     k = np.fft.fftfreq(n_in, d=1.0 / n_in)
     if n_in % 2 == 0:  # split the Nyquist mode symmetrically (keeps the interpolant real)
         nyq = n_in // 2
@@ -131,20 +213,20 @@ def resample_periodic(u: np.ndarray, n_out: int) -> np.ndarray:
     # Point evaluation: mode k lands on bin k mod n_out, then one inverse FFT.
     fold = np.zeros((k.size, n_out))
     fold[np.arange(k.size), np.mod(np.rint(k).astype(np.int64), n_out)] = 1.0
-    return sfft.ifft(c @ fold, axis=-1, workers=_WORKERS).real * n_out
+    return sfft.ifft(c @ fold, axis=-1, workers=fft_workers(batch, n_out, workers)).real * n_out
 
 
 class _Solver:
     """Integrates a batch from t = 0 to each output time with cached ETDRK4 steppers."""
 
-    def __init__(self, n_internal: int, nu: float, dt: float):
-        self.n, self.nu, self.dt = n_internal, nu, dt
+    def __init__(self, n_internal: int, nu: float, dt: float, workers: int | None = None):
+        self.n, self.nu, self.dt, self.workers = n_internal, nu, dt, workers
         self._steppers: dict[float, BurgersETDRK4] = {}
 
     def stepper(self, h: float) -> BurgersETDRK4:
         key = round(h, 15)
         if key not in self._steppers:
-            self._steppers[key] = BurgersETDRK4(self.n, self.nu, h)
+            self._steppers[key] = BurgersETDRK4(self.n, self.nu, h, workers=self.workers)
         return self._steppers[key]
 
 
@@ -157,6 +239,7 @@ def solve(
     n_internal: int | None = None,
     max_steps: int | None = MAX_TIME_STEPS,
     progress=None,
+    workers: int | None = None,
 ) -> np.ndarray:
     """Solve periodic viscous Burgers for one initial condition or a batch.
 
@@ -169,6 +252,10 @@ def solve(
         n_internal: internal Fourier resolution (>= n); ``None``: the larger of 1024 and n.
         max_steps: refuse runs of more time steps than this (``None``: no limit).
         progress: optional callable ``progress(k)`` called after each of the ``len(t_eval)`` outputs.
+        workers: ``scipy.fft`` threads (an integer >= 1, or -1 for all cores); ``None``: the
+            environment variable :data:`WORKERS_ENV` if set, else 1 below a batch of
+            :data:`PARALLEL_MIN_POINTS` internal grid points and all cores above
+            (:func:`fft_workers`). The result is bitwise the same for every choice.
 
     Returns:
         float64 array ``(len(t_eval), n)`` or ``(batch, len(t_eval), n)`` on the grid of ``u0``.
@@ -192,12 +279,16 @@ def solve(
         raise ValueError(f"n_internal must be >= the input grid size {n}, got {n_int}")
     if progress is not None:
         function("progress", progress)
+    if workers is not None:
+        workers = check_workers("workers", workers)
+    else:
+        workers_from_env()  # a bad value of the environment variable fails before any work
     starts, steps = _schedule(t, dt)
     check_time_steps(sum(k for k, _ in steps), what=f"burgers: dt = {dt:g} up to t = {t[-1]:g}",
                      max_steps=max_steps)
-    solver = _Solver(n_int, nu, dt)
+    solver = _Solver(n_int, nu, dt, workers)
     first = solver.stepper(dt)
-    state = first.init(resample_periodic(u0, n_int))
+    state = first.init(resample_periodic(u0, n_int, workers=workers))
     peak0 = np.max(np.abs(first.observe(state)), axis=-1)
     out = np.empty((u0.shape[0], t.size, n))
     for j, (t_start, (n_steps, h)) in enumerate(zip(starts, steps)):
@@ -206,7 +297,7 @@ def solve(
                 state = rollout(solver.stepper(h), state, n_steps, t0=t_start)
         u = first.observe(state)
         _check_peak(np.max(np.abs(u), axis=-1), peak0, t=t[j], dt=h, nu=nu, n_int=n_int)
-        out[:, j] = resample_periodic(u, n)
+        out[:, j] = resample_periodic(u, n, workers=workers)
         if progress is not None:
             progress(j)
     return out[0] if single else out

@@ -19,6 +19,7 @@ from ._embeddings import (
 from ._init import AbstractInitializer, GlorotNormal, SirenUniform
 from ._linear import Linear
 from ._mlp import MLP, ModifiedMLP, siren
+from ._output_transform import OutputTransform
 from ._parameterizations import (
     RWF,
     AbstractParameterization,
@@ -46,7 +47,7 @@ from ._weights import (
 )
 
 __all__ = [
-    "CNN", "Conv2d",
+    "CNN", "Conv2d", "OutputTransform",
     "ACTIVATIONS", "AbstractActivation", "Activation", "AdaptiveSlope", "DeepONet", "ModifiedDeepONet",
     "AbstractEmbedding", "FourierFeatures", "Identity", "PeriodicEmbedding", "PositionalEncoding",
     "AbstractInitializer", "GlorotNormal", "SirenUniform", "Linear", "MLP", "ModifiedMLP", "siren",

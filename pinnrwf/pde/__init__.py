@@ -3,7 +3,8 @@
 Define a PDE with :class:`Equation` (a residual written as a pure function of one
 :class:`Point`), sample points with a :class:`Domain`, compose terms (:class:`Residual`,
 :class:`InitialCondition`, :class:`Dirichlet`, :class:`Neumann`, :class:`Periodic`,
-:class:`DataFit`) into a :class:`PINNObjective` for :func:`pinnrwf.train.fit`.
+:class:`DataFit`) into a :class:`PINNObjective` for :func:`pinnrwf.train.fit`. Inverse problems:
+declare a parameter :class:`Trainable` and train an :class:`InverseModel` (network + parameters).
 """
 
 from ._causal import causal_weights
@@ -11,6 +12,7 @@ from ._derivatives import DerivativePlan, all_multi_indices
 from ._domain import AbstractSampler, Boundary, Domain, Face, Points, Uniform
 from ._equation import Coordinates, Equation, Point
 from ._interpolate import BilinearInterpolant, LinearInterpolant
+from ._inverse import InverseModel, Trainable
 from ._objective import PINNObjective, Reference
 from ._schedules import FINAL_STEP, curriculum, final_value, linear_ramp
 from ._terms import (
@@ -29,5 +31,5 @@ __all__ = [
     "Face", "Points", "Uniform", "Coordinates", "Equation", "Point", "BilinearInterpolant",
     "LinearInterpolant", "PINNObjective", "Reference", "FINAL_STEP", "curriculum", "final_value",
     "linear_ramp", "AbstractTerm", "Causal", "DataFit", "Dirichlet", "InitialCondition", "Neumann",
-    "Periodic", "Residual",
+    "Periodic", "Residual", "InverseModel", "Trainable",
 ]

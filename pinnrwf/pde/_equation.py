@@ -6,28 +6,39 @@ The residual is a pure function of one point, written against a :class:`Point` a
                     residual=lambda p: p.u_t - p.kappa * p.u_xx)
 
 ``p.u`` is a field value, ``p.u_xx`` (or ``p.d("u", "x", "x")``) a derivative, ``p.x`` a
-coordinate value, ``p.kappa`` a parameter, ``p.a`` / ``p.a_x`` an input function (e.g. a source or
+coordinate value, ``p.kappa`` a parameter (fixed, scheduled, or :class:`Trainable`: learned from
+data, see :mod:`pinnrwf.pde._inverse`), ``p.a`` / ``p.a_x`` an input function (e.g. a source or
 coefficient) and its derivative. A residual returns a scalar or a dict of named scalar components
 (e.g. Navier–Stokes ``{"u": ..., "v": ..., "c": ...}``).
 
 At construction the residual is traced once, abstractly, with a recording accessor: unknown names
 raise ``ValueError`` there, and the requested derivatives fix a :class:`DerivativePlan`, so at run
 time only those derivatives are computed, all fields sharing each forward-mode pass.
+
+A residual that is affine in the first derivatives of one field, with coefficients that depend
+only on the parameters (advection u_t + c·u_x, possibly plus zero-order terms), is detected there
+too: it needs only the directional derivative D_a u along a = ∂R/∂(u_x, u_t, …) = (c, 1), which
+one forward-mode ``jax.jvp`` gives together with u (``plan`` mode ``'directional'``; see
+:meth:`Equation._detect_directional`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import keyword
 from collections.abc import Callable, Mapping, Sequence
 
 import equinox as eqx
 import jax
 import jax.numpy as jnp
+import numpy as np
+from jax.extend.core import ClosedJaxpr, jaxpr_as_fun
 from jaxtyping import Array, Float
 
 from pinnrwf._validation import finite_number, function
 
-from ._derivatives import DerivativePlan
+from ._derivatives import MODES, DerivativePlan, used_inputs
+from ._inverse import InverseModel, Trainable, check_trainables_read
 
 Residual = Callable[["Point"], "Array | Mapping[str, Array]"]
 
@@ -145,6 +156,32 @@ def _split_coords(text: str, coords: tuple[str, ...], name: str) -> list[str]:
     return out
 
 
+@dataclasses.dataclass(frozen=True, eq=False)  # compared by identity (holds a jaxpr)
+class _Directional:
+    """A residual R = R(x, values, 0, params) + Σ_i a_i(params) ∂_i field in ``component``
+    (index into the components, 0 for a scalar residual); ``firsts``: the coordinates i whose
+    ∂_i field the residual reads; ``coefficients``: the jaxpr of (x, values, firsts, *params) ->
+    (a_i)_i traced at definition (x, values and firsts unused), so that evaluating the residual
+    traces the user's function once."""
+
+    field: str
+    component: int
+    firsts: tuple[int, ...]
+    coefficients: ClosedJaxpr = dataclasses.field(repr=False)
+
+    def direction(self, params: Mapping[str, Array], x: Array) -> Array:
+        """a (shape (d,), dtype of ``x``) for the current parameter values (traced scalars allowed)."""
+        invars = self.coefficients.jaxpr.invars
+        unused = [jnp.zeros(v.aval.shape, v.aval.dtype) for v in invars[:3]]
+        leaves = jax.tree_util.tree_leaves(dict(params))  # dict order: sorted keys, as at tracing
+        if len(leaves) != len(invars) - 3:
+            raise ValueError(f"expected {len(invars) - 3} parameters, got {sorted(params)}")
+        flat = [jnp.asarray(p, v.aval.dtype) for p, v in zip(leaves, invars[3:])]
+        (coefficients,) = jaxpr_as_fun(self.coefficients)(*unused, *flat)
+        basis = np.eye(x.shape[0])[list(self.firsts)]  # (n_firsts, d)
+        return jnp.asarray(coefficients, x.dtype) @ jnp.asarray(basis, x.dtype)
+
+
 class Equation(eqx.Module):
     """A PDE: coordinates, fields, parameters (with target values), inputs and a pointwise residual.
 
@@ -152,33 +189,46 @@ class Equation(eqx.Module):
         coords: coordinate names in the order of the network input ``x`` of shape (d,).
         fields: field names in the order of the network output, shape (n_fields,).
         residual: ``residual(p: Point) -> scalar | dict[str, scalar]``.
-        params: name → target value. Parameters may follow a schedule during training
-            (see :func:`curriculum`); the schedule must end at this value.
+        params: name → target value, or :class:`Trainable` (its initial value; trained jointly with
+            the network, see :class:`InverseModel`; the residual must use it). Fixed parameters
+            may follow a schedule during training (see :func:`curriculum`); the schedule must end
+            at this value.
         inputs: names of given functions of the coordinates (source terms, coefficients) that the
             residual reads like fields (value and derivatives), supplied at evaluation time either
             as callables of :class:`Coordinates` (differentiable) or as per-point values.
         time: the time coordinate (default ``"t"`` when declared, else ``None``); needed by
             initial conditions and causal weighting.
+        derivative_mode: how the derivatives are computed (``repr(equation.plan)`` and
+            :attr:`plan_mode` show the choice): ``"auto"`` (default) picks ``"directional"`` for a
+            residual affine in ≥ 2 first derivatives of one field with coefficients depending
+            only on the parameters (one jvp along a = the coefficients, e.g. a = (c, 1) for
+            advection u_t + c u_x), else reverse mode (first derivatives, fewer differentiated
+            outputs than derivatives) or nested forward mode. ``"forward"``, ``"reverse"``
+            (first-order residuals) and ``"directional"`` (residuals of that affine form; else a
+            ``ValueError`` saying why not) force one, for tests and benchmarks.
     """
 
     coords: tuple[str, ...] = eqx.field(static=True)
     fields: tuple[str, ...] = eqx.field(static=True)
     residual: Residual = eqx.field(static=True)
-    params: dict[str, float] = eqx.field(static=True)
+    params: dict[str, float] = eqx.field(static=True)  # a trainable parameter's initial value
+    trainable: dict[str, Trainable] = eqx.field(static=True)
     inputs: tuple[str, ...] = eqx.field(static=True)
     time: str | None = eqx.field(static=True)
     components: tuple[str, ...] | None = eqx.field(static=True)  # None: a scalar residual
     requests: tuple[tuple[str, tuple[int, ...]], ...] = eqx.field(static=True)
     plan: DerivativePlan = eqx.field(static=True)
+    directional: _Directional | None = eqx.field(static=True)  # set iff plan.mode == "directional"
 
     def __init__(
         self,
         coords: Sequence[str],
         fields: Sequence[str],
         residual: Residual,
-        params: Mapping[str, float] | None = None,
+        params: Mapping[str, float | Trainable] | None = None,
         inputs: Sequence[str] = (),
         time: str | None = "t",
+        derivative_mode: str = "auto",
     ):
         if isinstance(coords, str) or isinstance(fields, str) or isinstance(inputs, str):
             raise ValueError("coords, fields and inputs must be sequences of names, not a single string")
@@ -189,7 +239,9 @@ class Equation(eqx.Module):
             raise ValueError(f"params must be a mapping name -> target value, got {params!r}")
         params = dict(params or {})
         _check_names("params", list(params))
-        self.params = {k: finite_number(f"params[{k!r}]", v) for k, v in params.items()}
+        self.trainable = {k: v for k, v in params.items() if isinstance(v, Trainable)}
+        self.params = {k: v.initial if isinstance(v, Trainable) else finite_number(f"params[{k!r}]", v)
+                       for k, v in params.items()}
         if not self.coords or not self.fields:
             raise ValueError("an equation needs at least one coordinate and one field")
         names = self.coords + self.fields + self.inputs + tuple(params)
@@ -203,11 +255,90 @@ class Equation(eqx.Module):
         self.time = time
         self.residual = function("residual", residual)
         self.components, self.requests = self._record()
-        self.plan = DerivativePlan([m for _, m in self.requests], len(self.coords))
+        self.directional, self.plan = self._choose_plan(derivative_mode)
+
+    @property
+    def plan_mode(self) -> str:
+        """How the derivatives are computed: ``"directional"``, ``"reverse"`` or ``"forward"``."""
+        return self.plan.mode
+
+    def _choose_plan(self, mode: str) -> tuple[_Directional | None, DerivativePlan]:
+        """The derivative plan for ``derivative_mode=mode`` (see the class docstring)."""
+        if mode not in MODES:
+            raise ValueError(f"derivative_mode must be one of {MODES}, got {mode!r}")
+        indices = [m for _, m in self.requests]
+        n_out = len(self.fields) + len(self.derivative_inputs())  # the differentiated outputs
+        if mode in ("auto", "directional"):
+            spec, reason = self._detect_directional()
+            if mode == "directional" and spec is None:
+                raise ValueError(f"derivative_mode='directional' is not possible for this residual: {reason}")
+            if spec is not None and (mode == "directional" or len(spec.firsts) >= 2):
+                return spec, DerivativePlan(indices, len(self.coords), num_outputs=n_out, mode="directional")
+            mode = "auto"
+        return None, DerivativePlan(indices, len(self.coords), num_outputs=n_out, mode=mode)
+
+    def _detect_directional(self) -> tuple[_Directional | None, str]:
+        """Whether the residual is R = R₀(x, values, params) + Σ_i a_i(params) ∂_i f for one field f.
+
+        Writes the residual as a pure function F(x, values, firsts, params) (values: the values it
+        reads; firsts: the first derivatives it reads) and inspects two jaxprs: exactly one
+        component may depend on ``firsts``, and ∂F/∂firsts of that component must not depend on
+        x, the values or the firsts (so F is affine in them with coefficients a(params)). Anything
+        else, or any failure of the analysis, means "no". Returns (spec or None, reason if None).
+        """
+        order = max((len(m) for _, m in self.requests), default=0)
+        if order != 1:
+            return None, f"it needs derivatives of order {order}, not first derivatives only"
+        if self.derivative_inputs():
+            return None, f"it differentiates the inputs {self.derivative_inputs()}"
+        firsts = [(n, m) for n, m in self.requests if len(m) == 1]
+        differentiated = sorted({n for n, _ in firsts})
+        if len(differentiated) != 1:
+            return None, f"it differentiates several fields {differentiated}"
+        values = [n for n, m in self.requests if not m]
+        pure = self._pure_residual(values, firsts)
+        dtype = jnp.result_type(float)
+        args = (jnp.full((len(self.coords),), 0.5, dtype), jnp.full((len(values),), 0.5, dtype),
+                jnp.full((len(firsts),), 0.5, dtype), {k: jnp.asarray(v, dtype) for k, v in self.params.items()})
+        try:
+            jaxpr = jax.make_jaxpr(pure)(*args).jaxpr
+            carriers = [k for k in range(len(jaxpr.outvars)) if used_inputs(jaxpr, [k])[2]]
+            if len(carriers) != 1:
+                return None, f"{len(carriers)} residual components depend on the first derivatives, not one"
+            (k,) = carriers
+            jacobian = jax.make_jaxpr(jax.jacfwd(lambda *a: pure(*a)[k], argnums=2))(*args)
+            uses = used_inputs(jacobian.jaxpr, range(len(jacobian.jaxpr.outvars)))
+        except Exception as e:  # noqa: BLE001 - an analysis we cannot complete means "not directional"
+            return None, f"its jaxpr could not be analysed ({type(e).__name__}: {e})"
+        bad = [name for name, used in zip(("the point x", "the field/input values", "the first derivatives"), uses[:3]) if used]
+        if bad:
+            return None, (f"its coefficients of the first derivatives depend on {', '.join(bad)} "
+                          f"(it must be affine in them with coefficients depending on parameters only)")
+        return _Directional(differentiated[0], k, tuple(m[0] for _, m in firsts), jacobian), ""
+
+    def _pure_residual(self, values: Sequence[str], firsts: Sequence[tuple[str, tuple[int, ...]]]) -> Callable:
+        """The residual as F(x (d,), values (len(values),), firsts (len(firsts),), params) -> tuple
+        of the scalar components (one for a scalar residual); ``values[i]`` is the value of the
+        field or input named ``values[i]``, ``firsts[j]`` the derivative request ``firsts[j]``."""
+        components = self.components
+
+        def pure(x, value_vec, first_vec, params):
+            table = {**{(n, ()): value_vec[i] for i, n in enumerate(values)},
+                     **{key: first_vec[j] for j, key in enumerate(firsts)}}
+            out = self.residual(Point(self, lambda name, index: table[(name, index)], x, params))
+            return tuple(out[c] for c in components) if components is not None else (out,)
+
+        return pure
 
     def _record(self):
         """Trace the residual once (abstractly) to learn its derivatives and output structure."""
         requests: set[tuple[str, tuple[int, ...]]] = set()
+        read: set[str] = set()
+
+        class Recording(dict):  # the parameters, noting which ones the residual reads
+            def __getitem__(self, name):
+                read.add(name)
+                return super().__getitem__(name)
 
         dtype = jnp.result_type(float)
 
@@ -216,7 +347,7 @@ class Equation(eqx.Module):
             return jnp.zeros((), dtype) + 0.5
 
         def run(x):
-            params = {k: jnp.asarray(v, dtype) for k, v in self.params.items()}
+            params = Recording({k: jnp.asarray(v, dtype) for k, v in self.params.items()})
             return self.residual(Point(self, resolve, x, params))
 
         out = jax.eval_shape(run, jax.ShapeDtypeStruct((len(self.coords),), dtype))
@@ -232,6 +363,7 @@ class Equation(eqx.Module):
             raise ValueError(
                 f"the residual must return a scalar or a dict of scalars per point, got shapes {bad}"
             )
+        check_trainables_read(self.trainable, read)
         return components, tuple(sorted(requests))
 
     # ---------------------------------------------------------------- evaluation at one point
@@ -251,8 +383,9 @@ class Equation(eqx.Module):
         Args:
             u: the solution, ``u(x) -> (n_fields,)`` (a PINN ``model``, or ``lambda y: model(a, y)``
                 for a physics-informed DeepONet).
-            params: current parameter values (missing ones take their target value; an unknown
-                name is a ``ValueError``).
+            params: current parameter values (missing ones take their target value, or for a
+                trainable one its current value in ``u`` when ``u`` is an :class:`InverseModel`,
+                else its initial value; an unknown name is a ``ValueError``).
             inputs: name → callable of :class:`Coordinates` (differentiated together with ``u``)
                 or a scalar value at ``x`` (no derivatives).
         Returns:
@@ -264,7 +397,8 @@ class Equation(eqx.Module):
             raise ValueError(
                 f"params: unknown parameter {unknown[0]!r}; the equation's parameters are {tuple(self.params)}"
             )
-        params = {**self.params, **params}
+        learned = u.parameters() if isinstance(u, InverseModel) else {}
+        params = {**self.params, **{k: v for k, v in learned.items() if k in self.trainable}, **params}
         inputs = dict(inputs or {})
         missing = [n for n in self.inputs if n not in inputs]
         unknown = [n for n in inputs if n not in self.inputs]
@@ -277,7 +411,8 @@ class Equation(eqx.Module):
                     f"input {n!r}: the residual differentiates it, so it must be a callable of the "
                     f"coordinates, not a value"
                 )
-        funcs = [n for n in self.inputs if callable(inputs[n])]
+        funcs = list(need_grad)  # differentiated with the network; the other inputs are values at x
+        given = {n: self._input_value(inputs[n], x) for n in self.inputs if n not in need_grad}
         n_fields = len(self.fields)
 
         def augmented(y):
@@ -288,13 +423,40 @@ class Equation(eqx.Module):
             extra = [jnp.reshape(jnp.asarray(inputs[n](pt), out.dtype), (1,)) for n in funcs]
             return jnp.concatenate([out, *extra]) if extra else out
 
+        if self.directional is not None:
+            return self._directional_residuals(augmented, x, params, given)
         table = self.plan(augmented, x)
         column = {n: i for i, n in enumerate(self.fields + tuple(funcs))}
 
         def resolve(name, index):
             if name in column:
                 return table[index][column[name]]
-            return jnp.asarray(inputs[name], x.dtype)
+            return given[name]
 
         out = self.residual(Point(self, resolve, x, params))
         return dict(out) if self.components is not None else {"residual": out}
+
+    def _input_value(self, given: Callable | Array, x: Array) -> Array:
+        """An input's value at ``x``: a callable of :class:`Coordinates` evaluated there (scalar),
+        or the given per-point value itself."""
+        if callable(given):
+            return jnp.reshape(jnp.asarray(given(Coordinates(self.coords, x)), x.dtype), ())
+        return jnp.asarray(given, x.dtype)
+
+    def _directional_residuals(self, augmented: Callable, x: Array, params: Mapping[str, Array],
+                               given: Mapping[str, Array]) -> dict[str, Array]:
+        """R = F(x, values, 0, params) + D_a f(x), a_i = ∂F/∂(∂_i f) (from the parameters only):
+        the values and D_a f from one ``jax.jvp`` of the network along a."""
+        spec = self.directional
+        values = [n for n, m in self.requests if not m]
+        firsts = [(spec.field, (i,)) for i in spec.firsts]
+        pure = self._pure_residual(values, firsts)
+        zero_firsts = jnp.zeros((len(firsts),), x.dtype)
+        y, dy = self.plan.along(augmented, x, spec.direction(params, x))
+        column = {n: i for i, n in enumerate(self.fields)}
+        value_vec = jnp.stack([y[column[n]] if n in column else given[n] for n in values]) if values \
+            else jnp.zeros((0,), x.dtype)
+        out = list(pure(x, value_vec, zero_firsts, params))
+        out[spec.component] = out[spec.component] + dy[column[spec.field]]
+        names = self.components if self.components is not None else ("residual",)
+        return dict(zip(names, out))

@@ -10,9 +10,11 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
+from pinnrwf._validation import finite_number
 from pinnrwf.train._objective import AbstractObjective
 
 from ._equation import Coordinates, Equation
+from ._inverse import trainable_values
 from ._schedules import final_value
 from ._terms import AbstractTerm
 
@@ -20,13 +22,15 @@ from ._terms import AbstractTerm
 class Reference(eqx.Module):
     """Reference solution on fixed points for evaluation: ``values`` (n, k) of ``fields`` at
     ``points`` (n, d). ``PINNObjective.metrics`` reports the relative L² error ``rel_l2`` over all
-    listed fields and, with several fields, ``rel_l2_<field>``."""
+    listed fields and, with several fields, ``rel_l2_<field>``. ``parameters``: the true values of
+    trainable parameters (inverse problems), for the metric ``<name>_rel_error`` = |θ − θ*| / |θ*|."""
 
     points: Float[Array, "n d"]
     values: Float[Array, "n k"]
     fields: tuple[str, ...] = eqx.field(static=True)
+    parameters: dict[str, float] = eqx.field(static=True)
 
-    def __init__(self, points, values, fields: Sequence[str]):
+    def __init__(self, points, values, fields: Sequence[str], *, parameters: Mapping[str, float] | None = None):
         fields = (fields,) if isinstance(fields, str) else tuple(fields)
         points, values = jnp.asarray(points, dtype=float), jnp.asarray(values, dtype=float)
         if values.ndim == 1:
@@ -36,7 +40,15 @@ class Reference(eqx.Module):
                 f"Reference: points must be (n, d) and values (n, {len(fields)}) for fields {fields}; "
                 f"got {points.shape} and {values.shape}"
             )
+        if parameters is not None and not isinstance(parameters, Mapping):
+            raise ValueError(f"Reference: parameters must be a mapping name -> true value (or None), "
+                             f"got {parameters!r}")
+        parameters = {k: finite_number(f"Reference: parameters[{k!r}]", v) for k, v in (parameters or {}).items()}
+        zero = [k for k, v in parameters.items() if v == 0.0]
+        if zero:
+            raise ValueError(f"Reference: parameters[{zero[0]!r}] is 0; its relative error is undefined")
         self.points, self.values, self.fields = points, values, fields
+        self.parameters = parameters
 
 
 class PINNObjective(AbstractObjective):
@@ -48,15 +60,18 @@ class PINNObjective(AbstractObjective):
             :class:`Neumann`, :class:`Periodic`, :class:`DataFit`). Logged loss names are the term
             name, or ``<name>_<component>`` for terms with several components.
         schedules: parameter name → schedule ``step -> value`` (a curriculum); each must end at
-            the parameter's target value. Other parameters stay at their target.
+            the parameter's target value. Other parameters stay at their target; trainable ones
+            (:class:`Trainable`) are read from the model, an :class:`InverseModel`, and cannot
+            follow a schedule.
         inputs: input name → callable of :class:`Coordinates` (may be an eqx.Module holding arrays,
             e.g. :class:`LinearInterpolant`), for every input the equation declares.
         reference: optional :class:`Reference` for ``metrics``.
 
     All validation happens here, eagerly; nothing is checked inside a trace.
     ``loss_terms`` returns losses already multiplied by their λ, and diagnostics: ``param_<name>``
-    for scheduled parameters and ``causal_min_weight`` (suffixed ``_<term>`` if several terms are
-    causal).
+    for scheduled and trainable parameters and ``causal_min_weight`` (suffixed ``_<term>`` if
+    several terms are causal). ``metrics`` reports, besides the reference errors, each trainable
+    parameter's value ``<name>`` (and ``<name>_rel_error`` if the reference gives its true value).
     """
 
     equation: Equation
@@ -99,6 +114,11 @@ class PINNObjective(AbstractObjective):
                 raise ValueError(f"{name} must be a mapping name -> function (or None), got {arg!r}")
         schedules = dict(schedules or {})
         for name, sched in schedules.items():
+            if name in equation.trainable:
+                raise ValueError(
+                    f"schedules: {name!r} is a trainable parameter (pde.Trainable): it is learned from the data, "
+                    f"so it cannot follow a curriculum; schedule only fixed parameters"
+                )
             if name not in equation.params:
                 raise ValueError(f"schedules: {name!r} is not a parameter; the parameters are {tuple(equation.params)}")
             if not callable(sched):
@@ -133,6 +153,17 @@ class PINNObjective(AbstractObjective):
                     f"reference: points need {len(equation.coords)} columns {equation.coords} and fields among "
                     f"{equation.fields}; got {reference.points.shape[1]} columns, fields {reference.fields}"
                 )
+            unknown = [k for k in reference.parameters if k not in equation.trainable]
+            if unknown:
+                raise ValueError(
+                    f"reference: parameters names {unknown[0]!r}, which is not a trainable parameter; the "
+                    f"equation's trainable parameters are {tuple(equation.trainable)}"
+                )
+            metric_names = ["rel_l2", *(f"rel_l2_{f}" for f in reference.fields)]
+            clash = [k for k in equation.trainable if k in metric_names]
+            if clash:
+                raise ValueError(f"the trainable parameter {clash[0]!r} would share its metric name with a "
+                                 f"reference error ({metric_names}); rename it")
 
         self.equation = equation
         self.terms = dict(terms)
@@ -155,13 +186,15 @@ class PINNObjective(AbstractObjective):
 
     def loss_terms(self, model, batch, step) -> tuple[dict[str, Array], dict[str, Array]]:
         params = self.parameters(step)
+        learned = trainable_values(self.equation, model)
+        params.update(learned)
         terms, per_term_diag = {}, {}
         for key, term in self.terms.items():
             losses, diag = term.losses(self.equation, model, batch[key], params, self.inputs)
             for comp, value in losses.items():
                 terms[self.names[key][comp]] = term.weight_of(comp) * value
             per_term_diag[key] = diag
-        diagnostics = {f"param_{k}": params[k] for k in self.schedules}
+        diagnostics = {f"param_{k}": params[k] for k in (*self.schedules, *learned)}
         counts: dict[str, int] = {}
         for diag in per_term_diag.values():
             for d in diag:
@@ -172,8 +205,9 @@ class PINNObjective(AbstractObjective):
         return terms, diagnostics
 
     def metrics(self, model) -> dict[str, Array]:
+        learned = trainable_values(self.equation, model)
         if self.reference is None:
-            return {}
+            return learned
         ref = self.reference
         out = jax.vmap(model)(ref.points)
         pred = jnp.stack([out[:, self.equation.fields.index(f)] for f in ref.fields], axis=1)
@@ -181,4 +215,8 @@ class PINNObjective(AbstractObjective):
         if len(ref.fields) > 1:
             for j, f in enumerate(ref.fields):
                 metrics[f"rel_l2_{f}"] = jnp.linalg.norm(pred[:, j] - ref.values[:, j]) / jnp.linalg.norm(ref.values[:, j])
+        for k, value in learned.items():
+            metrics[k] = value
+            if k in ref.parameters:
+                metrics[f"{k}_rel_error"] = jnp.abs(value - ref.parameters[k]) / abs(ref.parameters[k])
         return metrics

@@ -10,6 +10,10 @@ With several processes (``jax.distributed``, one per host or GPU) the mesh spans
 all of them and every process runs this same host loop: the per-chunk logs and metrics are
 all-gathered (``to_host``), so every process takes the same decisions (divergence, evaluation,
 checkpoints); only process 0 shows the progress bar and writes the checkpoints.
+
+An optional second stage (``fit(..., lbfgs=LBFGS(steps=M))``, :mod:`._lbfgs`) continues from the
+first stage's parameters with L-BFGS on a fixed set of points, through the same host loop
+(``_Loop``): one history, one step counter, checkpoints that record the stage they were taken in.
 """
 
 from __future__ import annotations
@@ -34,7 +38,8 @@ from jaxtyping import Array, PRNGKeyArray, PyTree
 from ._checkpoint import load_checkpoint, read_checkpoint_meta, save_checkpoint, to_host
 from ._config import TrainConfig
 from ._objective import AbstractBatchStream, AbstractObjective
-from ._optimizers import Adam, Optimizer, build_optimizer
+from ._lbfgs import LBFGSEngine, fixed_sets, init_stage, run_lbfgs_chunk, stage_description
+from ._optimizers import LBFGS, AbstractOptimizer, Adam, Optimizer, build_optimizer, built
 
 
 class DivergenceError(RuntimeError):
@@ -63,6 +68,9 @@ class FitResult:
     wall_seconds: float
     config: TrainConfig
     devices: list[str]
+    # per stage ("adam", "lbfgs"): steps run in this call, wall/compile seconds, steps/s
+    stages: dict[str, dict] = dataclasses.field(default_factory=dict)
+    lbfgs: LBFGS | None = None  # the L-BFGS stage of the run (None: none)
 
     @property
     def models(self):
@@ -207,7 +215,8 @@ _run_chunk = eqx.filter_jit(lambda engine, state, n, streamed: engine.run_chunk(
 _metrics = eqx.filter_jit(lambda engine, params, initial: engine.metrics(params, initial))
 
 
-def _first_nonfinite(totals: np.ndarray, terms: dict[str, np.ndarray], first_step: int) -> str:
+def _first_nonfinite(totals: np.ndarray, terms: dict[str, np.ndarray], first_step: int) -> tuple[str, int]:
+    """The message naming the first non-finite loss, and its step."""
     bad = np.argwhere(~np.isfinite(totals))
     i, member = (int(v) for v in bad[0])
     culprits = [n for n, v in terms.items() if not np.isfinite(v[i, member])]
@@ -215,7 +224,7 @@ def _first_nonfinite(totals: np.ndarray, terms: dict[str, np.ndarray], first_ste
     return (
         f"loss became {totals[i, member]} at step {first_step + i} (ensemble member {member}) "
         f"in {where}"
-    )
+    ), first_step + i
 
 
 def fit(
@@ -224,6 +233,7 @@ def fit(
     config: TrainConfig,
     *,
     optimizer: Optimizer = Adam(),
+    lbfgs: LBFGS | None = None,
     batches: AbstractBatchStream | None = None,
     resume: bool = False,
     fingerprint_extra: dict | None = None,
@@ -238,6 +248,12 @@ def fit(
         config: a ``TrainConfig`` (loop settings).
         optimizer: an optimizer config (``Adam()`` — the paper's default —, ``SGD(...)``) or any
             ``optax.GradientTransformation``; its state is checkpointed and resumed like the rest.
+        lbfgs: an optional second stage, ``LBFGS(steps=M)``: after the ``config.steps`` steps of
+            ``optimizer``, M L-BFGS steps (steps ``config.steps + 1 … config.steps + M``) on a
+            fixed set of points per member, in chunks of ``config.chunk_steps``, with the same
+            logging, evaluation (every ``eval_every`` steps of the stage and at its end),
+            divergence checks and checkpoints (a run stopped in this stage resumes in it,
+            bit-exactly). ``None`` or ``steps=0``: no second stage (the run is unchanged).
         batches: ``None`` (the objective samples every batch on device with ``sample(key)``) or
             a host stream (``AbstractBatchStream``) whose batches are fed to the compiled chunk
             one chunk at a time, for data that does not fit on the device.
@@ -249,6 +265,9 @@ def fit(
         monitor: optional pure ``(model, initial_model) -> dict`` evaluated with the metrics,
             e.g. ``pinnrwf.analysis.relative_weight_change``.
 
+    With a second stage, ``history["stages"]`` maps each stage to its [first, last] step (the
+    loss/metric curves run on through both) and ``FitResult.stages`` holds each stage's timing.
+
     Raises:
         DivergenceError: a NaN/Inf loss; the last good checkpoint (if any) is kept.
     """
@@ -258,10 +277,19 @@ def fit(
         raise ValueError(f"config must be a pinnrwf.train.TrainConfig, got {type(config).__name__}")
     if batches is not None and not isinstance(batches, AbstractBatchStream):
         raise ValueError(f"batches must be None or a pinnrwf.train.AbstractBatchStream, got {type(batches).__name__}")
+    if lbfgs is not None and not isinstance(lbfgs, LBFGS):
+        raise ValueError(f"lbfgs must be None or a pinnrwf.train.LBFGS stage, got {type(lbfgs).__name__}")
+    if lbfgs is not None and lbfgs.steps == 0:
+        lbfgs = None
+    if lbfgs is not None and batches is not None:
+        raise ValueError("lbfgs: the L-BFGS stage draws its fixed set with objective.sample; it cannot be combined "
+                         "with host-streamed batches (batches=...)")
     transformation, optimizer_description = build_optimizer(optimizer)
     fingerprint = _config_fingerprint(config, {"optimizer": optimizer_description, **(fingerprint_extra or {})})
+    first = type(optimizer).__name__ if isinstance(optimizer, AbstractOptimizer) else "optimizer"
     with jax.default_matmul_precision(config.precision):
-        return _fit(init_model, objective, config, transformation, batches, resume, fingerprint, on_chunk, monitor)
+        return _fit(init_model, objective, config, transformation, batches, resume, fingerprint, on_chunk, monitor,
+                    lbfgs, first)
 
 
 def _initial_state(init_model, objective, optimizer, config, batches):
@@ -283,62 +311,50 @@ def _initial_state(init_model, objective, optimizer, config, batches):
     return TrainState(params, opt_state, weights, data_keys, jnp.int32(0)), static
 
 
-def _fit(init_model, objective, config, optimizer, batches, resume, fingerprint, on_chunk, monitor):
-    state, static = _initial_state(init_model, objective, optimizer, config, batches)
-    mesh = _mesh(config)
-    if mesh is not None:
-        seeds_spec = NamedSharding(mesh, P("seeds"))
-        state = TrainState(
-            *jax.device_put((state.params, state.opt_state, state.loss_weights, state.key), seeds_spec),
-            jax.device_put(state.step, NamedSharding(mesh, P())),
-        )
-    engine = _Engine(objective, static, optimizer, config.loss_weighting, mesh, monitor)
-    initial_params = jax.tree.map(jnp.copy, state.params)  # kept apart: the state is donated
+@dataclasses.dataclass
+class _Loop:
+    """The host side of training, shared by both stages: run chunks, log, check, evaluate, save."""
 
-    history: dict[str, Any] = {"step": [], "loss": [], "terms": {}, "diagnostics": {}, "metrics": {}, "metric_step": []}
-    start = 0
-    meta = read_checkpoint_meta(config.checkpoint_dir) if resume and config.checkpoint_dir is not None else None
-    if meta:
-        if meta.get("fingerprint") != fingerprint:
-            raise ValueError(
-                f"checkpoint in {config.checkpoint_dir} belongs to a different run configuration "
-                "(fingerprint mismatch); use another directory or resume=False"
-            )
-        (state, initial_params), meta = load_checkpoint(config.checkpoint_dir, (state, initial_params))
-        history, start = meta["history"], int(meta["step"])
-        if start > config.steps:
-            raise ValueError(f"checkpoint is at step {start}, beyond steps={config.steps}")
+    config: TrainConfig
+    engine: _Engine
+    history: dict[str, Any]
+    initial_params: PyTree
+    fingerprint: str
+    on_chunk: Callable[[int, dict], None] | None
+    progress: Any
+    stages: dict[str, dict] = dataclasses.field(default_factory=dict)
 
-    eval_every = config.eval_every or config.chunk_steps
-    progress = None
-    if config.progress and jax.process_index() == 0:
-        from tqdm.auto import tqdm
-
-        progress = tqdm(total=config.steps, initial=start, unit="step", dynamic_ncols=True)
-
-    compile_seconds, run_seconds, run_steps = 0.0, 0.0, 0
-    seeds = list(range(config.seed, config.seed + config.seeds))
-    t_start = time.perf_counter()
-    step = start
-    try:
-        while step < config.steps:
-            n = min(config.chunk_steps, config.steps - step)
+    def run(self, name: str, state: TrainState, step: int, first: int, last: int, run_chunk,
+            checkpoint_meta: dict | None = None, label: str | None = None) -> tuple[TrainState, int]:
+        """Steps ``step … last`` of the stage spanning ``(first, last]``; evaluation and
+        checkpoints every ``eval_every`` / ``checkpoint_every`` steps of the stage and at its end.
+        ``label``: the stage's name in messages (None: the run has one stage)."""
+        config, history = self.config, self.history
+        eval_every = config.eval_every or config.chunk_steps
+        timing = self.stages.setdefault(name, {"steps": 0, "wall_seconds": 0.0, "compile_seconds": 0.0,
+                                               "run_seconds": 0.0, "run_steps": 0})
+        t_stage = time.perf_counter()
+        while step < last:
+            n = min(config.chunk_steps, last - step)
             t0 = time.perf_counter()
-            streamed = None if batches is None else batches.chunk(step, n, seeds)
-            new_state, (totals, terms, diagnostics) = _run_chunk(engine, state, n, streamed)
+            new_state, (totals, terms, diagnostics) = run_chunk(state, step, n)
             totals, terms, diagnostics = to_host((totals, terms, diagnostics))
             elapsed = time.perf_counter() - t0
             if not np.all(np.isfinite(totals)):
-                raise DivergenceError(_first_nonfinite(totals, terms, step))
-            first_call = run_steps == 0 and compile_seconds == 0.0
-            if first_call:
-                compile_seconds = elapsed  # compile + first chunk
+                message, bad = _first_nonfinite(totals, terms, step)
+                if label is not None:
+                    message += f", in the {label} stage (its step {bad - first + 1} of {last - first})"
+                raise DivergenceError(message)
+            if timing["run_steps"] == 0 and timing["compile_seconds"] == 0.0:
+                timing["compile_seconds"] = elapsed  # compile + first chunk
             else:
-                run_seconds += elapsed
-                run_steps += n
+                timing["run_seconds"] += elapsed
+                timing["run_steps"] += n
             state, step = new_state, step + n
+            timing["steps"] += n
             record = {
                 "step": step,
+                "stage": name,
                 "loss": totals[-1].tolist(),
                 "terms": {k: v[-1].tolist() for k, v in terms.items()},
                 "diagnostics": {k: v[-1].tolist() for k, v in diagnostics.items()},
@@ -349,34 +365,118 @@ def _fit(init_model, objective, config, optimizer, batches, resume, fingerprint,
                 history["terms"].setdefault(k, []).append(v)
             for k, v in record["diagnostics"].items():
                 history["diagnostics"].setdefault(k, []).append(v)
-            if step % eval_every == 0 or step == config.steps:
-                metrics = to_host(_metrics(engine, state.params, initial_params))
+            if (step - first) % eval_every == 0 or step == last:
+                metrics = to_host(_metrics(self.engine, state.params, self.initial_params))
                 record["metrics"] = {k: v.tolist() for k, v in metrics.items()}
                 history["metric_step"].append(step)
                 for k, v in record["metrics"].items():
                     history["metrics"].setdefault(k, []).append(v)
-            if on_chunk is not None:
-                on_chunk(step, record)
-            if progress is not None:
-                rate = run_steps / run_seconds if run_seconds > 0 else n / elapsed
-                post = {"it/s": f"{rate:.0f}", "loss": f"{np.mean(record['loss']):.3e}"}
+            if self.on_chunk is not None:
+                self.on_chunk(step, record)
+            if self.progress is not None:
+                rate = timing["run_steps"] / timing["run_seconds"] if timing["run_seconds"] > 0 else n / elapsed
+                post = {} if label is None else {"stage": label}
+                post.update({"it/s": f"{rate:.0f}", "loss": f"{np.mean(record['loss']):.3e}"})
                 post.update({k: f"{np.mean(v):.2e}" for k, v in record["terms"].items()})
                 post.update({k: f"{np.mean(v):.3e}" for k, v in record.get("metrics", {}).items()})
-                progress.set_postfix(post, refresh=False)
-                progress.update(n)
-            if config.checkpoint_every and (step % config.checkpoint_every == 0 or step == config.steps):
+                self.progress.set_postfix(post, refresh=False)
+                self.progress.update(n)
+            if config.checkpoint_every and ((step - first) % config.checkpoint_every == 0 or step == last):
                 save_checkpoint(
                     config.checkpoint_dir,
                     step,
-                    (state, initial_params),
-                    {"fingerprint": fingerprint, "history": history},
+                    (state, self.initial_params),
+                    {"fingerprint": self.fingerprint, "history": history, **(checkpoint_meta or {})},
                 )
+        timing["wall_seconds"] += time.perf_counter() - t_stage
+        return state, step
+
+
+def _place(state: TrainState, mesh: Mesh | None) -> TrainState:
+    """The per-member leaves sharded over the mesh's ``seeds`` axis, the step replicated."""
+    if mesh is None:
+        return state
+    seeds_spec = NamedSharding(mesh, P("seeds"))
+    return TrainState(
+        *jax.device_put((state.params, state.opt_state, state.loss_weights, state.key), seeds_spec),
+        jax.device_put(state.step, NamedSharding(mesh, P())),
+    )
+
+
+def _fit(init_model, objective, config, optimizer, batches, resume, fingerprint, on_chunk, monitor, lbfgs, first):
+    state, static = _initial_state(init_model, objective, optimizer, config, batches)
+    mesh = _mesh(config)
+    state = _place(state, mesh)
+    engine = _Engine(objective, static, optimizer, config.loss_weighting, mesh, monitor)
+    initial_params = jax.tree.map(jnp.copy, state.params)  # kept apart: the state is donated
+    total = config.steps + (0 if lbfgs is None else lbfgs.steps)
+    second = None
+    if lbfgs is not None:
+        second = _SecondStage(lbfgs, objective, static, config, mesh)
+
+    history: dict[str, Any] = {"step": [], "loss": [], "terms": {}, "diagnostics": {}, "metrics": {}, "metric_step": []}
+    start, in_second = 0, False
+    meta = read_checkpoint_meta(config.checkpoint_dir) if resume and config.checkpoint_dir is not None else None
+    if meta:
+        if meta.get("fingerprint") != fingerprint:
+            raise ValueError(
+                f"checkpoint in {config.checkpoint_dir} belongs to a different run configuration "
+                "(fingerprint mismatch); use another directory or resume=False"
+            )
+        in_second = meta.get("stage") == "lbfgs"
+        like = state
+        if in_second:
+            if second is None:
+                raise ValueError(
+                    f"checkpoint in {config.checkpoint_dir} is at step {meta['step']}, in an L-BFGS stage; resume it "
+                    "with the same L-BFGS stage (lbfgs steps > 0), or use another directory or resume=False"
+                )
+            if meta.get("lbfgs") != second.description:
+                raise ValueError(
+                    f"checkpoint in {config.checkpoint_dir} is in an L-BFGS stage of a different configuration "
+                    f"({meta.get('lbfgs')} ≠ {second.description}); use another directory or resume=False"
+                )
+            like = second.template(state)
+        (state, initial_params), meta = load_checkpoint(config.checkpoint_dir, (like, initial_params))
+        history, start = meta["history"], int(meta["step"])
+        if not in_second and start > config.steps:
+            raise ValueError(f"checkpoint is at step {start}, beyond steps={config.steps}")
+        if start > total:
+            raise ValueError(f"checkpoint is at step {start}, beyond steps + L-BFGS steps = {total}")
+    if second is not None:
+        history["stages"] = {first.lower(): [0, config.steps], "lbfgs": [config.steps, total]}
+
+    progress = None
+    if config.progress and jax.process_index() == 0:
+        from tqdm.auto import tqdm
+
+        progress = tqdm(total=total, initial=start, unit="step", dynamic_ncols=True)
+
+    seeds = list(range(config.seed, config.seed + config.seeds))
+
+    def first_stage_chunk(state, step, n):
+        streamed = None if batches is None else batches.chunk(step, n, seeds)
+        return _run_chunk(engine, state, n, streamed)
+
+    loop = _Loop(config, engine, history, initial_params, fingerprint, on_chunk, progress)
+    t_start = time.perf_counter()
+    step = start
+    try:
+        if step < config.steps:
+            state, step = loop.run(first.lower(), state, step, 0, config.steps, first_stage_chunk,
+                                   label=None if second is None else first)
+        if second is not None:
+            if not in_second:
+                state = second.begin(state)
+            state, step = loop.run("lbfgs", state, step, config.steps, total, second.run_chunk,
+                                   checkpoint_meta={"stage": "lbfgs", "lbfgs": second.description}, label="L-BFGS")
     finally:
         if progress is not None:
             progress.close()
 
     final = {k: v[-1] for k, v in history["metrics"].items()}
-    rate = run_steps / run_seconds if run_seconds > 0 else float("nan")
+    timing = loop.stages.get(first.lower(), {"run_steps": 0, "run_seconds": 0.0, "compile_seconds": 0.0})
+    rate = timing["run_steps"] / timing["run_seconds"] if timing["run_seconds"] > 0 else float("nan")
     params = state.params
     if jax.process_count() > 1:
         # every process gets the whole ensemble as local arrays: host-side work on the result
@@ -389,8 +489,47 @@ def _fit(init_model, objective, config, optimizer, batches, resume, fingerprint,
         history=history,
         final_metrics=final,
         steps_per_second=rate,
-        compile_seconds=compile_seconds,
+        compile_seconds=timing["compile_seconds"],
         wall_seconds=time.perf_counter() - t_start,
         config=config,
         devices=[f"{d.platform}:{d.device_kind}" for d in jax.devices()],
+        stages={name: _stage_summary(t) for name, t in loop.stages.items()},
+        lbfgs=lbfgs,
     )
+
+
+def _stage_summary(timing: dict) -> dict:
+    rate = timing["run_steps"] / timing["run_seconds"] if timing["run_seconds"] > 0 else float("nan")
+    return {"steps": timing["steps"], "wall_seconds": timing["wall_seconds"],
+            "compile_seconds": timing["compile_seconds"], "steps_per_second": rate}
+
+
+class _SecondStage:
+    """The L-BFGS stage's pieces for ``_fit``: its engine (with the fixed sets), its state."""
+
+    def __init__(self, lbfgs: LBFGS, objective, static, config: TrainConfig, mesh):
+        self.transformation = built(lbfgs)
+        self.description = stage_description(lbfgs, config.steps)
+        sets = fixed_sets(objective, member_keys(config), lbfgs.batches)
+        if mesh is not None:
+            sets = jax.device_put(sets, NamedSharding(mesh, P("seeds")))
+        vectorize = mesh is not None if lbfgs.vectorize is None else lbfgs.vectorize
+        self.engine = LBFGSEngine(objective, sets, static, self.transformation, lbfgs.batches, vectorize, mesh)
+        self.mesh = mesh
+
+    def template(self, state: TrainState) -> TrainState:
+        """A state shaped like one of this stage (to load its checkpoint into)."""
+        opt_state = jax.vmap(self.transformation.init)(state.params)
+        if self.mesh is not None:
+            opt_state = jax.device_put(opt_state, NamedSharding(self.mesh, P("seeds")))
+        return TrainState(state.params, opt_state, state.loss_weights, state.key, state.step)
+
+    def begin(self, state: TrainState) -> TrainState:
+        """The first stage's final state with the L-BFGS optimizer state in place of its own."""
+        opt_state = init_stage(self.engine, state.params, state.loss_weights)
+        return TrainState(state.params, opt_state, state.loss_weights, state.key, state.step)
+
+    def run_chunk(self, state: TrainState, step: int, n: int):
+        (params, opt_state, weights, new_step), logs = run_lbfgs_chunk(
+            self.engine, (state.params, state.opt_state, state.loss_weights, state.step), n)
+        return TrainState(params, opt_state, weights, state.key, new_step), logs

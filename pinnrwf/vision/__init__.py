@@ -17,8 +17,9 @@ from ._metrics import iou, psnr
 from ._images import (ImageSplit, SigmoidOutput, downsample, image_grid, load_image, split_image, text_image,
                       text_images)
 from ._ct import MODIFIED_SHEPP_LOGAN, pixel_centres, project, projection_angles, shepp_logan
-from ._occupancy import (AffineEmbedding, inside_iou, load_mesh, near_surface_points, normalize_mesh, occupancy_embedding,
-                         occupancy_labels, ray_parity, sigmoid_binary_cross_entropy, training_pool, uniform_points,
-                         winding_numbers)
+from ._occupancy import (BOX_MARGIN, DEFAULT_SCALES, LABEL_METHODS, SURFACE_SOURCES, AffineEmbedding, bounding_box,
+                         inside_iou, load_mesh, near_surface_points, normalize_mesh, occupancy_embedding,
+                         occupancy_labels, predict_logits, ray_parity, sigmoid_binary_cross_entropy, training_pool,
+                         uniform_points, winding_numbers)
 from ._nerf import (RadianceField, Rendering, camera_rays, composite, look_at, render_rays,  # [nerf]
                     render_rays_in_blocks, stratified_samples)

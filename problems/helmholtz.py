@@ -1,0 +1,129 @@
+"""Helmholtz u_xx + u_yy + k² u = f on (−1, 1)², exact u = sin(a₁πx) sin(a₂πy) (Wang, Teng & Perdikaris 2021, §4.1).
+
+The benchmark of "Understanding and mitigating gradient flow pathologies in physics-informed neural
+networks" (SIAM J. Sci. Comput. 43(5), 2021): a₁ = 1, a₂ = 4, k = 1, the forcing f computed from
+the exact solution, f = (k² − (a₁² + a₂²)π²) u, and u = 0 on the boundary. Their plain PINN
+("M1"): MLP 3 × 50 tanh, loss L_r + λ_b Σ_edges L_edge with 128 residual points and 128 points
+per edge resampled every step, Adam 1e-3 × 0.9^(step/1000), 40 001 steps; error: relative L² of u
+on a 100 × 100 grid. The paper's λ_b = 1 on the *sum* of the four edge losses is λ_b = 4 on the
+mean over all 512 boundary points used here (``domain.boundary`` puts exactly 128 on each edge).
+Their code also standardises the inputs by the mean/std of the domain; the domain is centred, so
+this only rescales x, y by ≈ 1.73 and is left out.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+import jax.numpy as jnp
+import numpy as np
+
+from pinnrwf import _validation as check
+from pinnrwf import pde
+from pinnrwf.nn import MLP, RWF
+from pinnrwf.plotting import field_comparison, predict_on_grid
+from pinnrwf.problem import AbstractProblem, Option, Preset
+from pinnrwf.train import Adam, TrainConfig
+
+
+@dataclasses.dataclass(frozen=True)
+class HelmholtzConfig:
+    """The problem, the loss and the network (Wang, Teng & Perdikaris 2021, §4.1, "M1")."""
+
+    a1: float = 1.0
+    a2: float = 4.0
+    k: float = 1.0
+    width: int = 50
+    depth: int = 3
+    n_residual: int = 128
+    n_boundary: int = 512  # split evenly over the four edges
+    weight_boundary: float = 4.0  # λ_b = 1 on the sum of the four edge means
+    weight_residual: float = 1.0
+    eval_n: int = 100  # test grid eval_n × eval_n
+
+    def __post_init__(self):
+        for name in ("a1", "a2", "k"):
+            check.finite_number(name, getattr(self, name))
+        for name in ("width", "depth", "n_residual"):
+            check.positive_int(name, getattr(self, name))
+        check.positive_int("n_boundary", self.n_boundary, minimum=4)
+        for name in ("weight_boundary", "weight_residual"):
+            check.positive_number(name, getattr(self, name), allow_zero=True)
+        check.positive_int("eval_n", self.eval_n, minimum=2)
+
+
+def exact(config: HelmholtzConfig, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """u(x, y) = sin(a₁πx) sin(a₂πy)."""
+    return np.sin(config.a1 * math.pi * x) * np.sin(config.a2 * math.pi * y)
+
+
+def evaluation_grid(config: HelmholtzConfig):
+    """Points (n², 2) of the eval_n × eval_n grid of [−1, 1]² (x varies slowest), the exact u there,
+    and the grid shape."""
+    axis = np.linspace(-1.0, 1.0, config.eval_n)
+    xx, yy = np.meshgrid(axis, axis, indexing="ij")
+    return np.stack([xx.ravel(), yy.ravel()], axis=1), exact(config, xx, yy).ravel(), xx.shape
+
+
+def helmholtz_equation(config: HelmholtzConfig) -> pde.Equation:
+    """R = u_xx + u_yy + k² u − f with f = (k² − (a₁² + a₂²)π²) sin(a₁πx) sin(a₂πy)."""
+    a1, a2 = config.a1, config.a2
+    scale = config.k**2 - (a1**2 + a2**2) * math.pi**2
+
+    def residual(p):
+        forcing = scale * jnp.sin(a1 * math.pi * p.x) * jnp.sin(a2 * math.pi * p.y)
+        return p.u_xx + p.u_yy + p.k**2 * p.u - forcing
+
+    return pde.Equation(coords=("x", "y"), fields=("u",), params={"k": config.k}, residual=residual)
+
+
+def make_objective(config: HelmholtzConfig) -> pde.PINNObjective:
+    domain = pde.Domain({"x": (-1.0, 1.0), "y": (-1.0, 1.0)})
+    points, values, _ = evaluation_grid(config)
+    return pde.PINNObjective(helmholtz_equation(config), {
+        "r": pde.Residual(domain.interior(config.n_residual), weight=config.weight_residual),
+        "bc": pde.Dirichlet(lambda pt: 0.0, domain.boundary(config.n_boundary), weight=config.weight_boundary),
+    }, reference=pde.Reference(points, values, "u"))
+
+
+class Helmholtz(AbstractProblem[HelmholtzConfig]):
+    """Wang, Teng & Perdikaris 2021 §4.1 (the plain PINN "M1"; their ``Helmholtz2D.py``)."""
+
+    name = "helmholtz"
+    description = "Helmholtz u_xx + u_yy + k²u = f on (−1, 1)², exact sin(πx)·sin(4πy), relative L2 error"
+    presets = {
+        "smoke": Preset(HelmholtzConfig(width=16, depth=2, n_residual=64, n_boundary=64, eval_n=32),
+                        TrainConfig(steps=20, chunk_steps=10), Adam(decay_steps=1000)),
+        # CPU minutes: the paper's network and batches, an eighth of its steps.
+        "quick": Preset(HelmholtzConfig(), TrainConfig(steps=5000, seeds=2, chunk_steps=500), Adam(decay_steps=1000)),
+        "paper": Preset(HelmholtzConfig(), TrainConfig(steps=40_000, seeds=10, chunk_steps=1000),
+                        Adam(decay_steps=1000)),
+    }
+    metrics = ("rel_l2",)
+    percent_metrics = frozenset(metrics)
+    rwf = RWF(mean=1.0, std=0.1)  # the RWF paper's default (Helmholtz is not among its benchmarks)
+    options = (
+        Option("k", "wave number k (default: 1)"),
+        Option("a1", "frequency a₁ of the exact solution in x (default: 1)"),
+        Option("a2", "frequency a₂ of the exact solution in y (default: 4)"),
+    )
+
+    def objective(self, config, train):
+        return make_objective(config)
+
+    def init_model(self, config, parameterization):
+        return lambda key: MLP(2, 1, config.width, config.depth, parameterization, activation=jnp.tanh, key=key)
+
+    def report(self, config, results, out_dir):
+        points, values, shape = evaluation_grid(config)
+        figure = field_comparison(
+            {name: predict_on_grid(r.model(0), points, shape) for name, r in results.items()},
+            values.reshape(shape),
+            {name: (r.history["metric_step"], np.asarray(r.history["metrics"]["rel_l2"]))
+             for name, r in results.items()},
+            extent=(-1.0, 1.0, -1.0, 1.0), axis_labels=("x", "y"), field_label="u",
+            path=Path(out_dir) / "helmholtz.png",
+        )
+        return {"figures": [str(figure)]}
