@@ -130,6 +130,23 @@ def identified(results, name: str, true_value: float) -> dict:
     return out
 
 
+def inverse_report(results, name: str, label: str, initial: float, true: float, grid, prefix: Path, *,
+                   noise: float, n_observations: int) -> dict:
+    """The report of an inverse problem: the trajectory of parameter ``name`` per seed against its
+    true value (``<prefix>_<name>.png``), the field on ``grid`` = (points, values, shape) against
+    the reference (``<prefix>_field.png``), and the identified values per parameterization."""
+    points, values, shape = grid
+    trajectory = parameter_figure(results, name, initial, true, Path(f"{prefix}_{name}.png"), label=label)
+    field = field_comparison(
+        {k: predict_on_grid(r.model(0), points, shape) for k, r in results.items()},
+        values.reshape(shape),
+        {k: (r.history["metric_step"], np.asarray(r.history["metrics"]["rel_l2"])) for k, r in results.items()},
+        extent=(0.0, 1.0, 0.0, 1.0), axis_labels=("x", "t"), field_label="u", path=Path(f"{prefix}_field.png"),
+    )
+    return {"figures": [str(trajectory), str(field)], name: identified(results, name, true),
+            "noise": noise, "n_observations": n_observations}
+
+
 # ----------------------------------------------------------------------------------------- data
 def reference(config: BurgersInverseConfig):
     """Points (n_x·n_t, 2) in (x, t) order, the solver's u there, and the grid shape (n_x, n_t)."""
@@ -200,15 +217,6 @@ class BurgersInverse(AbstractProblem[BurgersInverseConfig]):
 
     def report(self, config, results, out_dir):
         points, values, shape = reference(config)
-        out_dir = Path(out_dir)
-        trajectory = parameter_figure(results, "nu", config.nu_initial, config.nu_true,
-                                      out_dir / "burgers_inverse_nu.png", label="ν")
-        field = field_comparison(
-            {name: predict_on_grid(r.model(0), points, shape) for name, r in results.items()},
-            values.reshape(shape),
-            {name: (r.history["metric_step"], np.asarray(r.history["metrics"]["rel_l2"])) for name, r in results.items()},
-            extent=(0.0, 1.0, 0.0, 1.0), axis_labels=("x", "t"), field_label="u",
-            path=out_dir / "burgers_inverse_field.png",
-        )
-        return {"figures": [str(trajectory), str(field)], "nu": identified(results, "nu", config.nu_true),
-                "noise": config.noise, "n_observations": config.n_observations}
+        return inverse_report(results, "nu", "ν", config.nu_initial, config.nu_true, (points, values, shape),
+                              Path(out_dir) / "burgers_inverse", noise=config.noise,
+                              n_observations=config.n_observations)

@@ -25,9 +25,8 @@ import numpy as np
 from pinnrwf import _validation as check
 from pinnrwf import pde
 from pinnrwf.nn import MLP, RWF, OutputTransform
-from pinnrwf.plotting import field_comparison, predict_on_grid
 from pinnrwf.problem import AbstractProblem, Option, Preset
-from pinnrwf.problems.burgers_inverse import add_noise, identified, parameter_figure
+from pinnrwf.problems.burgers_inverse import add_noise, inverse_report
 from pinnrwf.train import Adam, TrainConfig
 
 
@@ -138,16 +137,6 @@ class HeatInverse(AbstractProblem[HeatInverseConfig]):
         return init
 
     def report(self, config, results, out_dir):
-        points, values, shape = grid(config)
-        out_dir = Path(out_dir)
-        trajectory = parameter_figure(results, "kappa", config.kappa_initial, config.kappa_true,
-                                      out_dir / "heat_inverse_kappa.png", label="κ")
-        field = field_comparison(
-            {name: predict_on_grid(r.model(0), points, shape) for name, r in results.items()},
-            values.reshape(shape),
-            {name: (r.history["metric_step"], np.asarray(r.history["metrics"]["rel_l2"])) for name, r in results.items()},
-            extent=(0.0, 1.0, 0.0, 1.0), axis_labels=("x", "t"), field_label="u",
-            path=out_dir / "heat_inverse_field.png",
-        )
-        return {"figures": [str(trajectory), str(field)], "kappa": identified(results, "kappa", config.kappa_true),
-                "noise": config.noise, "n_observations": config.n_observations}
+        return inverse_report(results, "kappa", "κ", config.kappa_initial, config.kappa_true, grid(config),
+                              Path(out_dir) / "heat_inverse", noise=config.noise,
+                              n_observations=config.n_observations)
