@@ -16,10 +16,11 @@ raise ``ValueError`` there, and the requested derivatives fix a :class:`Derivati
 time only those derivatives are computed, all fields sharing each forward-mode pass.
 
 A residual that is affine in the first derivatives of one field, with coefficients that depend
-only on the parameters (advection u_t + c·u_x, possibly plus zero-order terms), is detected there
-too: it needs only the directional derivative D_a u along a = ∂R/∂(u_x, u_t, …) = (c, 1), which
-one forward-mode ``jax.jvp`` gives together with u (``plan`` mode ``'directional'``; see
-:meth:`Equation._detect_directional`).
+only on the parameters (advection u_t + c·u_x, possibly plus zero-order terms), can be evaluated
+with only the directional derivative D_a u along a = ∂R/∂(u_x, u_t, …) = (c, 1), which one
+forward-mode ``jax.jvp`` gives together with u: ``derivative_mode="directional"`` (detected from
+the residual's jaxpr, see :meth:`Equation._detect_directional`). It is opt-in: on CPU it costs the
+same as the reverse-mode plan and measured no faster (README, "CPU speed").
 """
 
 from __future__ import annotations
@@ -199,13 +200,13 @@ class Equation(eqx.Module):
         time: the time coordinate (default ``"t"`` when declared, else ``None``); needed by
             initial conditions and causal weighting.
         derivative_mode: how the derivatives are computed (``repr(equation.plan)`` and
-            :attr:`plan_mode` show the choice): ``"auto"`` (default) picks ``"directional"`` for a
-            residual affine in ≥ 2 first derivatives of one field with coefficients depending
-            only on the parameters (one jvp along a = the coefficients, e.g. a = (c, 1) for
-            advection u_t + c u_x), else reverse mode (first derivatives, fewer differentiated
-            outputs than derivatives) or nested forward mode. ``"forward"``, ``"reverse"``
-            (first-order residuals) and ``"directional"`` (residuals of that affine form; else a
-            ``ValueError`` saying why not) force one, for tests and benchmarks.
+            :attr:`plan_mode` show the choice): ``"auto"`` (default) picks reverse mode for
+            first derivatives of fewer differentiated outputs than derivatives, else nested
+            forward mode. ``"forward"``, ``"reverse"`` (first-order residuals) force one;
+            ``"directional"`` evaluates a residual affine in the first derivatives of one field,
+            with coefficients depending only on the parameters, by one jvp along a = the
+            coefficients (a = (c, 1) for advection u_t + c u_x); for any other residual it is a
+            ``ValueError`` saying why. Opt-in: measured no faster than reverse mode on CPU.
     """
 
     coords: tuple[str, ...] = eqx.field(static=True)
@@ -268,13 +269,11 @@ class Equation(eqx.Module):
             raise ValueError(f"derivative_mode must be one of {MODES}, got {mode!r}")
         indices = [m for _, m in self.requests]
         n_out = len(self.fields) + len(self.derivative_inputs())  # the differentiated outputs
-        if mode in ("auto", "directional"):
+        if mode == "directional":  # opt-in: measured no faster than reverse mode on CPU (README)
             spec, reason = self._detect_directional()
-            if mode == "directional" and spec is None:
+            if spec is None:
                 raise ValueError(f"derivative_mode='directional' is not possible for this residual: {reason}")
-            if spec is not None and (mode == "directional" or len(spec.firsts) >= 2):
-                return spec, DerivativePlan(indices, len(self.coords), num_outputs=n_out, mode="directional")
-            mode = "auto"
+            return spec, DerivativePlan(indices, len(self.coords), num_outputs=n_out, mode="directional")
         return None, DerivativePlan(indices, len(self.coords), num_outputs=n_out, mode=mode)
 
     def _detect_directional(self) -> tuple[_Directional | None, str]:

@@ -52,8 +52,9 @@ ADVECTION = dict(coords=("x", "t"), fields=("u",), params={"c": 50.0}, residual=
 
 
 # ------------------------------------------------------------------ detected and equal
-def test_advection_is_directional_by_default_and_shows_it():
-    eq = Equation(**ADVECTION)
+def test_advection_is_directional_when_asked_and_shows_it():
+    assert Equation(**ADVECTION).plan_mode == "reverse"  # auto: the directional plan is opt-in
+    eq = Equation(**ADVECTION, derivative_mode="directional")
     assert eq.plan_mode == "directional"
     assert "mode='directional'" in repr(eq.plan) and "mode='directional'" in repr(eq)
     assert Equation(**ADVECTION, derivative_mode="reverse").plan_mode == "reverse"
@@ -94,17 +95,17 @@ def test_advection_curriculum_losses_through_the_objective():
 def test_trainable_c_residual_and_gradients_match():
     eqs = {m: Equation(coords=("x", "t"), fields=("u",), params={"c": pde.Trainable(2.0, positive=True)},
                        residual=lambda p: p.u_t + p.c * p.u_x, derivative_mode=m)
-           for m in ("auto", "reverse")}
-    assert eqs["auto"].plan_mode == "directional"
-    model = pde.InverseModel(_net(2), eqs["auto"])
+           for m in ("directional", "reverse")}
+    assert eqs["directional"].plan_mode == "directional"
+    model = pde.InverseModel(_net(2), eqs["directional"])
     x = _points(2)
 
     def loss(m, eq):
         return jnp.mean(jax.vmap(lambda y: eq.residuals(m, y)["residual"])(x) ** 2)
 
     grads = {k: eqx.filter_jit(eqx.filter_value_and_grad(lambda m, e=e: loss(m, e)))(model) for k, e in eqs.items()}
-    np.testing.assert_allclose(grads["auto"][0], grads["reverse"][0], rtol=RTOL)
-    np.testing.assert_allclose(grads["auto"][1].raw["c"], grads["reverse"][1].raw["c"], rtol=1e-4)
+    np.testing.assert_allclose(grads["directional"][0], grads["reverse"][0], rtol=RTOL)
+    np.testing.assert_allclose(grads["directional"][1].raw["c"], grads["reverse"][1].raw["c"], rtol=1e-4)
     assert abs(float(grads["reverse"][1].raw["c"])) > 1e-3
 
 
@@ -112,7 +113,7 @@ def test_three_coordinates():
     kw = dict(coords=("x", "y", "t"), fields=("u",), params={"a": 1.5, "b": -0.7},
               residual=lambda p: p.u_t + p.a * p.u_x + p.b * p.u_y)
     eqs = _equations(**kw)
-    assert Equation(**kw).plan_mode == "directional"
+    assert Equation(**kw, derivative_mode="directional").plan_mode == "directional"
     _assert_modes_agree(eqs, _net(3), _points(3))
 
 
@@ -122,14 +123,14 @@ def test_zero_order_terms_and_nonlinear_parameter_coefficients():
                      lambda p: p.u_t + jnp.sin(p.c) * p.u_x + jnp.tanh(p.u) + p.x * p.t - 2.0,
                      lambda p: (p.u_t + p.c * p.u_x) / p.c + p.u ** 3):
         kw = dict(coords=("x", "t"), fields=("u",), params={"c": 3.0}, residual=residual)
-        assert Equation(**kw).plan_mode == "directional"
+        assert Equation(**kw, derivative_mode="directional").plan_mode == "directional"
         _assert_modes_agree(_equations(**kw), _net(2), _points(2))
 
 
 def test_several_fields_and_components_one_carrying_the_derivatives():
     kw = dict(coords=("x", "t"), fields=("u", "v"), params={"c": 2.0},
               residual=lambda p: {"adv": p.u_t + p.c * p.u_x + p.v, "alg": p.v - p.u ** 2 + jnp.sin(p.x)})
-    eq = Equation(**kw)
+    eq = Equation(**kw, derivative_mode="directional")
     assert eq.plan_mode == "directional" and eq.directional.component == 0
     _assert_modes_agree(_equations(**kw), _net(2, 2), _points(2))
 
@@ -138,7 +139,7 @@ def test_value_inputs_and_undifferentiated_callable_inputs():
     kw = dict(coords=("x", "t"), fields=("u",), params={"c": 2.0}, inputs=("f",),
               residual=lambda p: p.u_t + p.c * p.u_x - p.f)
     eqs = _equations(**kw)
-    assert Equation(**kw).plan_mode == "directional"
+    assert Equation(**kw, derivative_mode="directional").plan_mode == "directional"
     model, x = _net(2), _points(2)
     source = lambda pt: jnp.sin(pt.x) * pt.t  # noqa: E731
     _assert_modes_agree(eqs, model, x, inputs={"f": source})
