@@ -15,16 +15,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import platform
 import sys
-import tempfile
 
 import jax
 
 from pinnrwf.nn import Plain
 from pinnrwf.problems.ldc import Cavity, CavityConfig, make_objective
-from pinnrwf.train import Adam, TrainConfig, fit
+from pinnrwf.train import Adam, TrainConfig, atomic_write_bytes, fit
 
 POINTS = {"paper": (1024, 256), "quick": (512, 128)}  # (N_r interior, N_b boundary), problems/ldc.py
 
@@ -65,20 +63,6 @@ def time_cavity(points: str, steps: int, chunk: int, seed: int = 0) -> dict:
     }
 
 
-def write_atomic(path: str, text: str) -> None:
-    out_dir = os.path.dirname(os.path.abspath(path))
-    os.makedirs(out_dir, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".pinnrwf_cavity.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--steps", type=int, default=400, help="total steps (the first chunk is not timed)")
@@ -90,7 +74,7 @@ def main(argv=None) -> int:
     line = json.dumps(time_cavity(args.points, args.steps, args.chunk, args.seed))
     print(line, flush=True)
     if args.out:
-        write_atomic(args.out, line + "\n")
+        atomic_write_bytes(args.out, lambda f: f.write((line + "\n").encode()))
     return 0
 
 
