@@ -58,27 +58,14 @@ Run:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
-import statistics
 import sys
-import tempfile
-import time
+
+from _standalone import cpu_model, emit_json_line, time_deepxde_training, timing_summary
 
 C = 50.0
 N_RESIDUAL, N_INITIAL = 1024, 128
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def build_model(mode: str, seed: int):
@@ -153,31 +140,13 @@ def main(argv=None) -> int:
         torch.set_num_threads(args.threads)
     dde, model = build_model(args.mode, args.seed)
 
-    marks_at = {args.warmup + k * args.steps for k in range(args.reps + 1)}
-    marks: list[float] = []
-
-    class Timer(dde.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.i = 0
-
-        def on_epoch_end(self):
-            self.i += 1
-            if self.i in marks_at:
-                marks.append(time.perf_counter())
-
-    # Resampler first so its work lands inside the step it belongs to; +1 iteration so the
-    # final _test() DeepXDE runs on the last iteration falls outside the timed window.
-    total = args.warmup + args.reps * args.steps + 1
     # idiomatic: DeepXDE's default bc_points=False (with True, DeepXDE's own IC filter
     # sometimes catches an interior point with t ~ 0 and raises "`num_bcs` changed!").
     resample_bc = args.mode == "matched"
-    _, train_state = model.train(
-        iterations=total, display_every=10**9, verbose=0,
-        callbacks=[dde.callbacks.PDEPointResampler(period=1, pde_points=True, bc_points=resample_bc),
-                   Timer()])
+    runs, train_state = time_deepxde_training(
+        dde, model, warmup=args.warmup, steps=args.steps, reps=args.reps,
+        callbacks=[dde.callbacks.PDEPointResampler(period=1, pde_points=True, bc_points=resample_bc)])
 
-    runs = [args.steps / (b - a) for a, b in zip(marks, marks[1:])]
     result = {
         "library": "deepxde",
         "version": dde.__version__,
@@ -190,27 +159,12 @@ def main(argv=None) -> int:
         "warmup": args.warmup,
         "steps": args.steps,
         "reps": args.reps,
-        "steps_per_second_runs": [round(r, 3) for r in runs],
-        "median_steps_per_second": round(statistics.median(runs), 3),
+        **timing_summary(runs),
         "final_train_loss": [float(v) for v in train_state.loss_train],
         "cpu": cpu_model(),
         "python": platform.python_version(),
     }
-    line = json.dumps(result)
-    print(line, flush=True)
-    if args.out:
-        out_dir = os.path.dirname(os.path.abspath(args.out))
-        os.makedirs(out_dir, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".deepxde_advection.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w") as f:
-                f.write(line + "\n")
-            os.replace(tmp, args.out)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-    return 0
+    return emit_json_line(result, args.out)
 
 
 if __name__ == "__main__":

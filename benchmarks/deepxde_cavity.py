@@ -48,29 +48,16 @@ Run:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
-import statistics
 import sys
-import tempfile
-import time
+
+from _standalone import cpu_model, emit_json_line, time_deepxde_training, timing_summary
 
 RE = 1000.0
 POINTS = {"paper": (1024, 256), "quick": (512, 128)}  # (N_r interior, N_b boundary), problems/ldc.py
 WIDTH, DEPTH = 128, 5
 WEIGHT_BOUNDARY = 100.0
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def ns_residual(dde, x, y):
@@ -168,20 +155,6 @@ def build_model(mode: str, points: str, seed: int):
     return dde, model
 
 
-def write_atomic(path: str, text: str) -> None:
-    out_dir = os.path.dirname(os.path.abspath(path))
-    os.makedirs(out_dir, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".deepxde_cavity.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--steps", type=int, default=100, help="timed steps per repetition")
@@ -204,27 +177,9 @@ def main(argv=None) -> int:
         torch.set_num_threads(args.threads)
     dde, model = build_model(args.mode, args.points, args.seed)
 
-    marks_at = {args.warmup + k * args.steps for k in range(args.reps + 1)}
-    marks: list[float] = []
-
-    class Timer(dde.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.i = 0
-
-        def on_epoch_end(self):
-            self.i += 1
-            if self.i in marks_at:
-                marks.append(time.perf_counter())
-
-    # Resampler first so its work lands in the step it belongs to; +1 iteration so the final
-    # _test() DeepXDE runs on the last iteration falls outside the timed window.
-    total = args.warmup + args.reps * args.steps + 1
-    _, train_state = model.train(
-        iterations=total, display_every=10**9, verbose=0,
-        callbacks=[dde.callbacks.PDEPointResampler(period=1, pde_points=True, bc_points=True), Timer()])
-
-    runs = [args.steps / (b - a) for a, b in zip(marks, marks[1:])]
+    runs, train_state = time_deepxde_training(
+        dde, model, warmup=args.warmup, steps=args.steps, reps=args.reps,
+        callbacks=[dde.callbacks.PDEPointResampler(period=1, pde_points=True, bc_points=True)])
     n_residual, n_boundary = POINTS[args.points]
     result = {
         "library": "deepxde",
@@ -245,17 +200,12 @@ def main(argv=None) -> int:
         "warmup": args.warmup,
         "steps": args.steps,
         "reps": args.reps,
-        "steps_per_second_runs": [round(r, 3) for r in runs],
-        "median_steps_per_second": round(statistics.median(runs), 3),
+        **timing_summary(runs),
         "final_train_loss": [float(v) for v in train_state.loss_train],
         "cpu": cpu_model(),
         "python": platform.python_version(),
     }
-    line = json.dumps(result)
-    print(line, flush=True)
-    if args.out:
-        write_atomic(args.out, line + "\n")
-    return 0
+    return emit_json_line(result, args.out)
 
 
 if __name__ == "__main__":

@@ -43,26 +43,14 @@ Run:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
-import statistics
 import sys
-import tempfile
 import time
 
+from _standalone import cpu_model, emit_json_line, time_deepxde_training, timing_summary
+
 N_FUNCTIONS, N_SENSORS, N_POINTS, BATCH, WIDTH, DEPTH = 5000, 100, 100, 10_000, 64, 5
-
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def build_model(seed: int, batch_size: int):
@@ -156,25 +144,8 @@ def main(argv=None) -> int:
         return report(args, {"library": "torch", "version": torch.__version__}, runs, [final_loss])
     dde, model = build_model(args.seed, args.batch_size)
 
-    marks_at = {args.warmup + k * args.steps for k in range(args.reps + 1)}
-    marks: list[float] = []
-
-    class Timer(dde.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.i = 0
-
-        def on_epoch_end(self):
-            self.i += 1
-            if self.i in marks_at:
-                marks.append(time.perf_counter())
-
-    # +1 iteration so the final _test() DeepXDE runs after the last iteration falls outside the window
-    total = args.warmup + args.reps * args.steps + 1
-    _, train_state = model.train(iterations=total, batch_size=args.batch_size, display_every=10**9, verbose=0,
-                                 callbacks=[Timer()])
-
-    runs = [args.steps / (b - a) for a, b in zip(marks, marks[1:])]
+    runs, train_state = time_deepxde_training(dde, model, warmup=args.warmup, steps=args.steps, reps=args.reps,
+                                              batch_size=args.batch_size)
     library = {"library": "deepxde", "version": dde.__version__, "backend": dde.backend.backend_name}
     return report(args, library, runs, [float(v) for v in train_state.loss_train])
 
@@ -194,27 +165,12 @@ def report(args, library: dict, runs: list[float], final_loss: list[float]) -> i
         "warmup": args.warmup,
         "steps": args.steps,
         "reps": args.reps,
-        "steps_per_second_runs": [round(r, 3) for r in runs],
-        "median_steps_per_second": round(statistics.median(runs), 3),
+        **timing_summary(runs),
         "final_train_loss": final_loss,
         "cpu": cpu_model(),
         "python": platform.python_version(),
     }
-    line = json.dumps(result)
-    print(line, flush=True)
-    if args.out:
-        out_dir = os.path.dirname(os.path.abspath(args.out))
-        os.makedirs(out_dir, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out_dir, prefix=".deepxde_deeponet.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w") as f:
-                f.write(line + "\n")
-            os.replace(tmp, args.out)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-    return 0
+    return emit_json_line(result, args.out)
 
 
 if __name__ == "__main__":

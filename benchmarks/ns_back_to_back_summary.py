@@ -13,12 +13,11 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
-import os
 import statistics
-import subprocess
 import sys
-import tempfile
 from pathlib import Path
+
+from _standalone import atomic_write_text, commit
 
 
 def read_rounds(folder: Path) -> list[dict]:
@@ -35,26 +34,6 @@ def read_rounds(folder: Path) -> list[dict]:
     if not rounds:
         raise ValueError(f"no complete round folder (pinnrwf.json, deepxde.json, load.json) under {folder}")
     return rounds
-
-
-def commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
-def atomic_write(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def markdown(rounds: list[dict], command: str, date: str, git: str) -> str:
@@ -101,8 +80,8 @@ def main(argv=None) -> int:
                "device": "cpu", "ratios": [r["ratio"] for r in rounds],
                "median_ratio": statistics.median(r["ratio"] for r in rounds),
                "rounds": [{k: r[k] for k in ("round", "load", "ratio")} for r in rounds]}
-    atomic_write(args.folder / "README.md", md)
-    atomic_write(args.folder / "summary.json", json.dumps(summary, indent=1) + "\n")
+    atomic_write_text(args.folder / "README.md", md)
+    atomic_write_text(args.folder / "summary.json", json.dumps(summary, indent=1) + "\n")
     print(md)
     return 0
 

@@ -35,11 +35,8 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -49,6 +46,7 @@ import jax
 import jax.numpy as jnp
 from jax.experimental.jet import jet
 
+from _standalone import atomic_write_text, commit, cpu_model, load1
 from pinnrwf.nn import MLP, Plain
 from pinnrwf.problems.equations import navier_stokes
 
@@ -205,44 +203,7 @@ def time_interleaved(fns: dict, model, xs, calls: int) -> dict[str, float]:
     return {m: statistics.median(t) for m, t in times.items()}
 
 
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
-def load1() -> float:
-    with open("/proc/loadavg") as f:
-        return float(f.read().split()[0])
-
-
 # ------------------------------------------------------------------------------- output
-def commit() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-
-
-def atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def markdown(result: dict) -> str:
     modes = result["modes"]
     lines = [
@@ -333,8 +294,8 @@ def main(argv=None) -> int:
     md = markdown(result)
     print(md)
     if args.out:
-        atomic_write(args.out / "ns_derivative_modes.json", json.dumps(result, indent=1) + "\n")
-        atomic_write(args.out / "ns_derivative_modes.md", md)
+        atomic_write_text(args.out / "ns_derivative_modes.json", json.dumps(result, indent=1) + "\n")
+        atomic_write_text(args.out / "ns_derivative_modes.md", md)
     return 0
 
 
