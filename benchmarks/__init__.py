@@ -13,6 +13,7 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "table9": ("pinnrwf.benchmarks.vision_tables", "RWF paper Table 9: image regression (Text), mapping x parameterization x images"),
     "table10": ("pinnrwf.benchmarks.vision_tables", "RWF paper Table 10: computed tomography (Shepp, ATLAS stand-in), mapping x parameterization x images"),
     "table11": ("pinnrwf.benchmarks.vision_tables", "RWF paper Table 11: occupancy networks (Dragon, Armadillo), mapping x parameterization x seeds"),
+    "siren": ("pinnrwf.benchmarks.vision_tables", "RWF paper Fig. 11 and 16: SIREN against omega0 beside the plain MLP (images, CT), x images"),
     "nerf": ("pinnrwf.benchmarks.vision_tables", "RWF paper Table 1 Lego row: simplified NeRF (+ E-NeRF as wc-row), parameterization x seeds"),
     "param-speed": ("pinnrwf.benchmarks.param_speed", "steps/s of each problem's training step per parameterization, back to back (RWF vs Plain)"),
     "data-sampling": ("pinnrwf.benchmarks.data_sampling", "cost of drawing minibatches on device (diffusion–reaction DeepONet workload)"),

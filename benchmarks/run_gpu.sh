@@ -22,4 +22,5 @@ pinnrwf bench table9 --preset paper --data-dir "$data_dir" --out benchmarks/resu
 pinnrwf bench table10 --preset paper --data-dir "$data_dir" --out benchmarks/results/vision_paper    # Shepp + ATLAS stand-in, 20 images each
 pinnrwf bench table11 --preset paper --data-dir "$data_dir" --out benchmarks/results/vision_paper    # Dragon, Armadillo: 10^4 steps, batch 8192
 pinnrwf bench nerf --preset paper --data-dir "$data_dir" --out benchmarks/results/vision_paper       # Lego 400², 10 seeds x 5·10^4 steps (WC-row = E-NeRF)
+pinnrwf bench siren --preset paper --data-dir "$data_dir" --out benchmarks/results/vision_paper      # Fig. 11 and 16: SIREN x 6 omega0 + plain MLP, 16/20 images
 pinnrwf bench param-speed --problems dr,darcy,burgers-operator,image-natural,ct,occupancy,nerf --preset paper --out benchmarks/results

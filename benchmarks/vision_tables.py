@@ -2,6 +2,7 @@
 
     pinnrwf bench table8  [--preset quick|paper|smoke] [--param LIST] [--rows LIST] [--instances N] ...
     pinnrwf bench table9  | table10 | table11 | nerf
+    pinnrwf bench siren   [--blocks Natural,Text,Shepp,ATLAS] ...   (Fig. 11 and 16)
 
 A table is blocks (a data set: Natural, Text, Shepp, ATLAS, Dragon, Armadillo, Lego) × rows (the
 input mapping: none, positional encoding, Gaussian Fourier features) × parameterizations (Plain,
@@ -10,6 +11,12 @@ AA, WN, RWF and WC-row). Every cell trains the problem's preset through the same
 the image and CT tables, as the paper's mean ± std over images — with the problem's seed ensemble
 (the occupancy and NeRF cells' spread is over seeds). The JSON and Markdown results put our
 numbers beside the paper's (rwf_paper Tables 1, 8–11; WC-row is not in the paper).
+
+``siren`` is Fig. 11 (images) and Fig. 16 (CT) as a table: the same blocks with the one row "no
+mapping" and, instead of the parameterizations, the problems' ``siren`` study (SIREN for each ω0
+beside the plain ReLU MLP, :func:`pinnrwf.vision.siren_study`), plus the figure of PSNR against
+ω0 per data set (mean ± std over images, the plain MLP dashed). The paper shows these as plots
+only, so there are no paper numbers beside ours.
 
 A cell already computed under ``--out`` with the same settings is read back instead of retrained
 (``<name>_cells/``), so a long table can be stopped and started again. Figures of the problem's
@@ -37,6 +44,7 @@ from pinnrwf.train import write_results
 
 ROWS = {"none": "No mapping", "posenc": "Positional encoding", "gauss": "Gaussian"}
 PARAMS = ("plain", "aa", "wn", "rwf")
+DEFAULT_PARAMS = "plain,aa,wn,rwf,wc-row"
 
 
 def _paper(*rows):
@@ -69,6 +77,7 @@ class Table:
     instance_field: str | None = None  # config field looped over (the image), or None (seeds only)
     instances: tuple[tuple[str, int], ...] = ()  # preset -> default number of instances
     notes: str = ""
+    study: str | None = None  # the problems' study that replaces --param (e.g. "siren")
 
 
 TABLES: dict[str, Table] = {
@@ -110,6 +119,15 @@ TABLES: dict[str, Table] = {
          Block("Armadillo", "occupancy", (("mesh", "armadillo"),), _paper(
              [0.842, 0.846, 0.845, 0.901], [0.965, 0.967, 0.967, 0.972], [0.978, 0.976, 0.975, 0.982]))),
         notes="The paper reports one IoU per cell (no spread); ours is mean ± std over seeds."),
+    "siren": Table(
+        "Fig. 11 and 16: SIREN against ω0, beside the plain ReLU MLP (no input mapping)", "psnr", "dB",
+        (Block("Natural", "image-natural", (), {}), Block("Text", "image-text", (), {}),
+         Block("Shepp", "ct", (("dataset", "shepp"),), {}),
+         Block("ATLAS (MNI152 stand-in)", "ct", (("dataset", "atlas"),), {})),
+        rows=("none",), instance_field="image", instances=(("smoke", 1), ("quick", 2), ("paper", 16)),
+        study="siren",
+        notes="The paper shows Fig. 11 and 16 as plots (no numbers) and does not list its ω0 values; ours are "
+              "1, 5, 10, 30, 50, 100. The paper's baseline (black dash) is the plain MLP column."),
     "nerf": Table(
         "Table 1, Lego row: simplified NeRF (test PSNR over held-out views)", "psnr", "dB",
         (Block("Lego", "nerf", (), _paper(None, None, [26.11, 26.11, 26.07, 26.21])),),
@@ -123,7 +141,8 @@ TABLES: dict[str, Table] = {
 def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--preset", choices=("paper", "quick", "smoke"), default="quick",
                    help="quick: the CPU presets (default); paper: the paper's settings (GPU); smoke: synthetic data")
-    p.add_argument("--param", default="plain,aa,wn,rwf,wc-row", help="parameterizations (default: %(default)s)")
+    p.add_argument("--param", help=f"parameterizations (default: {DEFAULT_PARAMS}; not for siren, whose study "
+                   "sets the networks)")
     p.add_argument("--rows", help="comma list of input mappings to run (default: all of the table's rows)")
     p.add_argument("--blocks", help="comma list of data sets to run (default: all of the table's blocks)")
     p.add_argument("--instances", type=positive_int_arg,
@@ -197,6 +216,39 @@ def markdown(table: Table, cells: dict, params: list[str], meta: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def plot_omega_sweep(table: Table, cells: dict, path: Path, meta: dict) -> Path:
+    """rwf_paper Fig. 11 / 16 from a ``siren`` table: per data set, the final PSNR of SIREN against
+    ω0 (mean ± std over images) and the plain ReLU MLP without mapping dashed (its ± std shaded)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from pinnrwf.vision import siren_omegas
+
+    fig, axes = plt.subplots(1, len(cells), figsize=(4.2 * len(cells), 3.8), constrained_layout=True, squeeze=False)
+    for ax, (block_label, rows) in zip(axes[0], cells.items()):
+        by_param = rows["none"]
+        omegas = siren_omegas(by_param)
+        names = sorted(omegas, key=omegas.get)
+        ax.errorbar([omegas[n] for n in names], [by_param[n]["mean"] for n in names],
+                    yerr=[by_param[n]["std"] for n in names], fmt="o-", capsize=3, label="SIREN")
+        if "plain" in by_param:
+            mean, std = by_param["plain"]["mean"], by_param["plain"]["std"]
+            ax.axhline(mean, color="k", ls="--", label="plain ReLU MLP, no mapping")
+            ax.axhspan(mean - std, mean + std, color="k", alpha=0.08)
+        ax.set_xscale("log")
+        ax.set(xlabel="ω0", ylabel=f"{table.metric.upper()} ({table.unit})", title=block_label)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(f"SIREN against ω0 (rwf_paper Fig. 11, 16), mean ± std over images\n"
+                 f"preset {meta['preset']}: {meta['describe']}", fontsize=9)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
 def main_from_args(args) -> int:
     name = args.benchmark
     table = TABLES[name]
@@ -209,6 +261,9 @@ def main_from_args(args) -> int:
     if table.instance_field is None and args.instances:
         raise ValueError(f"--instances applies to the image and CT tables; {name} varies seeds (--seeds)")
     n_instances = args.instances or dict(table.instances).get(args.preset, 1)
+    if table.study and args.param:
+        raise ValueError(f"--param does not apply to {name}: the {table.study} study sets the networks")
+    param_spec = args.param or DEFAULT_PARAMS
     out = check_out(args)
     cell_dir = out / f"{name}_{args.preset}_cells"
     cells, speeds, figures = {}, {}, []
@@ -216,7 +271,7 @@ def main_from_args(args) -> int:
     for block in blocks:
         problem = known[block.problem]
         preset = problem.presets[args.preset]
-        params = parse_parameterizations(args.param, rwf=problem.rwf)
+        params = (problem.studies[table.study]() if table.study else parse_parameterizations(param_spec, rwf=problem.rwf))
         train_changes = {"progress": False}
         if args.seeds:
             train_changes["seeds"] = args.seeds
@@ -255,7 +310,11 @@ def main_from_args(args) -> int:
     platform = jax.devices()[0].platform
     spread = "images (all seeds pooled)" if table.instance_field else "seeds"
     meta = {"preset": args.preset, "platform": platform, "describe": describe, "spread": spread}
-    md = markdown(table, cells, list(parse_parameterizations(args.param)), meta)
+    columns = list(params) if table.study else list(parse_parameterizations(param_spec))
+    md = markdown(table, cells, columns, meta)
+    if table.study == "siren" and not args.no_figures:
+        figures.append(str(plot_omega_sweep(table, cells, out / f"{name}_{args.preset}_{jax.devices()[0].platform}.png",
+                                            meta)))
     payload = {"table": name, "preset": args.preset, "metric": table.metric, "rows": rows, "instances": n_instances,
                "cells": cells, "paper": {b.label: b.paper for b in blocks}, "figures": figures,
                "notes": table.notes}

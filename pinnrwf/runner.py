@@ -63,6 +63,9 @@ def train_all(
     lbfgs = lbfgs_with_points(objective, lbfgs, lbfgs_points)
     second = "" if lbfgs is None or lbfgs.steps == 0 else (
         f" + {lbfgs.steps} L-BFGS steps on a fixed set of {lbfgs.batches} training batch(es) per seed")
+    # Every network's builder first: a bad combination (e.g. SIREN with a Fourier mapping) fails
+    # before any training instead of after the parameterizations before it.
+    inits = {name: problem.init_model(config, parameterization) for name, parameterization in parameterizations.items()}
     results = {}
     for name, parameterization in parameterizations.items():
         log(f"[{name}] training {train.seeds} seed(s) x {train.steps} steps{second}")
@@ -70,7 +73,7 @@ def train_all(
         if train.checkpoint_dir is not None:
             cfg = dataclasses.replace(train, checkpoint_dir=Path(train.checkpoint_dir) / name)
         results[name] = fit(
-            problem.init_model(config, parameterization),
+            inits[name],
             objective,
             cfg,
             optimizer=optimizer,

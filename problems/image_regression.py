@@ -29,7 +29,7 @@ quick presets' 128² images would otherwise alias the top posenc frequencies, ab
 training Nyquist limit). At the paper's 512² the defaults are exactly the reference code's.
 
 ``--study siren`` (Fig. 11): SIREN networks (sine activations, SIREN init, W = ω0·Ŵ on the sine
-layers, :func:`pinnrwf.nn.siren`) for ω0 ∈ {1, 5, 10, 30, 50, 100} with no input mapping, beside
+layers, :func:`pinnrwf.vision.siren_study`) for ω0 ∈ {1, 5, 10, 30, 50, 100} with no input mapping, beside
 the plain ReLU MLP baseline; run it with ``--mapping none``. A study lists parameterizations only,
 so a ``SirenScale(ω0)`` entry is what selects the SIREN architecture in :meth:`init_model` (every
 other parameterization builds the ReLU MLP); the report then adds the PSNR-vs-ω0 figure.
@@ -51,10 +51,11 @@ import numpy as np
 from jaxtyping import Array, Float, Int
 
 from pinnrwf import _validation as check
-from pinnrwf.nn import MLP, RWF, AbstractParameterization, Plain, SirenScale, siren
+from pinnrwf.nn import RWF
 from pinnrwf.problem import AbstractProblem, Option, Preset
 from pinnrwf.train import AbstractObjective, Adam, TrainConfig
-from pinnrwf.vision import check_mapping, coordinate_embedding, psnr
+from pinnrwf.vision import (check_mapping, coordinate_embedding, coordinate_network, plot_siren, psnr, siren_omegas,
+                            siren_study)
 from pinnrwf.vision._images import SigmoidOutput, downsample, load_image, split_image, text_image
 
 NATIVE_RESOLUTION = 512  # the side of every image of both data sets
@@ -64,7 +65,6 @@ NATURAL_FOLDERS = {  # dataset -> (folder under DATA_DIR/images, file name patte
     "div2k-gridsearch": ("div2k_ffn_gridsearch", "v_image_{:03d}.jpg"),
 }
 DATASETS = (*NATURAL_FOLDERS, "text", "synthetic")
-SIREN_OMEGAS = (1.0, 5.0, 10.0, 30.0, 50.0, 100.0)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -187,12 +187,7 @@ def make_objective(config: ImageRegressionConfig) -> ImageObjective:
 _predict = eqx.filter_jit(lambda objective, model: objective.predict(model))
 
 
-# ================================================================================ studies, figures
-def siren_study() -> dict[str, AbstractParameterization]:
-    """rwf_paper Fig. 11: SIREN for each ω0 (no input mapping) and the plain ReLU MLP baseline."""
-    return {"plain": Plain(), **{f"siren(omega0={w:g})": SirenScale(w) for w in SIREN_OMEGAS}}
-
-
+# ================================================================================ figures
 def _pyplot():
     import matplotlib
 
@@ -254,30 +249,6 @@ def plot_curves(results, path: Path, title: str) -> Path:
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
     fig.suptitle(title)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
-
-
-def plot_siren(results, omegas: Mapping[str, float], path: Path, title: str) -> Path:
-    """rwf_paper Fig. 11: final full-image PSNR against ω0 (bars: min–max over seeds), the plain
-    ReLU MLP without mapping dashed."""
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6, 4.2), constrained_layout=True)
-    names = sorted(omegas, key=omegas.get)
-    values = [np.asarray(results[n].final_metrics["psnr"], dtype=float) for n in names]
-    x = [omegas[n] for n in names]
-    mean = np.array([v.mean() for v in values])
-    ax.errorbar(x, mean, yerr=[mean - [v.min() for v in values], [v.max() for v in values] - mean], fmt="o-",
-                capsize=3, label="SIREN")
-    if "plain" in results:
-        ax.axhline(float(np.mean(results["plain"].final_metrics["psnr"])), color="k", ls="--",
-                   label="plain ReLU MLP, no mapping")
-    ax.set_xscale("log")
-    ax.set(xlabel="ω0", ylabel="PSNR, full image (dB)", title=title)
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -348,19 +319,12 @@ class _ImageRegression(AbstractProblem[ImageRegressionConfig]):
         return make_objective(config)
 
     def init_model(self, config, parameterization):
-        width, depth = config.width, config.depth
-        if isinstance(parameterization, SirenScale):  # the SIREN study (Fig. 11): its own architecture
-            if config.mapping != "none":
-                raise ValueError(f"the SIREN networks take the raw coordinates (rwf_paper Fig. 11): run "
-                                 f"--study siren with --mapping none, got --mapping {config.mapping}")
-            omega0 = parameterization.omega0
-            return lambda key: SigmoidOutput(siren(2, 3, width, depth, omega0=omega0, key=key))
         scale = self.feature_scale(config)  # None for "none", whose embedding takes no scale
         embedding = coordinate_embedding(config.mapping, 2, scale=1.0 if scale is None else scale,
                                          num_features=config.num_features,
                                          key=jax.random.PRNGKey(config.features_seed))
-        return lambda key: SigmoidOutput(MLP(2, 3, width, depth, parameterization, activation="relu",
-                                             embedding=embedding, key=key))
+        return coordinate_network(3, config.width, config.depth, parameterization, embedding,
+                                  mapping=config.mapping, head=SigmoidOutput)
 
     def report(self, config, results, out_dir):
         objective = make_objective(config)
@@ -378,8 +342,7 @@ class _ImageRegression(AbstractProblem[ImageRegressionConfig]):
                              f"{what}: seed 0, PSNR on the full image"),
             plot_curves(results, out_dir / f"{self.name}_psnr.png", what),
         ]
-        study = siren_study()
-        omegas = {name: p.omega0 for name, p in study.items() if isinstance(p, SirenScale) and name in results}
+        omegas = siren_omegas(results)
         if omegas:
             figures.append(plot_siren(results, omegas, out_dir / f"{self.name}_siren.png",
                                       f"SIREN, {self.title} image {config.image} ({config.dataset}, {n}²)"))

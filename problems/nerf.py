@@ -71,7 +71,7 @@ from jaxtyping import Array, Float
 from pinnrwf import _validation as check
 from pinnrwf._atomic import atomic_path
 from pinnrwf.datasets import DeviceRows
-from pinnrwf.nn import MLP, RWF
+from pinnrwf.nn import RWF
 from pinnrwf.problem import AbstractProblem, Option, Preset
 from pinnrwf.runner import summarize
 from pinnrwf.train import AbstractObjective, Adam, TrainConfig
@@ -80,6 +80,7 @@ from pinnrwf.vision import (
     RadianceField,
     camera_rays,
     check_mapping,
+    coordinate_network,
     coordinate_embedding,
     look_at,
     psnr,
@@ -453,8 +454,8 @@ class Nerf(AbstractProblem[NerfConfig]):
         embedding = coordinate_embedding(config.mapping, 3, scale=config.resolved_scale,
                                          num_features=config.num_features,
                                          key=jax.random.PRNGKey(config.feature_seed))
-        return lambda key: RadianceField(MLP(3, 4, config.width, config.depth, parameterization, activation="relu",
-                                             embedding=embedding, key=key))
+        return coordinate_network(4, config.width, config.depth, parameterization, embedding, mapping=config.mapping,
+                                  head=RadianceField)
 
     def report(self, config, results, out_dir):
         scene, objective = load_scene(config), make_objective(config)

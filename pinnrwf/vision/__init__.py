@@ -2,6 +2,8 @@
 
 - metrics: :func:`psnr`, :func:`iou`;
 - input mappings: :func:`coordinate_embedding` (``"none"``, ``"posenc"``, ``"gauss"``);
+- the network of every task: :func:`coordinate_network` (ReLU MLP of Table 3, or SIREN for the
+  ω0 study :func:`siren_study`, Fig. 11 and 16);
 - images (2D image regression), CT (Shepp–Logan phantoms, parallel-beam projections), occupancy
   (mesh loading, inside tests, near-surface test sets) and NeRF (rays, stratified samples, volume
   rendering).
@@ -12,6 +14,7 @@ install them with ``pip install "pinnrwf[vision]"``.
 
 from ._coordinates import MAPPINGS, check_mapping, coordinate_embedding
 from ._metrics import iou, psnr
+from ._networks import SIREN_OMEGAS, coordinate_network, plot_siren, siren_omegas, siren_study
 
 # Each task adds its public names below (one line per task module).
 from ._images import (ImageSplit, SigmoidOutput, downsample, image_grid, load_image, split_image, text_image,

@@ -63,3 +63,24 @@ def test_bad_table_arguments_are_one_line_errors(tmp_path, capsys):
     assert "--rows must be a comma list of none, posenc, gauss" in err
     err = _fails(["bench", "table11", "--preset", "smoke", "--instances", "2", "--out", str(tmp_path)], capsys)
     assert "--instances applies to the image and CT tables" in err
+
+
+@pytest.mark.slow  # seven small networks compiled: ≈ 15 s
+def test_siren_sweep_runs_the_study_and_draws_psnr_against_omega0(tmp_path):
+    from pinnrwf.vision import siren_study
+
+    argv = ["bench", "siren", "--preset", "smoke", "--blocks", "Shepp", "--steps", "2", "--out", str(tmp_path)]
+    assert main(argv) == 0
+    res = json.loads((tmp_path / "siren_smoke_cpu.json").read_text())
+    assert res["rows"] == ["none"] and list(res["cells"]) == ["Shepp"]
+    cell = res["cells"]["Shepp"]["none"]
+    assert list(cell) == list(siren_study()) and all(len(c["values"]) == 1 for c in cell.values())
+    md = (tmp_path / "siren_smoke_cpu.md").read_text()
+    assert "| input mapping | plain | siren(omega0=1) |" in md
+    assert (tmp_path / "siren_smoke_cpu.png").stat().st_size > 10_000
+    assert str(tmp_path / "siren_smoke_cpu.png") in res["figures"]
+
+
+def test_siren_sweep_refuses_param(tmp_path, capsys):
+    err = _fails(["bench", "siren", "--preset", "smoke", "--param", "rwf", "--out", str(tmp_path)], capsys)
+    assert "--param does not apply to siren: the siren study sets the networks" in err
