@@ -207,12 +207,16 @@ def markdown(table: Table, cells: dict, params: list[str], meta: dict) -> str:
             if row in paper:
                 lines.append(f"| {ROWS[row]} (paper) | " + " | ".join(
                     _fmt(*paper[row][p], table.unit) if p in paper[row] else "—" for p in params) + " |")
-        lines += ["", "Steps per second (median over the cells), and RWF / Plain:", "",
-                  "| " + " | ".join(params) + " | RWF / Plain |", "|" + "---|" * (len(params) + 1)]
         speed = {p: float(np.median([c[p]["steps_per_second"] for c in rows.values() if p in c]))
                  for p in params if any(p in c for c in rows.values())}
-        ratio = f"{speed['rwf'] / speed['plain']:.3f}" if {"rwf", "plain"} <= set(speed) else "—"
-        lines += ["| " + " | ".join(f"{speed[p]:.2f}" if p in speed else "—" for p in params) + f" | {ratio} |", ""]
+        cells_of_speed = [f"{speed[p]:.2f}" if p in speed else "—" for p in params]
+        if {"rwf", "plain"} <= set(params):
+            title, header = "Steps per second (median over the cells), and RWF / Plain:", [*params, "RWF / Plain"]
+            cells_of_speed.append(f"{speed['rwf'] / speed['plain']:.3f}" if {"rwf", "plain"} <= set(speed) else "—")
+        else:  # a study without the two columns (siren)
+            title, header = "Steps per second (median over the cells):", list(params)
+        lines += ["", title, "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header),
+                  "| " + " | ".join(cells_of_speed) + " |", ""]
     return "\n".join(lines) + "\n"
 
 
@@ -267,7 +271,7 @@ def main_from_args(args) -> int:
     out = check_out(args)
     cell_dir = out / f"{name}_{args.preset}_cells"
     cells, speeds, figures = {}, {}, []
-    describe = ""
+    describes: dict[str, str] = {}  # block label -> its settings
     for block in blocks:
         problem = known[block.problem]
         preset = problem.presets[args.preset]
@@ -281,8 +285,8 @@ def main_from_args(args) -> int:
         train = dataclasses.replace(preset.train, **train_changes)
         base = dataclasses.replace(preset.config, **dict(block.changes),
                                    **({"data_dir": args.data_dir} if args.data_dir else {}))
-        describe = (f"{train.seeds} seed(s) × {train.steps} steps per cell"
-                    + (f", {n_instances} image(s) per data set" if table.instance_field else ""))
+        describes[block.label] = (f"{train.seeds} seed(s) × {train.steps} steps per cell"
+                                  + (f", {n_instances} image(s) per data set" if table.instance_field else ""))
         cells[block.label] = {}
         for row in rows:
             values = {p: [] for p in params}
@@ -301,14 +305,21 @@ def main_from_args(args) -> int:
                     speeds.setdefault((block.label, row, p), []).append(run["steps_per_second"])
                     print(f"    {p}: {table.metric} = {np.mean(run['values']):.4g}, "
                           f"{run['steps_per_second']:.2f} steps/s", flush=True)
-                if (not args.no_figures and row == table.rows[-1] and instance == 0 and "results" in cell):
+                if not args.no_figures and row == table.rows[-1] and instance == 0:
                     fig_dir = out / f"{name}_{args.preset}_figures" / block.label.split()[0].lower()
-                    report = problem.report(config, cell["results"], fig_dir)
-                    figures += [str(f) for f in report.get("figures", [])]
+                    if "results" in cell:
+                        report = problem.report(config, cell["results"], fig_dir)
+                        figures += [str(f) for f in report.get("figures", [])]
+                    else:  # read back: the figures drawn when the cell was trained
+                        figures += sorted(str(f) for f in fig_dir.glob("*.png"))
             cells[block.label][row] = {p: _summary(v) | {"values": v, "steps_per_second": float(
                 np.median(speeds[(block.label, row, p)]))} for p, v in values.items()}
     platform = jax.devices()[0].platform
     spread = "images (all seeds pooled)" if table.instance_field else "seeds"
+    if len(set(describes.values())) <= 1:
+        describe = next(iter(describes.values()), "")
+    else:  # e.g. the siren table: the image problems' presets train longer than CT's
+        describe = "; ".join(f"{label}: {text}" for label, text in describes.items())
     meta = {"preset": args.preset, "platform": platform, "describe": describe, "spread": spread}
     columns = list(params) if table.study else list(parse_parameterizations(param_spec))
     md = markdown(table, cells, columns, meta)

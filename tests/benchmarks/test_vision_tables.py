@@ -44,6 +44,7 @@ def test_smoke_table_writes_results_and_reads_finished_cells_back(tmp_path, caps
     assert "read back natural_gauss_0.json" in capsys.readouterr().out
     again = json.loads((tmp_path / "table8_smoke_cpu.json").read_text())
     assert again["cells"]["Natural"]["gauss"]["plain"]["values"] == cell["plain"]["values"]
+    assert res["figures"] and set(again["figures"]) == set(res["figures"])  # read back, the figures still listed
     # different settings do not reuse the cell
     assert main(argv + ["--steps", "3"]) == 0
     assert "read back" not in capsys.readouterr().out
