@@ -100,6 +100,17 @@ def time_deepxde_training(dde, model, *, warmup: int, steps: int, reps: int, cal
     return [steps / (b - a) for a, b in zip(marks, marks[1:])], train_state
 
 
+def torch_provenance(torch) -> dict:
+    """PyTorch's version, device, default dtype and thread count (the DeepXDE scripts run on CPU)."""
+    return {"torch_version": torch.__version__, "device": "cpu",
+            "dtype": str(torch.get_default_dtype()).replace("torch.", ""), "threads": torch.get_num_threads()}
+
+
+def host_provenance() -> dict:
+    """The CPU model and the Python version."""
+    return {"cpu": cpu_model(), "python": platform.python_version()}
+
+
 def timing_summary(runs: list[float]) -> dict:
     """The per-repetition rates and their median, rounded as every script reports them."""
     return {"steps_per_second_runs": [round(r, 3) for r in runs],

@@ -59,10 +59,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 
-from _standalone import cpu_model, emit_json_line, time_deepxde_training, timing_summary
+from _standalone import emit_json_line, host_provenance, time_deepxde_training, timing_summary, torch_provenance
 
 C = 50.0
 N_RESIDUAL, N_INITIAL = 1024, 128
@@ -150,19 +149,15 @@ def main(argv=None) -> int:
     result = {
         "library": "deepxde",
         "version": dde.__version__,
-        "torch_version": torch.__version__,
         "backend": dde.backend.backend_name,
-        "device": "cpu",
-        "dtype": str(torch.get_default_dtype()).replace("torch.", ""),
-        "threads": torch.get_num_threads(),
+        **torch_provenance(torch),
         "mode": args.mode,
         "warmup": args.warmup,
         "steps": args.steps,
         "reps": args.reps,
         **timing_summary(runs),
         "final_train_loss": [float(v) for v in train_state.loss_train],
-        "cpu": cpu_model(),
-        "python": platform.python_version(),
+        **host_provenance(),
     }
     return emit_json_line(result, args.out)
 

@@ -49,10 +49,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 
-from _standalone import cpu_model, emit_json_line, time_deepxde_training, timing_summary
+from _standalone import emit_json_line, host_provenance, time_deepxde_training, timing_summary, torch_provenance
 
 RE = 1000.0
 POINTS = {"paper": (1024, 256), "quick": (512, 128)}  # (N_r interior, N_b boundary), problems/ldc.py
@@ -185,11 +184,8 @@ def main(argv=None) -> int:
         "library": "deepxde",
         "problem": "ldc (steady NS, Re 1000)",
         "version": dde.__version__,
-        "torch_version": torch.__version__,
         "backend": dde.backend.backend_name,
-        "device": "cpu",
-        "dtype": str(torch.get_default_dtype()).replace("torch.", ""),
-        "threads": torch.get_num_threads(),
+        **torch_provenance(torch),
         "mode": args.mode,
         "points": args.points,
         "n_residual": n_residual,
@@ -202,8 +198,7 @@ def main(argv=None) -> int:
         "reps": args.reps,
         **timing_summary(runs),
         "final_train_loss": [float(v) for v in train_state.loss_train],
-        "cpu": cpu_model(),
-        "python": platform.python_version(),
+        **host_provenance(),
     }
     return emit_json_line(result, args.out)
 

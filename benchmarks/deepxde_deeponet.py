@@ -44,11 +44,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import time
 
-from _standalone import cpu_model, emit_json_line, time_deepxde_training, timing_summary
+from _standalone import emit_json_line, host_provenance, time_deepxde_training, timing_summary, torch_provenance
 
 N_FUNCTIONS, N_SENSORS, N_POINTS, BATCH, WIDTH, DEPTH = 5000, 100, 100, 10_000, 64, 5
 
@@ -155,10 +154,7 @@ def report(args, library: dict, runs: list[float], final_loss: list[float]) -> i
 
     result = {
         **library,
-        "torch_version": torch.__version__,
-        "device": "cpu",
-        "dtype": str(torch.get_default_dtype()).replace("torch.", ""),
-        "threads": torch.get_num_threads(),
+        **torch_provenance(torch),
         "workload": {"functions": N_FUNCTIONS, "sensors": N_SENSORS, "points_per_function": N_POINTS,
                      "batch_rows": args.batch_size, "network": f"DeepONet, branch and trunk {DEPTH} hidden x "
                      f"{WIDTH} tanh + linear {WIDTH}", "data": "the 500 000-row table, synthetic values"},
@@ -167,8 +163,7 @@ def report(args, library: dict, runs: list[float], final_loss: list[float]) -> i
         "reps": args.reps,
         **timing_summary(runs),
         "final_train_loss": final_loss,
-        "cpu": cpu_model(),
-        "python": platform.python_version(),
+        **host_provenance(),
     }
     return emit_json_line(result, args.out)
 
