@@ -111,7 +111,8 @@ def host_provenance() -> dict:
     return {"cpu": cpu_model(), "python": platform.python_version()}
 
 
-def timing_summary(runs: list[float]) -> dict:
-    """The per-repetition rates and their median, rounded as every script reports them."""
-    return {"steps_per_second_runs": [round(r, 3) for r in runs],
+def timing_summary(runs: list[float], *, warmup: int, steps: int, reps: int) -> dict:
+    """The timing protocol (warm-up steps, steps per repetition, repetitions), the per-repetition
+    rates and their median, rounded as every script reports them."""
+    return {"warmup": warmup, "steps": steps, "reps": reps, "steps_per_second_runs": [round(r, 3) for r in runs],
             "median_steps_per_second": round(statistics.median(runs), 3)}

@@ -152,10 +152,7 @@ def main(argv=None) -> int:
         "backend": dde.backend.backend_name,
         **torch_provenance(torch),
         "mode": args.mode,
-        "warmup": args.warmup,
-        "steps": args.steps,
-        "reps": args.reps,
-        **timing_summary(runs),
+        **timing_summary(runs, warmup=args.warmup, steps=args.steps, reps=args.reps),
         "final_train_loss": [float(v) for v in train_state.loss_train],
         **host_provenance(),
     }

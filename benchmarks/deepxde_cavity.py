@@ -193,10 +193,7 @@ def main(argv=None) -> int:
         "network_rows": int(model.data.train_x.shape[0]),
         "width": WIDTH,
         "depth": DEPTH,
-        "warmup": args.warmup,
-        "steps": args.steps,
-        "reps": args.reps,
-        **timing_summary(runs),
+        **timing_summary(runs, warmup=args.warmup, steps=args.steps, reps=args.reps),
         "final_train_loss": [float(v) for v in train_state.loss_train],
         **host_provenance(),
     }

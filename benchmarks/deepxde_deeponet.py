@@ -158,10 +158,7 @@ def report(args, library: dict, runs: list[float], final_loss: list[float]) -> i
         "workload": {"functions": N_FUNCTIONS, "sensors": N_SENSORS, "points_per_function": N_POINTS,
                      "batch_rows": args.batch_size, "network": f"DeepONet, branch and trunk {DEPTH} hidden x "
                      f"{WIDTH} tanh + linear {WIDTH}", "data": "the 500 000-row table, synthetic values"},
-        "warmup": args.warmup,
-        "steps": args.steps,
-        "reps": args.reps,
-        **timing_summary(runs),
+        **timing_summary(runs, warmup=args.warmup, steps=args.steps, reps=args.reps),
         "final_train_loss": final_loss,
         **host_provenance(),
     }
