@@ -103,13 +103,10 @@ def table_rev_fwd(model, xs) -> Table:
     return _from_hessian(y, jac, hess)
 
 
-def table_jet(model, xs) -> Table:
-    """Taylor mode along each coordinate: series (e_i, 0) gives (∂_i f, ∂_ii f) in one pass."""
+def _table_along_axes(along, xs) -> Table:
+    """The table from ``along(x, e) -> (f, ∂_e f, ∂_ee f)`` evaluated along both coordinate axes e
+    at every point of ``xs`` (n, 2)."""
     eye = jnp.eye(2, dtype=xs.dtype)
-
-    def along(x, e):
-        y, (d1, d2) = jet(model, (x,), ((e, jnp.zeros_like(e)),))
-        return y, d1, d2
 
     def point(x):
         y, d1, d2 = jax.vmap(lambda e: along(x, e))(eye)  # (2, 3) each
@@ -117,25 +114,27 @@ def table_jet(model, xs) -> Table:
 
     y, d1, d2 = jax.vmap(point)(xs)
     return {"f": y, "x": d1[:, 0], "y": d1[:, 1], "xx": d2[:, 0], "yy": d2[:, 1]}
+
+
+def table_jet(model, xs) -> Table:
+    """Taylor mode along each coordinate: series (e_i, 0) gives (∂_i f, ∂_ii f) in one pass."""
+    def along(x, e):
+        y, (d1, d2) = jet(model, (x,), ((e, jnp.zeros_like(e)),))
+        return y, d1, d2
+
+    return _table_along_axes(along, xs)
 
 
 def table_nested_same(model, xs) -> Table:
     """The plan's depth-2 nested jvp along (e_i, e_i), but with the *same* tangent array at both
     levels, so XLA can merge the two identical first-order tangents (the plan passes two rows of
     its direction array, which XLA cannot see are equal)."""
-    eye = jnp.eye(2, dtype=xs.dtype)
-
     def along(x, e):
         inner = lambda y: jax.jvp(model, (y,), (e,))  # noqa: E731  (f, ∂_e f)
         (y, d1), (_, d2) = jax.jvp(inner, (x,), (e,))
         return y, d1, d2
 
-    def point(x):
-        y, d1, d2 = jax.vmap(lambda e: along(x, e))(eye)  # (2, 3) each
-        return y[0], d1, d2
-
-    y, d1, d2 = jax.vmap(point)(xs)
-    return {"f": y, "x": d1[:, 0], "y": d1[:, 1], "xx": d2[:, 0], "yy": d2[:, 1]}
+    return _table_along_axes(along, xs)
 
 
 def table_taylor_mlp(model: MLP, xs) -> Table:

@@ -67,3 +67,18 @@ def predict_on_grid(model: Callable, points: np.ndarray, shape: tuple[int, int],
     out = np.asarray(jax.jit(jax.vmap(model))(points))
     values = out[:, field] if isinstance(field, int) else np.asarray(field(out))
     return values.reshape(shape)
+
+
+def runs_field_comparison(results: Mapping, points: np.ndarray, reference: np.ndarray, shape: tuple[int, int], *,
+                          field: int | Callable = 0, metric: str = "rel_l2", **kwargs) -> Path:
+    """:func:`field_comparison` of training runs: each run's seed-0 model predicted at ``points``
+    (n, d) and reshaped to ``shape`` (``field`` picks the output as in :func:`predict_on_grid`),
+    against ``reference`` (reshaped to ``shape``), with each run's ``metric`` history.
+    ``results``: {name: run result with ``model(i)`` and ``history``}; ``kwargs`` go to
+    :func:`field_comparison` (extent, axis_labels, field_label, path)."""
+    return field_comparison(
+        {name: predict_on_grid(r.model(0), points, shape, field=field) for name, r in results.items()},
+        np.asarray(reference).reshape(shape),
+        {name: (r.history["metric_step"], np.asarray(r.history["metrics"][metric])) for name, r in results.items()},
+        **kwargs,
+    )

@@ -19,7 +19,7 @@ import numpy as np
 from pinnrwf import _validation as check
 from pinnrwf import pde
 from pinnrwf.nn import MLP, RWF, PeriodicEmbedding
-from pinnrwf.plotting import field_comparison, predict_on_grid
+from pinnrwf.plotting import runs_field_comparison
 from pinnrwf.problem import AbstractProblem, Option, Preset
 from pinnrwf.problems.equations import advection
 from pinnrwf.solvers import advection as advection_solver
@@ -125,12 +125,8 @@ class Advection(AbstractProblem[AdvectionConfig]):
 
     def report(self, config, results, out_dir):
         points, values, shape = evaluation_grid(config)
-        figure = field_comparison(
-            {name: predict_on_grid(r.model(0), points, shape) for name, r in results.items()},
-            values.reshape(shape),
-            {name: (r.history["metric_step"], np.asarray(r.history["metrics"]["rel_l2"]))
-             for name, r in results.items()},
-            extent=(0.0, 2 * math.pi, 0.0, 1.0), axis_labels=("x", "t"), field_label="u",
+        figure = runs_field_comparison(
+            results, points, values, shape, extent=(0.0, 2 * math.pi, 0.0, 1.0), axis_labels=("x", "t"), field_label="u",
             path=Path(out_dir) / "advection.png",
         )
         return {"figures": [str(figure)]}

@@ -35,7 +35,7 @@ import numpy as np
 from pinnrwf import _validation as check
 from pinnrwf import pde
 from pinnrwf.nn import MLP, RWF, PeriodicEmbedding
-from pinnrwf.plotting import field_comparison, predict_on_grid
+from pinnrwf.plotting import runs_field_comparison
 from pinnrwf.problem import AbstractProblem, Option, Preset
 from pinnrwf.runner import summarize
 from pinnrwf.train import Adam, TrainConfig
@@ -137,11 +137,8 @@ def inverse_report(results, name: str, label: str, initial: float, true: float, 
     the reference (``<prefix>_field.png``), and the identified values per parameterization."""
     points, values, shape = grid
     trajectory = parameter_figure(results, name, initial, true, Path(f"{prefix}_{name}.png"), label=label)
-    field = field_comparison(
-        {k: predict_on_grid(r.model(0), points, shape) for k, r in results.items()},
-        values.reshape(shape),
-        {k: (r.history["metric_step"], np.asarray(r.history["metrics"]["rel_l2"])) for k, r in results.items()},
-        extent=(0.0, 1.0, 0.0, 1.0), axis_labels=("x", "t"), field_label="u", path=Path(f"{prefix}_field.png"),
+    field = runs_field_comparison(
+        results, points, values, shape, extent=(0.0, 1.0, 0.0, 1.0), axis_labels=("x", "t"), field_label="u", path=Path(f"{prefix}_field.png"),
     )
     return {"figures": [str(trajectory), str(field)], name: identified(results, name, true),
             "noise": noise, "n_observations": n_observations}

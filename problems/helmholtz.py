@@ -23,7 +23,7 @@ import numpy as np
 from pinnrwf import _validation as check
 from pinnrwf import pde
 from pinnrwf.nn import MLP, RWF
-from pinnrwf.plotting import field_comparison, predict_on_grid
+from pinnrwf.plotting import runs_field_comparison
 from pinnrwf.problem import AbstractProblem, Option, Preset
 from pinnrwf.train import Adam, TrainConfig
 
@@ -118,12 +118,8 @@ class Helmholtz(AbstractProblem[HelmholtzConfig]):
 
     def report(self, config, results, out_dir):
         points, values, shape = evaluation_grid(config)
-        figure = field_comparison(
-            {name: predict_on_grid(r.model(0), points, shape) for name, r in results.items()},
-            values.reshape(shape),
-            {name: (r.history["metric_step"], np.asarray(r.history["metrics"]["rel_l2"]))
-             for name, r in results.items()},
-            extent=(-1.0, 1.0, -1.0, 1.0), axis_labels=("x", "y"), field_label="u",
+        figure = runs_field_comparison(
+            results, points, values, shape, extent=(-1.0, 1.0, -1.0, 1.0), axis_labels=("x", "y"), field_label="u",
             path=Path(out_dir) / "helmholtz.png",
         )
         return {"figures": [str(figure)]}

@@ -23,7 +23,7 @@ import numpy as np
 from pinnrwf import _validation as check
 from pinnrwf import pde
 from pinnrwf.nn import MLP, RWF, ModifiedMLP
-from pinnrwf.plotting import field_comparison, predict_on_grid
+from pinnrwf.plotting import runs_field_comparison
 from pinnrwf.problem import AbstractProblem, Option, Preset
 from pinnrwf.problems.equations import navier_stokes
 from pinnrwf.train import Adam, TrainConfig
@@ -176,11 +176,7 @@ class Cavity(AbstractProblem[CavityConfig]):
     def report(self, config, results, out_dir):
         points, values, shape = evaluation_data(config)
         speed = lambda out_rows: np.hypot(out_rows[:, 0], out_rows[:, 1])  # noqa: E731
-        figure = field_comparison(
-            {name: predict_on_grid(r.model(0), points, shape, field=speed) for name, r in results.items()},
-            np.hypot(values[:, 0], values[:, 1]).reshape(shape),
-            {name: (r.history["metric_step"], np.asarray(r.history["metrics"]["rel_l2"]))
-             for name, r in results.items()},
-            extent=(0.0, 1.0, 0.0, 1.0), axis_labels=("x", "y"), field_label="|u|", path=Path(out_dir) / "ldc.png",
+        figure = runs_field_comparison(
+            results, points, np.hypot(values[:, 0], values[:, 1]), shape, field=speed, extent=(0.0, 1.0, 0.0, 1.0), axis_labels=("x", "y"), field_label="|u|", path=Path(out_dir) / "ldc.png",
         )
         return {"figures": [str(figure)]}
