@@ -53,15 +53,13 @@ GROWTH_TOL = 1e-4
 #: Environment variable overriding the FFT thread count: ``auto`` (or unset) for :func:`fft_workers`'s
 #: rule, a positive integer, or -1 for all cores. The argument ``workers`` takes precedence over it.
 WORKERS_ENV = "PINNRWF_BURGERS_FFT_WORKERS"
-#: Smallest batch size × grid points (B·N) for which :func:`fft_workers` uses all cores: 2¹⁸.
+#: Smallest batch size × grid points (B·N) for which :func:`fft_workers` uses all cores: 2²².
 #: Measured by benchmarks/burgers_fft_workers.py (results: benchmarks/results/burgers_fft_workers/)
-#: on the shared 2-core machine (load average 9–12), ETDRK4 steps, 5 rounds of 1 thread vs 2
-#: threads alternating, N ∈ {256, 1024}, B ∈ {1 … 1024}. Below 2¹⁸ points the threads cost 0–38 %
-#: more CPU time (median per case) and lose in wall time in most cases (median t(1)/t(2) 0.65–0.99
-#: for B·N ≤ 65 536, except 1.22 at N = 1024, B = 4); at 2¹⁸ points their CPU overhead is gone
-#: (0.99–1.00) and they win for both N (median t(1)/t(2) 1.19 at N = 1024, 1.45 at N = 256); at
-#: 2²⁰ (N = 1024, B = 1024) CPU-neutral, wall 0.87 (fastest chunks 1.07): noisy, not a loss in CPU.
-PARALLEL_MIN_POINTS = 1 << 18
+#: on the idle 2-core machine, ETDRK4 steps, 1 thread vs 2 threads alternating, N ∈ {256, 1024}:
+#: up to B·N = 2²⁰ the threads never won (median t(1)/t(2) 0.23–1.02, up to 280 % more CPU time); at
+#: 2²² and 2²⁴ (N = 1024, B = 4096 and 16 384) they won 1.17× and 1.25× at no extra CPU time.
+#: (An earlier rule of 2¹⁸ had been read from a run on a machine loaded 10–15 deep.)
+PARALLEL_MIN_POINTS = 1 << 22
 
 
 def usable_cores() -> int:
@@ -135,7 +133,16 @@ def etdrk4_coefficients(lin: np.ndarray, dt: float, n_contour: int = 64):
 
 
 class BurgersETDRK4(AbstractStepper):
-    """ETDRK4 step of size ``dt`` for Burgers on N points of [0, 1); state: rfft coefficients.
+    """ETDRK4 step of size ``dt`` for Burgers on N points of [0, 1).
+
+    State: the rfft coefficients of the K = ⌈N/3⌉ modes the 2/3 rule keeps (all N//2+1 without
+    dealiasing), shape ``(batch, K)``. The modes above are zero at every step (the dealiased
+    product never feeds them and E·0 = 0), so they are not stored: the inverse transform pads
+    them back as zeros and the forward one is cut at K. Every product with a real coefficient
+    (E, E/2, Q, f1–f3) or with the imaginary −½ik is done on the real and imaginary parts,
+    in place. This gives bitwise the values of the full-length complex arithmetic (tested) on
+    a third fewer coefficients and fewer temporaries; the eight FFTs of a step are most of its time
+    (``benchmarks/results/burgers_fft_workers/``).
 
     ``workers``: ``scipy.fft`` threads; ``None`` chooses per call from the batch size
     (:func:`fft_workers`). The result does not depend on it, bit for bit.
@@ -149,38 +156,69 @@ class BurgersETDRK4(AbstractStepper):
         self.nu = positive_number("nu", nu)
         self.dt = positive_number("dt", dt)
         k = 2.0 * np.pi * np.fft.rfftfreq(self.n, d=1.0 / self.n)
-        ik = 1j * k
+        dk = k.copy()
         if self.n % 2 == 0:
-            ik[-1] = 0.0  # the Nyquist mode has no well-defined derivative
-        idx = np.arange(k.size)
+            dk[-1] = 0.0  # the Nyquist mode has no well-defined derivative
         # 2/3 rule: keep |k| < N/3 in the quadratic product.
-        self.mask = (idx < self.n / 3.0).astype(np.float64) if dealias else np.ones(k.size)
-        self.g = -0.5 * ik * self.mask  # N(v) = −½ ∂x (u²), dealiased
-        self.lin = -self.nu * k**2
-        self.E, self.E2, self.Q, self.f1, self.f2, self.f3 = etdrk4_coefficients(self.lin, self.dt)
+        self.n_modes = int(np.count_nonzero(np.arange(k.size) < self.n / 3.0)) if dealias else k.size
+        m = self.n_modes
+        self.lin = -self.nu * k[:m] ** 2
+        coefficients = etdrk4_coefficients(self.lin, self.dt)  # all real: the operator is real
+        self.E, self.E2, self.Q, self.f1, self.f2, self.f3 = (np.real(c) for c in coefficients)
+        # Interleaved (re, im) copies for products on the float64 view of complex arrays.
+        self._E, self._E2, self._Q, self._f1, self._f3 = (np.repeat(c, 2) for c in
+                                                          (self.E, self.E2, self.Q, self.f1, self.f3))
+        self._2f2 = np.repeat(2.0 * self.f2, 2)
+        self._half_k = -0.5 * dk[:m]  # N(v) = −½ ik·F[u²]: (re, im) ↦ (−½k·(−im), −½k·re)
 
     def workers_for(self, a: np.ndarray) -> int:
-        """FFT threads for the batch ``a`` ``(..., N or N//2+1)`` (see :func:`fft_workers`)."""
+        """FFT threads for the batch ``a`` ``(..., N or K)`` (see :func:`fft_workers`)."""
         return fft_workers(_batch_size(a), self.n, self.workers)
 
     def nonlinear(self, v: np.ndarray, workers: int = 1) -> np.ndarray:
-        """N(v) = −½ ik·mask·F[(F⁻¹v)²] for rfft coefficients ``v`` ``(batch, N//2+1)``."""
+        """N(v) = −½ ik·F[(F⁻¹v)²] cut at K modes, for coefficients ``v`` ``(batch, K)``."""
         u = sfft.irfft(v, n=self.n, axis=-1, workers=workers)
-        return self.g * sfft.rfft(u * u, axis=-1, workers=workers)
+        np.multiply(u, u, out=u)
+        w = sfft.rfft(u, axis=-1, workers=workers, overwrite_x=True)[..., : self.n_modes]
+        out = np.empty(w.shape, dtype=np.complex128)
+        np.multiply(w.imag, self._half_k, out=out.real)
+        np.negative(out.real, out=out.real)
+        np.multiply(w.real, self._half_k, out=out.imag)
+        return out
 
     def init(self, u0: np.ndarray) -> np.ndarray:
-        return sfft.rfft(u0, axis=-1, workers=self.workers_for(u0)) * self.mask
+        return np.ascontiguousarray(sfft.rfft(u0, axis=-1, workers=self.workers_for(u0))[..., : self.n_modes])
 
     def step(self, v: np.ndarray, t: float = 0.0) -> np.ndarray:
         w = self.workers_for(v)
+        f = lambda z: z.view(np.float64)  # noqa: E731  (batch, 2K) real view of (batch, K) complex
         nv = self.nonlinear(v, w)
-        a = self.E2 * v + self.Q * nv
+        e2v = np.multiply(self._E2, f(v))
+        a = np.empty_like(v)
+        np.multiply(self._Q, f(nv), out=f(a))
+        f(a)[...] += e2v
         na = self.nonlinear(a, w)
-        b = self.E2 * v + self.Q * na
+        b = np.empty_like(v)
+        np.multiply(self._Q, f(na), out=f(b))
+        f(b)[...] += e2v
         nb = self.nonlinear(b, w)
-        c = self.E2 * a + self.Q * (2.0 * nb - nv)
+        c = np.empty_like(v)  # E2·a + Q·(2 nb − nv)
+        np.multiply(f(nb), 2.0, out=f(c))
+        f(c)[...] -= f(nv)
+        f(c)[...] *= self._Q
+        np.multiply(self._E2, f(a), out=e2v)
+        f(c)[...] += e2v
         nc = self.nonlinear(c, w)
-        return self.E * v + nv * self.f1 + 2.0 * (na + nb) * self.f2 + nc * self.f3
+        out = np.empty_like(v)  # E·v + f1·nv + 2 f2·(na + nb) + f3·nc
+        np.multiply(self._E, f(v), out=f(out))
+        np.multiply(f(nv), self._f1, out=e2v)
+        f(out)[...] += e2v
+        np.add(f(na), f(nb), out=e2v)
+        e2v *= self._2f2
+        f(out)[...] += e2v
+        np.multiply(f(nc), self._f3, out=e2v)
+        f(out)[...] += e2v
+        return out
 
     def observe(self, v: np.ndarray) -> np.ndarray:
         return sfft.irfft(v, n=self.n, axis=-1, workers=self.workers_for(v))
