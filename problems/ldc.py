@@ -64,7 +64,8 @@ class CavityConfig:
         for name in ("weight_boundary", "weight_residual"):
             check.positive_number(name, getattr(self, name), allow_zero=True)
         if self.strategy == "curriculum" and self.curriculum_values[-1] != self.re:
-            raise ValueError(f"curriculum_values must end at re={self.re:g}, got {list(self.curriculum_values)}")
+            raise ValueError(f"curriculum_values must end at re={self.re:g}, got {list(self.curriculum_values)} "
+                             "(use strategy='regular' to train at one Reynolds number)")
 
 
 RWF_CAVITY = RWF(mean=0.5, std=0.1)  # rwf_paper Table 5
@@ -159,6 +160,8 @@ class Cavity(AbstractProblem[CavityConfig]):
     percent_metrics = frozenset(metrics)
     rwf = RWF_CAVITY
     options = (
+        Option("re", "Reynolds number (default: 1000; another value needs --strategy regular or a curriculum "
+               "ending there, and a reference at that Re)"),
         Option("architecture", "MLP or modified MLP (default: mlp)", flag="--arch", choices=ARCHITECTURES),
         Option("strategy", "curriculum (Re 100 → 500 → 1000) or regular (default: curriculum)", choices=STRATEGIES),
         Option("reference", "HDF5 file from `pinnrwf generate ldc` (default: data/ldc_re1000_n<N>.h5)", type=Path),

@@ -145,3 +145,22 @@ def test_cavity_cli_modified_mlp(tmp_path, cavity_reference, monkeypatch):
     with pytest.raises(SystemExit) as e:
         main(["run", "ldc", "--strategy", "causal", "--steps", "10", "--out", str(tmp_path)])
     assert e.value.code == 2
+
+
+def test_cavity_cli_trains_at_another_reynolds_number(tmp_path, cavity_reference, monkeypatch, capsys):
+    """--re sets the Reynolds number of the residual and of the reference; with the default
+    curriculum (ending at 1000) it is a one-line error that names the way out."""
+    problem = ldc.Cavity()
+    quick = problem.presets["quick"]
+    small = dataclasses.replace(SMALL_LDC, re=1000.0, curriculum_values=(100.0, 1000.0), curriculum_boundaries=(5,))
+    monkeypatch.setattr(ldc.Cavity, "presets", {**problem.presets, "quick": dataclasses.replace(quick, config=small)})
+    assert main(["run", "ldc", "--re", "100", "--strategy", "regular", "--param", "plain", "--steps", "4", "--chunk", "2",
+                 "--reference", str(cavity_reference), "--out", str(tmp_path / "ok"), "--no-progress"]) == 0
+    res = json.loads((tmp_path / "ok" / "results.json").read_text())
+    assert res["problem_config"]["re"] == 100.0 and res["problem_config"]["strategy"] == "regular"
+    with pytest.raises(SystemExit) as e:
+        main(["run", "ldc", "--re", "100", "--steps", "4", "--reference", str(cavity_reference),
+              "--out", str(tmp_path / "bad"), "--no-progress"])
+    assert e.value.code == 2
+    err = capsys.readouterr().err
+    assert "curriculum_values must end at re=100" in err and "regular" in err and "Traceback" not in err
