@@ -9,7 +9,7 @@ declare a parameter :class:`Trainable` and train an :class:`InverseModel` (netwo
 
 from ._causal import causal_weights
 from ._derivatives import DerivativePlan, all_multi_indices
-from ._domain import AbstractSampler, Boundary, Domain, Face, Points, Uniform
+from ._domain import AbstractSampler, Boundary, Domain, Face, Points, Uniform, Union
 from ._equation import Coordinates, Equation, Point
 from ._interpolate import BilinearInterpolant, LinearInterpolant
 from ._inverse import InverseModel, Trainable
@@ -28,7 +28,7 @@ from ._terms import (
 
 __all__ = [
     "causal_weights", "DerivativePlan", "all_multi_indices", "AbstractSampler", "Boundary", "Domain",
-    "Face", "Points", "Uniform", "Coordinates", "Equation", "Point", "BilinearInterpolant",
+    "Face", "Points", "Uniform", "Union", "Coordinates", "Equation", "Point", "BilinearInterpolant",
     "LinearInterpolant", "PINNObjective", "Reference", "FINAL_STEP", "curriculum", "final_value",
     "linear_ramp", "AbstractTerm", "Causal", "DataFit", "Dirichlet", "InitialCondition", "Neumann",
     "Periodic", "Residual", "InverseModel", "Trainable",

@@ -8,7 +8,7 @@ default float dtype (float32, or float64 with ``jax_enable_x64``).
 from __future__ import annotations
 
 import abc
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import equinox as eqx
 import jax
@@ -205,6 +205,45 @@ class Boundary(AbstractSampler):
             for j, ((c, s), k) in enumerate(zip(faces, keys))
         ]
         return jnp.concatenate(parts, axis=0)
+
+
+class Union(AbstractSampler):
+    """The points of several samplers, concatenated in order, each drawn with its own key (split
+    from the one given), e.g. the walls of a box minus a strip near a singular corner:
+
+        walls = pde.Union([sub.face("x", "lower", 64), sub.face("x", "upper", 64),
+                           box.face("y", "lower", 64), box.face("y", "upper", 64)])
+
+    where ``sub`` is a smaller box with the same coordinates. The samplers' domains must have the
+    same coordinates and time coordinate; ``domain`` is the first one's. The union of a box's
+    faces in :class:`Boundary`'s order draws the same points as ``Boundary``.
+    """
+
+    samplers: tuple[AbstractSampler, ...]
+
+    def __init__(self, samplers: Sequence[AbstractSampler]):
+        samplers = tuple(samplers) if isinstance(samplers, (list, tuple)) else samplers
+        if not isinstance(samplers, tuple) or not samplers:
+            raise ValueError(f"samplers must be a non-empty list of samplers, got {samplers!r}")
+        for i, s in enumerate(samplers):
+            if not isinstance(s, AbstractSampler):
+                raise ValueError(f"samplers[{i}] must be a sampler (e.g. domain.face(...)), got {type(s).__name__}")
+            if (s.domain.coords, s.domain.time) != (samplers[0].domain.coords, samplers[0].domain.time):
+                raise ValueError(f"samplers[{i}] has coordinates {s.domain.coords} (time {s.domain.time!r}); "
+                                 f"samplers[0] has {samplers[0].domain.coords} (time {samplers[0].domain.time!r})")
+        self.samplers = samplers
+
+    @property
+    def domain(self) -> Domain:
+        return self.samplers[0].domain
+
+    @property
+    def num_points(self):
+        return sum(s.num_points for s in self.samplers)
+
+    def sample(self, key):
+        keys = jax.random.split(key, len(self.samplers))
+        return jnp.concatenate([s.sample(k) for s, k in zip(self.samplers, keys)], axis=0)
 
 
 class Points(AbstractSampler):

@@ -17,6 +17,8 @@ SAMPLERS = {
     "face": DOMAIN.face("y", "upper", 32),
     "boundary": DOMAIN.boundary(30),
     "grid": DOMAIN.grid(x=4, y=3, t=2),
+    "union": pde.Union([DOMAIN.face("x", "lower", 8),
+                        pde.Domain({"x": (0.0, 1.0), "y": (-1.0, 0.0), "t": (0.0, 0.5)}).interior(12)]),
 }
 
 
@@ -45,3 +47,34 @@ def test_grid_covers_endpoints():
     g = np.asarray(SAMPLERS["grid"].points)
     assert g.shape == (24, 3)
     assert set(np.round(g[:, 1], 6)) == {-1.0, 0.0, 1.0} and set(g[:, 2]) == {0.0, 0.5}
+
+
+def test_union_of_a_boxes_faces_is_its_boundary():
+    box = pde.Domain({"x": (0.0, 1.0), "y": (0.0, 2.0)})
+    faces = [box.face(c, side, n) for (c, side), n in zip([("x", "lower"), ("x", "upper"), ("y", "lower"),
+                                                          ("y", "upper")], [8, 7, 7, 7])]
+    key = jax.random.key(5)
+    np.testing.assert_array_equal(pde.Union(faces).sample(key), box.boundary(29).sample(key))
+
+
+def test_union_keeps_each_part_in_its_own_region():
+    sides = pde.Domain({"x": (0.0, 1.0), "y": (0.0, 0.9)})
+    union = pde.Union([sides.face("x", "lower", 50), DOMAIN_2D.face("y", "upper", 30)])
+    pts = np.asarray(union.sample(jax.random.key(0)))
+    assert union.num_points == 80 and pts.shape == (80, 2)
+    assert np.all(pts[:50, 0] == 0.0) and pts[:50, 1].max() <= 0.9 and pts[:50, 1].max() > 0.8
+    assert np.all(pts[50:, 1] == 1.0)
+
+
+DOMAIN_2D = pde.Domain({"x": (0.0, 1.0), "y": (0.0, 1.0)})
+
+
+@pytest.mark.parametrize("samplers, match", [
+    ([], "non-empty list"),
+    ("face", "non-empty list"),
+    ([DOMAIN_2D.face("x", "lower", 4), "face"], r"samplers\[1\] must be a sampler"),
+    ([DOMAIN_2D.face("x", "lower", 4), DOMAIN.face("x", "lower", 4)], r"samplers\[1\] has coordinates"),
+])
+def test_union_bad_input(samplers, match):
+    with pytest.raises(ValueError, match=match):
+        pde.Union(samplers)

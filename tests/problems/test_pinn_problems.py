@@ -8,6 +8,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
+from pinnrwf import pde
 from pinnrwf.cli import main
 from pinnrwf.nn import RWF, Plain
 from pinnrwf.problems import advection, ldc
@@ -164,3 +165,17 @@ def test_cavity_cli_trains_at_another_reynolds_number(tmp_path, cavity_reference
     assert e.value.code == 2
     err = capsys.readouterr().err
     assert "curriculum_values must end at re=100" in err and "regular" in err and "Traceback" not in err
+
+
+def test_cavity_lid_corner_gap_leaves_the_top_of_the_side_walls_unsampled():
+    key = jax.random.PRNGKey(0)
+    domain = pde.Domain({"x": (0.0, 1.0), "y": (0.0, 1.0)})
+    full = ldc.walls(dataclasses.replace(SMALL_LDC, n_boundary=258), domain)
+    gap = ldc.walls(dataclasses.replace(SMALL_LDC, n_boundary=258, lid_corner_gap=0.05), domain)
+    a, b = np.asarray(full.sample(key)), np.asarray(gap.sample(key))
+    assert a.shape == b.shape == (258, 2)
+    side_a, side_b = a[np.isin(a[:, 0], [0.0, 1.0]) & (a[:, 1] < 1.0)], b[(b[:, 0] == 0.0) | (b[:, 0] == 1.0)]
+    assert side_a[:, 1].max() > 0.95 and side_b[:, 1].max() <= 0.95  # the strip under the lid is left out
+    assert np.sum(b[:, 1] == 1.0) == np.sum(a[:, 1] == 1.0) == 64  # the lid keeps its points
+    with pytest.raises(ValueError, match="lid_corner_gap must be below"):
+        dataclasses.replace(SMALL_LDC, lid_corner_gap=1.0)
