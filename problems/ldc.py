@@ -165,7 +165,7 @@ class Cavity(AbstractProblem[CavityConfig]):
     """rwf_paper §4.5, App. K.2, Table 13 (``pinnrwf bench table13`` runs both architectures)."""
 
     name = "ldc"
-    description = "Lid-driven cavity Re = 1000, relative L2 error of (u, v)"
+    description = "Lid-driven cavity (Re = 1000 unless --re), relative L2 error of (u, v)"
     presets = {
         "smoke": Preset(CavityConfig(width=32, depth=2, n_residual=64, n_boundary=32, curriculum_boundaries=(4, 8),
                                      reference_n=16, eval_stride=1, generate_reference=True),
