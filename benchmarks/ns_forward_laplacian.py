@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import statistics
 import sys
 import time
@@ -146,6 +147,8 @@ def main(argv=None) -> int:
     json_path, md_path = write_benchmark("ns_forward_laplacian",
                                          {"rows": rows, "settings": vars(args) | {"out": str(args.out)}}, text, args.out)
     full = json.loads(json_path.read_text())
+    full["command"] = shlex.join(["python", "benchmarks/ns_forward_laplacian.py", *sys.argv[1:]])
+    atomic_write_bytes(json_path, lambda f: f.write(json.dumps(full, indent=2).encode()))
     text += (f"\nCommand: `{full['command']}`; commit {full['commit']}; date {full['date']}; "
              f"device {full['device']}.\n")
     atomic_write_bytes(md_path, lambda f: f.write(text.encode()))
