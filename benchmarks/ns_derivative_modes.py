@@ -64,7 +64,7 @@ def make_network(width: int = 128, depth: int = 5, seed: int = 0) -> MLP:
 # ------------------------------------------------------------------------------- the modes
 def table_plan(model, xs) -> Table:
     """The DSL's DerivativePlan (batched nested jvp), vmapped over the points."""
-    plan = navier_stokes(RE).plan
+    plan = navier_stokes(RE, derivative_mode="forward").plan
     out = jax.vmap(lambda x: plan(model, x))(xs)
     return {PLAN_KEYS[m]: out[m] for m in PLAN_KEYS}
 

@@ -24,20 +24,22 @@ def advection(c: float = 50.0) -> Equation:
 def _navier_stokes_residual(p):
     inv_re = 1.0 / p.Re
     return {
-        "u": p.u * p.u_x + p.v * p.u_y + p.p_x - inv_re * (p.u_xx + p.u_yy),  # K.14
+        # Δu = u_xx + u_yy, written as a Laplacian so the plan is one forward-Laplacian pass.
+        "u": p.u * p.u_x + p.v * p.u_y + p.p_x - inv_re * p.laplacian("u"),  # K.14
         # K.15 as printed reads "u v_x + u v_y"; the convective term is u v_x + v v_y.
-        "v": p.u * p.v_x + p.v * p.v_y + p.p_y - inv_re * (p.v_xx + p.v_yy),
+        "v": p.u * p.v_x + p.v * p.v_y + p.p_y - inv_re * p.laplacian("v"),
         "c": p.u_x + p.v_y,  # K.16
     }
 
 
-def navier_stokes(Re: float = 1000.0) -> Equation:
+def navier_stokes(Re: float = 1000.0, derivative_mode: str = "auto") -> Equation:
     """Steady incompressible Navier–Stokes, eq. K.9–K.10 with residuals K.14–K.16:
     components ``"u"`` (x-momentum), ``"v"`` (y-momentum), ``"c"`` (continuity), on
-    (x, y) ∈ (0, 1)², fields (u, v, p), Re = 1000 (lid-driven cavity, App. K.2)."""
+    (x, y) ∈ (0, 1)², fields (u, v, p), Re = 1000 (lid-driven cavity, App. K.2). The plan is a
+    forward-Laplacian pass (``derivative_mode="forward"`` forces the nested-jvp one)."""
     return Equation(
         coords=("x", "y"), fields=("u", "v", "p"), params={"Re": Re},
-        residual=_navier_stokes_residual,
+        residual=_navier_stokes_residual, derivative_mode=derivative_mode,
     )
 
 

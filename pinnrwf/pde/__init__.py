@@ -12,6 +12,7 @@ from ._derivatives import DerivativePlan, all_multi_indices
 from ._domain import AbstractSampler, Boundary, Domain, Face, Points, Uniform, Union
 from ._equation import Coordinates, Equation, Point
 from ._interpolate import BilinearInterpolant, LinearInterpolant
+from ._laplacian import LaplacianPlan, forward_laplacian
 from ._inverse import InverseModel, Trainable
 from ._objective import PINNObjective, Reference
 from ._schedules import FINAL_STEP, curriculum, final_value, linear_ramp
@@ -31,5 +32,5 @@ __all__ = [
     "Face", "Points", "Uniform", "Union", "Coordinates", "Equation", "Point", "BilinearInterpolant",
     "LinearInterpolant", "PINNObjective", "Reference", "FINAL_STEP", "curriculum", "final_value",
     "linear_ramp", "AbstractTerm", "Causal", "DataFit", "Dirichlet", "InitialCondition", "Neumann",
-    "Periodic", "Residual", "InverseModel", "Trainable",
+    "Periodic", "Residual", "InverseModel", "Trainable", "forward_laplacian", "LaplacianPlan",
 ]
