@@ -18,9 +18,11 @@ import json
 import platform
 import sys
 
+import equinox as eqx
 import jax
 
 from pinnrwf.nn import Plain
+from pinnrwf.problems.equations import navier_stokes
 from pinnrwf.problems.ldc import Cavity, CavityConfig, make_objective
 from pinnrwf.train import Adam, TrainConfig, atomic_write_bytes, fit
 
@@ -34,15 +36,18 @@ def cavity_config(points: str) -> CavityConfig:
                         generate_reference=True)
 
 
-def time_cavity(points: str, steps: int, chunk: int, seed: int = 0) -> dict:
-    """Train ``steps`` steps (chunks of ``chunk``) and return the engine's timing."""
+def time_cavity(points: str, steps: int, chunk: int, seed: int = 0, derivative_mode: str = "auto") -> dict:
+    """Train ``steps`` steps (chunks of ``chunk``) and return the engine's timing. ``derivative_mode``:
+    the NS equation's plan (``auto``: the forward Laplacian; ``forward``: the nested-jvp plan)."""
     if steps < 2 * chunk:
         raise ValueError(f"steps must be at least 2 * chunk (the first chunk includes compilation), "
                          f"got steps={steps}, chunk={chunk}")
     config = cavity_config(points)
     init = Cavity().init_model(config, Plain())
     train = TrainConfig(steps=steps, seeds=1, seed=seed, chunk_steps=chunk, progress=False)
-    r = fit(init, make_objective(config), train, optimizer=Adam(decay_steps=2000))
+    objective = make_objective(config)
+    objective = eqx.tree_at(lambda o: o.equation, objective, navier_stokes(config.re, derivative_mode=derivative_mode))
+    r = fit(init, objective, train, optimizer=Adam(decay_steps=2000))
     return {
         "library": "pinnrwf",
         "problem": "ldc (steady NS, Re 1000)",
@@ -56,6 +61,7 @@ def time_cavity(points: str, steps: int, chunk: int, seed: int = 0) -> dict:
         "steps": steps,
         "chunk": chunk,
         "timed_steps": steps - chunk,
+        "derivative_plan": repr(objective.equation.plan),
         "steps_per_second": round(r.steps_per_second, 3),
         "compile_plus_first_chunk_seconds": round(r.compile_seconds, 3),
         "final_loss": float(r.history["loss"][-1][0]),
@@ -69,9 +75,11 @@ def main(argv=None) -> int:
     ap.add_argument("--chunk", type=int, default=100, help="steps per compiled chunk")
     ap.add_argument("--points", choices=tuple(POINTS), default="paper")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--derivative-mode", choices=("auto", "forward"), default="auto",
+                    help="auto: the forward-Laplacian plan; forward: the nested-jvp plan (before/after comparisons)")
     ap.add_argument("--out", default=None, help="also write the JSON here (atomically)")
     args = ap.parse_args(argv)
-    line = json.dumps(time_cavity(args.points, args.steps, args.chunk, args.seed))
+    line = json.dumps(time_cavity(args.points, args.steps, args.chunk, args.seed, args.derivative_mode))
     print(line, flush=True)
     if args.out:
         atomic_write_bytes(args.out, lambda f: f.write((line + "\n").encode()))

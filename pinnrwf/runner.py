@@ -79,7 +79,7 @@ def train_all(
             optimizer=optimizer,
             lbfgs=lbfgs,
             resume=cfg.checkpoint_dir is not None,
-            fingerprint_extra={"problem": problem.name, "config": jsonable(config),
+            fingerprint_extra={"problem": problem.name, "config": fingerprint_config(config),
                                "parameterization": repr(parameterization)},
             monitor=problem.monitor,
         )
@@ -148,6 +148,23 @@ def comparison_table(results: Mapping[str, FitResult], metrics: tuple[str, ...],
                          else f"{s['mean']:.3e} ± {s['std']:.1e}")
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {steps_per_second_text(r)} |")
     return "\n".join(lines)
+
+
+#: Metadata key of a config field added after checkpoints of its problem existed: at its default
+#: value (the behaviour from before the field) it is left out of the checkpoint fingerprint, so
+#: those checkpoints still resume; any other value is part of the fingerprint.
+NEUTRAL_AT_DEFAULT = "pinnrwf_neutral_at_default"
+
+
+def fingerprint_config(config: Any) -> dict:
+    """``jsonable(config)`` without the fields marked :data:`NEUTRAL_AT_DEFAULT` that hold their
+    default value (what a run's checkpoint fingerprint records of the problem's config)."""
+    out = jsonable(config)
+    for f in dataclasses.fields(config):
+        if f.metadata.get(NEUTRAL_AT_DEFAULT) and f.default is not dataclasses.MISSING \
+                and getattr(config, f.name) == f.default:
+            out.pop(f.name)
+    return out
 
 
 def jsonable(obj: Any) -> Any:

@@ -25,6 +25,7 @@ from pinnrwf import pde
 from pinnrwf.nn import MLP, RWF, ModifiedMLP
 from pinnrwf.plotting import runs_field_comparison
 from pinnrwf.problem import AbstractProblem, Option, Preset
+from pinnrwf.runner import NEUTRAL_AT_DEFAULT
 from pinnrwf.problems.equations import navier_stokes
 from pinnrwf.train import Adam, TrainConfig
 
@@ -48,7 +49,7 @@ class CavityConfig:
     # Side-wall points within this distance below the lid are not sampled (0: the whole boundary,
     # as the paper states it). The lid's u = 1 meets the walls' u = 0 in the two top corners; the
     # authors' later JAX-PI code leaves out the top 1 % of the side walls for this reason.
-    lid_corner_gap: float = 0.0
+    lid_corner_gap: float = dataclasses.field(default=0.0, metadata={NEUTRAL_AT_DEFAULT: True})
     curriculum_values: tuple[float, ...] = (100.0, 500.0, 1000.0)
     curriculum_boundaries: tuple[int, ...] = (20_000, 40_000)
     reference_n: int = 512  # solver grid (cells per side) of the ground truth

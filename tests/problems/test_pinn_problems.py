@@ -179,3 +179,27 @@ def test_cavity_lid_corner_gap_leaves_the_top_of_the_side_walls_unsampled():
     assert np.sum(b[:, 1] == 1.0) == np.sum(a[:, 1] == 1.0) == 64  # the lid keeps its points
     with pytest.raises(ValueError, match="lid_corner_gap must be below"):
         dataclasses.replace(SMALL_LDC, lid_corner_gap=1.0)
+
+
+def test_an_option_added_later_keeps_old_checkpoints_resumable_at_its_default():
+    """lid_corner_gap came after paper-length cavity checkpoints existed: at its default it is not
+    part of the fingerprint (those checkpoints resume); any other value is."""
+    from pinnrwf.runner import fingerprint_config, jsonable
+
+    base = jsonable(SMALL_LDC)
+    assert fingerprint_config(SMALL_LDC) == {k: v for k, v in base.items() if k != "lid_corner_gap"}
+    assert fingerprint_config(dataclasses.replace(SMALL_LDC, lid_corner_gap=0.01))["lid_corner_gap"] == 0.01
+    assert fingerprint_config(dataclasses.replace(SMALL_LDC, re=200.0, curriculum_values=(200.0,)))["re"] == 200.0
+
+
+def test_cavity_resume_refuses_a_changed_corner_gap(tmp_path, cavity_reference, monkeypatch, capsys):
+    problem = ldc.Cavity()
+    quick = problem.presets["quick"]
+    monkeypatch.setattr(ldc.Cavity, "presets", {**problem.presets, "quick": dataclasses.replace(quick, config=SMALL_LDC)})
+    argv = ["run", "ldc", "--param", "plain", "--strategy", "regular", "--steps", "4", "--chunk", "2",
+            "--checkpoint-every", "2", "--reference", str(cavity_reference), "--out", str(tmp_path), "--no-progress"]
+    assert main(argv) == 0
+    assert main(argv[:7] + ["6"] + argv[8:]) == 0  # same options: resumes and goes on
+    with pytest.raises(SystemExit):
+        main(argv[:7] + ["8"] + argv[8:] + ["--lid-corner-gap", "0.01"])
+    assert "fingerprint mismatch" in capsys.readouterr().err
