@@ -70,5 +70,5 @@ def burgers(nu: float = 0.001) -> Equation:
     periodic in x (embedding [cos 2πx, sin 2πx, t], eq. L.9); ν = 0.001 (rwf_paper L.3, Table 14)."""
     return Equation(
         coords=("x", "t"), fields=("u",), params={"nu": nu},
-        residual=lambda p: p.u_t + p.u * p.u_x - p.nu * p.u_xx,
+        residual=lambda p: p.u_t + p.u * p.u_x - p.nu * p.laplacian("u"),  # Δ over x: the Laplacian plan
     )
