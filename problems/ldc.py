@@ -141,10 +141,8 @@ def walls(config: CavityConfig, domain: pde.Domain) -> pde.AbstractSampler:
     if config.lid_corner_gap == 0.0:
         return domain.boundary(config.n_boundary)
     sides = pde.Domain({"x": (0.0, 1.0), "y": (0.0, 1.0 - config.lid_corner_gap)})
-    base, extra = divmod(config.n_boundary, 4)
-    n = [base + (j < extra) for j in range(4)]  # as domain.boundary splits them
-    return pde.Union([sides.face("x", "lower", n[0]), sides.face("x", "upper", n[1]),
-                      domain.face("y", "lower", n[2]), domain.face("y", "upper", n[3])])
+    faces = domain.boundary(config.n_boundary).face_samplers()
+    return pde.Union([sides.face(f.coord, f.side, f.n) if f.coord == "x" else f for f in faces])
 
 
 def make_objective(config: CavityConfig) -> pde.PINNObjective:

@@ -196,15 +196,13 @@ class Boundary(AbstractSampler):
     def num_points(self):
         return self.n
 
+    def face_samplers(self) -> list["Face"]:
+        """One :class:`Face` per spatial face with its share of ``n`` (the first faces get the rest)."""
+        base, extra = divmod(self.n, len(self.faces))
+        return [Face(self.domain, base + (j < extra), c, s) for j, (c, s) in enumerate(self.faces)]
+
     def sample(self, key):
-        faces = self.faces
-        base, extra = divmod(self.n, len(faces))
-        keys = jax.random.split(key, len(faces))
-        parts = [
-            Face(self.domain, base + (j < extra), c, s).sample(k)
-            for j, ((c, s), k) in enumerate(zip(faces, keys))
-        ]
-        return jnp.concatenate(parts, axis=0)
+        return Union(self.face_samplers()).sample(key)
 
 
 class Union(AbstractSampler):

@@ -39,7 +39,7 @@ from jaxtyping import Array, Float
 from pinnrwf._validation import finite_number, function
 
 from ._derivatives import MODES, DerivativePlan, used_inputs
-from ._laplacian import LAPLACIAN, LaplacianPlan, request_order
+from ._laplacian import LAPLACIAN, LaplacianPlan, is_laplacian, request_order
 from ._inverse import InverseModel, Trainable, check_trainables_read
 
 Residual = Callable[["Point"], "Array | Mapping[str, Array]"]
@@ -98,20 +98,21 @@ class Point:
 
     def d(self, name: str, *coords: str) -> Array:
         """∂^k name / ∂coords[0] … ∂coords[k-1] at this point (``d("u")`` is the value)."""
+        index = self._coordinate_indices(name, coords, "derivative of {name!r} with respect to {c!r}")
+        return self._resolve(name, tuple(sorted(index)))
+
+    def _coordinate_indices(self, name: str, coords: Sequence[str], what: str) -> list[int]:
+        """The indices of ``coords`` after checking ``name`` and every coordinate (``what``: the
+        message's start, formatted with ``name`` and the bad coordinate ``c``)."""
         eq = self._equation
         if name not in eq.fields and name not in eq.inputs:
             raise ValueError(
                 f"unknown field or input {name!r}; fields are {eq.fields}, inputs are {eq.inputs}"
             )
-        index = []
         for c in coords:
             if c not in eq.coords:
-                raise ValueError(
-                    f"derivative of {name!r} with respect to {c!r}, which is not a coordinate; "
-                    f"the coordinates are {eq.coords}"
-                )
-            index.append(eq.coords.index(c))
-        return self._resolve(name, tuple(sorted(index)))
+                raise ValueError(what.format(name=name, c=c) + f", which is not a coordinate; the coordinates are {eq.coords}")
+        return [eq.coords.index(c) for c in coords]
 
     def laplacian(self, name: str, *coords: str) -> Array:
         """Δ name = Σ_c ∂²name/∂c² over ``coords`` (default: every coordinate but time).
@@ -120,15 +121,11 @@ class Point:
         derivatives are one such Laplacian is evaluated by a forward-Laplacian pass
         (:func:`pinnrwf.pde.forward_laplacian`), 4 instead of 7 matrix products per layer in 2D."""
         eq = self._equation
-        if name not in eq.fields and name not in eq.inputs:
-            raise ValueError(f"unknown field or input {name!r}; fields are {eq.fields}, inputs are {eq.inputs}")
         coords = coords or tuple(c for c in eq.coords if c != eq.time)
-        for c in coords:
-            if c not in eq.coords:
-                raise ValueError(f"laplacian of {name!r} over {c!r}, which is not a coordinate; the coordinates are {eq.coords}")
+        index = self._coordinate_indices(name, coords, "laplacian of {name!r} over {c!r}")
         if not coords or len(set(coords)) != len(coords):
             raise ValueError(f"laplacian of {name!r}: give distinct coordinates, got {coords}")
-        return self._resolve(name, (LAPLACIAN, *sorted(eq.coords.index(c) for c in coords)))
+        return self._resolve(name, (LAPLACIAN, *sorted(index)))
 
     def __getitem__(self, name: str) -> Array:
         return getattr(self, name)
@@ -286,8 +283,8 @@ class Equation(eqx.Module):
         """The derivative plan for ``derivative_mode=mode`` (see the class docstring)."""
         if mode not in EQUATION_MODES:
             raise ValueError(f"derivative_mode must be one of {EQUATION_MODES}, got {mode!r}")
-        laplacians = sorted({m[1:] for _, m in self.requests if m and m[0] == LAPLACIAN})
-        indices = [m for _, m in self.requests if not (m and m[0] == LAPLACIAN)]
+        laplacians = sorted({m[1:] for _, m in self.requests if is_laplacian(m)})
+        indices = [m for _, m in self.requests if not is_laplacian(m)]
         n_out = len(self.fields) + len(self.derivative_inputs())  # the differentiated outputs
         if mode == "directional":  # opt-in: measured no faster than reverse mode on CPU (README)
             spec, reason = self._detect_directional()
@@ -459,7 +456,7 @@ class Equation(eqx.Module):
         def resolve(name, index):
             if name not in column:
                 return given[name]
-            if index not in table:  # a Laplacian under a nested plan
+            if is_laplacian(index) and index not in table:  # a Laplacian under a nested plan
                 return sum(table[(i, i)][column[name]] for i in index[1:])
             return table[index][column[name]]
 

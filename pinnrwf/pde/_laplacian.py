@@ -160,9 +160,14 @@ def _dual_or_constant(value, grad, lap):
 LAPLACIAN = -1
 
 
+def is_laplacian(index: tuple[int, ...]) -> bool:
+    """Whether a request index stands for a Laplacian (see :data:`LAPLACIAN`)."""
+    return bool(index) and index[0] == LAPLACIAN
+
+
 def request_order(index: tuple[int, ...]) -> int:
     """The differential order of a request index (a Laplacian is of order 2)."""
-    return 2 if index and index[0] == LAPLACIAN else len(index)
+    return 2 if is_laplacian(index) else len(index)
 
 
 class LaplacianPlan:
