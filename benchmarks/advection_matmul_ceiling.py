@@ -15,7 +15,9 @@ that add is the only extra work, so the replay's rate is the products' own rate,
 underestimate of the ceiling.
 
 Per round, back to back: the engine's step (``pinnrwf.train.fit``, as ``pinnrwf bench engine``
-times it), the replay, and with ``--deepxde-python`` DeepXDE's step
+times it), the same step as a bare JAX + optax script would write it (:func:`bare_jax_rate`:
+a jitted step that samples on device, per-point ``jax.grad`` for u_x and u_t, ``optax.adam``,
+called from a Python loop; the issue's "bare script"), the replay, and with ``--deepxde-python`` DeepXDE's step
 (``benchmarks/deepxde_advection.py`` in its own environment) and the same products replayed in
 PyTorch (``benchmarks/torch_matmul_replay.py``, matrix products of transposed views as its
 backward passes call them), which tells whether another matmul library would raise the ceiling. Output: ``--out``/results.json and
@@ -111,6 +113,52 @@ def replay(products: list[dict], steps: int):
     return run
 
 
+def bare_jax_rate(steps: int, warmup: int = 20) -> float:
+    """Steps/s of the advection step written as a plain JAX + optax script: parameters as a list
+    of (W, b), Glorot-normal weights, the same loss, points and learning-rate schedule as the
+    engine's step, one jitted step per Python-loop iteration, no ``lax.scan``."""
+    import optax
+
+    sizes = [3] + [256] * 5 + [1]
+    keys = jax.random.split(jax.random.PRNGKey(0), len(sizes))
+    params = [(jax.random.normal(k, (a, b)) * jnp.sqrt(2.0 / (a + b)), jnp.zeros(b))
+              for k, a, b in zip(keys[1:], sizes[:-1], sizes[1:])]
+
+    def u(params, xt):
+        h = jnp.stack([jnp.cos(xt[0]), jnp.sin(xt[0]), xt[1]])
+        for w, b in params[:-1]:
+            h = jnp.tanh(h @ w + b)
+        w, b = params[-1]
+        return (h @ w + b)[0]
+
+    def loss(params, xt, x0):
+        grad = jax.vmap(jax.grad(u, argnums=1), (None, 0))(params, xt)
+        residual = grad[:, 1] + C * grad[:, 0]
+        u0 = jax.vmap(u, (None, 0))(params, jnp.stack([x0, jnp.zeros_like(x0)], 1))
+        return jnp.mean(residual**2) + 100.0 * jnp.mean((u0 - jnp.sin(x0)) ** 2)
+
+    optimizer = optax.adam(optax.exponential_decay(1e-3, 5000, 0.9))
+
+    @jax.jit
+    def step(params, opt_state, key):
+        key, kr, ki = jax.random.split(key, 3)
+        xt = jax.random.uniform(kr, (N_RESIDUAL, 2), maxval=jnp.array([2 * jnp.pi, 1.0]))
+        x0 = jax.random.uniform(ki, (N_INITIAL,), maxval=2 * jnp.pi)
+        value, grads = jax.value_and_grad(loss)(params, xt, x0)
+        updates, opt_state = optimizer.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state, key, value
+
+    state = (params, optimizer.init(params), jax.random.PRNGKey(1))
+    for _ in range(warmup):
+        *state, value = step(*state)
+    jax.block_until_ready(value)
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        *state, value = step(*state)
+    jax.block_until_ready(value)
+    return steps / (time.perf_counter() - t0)
+
+
 def time_replay(run, steps: int, reps: int = 3) -> float:
     """Steps/s of the replay, best of ``reps`` after a compile + warm-up run."""
     run().block_until_ready()
@@ -159,6 +207,7 @@ def main(argv=None) -> int:
         row = {"round": r + 1, "load_before": load1()}
         row["engine"] = time_engine(objective, Plain(), 1, args.steps, min(args.chunk, args.steps), "highest")[
             "steps_per_second"]
+        row["bare"] = bare_jax_rate(args.steps)
         row["replay"] = time_replay(run, args.steps)
         if args.deepxde_python:
             row["deepxde"] = time_deepxde(args.deepxde_python, args.steps)
@@ -166,7 +215,8 @@ def main(argv=None) -> int:
         row["load_after"] = load1()
         rounds.append(row)
         print(json.dumps(row), flush=True)
-    ratios = {"engine/replay": [r["engine"] / r["replay"] for r in rounds]}
+    ratios = {"engine/replay": [r["engine"] / r["replay"] for r in rounds],
+              "engine/bare": [r["engine"] / r["bare"] for r in rounds]}
     if args.deepxde_python:
         ratios["replay/deepxde"] = [r["replay"] / r["deepxde"] for r in rounds]
         ratios["engine/deepxde"] = [r["engine"] / r["deepxde"] for r in rounds]
@@ -179,7 +229,7 @@ def main(argv=None) -> int:
               "products": products, "gflop_per_step": gflop, "rounds": rounds,
               "ratios": ratios, "median_ratios": {k: statistics.median(v) for k, v in ratios.items()},
               "command": command}
-    cols = ["engine", "replay"] + (["deepxde", "torch_replay"] if args.deepxde_python else [])
+    cols = ["engine", "bare", "replay"] + (["deepxde", "torch_replay"] if args.deepxde_python else [])
     shapes = {}
     for q in products:
         k = f"{q['lhs']}·{q['rhs']}"
@@ -187,7 +237,8 @@ def main(argv=None) -> int:
     lines = ["# Advection step vs its own matrix products timed alone (matmul ceiling)", "",
              f"CPU {result['cpu']}, JAX {result['jax']}, commit {result['commit']}, {result['date']}; "
              f"`{command}`. DSL step (`speed_objective`, MLP 5 × 256 tanh, Plain, 1024 residual + 128 IC "
-             f"rows, 1 seed) through the engine `fit`; the replay runs the {len(products)} `dot_general`s of "
+             f"rows, 1 seed) through the engine `fit`; bare: the same step as a plain JAX + optax script (jitted "
+             "step in a Python loop); the replay runs the {len(products)} `dot_general`s of "
              f"its loss gradient ({gflop:.2f} GFLOP per step) and nothing else; DeepXDE 1.15 + PyTorch "
              "(median of its reps); replay (best of 3) and torch_replay (best of 3): the same products in XLA and in PyTorch. Rounds "
              "alternate them.", "",
