@@ -74,7 +74,8 @@ def helmholtz_equation(config: HelmholtzConfig) -> pde.Equation:
 
     def residual(p):
         forcing = scale * jnp.sin(a1 * math.pi * p.x) * jnp.sin(a2 * math.pi * p.y)
-        return p.u_xx + p.u_yy + p.k**2 * p.u - forcing
+        # u_xx + u_yy written as the Laplacian: one forward-Laplacian pass (see README, "Laplacians").
+        return p.laplacian("u") + p.k**2 * p.u - forcing
 
     return pde.Equation(coords=("x", "y"), fields=("u",), params={"k": config.k}, residual=residual)
 

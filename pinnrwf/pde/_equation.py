@@ -13,7 +13,10 @@ coefficient) and its derivative. A residual returns a scalar or a dict of named 
 
 At construction the residual is traced once, abstractly, with a recording accessor: unknown names
 raise ``ValueError`` there, and the requested derivatives fix a :class:`DerivativePlan`, so at run
-time only those derivatives are computed, all fields sharing each forward-mode pass.
+time only those derivatives are computed, all fields sharing each forward-mode pass. When the
+only second derivatives are one Laplacian (``p.laplacian("u")``) or a single pure second
+derivative (``p.u_xx``, the Laplacian over x), the plan is one forward-Laplacian pass instead
+(:class:`pinnrwf.pde._laplacian.LaplacianPlan`).
 
 A residual that is affine in the first derivatives of one field, with coefficients that depend
 only on the parameters (advection u_t + c·u_x, possibly plus zero-order terms), can be evaluated
@@ -216,9 +219,11 @@ class Equation(eqx.Module):
         time: the time coordinate (default ``"t"`` when declared, else ``None``); needed by
             initial conditions and causal weighting.
         derivative_mode: how the derivatives are computed (``repr(equation.plan)`` and
-            :attr:`plan_mode` show the choice): ``"auto"`` (default) picks reverse mode for
-            first derivatives of fewer differentiated outputs than derivatives, else nested
-            forward mode. ``"forward"``, ``"reverse"`` (first-order residuals) force one;
+            :attr:`plan_mode` show the choice): ``"auto"`` (default) picks the forward-Laplacian
+            plan when the only second derivatives are one ``p.laplacian`` or a single pure second
+            derivative (``p.u_xx``), reverse mode for first derivatives of fewer differentiated
+            outputs than derivatives, else nested forward mode. ``"laplacian"`` forces the first
+            (a ``ValueError`` says why a residual does not qualify). ``"forward"``, ``"reverse"`` (first-order residuals) force one;
             ``"directional"`` evaluates a residual affine in the first derivatives of one field,
             with coefficients depending only on the parameters, by one jvp along a = the
             coefficients (a = (c, 1) for advection u_t + c u_x); for any other residual it is a
@@ -285,6 +290,13 @@ class Equation(eqx.Module):
             raise ValueError(f"derivative_mode must be one of {EQUATION_MODES}, got {mode!r}")
         laplacians = sorted({m[1:] for _, m in self.requests if is_laplacian(m)})
         indices = [m for _, m in self.requests if not is_laplacian(m)]
+        pure = sorted({m[0] for m in indices if len(m) == 2 and m[0] == m[1]})
+        if mode in ("auto", "laplacian") and len(pure) == 1 and laplacians in ([], [(pure[0],)]) \
+                and all(len(m) <= 1 or m == (pure[0], pure[0]) for m in indices):
+            # The only second derivative is u_ii along one coordinate (heat, Burgers, diffusion–
+            # reaction): it is the Laplacian over that coordinate, one forward-Laplacian pass.
+            laplacians = [(pure[0],)]
+            indices = [m for m in indices if len(m) <= 1]
         n_out = len(self.fields) + len(self.derivative_inputs())  # the differentiated outputs
         if mode == "directional":  # opt-in: measured no faster than reverse mode on CPU (README)
             spec, reason = self._detect_directional()
@@ -295,7 +307,7 @@ class Equation(eqx.Module):
                 and max((len(m) for m in indices), default=0) <= 1:
             return None, LaplacianPlan(laplacians[0], len(self.coords))
         if mode == "laplacian":
-            why = ("it requests no p.laplacian" if not laplacians else
+            why = ("it requests no p.laplacian and no single pure second derivative" if not laplacians else
                    "it requests Laplacians over different coordinates" if len(laplacians) > 1 else
                    "it also requests second derivatives outside its Laplacian")
             raise ValueError(f"derivative_mode='laplacian' is not possible for this residual: {why}")

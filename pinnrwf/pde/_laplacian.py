@@ -172,7 +172,8 @@ def request_order(index: tuple[int, ...]) -> int:
 
 class LaplacianPlan:
     """The derivative plan of a residual whose only second derivatives are one Laplacian
-    (``p.laplacian("u")``): value, all first derivatives and Δ over ``lap_coords`` from one
+    (``p.laplacian("u")``, or a single pure second derivative such as ``p.u_xx``, the Laplacian
+    over one coordinate): value, all first derivatives and Δ over ``lap_coords`` from one
     :func:`forward_laplacian` pass. Static and hashable like :class:`DerivativePlan`."""
 
     mode = "laplacian"
@@ -185,7 +186,10 @@ class LaplacianPlan:
         if x.shape != (self.num_coords,):
             raise ValueError(f"point must have shape ({self.num_coords},), got {x.shape}")
         value, grad, lap = forward_laplacian(f, x, self.lap_coords)
-        return {(): value, **{(i,): grad[i] for i in range(self.num_coords)}, (LAPLACIAN, *self.lap_coords): lap}
+        table = {(): value, **{(i,): grad[i] for i in range(self.num_coords)}, (LAPLACIAN, *self.lap_coords): lap}
+        if len(self.lap_coords) == 1:  # over one coordinate i, Δ is the pure second derivative ∂_ii
+            table[(self.lap_coords[0],) * 2] = lap
+        return table
 
     def __repr__(self):
         return f"LaplacianPlan(mode='laplacian', coords={self.lap_coords})"

@@ -195,7 +195,7 @@ NOT_DIRECTIONAL = {
 def test_other_residuals_fall_back_and_cannot_be_forced(name):
     kw = NOT_DIRECTIONAL[name]
     eq = Equation(**kw)
-    assert eq.plan_mode in ("reverse", "forward") and eq.directional is None
+    assert eq.plan_mode in ("reverse", "forward", "laplacian") and eq.directional is None
     with pytest.raises(ValueError, match="derivative_mode='directional' is not possible"):
         Equation(**kw, derivative_mode="directional")
 
@@ -226,7 +226,9 @@ def test_auto_mode_resolves_when_the_output_size_is_known():
     assert DerivativePlan([(0,), (1,)], 2).mode == "auto"  # decided at each call
     assert DerivativePlan([(0, 0)], 2, num_outputs=1).mode == "forward"
     heat = Equation(coords=("x", "t"), fields=("u",), params={"k": 0.1}, residual=lambda p: p.u_t - p.k * p.u_xx)
-    assert heat.plan_mode == "forward"
+    assert heat.plan_mode == "laplacian"  # u_xx alone is the Laplacian over x
+    wave = Equation(coords=("x", "t"), fields=("u",), residual=lambda p: p.u_tt - p.u_xx)
+    assert wave.plan_mode == "forward"
 
 
 def test_plan_along_is_one_jvp():

@@ -83,6 +83,35 @@ def test_equation_laplacian_plan_matches_the_nested_plan():
             np.testing.assert_allclose(a[k], b[k], rtol=2e-5, atol=2e-6)
 
 
+@pytest.mark.parametrize("residual", [
+    lambda p: p.u_t - p.k * p.u_xx,  # heat: the Laplacian over x alone
+    lambda p: {"a": p.u_t + p.u * p.u_x - p.k * p.u_xx, "b": p.w_xx * p.u_y + p.w_t},  # two fields
+    lambda p: p.u_xx + p.laplacian("w", "x") + p.u_y,  # the same coordinate written both ways
+])
+def test_a_single_pure_second_derivative_runs_the_laplacian_plan(residual):
+    fast, slow = _heat_like(residual), _heat_like(residual, "forward")
+    assert repr(fast.plan) == "LaplacianPlan(mode='laplacian', coords=(0,))" and slow.plan_mode == "forward"
+    assert _heat_like(residual, "laplacian").plan_mode == "laplacian"
+    model = MLP(3, 2, 16, 2, RWF(), key=jax.random.PRNGKey(10))
+    xs = jax.random.normal(jax.random.PRNGKey(11), (8, 3))
+
+    def loss(eq):
+        return lambda m: sum(jnp.sum(v**2) for v in jax.vmap(lambda x: eq.residuals(m, x))(xs).values())
+
+    np.testing.assert_allclose(loss(fast)(model), loss(slow)(model), rtol=2e-5)
+    for a, b in zip(jax.tree.leaves(eqx.filter_grad(loss(fast))(model)), jax.tree.leaves(eqx.filter_grad(loss(slow))(model))):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6 * (1 + float(jnp.max(jnp.abs(b)))))
+
+
+@pytest.mark.parametrize("residual", [
+    lambda p: p.u_xx + p.u_tt,  # two coordinates, not written as a Laplacian
+    lambda p: p.u_xx + p.u_xt,  # a mixed derivative
+    lambda p: p.u_xx + p.laplacian("u"),  # u_xx beside a Laplacian over (x, y)
+])
+def test_other_second_derivatives_beside_u_xx_keep_the_nested_plan(residual):
+    assert _heat_like(residual).plan_mode == "forward"
+
+
 def test_equation_falls_back_to_nested_when_other_second_derivatives_are_needed():
     eq = _heat_like(lambda p: p.laplacian("u") + p.u_xy + p.w)
     assert eq.plan_mode == "forward"
@@ -94,7 +123,7 @@ def test_equation_falls_back_to_nested_when_other_second_derivatives_are_needed(
 
 
 @pytest.mark.parametrize("residual, match", [
-    (lambda p: p.u_xx, "requests no p.laplacian"),
+    (lambda p: p.u_xx + p.u_yy, "requests no p.laplacian and no single pure second derivative"),
     (lambda p: p.laplacian("u") + p.laplacian("w", "x"), "Laplacians over different coordinates"),
     (lambda p: p.laplacian("u") + p.u_xy, "second derivatives outside its Laplacian"),
 ])

@@ -1,0 +1,117 @@
+"""The forward-Laplacian plan against the nested plan on the second-order PINN problems.
+
+Each problem's own objective (its ``quick`` preset, Plain, one seed) is built twice: with its
+equation's automatic plan (a ``LaplacianPlan`` when the only second derivatives are one Laplacian,
+``p.laplacian("u")``, or a single pure second derivative such as u_xx) and with the nested
+forward-mode plan forced (``derivative_mode="forward"``). One jitted value-and-gradient of the
+summed loss terms on one sampled batch is timed, ``--reps`` calls per timing, the two plans
+alternating for ``--rounds`` rounds. The loss of both is printed beside the times (the same to
+round-off). Output: ``--out``/results.json and README.md.
+
+    python benchmarks/laplacian_plan_gain.py --rounds 3 --reps 20 --out benchmarks/results/laplacian_plan_cpu
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+
+from _standalone import atomic_write_text, commit, cpu_model, load1
+from pinnrwf.nn import Plain
+from pinnrwf.pde import Equation
+
+PROBLEMS = {  # name: (module, problem class)
+    "heat-inverse": ("heat_inverse", "HeatInverse"),
+    "burgers-inverse": ("burgers_inverse", "BurgersInverse"),
+    "helmholtz": ("helmholtz", "Helmholtz"),
+}
+
+
+def with_mode(objective, mode: str):
+    """``objective`` with its equation rebuilt under ``derivative_mode=mode`` (trainable parameters kept)."""
+    eq = objective.equation
+    forced = Equation(eq.coords, eq.fields, eq.residual, params={**eq.params, **eq.trainable}, inputs=eq.inputs,
+                      time=eq.time, derivative_mode=mode)
+    return eqx.tree_at(lambda o: o.equation, objective, forced)
+
+
+def timed_gradient(objective, model):
+    batch = objective.sample(jax.random.PRNGKey(1))
+
+    def loss(m):
+        terms, _ = objective.loss_terms(m, batch, jnp.int32(0))
+        return sum(terms.values())
+
+    f = eqx.filter_jit(eqx.filter_value_and_grad(loss))
+    value, grads = f(model)
+    jax.block_until_ready(grads)
+    return f, float(value)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--reps", type=int, default=20)
+    p.add_argument("--problems", default=",".join(PROBLEMS), help="comma-separated, of: " + ", ".join(PROBLEMS))
+    p.add_argument("--out", type=Path, required=True)
+    args = p.parse_args(argv)
+    names = [n for n in args.problems.split(",") if n]
+    unknown = [n for n in names if n not in PROBLEMS]
+    if unknown or args.rounds < 1 or args.reps < 1:
+        p.error(f"--problems must name some of {list(PROBLEMS)} (got unknown {unknown}); --rounds, --reps positive")
+    rows = []
+    for name in names:
+        module, cls = PROBLEMS[name]
+        problem = getattr(importlib.import_module(f"pinnrwf.problems.{module}"), cls)()
+        preset = problem.presets["quick"]
+        objective = problem.objective(preset.config, preset.train)
+        model = problem.init_model(preset.config, Plain())(jax.random.PRNGKey(0))
+        plans = {"nested": with_mode(objective, "forward"), "auto": with_mode(objective, "auto")}
+        compiled = {k: timed_gradient(o, model) for k, o in plans.items()}
+        times = {k: [] for k in plans}
+        for _ in range(args.rounds):
+            for k, (f, _) in compiled.items():
+                t0 = time.perf_counter()
+                for _ in range(args.reps):
+                    _, grads = f(model)
+                jax.block_until_ready(grads)
+                times[k].append((time.perf_counter() - t0) / args.reps * 1e3)
+        ratios = [a / b for a, b in zip(times["nested"], times["auto"])]
+        row = {"problem": name, "plans": {k: repr(o.equation.plan) for k, o in plans.items()},
+               "loss": {k: v for k, (_, v) in compiled.items()}, "ms": times, "ratio_nested_over_auto": ratios,
+               "median_ratio": statistics.median(ratios), "load_after": load1()}
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    command = (f"python benchmarks/laplacian_plan_gain.py --rounds {args.rounds} --reps {args.reps} "
+               f"--problems {','.join(names)} --out {args.out}")
+    result = {"commit": commit(), "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+              "cpu": cpu_model(), "jax": jax.__version__, "command": command, "problems": rows}
+    lines = ["# Forward-Laplacian plan vs nested plan: loss and gradient of each problem's quick objective", "",
+             f"CPU {result['cpu']}, JAX {result['jax']}, commit {result['commit']}, {result['date']}; `{command}`. "
+             "Plain, one seed, one sampled batch; ms per jitted value-and-gradient call, the two plans "
+             "alternating in each round.", "",
+             "| problem | auto plan | nested ms (rounds) | auto ms (rounds) | nested / auto (median) | loss nested / auto |",
+             "|---|---|---|---|---|---|"]
+    for row in rows:
+        lines.append(f"| {row['problem']} | `{row['plans']['auto']}` | "
+                     + " / ".join(f"{v:.2f}" for v in row["ms"]["nested"]) + " | "
+                     + " / ".join(f"{v:.2f}" for v in row["ms"]["auto"]) + f" | **{row['median_ratio']:.2f}** | "
+                     f"{row['loss']['nested']:.7g} / {row['loss']['auto']:.7g} |")
+    atomic_write_text(args.out / "results.json", json.dumps(result, indent=1) + "\n")
+    atomic_write_text(args.out / "README.md", "\n".join(lines) + "\n")
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
