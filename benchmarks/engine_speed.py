@@ -93,10 +93,11 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
 
 
 def with_derivative_mode(objective, mode: str):
-    """``objective`` (a DSL PINNObjective) with its equation's derivative plan forced to ``mode``."""
+    """``objective`` (a DSL PINNObjective) with its equation's derivative plan forced to ``mode``
+    (trainable parameters stay trainable)."""
     eq = objective.equation
-    forced = Equation(eq.coords, eq.fields, eq.residual, params=eq.params, inputs=eq.inputs, time=eq.time,
-                      derivative_mode=mode)
+    forced = Equation(eq.coords, eq.fields, eq.residual, params={**eq.params, **eq.trainable}, inputs=eq.inputs,
+                      time=eq.time, derivative_mode=mode)
     return eqx.tree_at(lambda o: o.equation, objective, forced)
 
 

@@ -27,22 +27,14 @@ import jax
 import jax.numpy as jnp
 
 from _standalone import atomic_write_text, commit, cpu_model, load1
+from pinnrwf.benchmarks.engine_speed import with_derivative_mode
 from pinnrwf.nn import Plain
-from pinnrwf.pde import Equation
 
 PROBLEMS = {  # name: (module, problem class)
     "heat-inverse": ("heat_inverse", "HeatInverse"),
     "burgers-inverse": ("burgers_inverse", "BurgersInverse"),
     "helmholtz": ("helmholtz", "Helmholtz"),
 }
-
-
-def with_mode(objective, mode: str):
-    """``objective`` with its equation rebuilt under ``derivative_mode=mode`` (trainable parameters kept)."""
-    eq = objective.equation
-    forced = Equation(eq.coords, eq.fields, eq.residual, params={**eq.params, **eq.trainable}, inputs=eq.inputs,
-                      time=eq.time, derivative_mode=mode)
-    return eqx.tree_at(lambda o: o.equation, objective, forced)
 
 
 def timed_gradient(objective, model):
@@ -76,7 +68,7 @@ def main(argv=None) -> int:
         preset = problem.presets["quick"]
         objective = problem.objective(preset.config, preset.train)
         model = problem.init_model(preset.config, Plain())(jax.random.PRNGKey(0))
-        plans = {"nested": with_mode(objective, "forward"), "auto": with_mode(objective, "auto")}
+        plans = {"nested": with_derivative_mode(objective, "forward"), "auto": with_derivative_mode(objective, "auto")}
         compiled = {k: timed_gradient(o, model) for k, o in plans.items()}
         times = {k: [] for k in plans}
         for _ in range(args.rounds):
