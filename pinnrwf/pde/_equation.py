@@ -223,7 +223,8 @@ class Equation(eqx.Module):
             plan when the only second derivatives are one ``p.laplacian`` or a single pure second
             derivative (``p.u_xx``), reverse mode for first derivatives of fewer differentiated
             outputs than derivatives, else nested forward mode. ``"laplacian"`` forces the first
-            (a ``ValueError`` says why a residual does not qualify). ``"forward"``, ``"reverse"`` (first-order residuals) force one;
+            (a ``ValueError`` says why a residual does not qualify); ``"forward"``, ``"reverse"``
+            (first-order residuals) force the others;
             ``"directional"`` evaluates a residual affine in the first derivatives of one field,
             with coefficients depending only on the parameters, by one jvp along a = the
             coefficients (a = (c, 1) for advection u_t + c u_x); for any other residual it is a
