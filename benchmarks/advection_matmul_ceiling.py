@@ -15,15 +15,15 @@ that add is the only extra work, so the replay's rate is the products' own rate,
 underestimate of the ceiling.
 
 Per round, back to back: the engine's step (``pinnrwf.train.fit``, as ``pinnrwf bench engine``
-times it), the same step as a bare JAX + optax script would write it (:func:`bare_jax_rate`:
-a jitted step that samples on device, per-point ``jax.grad`` for u_x and u_t, ``optax.adam``,
-called from a Python loop; the issue's "bare script"), the replay, and with ``--deepxde-python`` DeepXDE's step
-(``benchmarks/deepxde_advection.py`` in its own environment) and the same products replayed in
-PyTorch (``benchmarks/torch_matmul_replay.py``, matrix products of transposed views as its
-backward passes call them), which tells whether another matmul library would raise the ceiling. Output: ``--out``/results.json and
-README.md with steps/s, GFLOP/s and the ratios engine / replay (how close the step is to its
-ceiling) and replay / DeepXDE (the most any implementation of these products in XLA could beat
-DeepXDE by).
+times it); the same step as a bare JAX + optax script would write it (:func:`bare_jax_rate`: a
+jitted step that samples on device, per-point ``jax.grad`` for u_x and u_t, ``optax.adam``,
+called from a Python loop; the issue's "bare script"); the replay; and with ``--deepxde-python``
+DeepXDE's step (``benchmarks/deepxde_advection.py`` in its own environment) and the same products
+replayed in PyTorch (``benchmarks/torch_matmul_replay.py``, matrix products of transposed views as
+its backward passes call them), which tells whether another matmul library would raise the
+ceiling. Output: ``--out``/results.json and README.md with steps/s, GFLOP/s and the ratios engine /
+replay (how close the step is to its ceiling) and replay / DeepXDE (the most any implementation of
+these products in XLA could beat DeepXDE by).
 
     python benchmarks/advection_matmul_ceiling.py --rounds 3 --steps 300 \\
         --deepxde-python /work/venv-dxde/bin/python --out benchmarks/results/advection_matmul_ceiling
@@ -48,7 +48,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from _standalone import atomic_write_text, commit, cpu_model, load1
-from pinnrwf.benchmarks.engine_speed import C, N_INITIAL, N_RESIDUAL, init_model, time_engine
+from pinnrwf.benchmarks.engine_speed import C, N_INITIAL, N_RESIDUAL, batch_loss, init_model, time_engine
 from pinnrwf.nn import Plain
 from pinnrwf.problems.advection import speed_objective
 
@@ -58,14 +58,9 @@ HERE = Path(__file__).resolve().parent
 def step_products(objective, model) -> list[dict]:
     """Every ``dot_general`` in the jaxpr of the loss gradient: operand shapes, dimension numbers
     and FLOPs (2 · output size · contracted size)."""
-    batch = objective.sample(jax.random.PRNGKey(1))
+    loss = batch_loss(objective, jax.random.PRNGKey(1))
     params, static = eqx.partition(model, eqx.is_array)
-
-    def loss(p):
-        terms, _ = objective.loss_terms(eqx.combine(p, static), batch, jnp.int32(0))
-        return sum(terms.values())
-
-    closed = jax.make_jaxpr(jax.grad(loss))(params)
+    closed = jax.make_jaxpr(jax.grad(lambda p: loss(eqx.combine(p, static))))(params)
     products = []
 
     def visit(jaxpr):

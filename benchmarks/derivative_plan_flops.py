@@ -3,8 +3,8 @@
 Run from the repository root: python benchmarks/derivative_plan_flops.py
 (results quoted in benchmarks/results/directional_plan_cpu/README.md)
 """
-import jax, jax.numpy as jnp, equinox as eqx
-from pinnrwf.benchmarks.engine_speed import with_derivative_mode, init_model, C, N_RESIDUAL, N_INITIAL
+import jax, equinox as eqx
+from pinnrwf.benchmarks.engine_speed import batch_loss, with_derivative_mode, init_model, C, N_RESIDUAL, N_INITIAL
 from pinnrwf.problems.advection import speed_objective
 from pinnrwf.nn import Plain, RWF
 dsl = speed_objective(c=C, n_residual=N_RESIDUAL, n_initial=N_INITIAL)
@@ -12,10 +12,7 @@ for pname, par in (("plain", Plain()), ("rwf", RWF())):
     model = init_model(par)(jax.random.PRNGKey(0))
     for mode in ("directional", "reverse", "forward"):
         obj = with_derivative_mode(dsl, mode)
-        batch = obj.sample(jax.random.PRNGKey(1))
-        def loss(m):
-            t, _ = obj.loss_terms(m, batch, jnp.int32(0))
-            return sum(t.values())
+        loss = batch_loss(obj, jax.random.PRNGKey(1))
         params, static = eqx.partition(model, eqx.is_array)
         g = jax.jit(lambda p: eqx.filter_grad(loss)(eqx.combine(p, static)))
         ca = g.lower(params).compile().cost_analysis()

@@ -92,6 +92,18 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     add_out_argument(p)
 
 
+def batch_loss(objective, key):
+    """The summed loss terms of ``objective`` on one batch drawn with ``key``, as a function of
+    the model (at step 0), for timing or inspecting one loss-and-gradient evaluation."""
+    batch = objective.sample(key)
+
+    def loss(model):
+        terms, _ = objective.loss_terms(model, batch, jnp.int32(0))
+        return sum(terms.values())
+
+    return loss
+
+
 def with_derivative_mode(objective, mode: str):
     """``objective`` (a DSL PINNObjective) with its equation's derivative plan forced to ``mode``
     (trainable parameters stay trainable)."""

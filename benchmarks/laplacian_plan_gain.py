@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import importlib
 import json
 import statistics
 import sys
@@ -24,27 +23,17 @@ from pathlib import Path
 
 import equinox as eqx
 import jax
-import jax.numpy as jnp
 
 from _standalone import atomic_write_text, commit, cpu_model, load1
-from pinnrwf.benchmarks.engine_speed import with_derivative_mode
+from pinnrwf import problems
+from pinnrwf.benchmarks.engine_speed import batch_loss, with_derivative_mode
 from pinnrwf.nn import Plain
 
-PROBLEMS = {  # name: (module, problem class)
-    "heat-inverse": ("heat_inverse", "HeatInverse"),
-    "burgers-inverse": ("burgers_inverse", "BurgersInverse"),
-    "helmholtz": ("helmholtz", "Helmholtz"),
-}
+PROBLEMS = ("heat-inverse", "burgers-inverse", "helmholtz")  # registered names (pinnrwf.problems)
 
 
 def timed_gradient(objective, model):
-    batch = objective.sample(jax.random.PRNGKey(1))
-
-    def loss(m):
-        terms, _ = objective.loss_terms(m, batch, jnp.int32(0))
-        return sum(terms.values())
-
-    f = eqx.filter_jit(eqx.filter_value_and_grad(loss))
+    f = eqx.filter_jit(eqx.filter_value_and_grad(batch_loss(objective, jax.random.PRNGKey(1))))
     value, grads = f(model)
     jax.block_until_ready(grads)
     return f, float(value)
@@ -63,12 +52,12 @@ def main(argv=None) -> int:
         p.error(f"--problems must name some of {list(PROBLEMS)} (got unknown {unknown}); --rounds, --reps positive")
     rows = []
     for name in names:
-        module, cls = PROBLEMS[name]
-        problem = getattr(importlib.import_module(f"pinnrwf.problems.{module}"), cls)()
+        problem = problems.get(name)
         preset = problem.presets["quick"]
         objective = problem.objective(preset.config, preset.train)
         model = problem.init_model(preset.config, Plain())(jax.random.PRNGKey(0))
-        plans = {"nested": with_derivative_mode(objective, "forward"), "auto": with_derivative_mode(objective, "auto")}
+        plans = {"nested": with_derivative_mode(objective, "forward"),
+                 "auto": with_derivative_mode(objective, "auto")}
         compiled = {k: timed_gradient(o, model) for k, o in plans.items()}
         times = {k: [] for k in plans}
         for _ in range(args.rounds):
