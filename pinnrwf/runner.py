@@ -30,13 +30,9 @@ from pinnrwf import _validation as check
 from pinnrwf.nn import AbstractParameterization, parse_parameterizations
 from pinnrwf.problem import AbstractProblem, Preset, check_problem
 from pinnrwf.saved import save_models
-from pinnrwf.train import LBFGS, AbstractOptimizer, FitResult, TrainConfig, fit, on_main_process, write_results
-
-
-def summarize(values) -> dict[str, float]:
-    """mean, std, min, max over the seeds (of a metric's per-seed list)."""
-    a = np.asarray(values, dtype=float)
-    return {"mean": float(a.mean()), "std": float(a.std()), "min": float(a.min()), "max": float(a.max())}
+from pinnrwf.config import NEUTRAL_AT_DEFAULT, fingerprint_config  # noqa: F401 - re-exported
+from pinnrwf.train import (LBFGS, AbstractOptimizer, FitResult, TrainConfig, fit, jsonable, on_main_process, summarize,
+                           write_results)
 
 
 def train_all(
@@ -148,42 +144,6 @@ def comparison_table(results: Mapping[str, FitResult], metrics: tuple[str, ...],
                          else f"{s['mean']:.3e} ± {s['std']:.1e}")
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {steps_per_second_text(r)} |")
     return "\n".join(lines)
-
-
-#: Metadata key of a config field added after checkpoints of its problem existed: at its default
-#: value (the behaviour from before the field) it is left out of the checkpoint fingerprint, so
-#: those checkpoints still resume; any other value is part of the fingerprint.
-NEUTRAL_AT_DEFAULT = "pinnrwf_neutral_at_default"
-
-
-def fingerprint_config(config: Any) -> dict:
-    """``jsonable(config)`` without the fields marked :data:`NEUTRAL_AT_DEFAULT` that hold their
-    default value (what a run's checkpoint fingerprint records of the problem's config)."""
-    out = jsonable(config)
-    for f in dataclasses.fields(config):
-        if f.metadata.get(NEUTRAL_AT_DEFAULT) and f.default is not dataclasses.MISSING \
-                and getattr(config, f.name) == f.default:
-            out.pop(f.name)
-    return out
-
-
-def jsonable(obj: Any) -> Any:
-    """Dataclasses, paths, tuples and numpy values as plain JSON types (anything else: repr)."""
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: jsonable(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
-    if isinstance(obj, (list, tuple)):
-        return [jsonable(v) for v in obj]
-    if isinstance(obj, dict):
-        return {str(k): jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, np.generic):
-        return obj.item()
-    if isinstance(obj, (int, float, str, bool)) or obj is None:
-        return obj
-    if isinstance(obj, Path):
-        return str(obj)
-    return repr(obj)
 
 
 def results_payload(problem: AbstractProblem, config: Any, results: Mapping[str, FitResult],

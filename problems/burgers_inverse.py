@@ -37,8 +37,7 @@ from pinnrwf import pde
 from pinnrwf.nn import MLP, RWF, PeriodicEmbedding
 from pinnrwf.plotting import runs_field_comparison
 from pinnrwf.problem import AbstractProblem, Option, Preset
-from pinnrwf.runner import summarize
-from pinnrwf.train import Adam, TrainConfig
+from pinnrwf.train import Adam, TrainConfig, summarize
 
 
 @dataclasses.dataclass(frozen=True)

@@ -49,8 +49,7 @@ from jaxtyping import Array, Float
 from pinnrwf import _validation as check
 from pinnrwf.nn import RWF
 from pinnrwf.problem import AbstractProblem, Option, Preset
-from pinnrwf.runner import summarize
-from pinnrwf.train import AbstractObjective, Adam, TrainConfig
+from pinnrwf.train import AbstractObjective, Adam, TrainConfig, summarize
 from pinnrwf.vision import (SigmoidOutput, check_mapping, coordinate_embedding, coordinate_network, plot_siren,
                             project, projection_angles, psnr, shepp_logan, siren_omegas, siren_study)
 

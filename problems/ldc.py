@@ -25,7 +25,7 @@ from pinnrwf import pde
 from pinnrwf.nn import MLP, RWF, ModifiedMLP
 from pinnrwf.plotting import runs_field_comparison
 from pinnrwf.problem import AbstractProblem, Option, Preset
-from pinnrwf.runner import NEUTRAL_AT_DEFAULT
+from pinnrwf.config import NEUTRAL_AT_DEFAULT
 from pinnrwf.problems.equations import navier_stokes
 from pinnrwf.train import Adam, TrainConfig
 

@@ -73,8 +73,7 @@ from pinnrwf._atomic import atomic_path
 from pinnrwf.datasets import DeviceRows
 from pinnrwf.nn import RWF
 from pinnrwf.problem import AbstractProblem, Option, Preset
-from pinnrwf.runner import summarize
-from pinnrwf.train import AbstractObjective, Adam, TrainConfig
+from pinnrwf.train import AbstractObjective, Adam, TrainConfig, summarize
 from pinnrwf.vision import (
     MAPPINGS,
     RadianceField,

@@ -19,9 +19,8 @@ from pinnrwf import _validation as check
 from pinnrwf.analysis import ntk_eigenvalues, relative_weight_change
 from pinnrwf.nn import ACTIVATIONS, MLP, RWF, AbstractParameterization, LogNormal, LogUniform, Normal, Uniform
 from pinnrwf.problem import AbstractProblem, Option, Preset
-from pinnrwf.runner import summarize
 from pinnrwf.solvers.random_fields import squared_exponential_1d
-from pinnrwf.train import AbstractObjective, Adam, TrainConfig
+from pinnrwf.train import AbstractObjective, Adam, TrainConfig, summarize
 
 
 @dataclasses.dataclass(frozen=True)

@@ -13,7 +13,8 @@ from ._domain import AbstractSampler, Boundary, Domain, Face, Points, Uniform, U
 from ._equation import Coordinates, Equation, Point
 from ._interpolate import BilinearInterpolant, LinearInterpolant
 from ._laplacian import LaplacianPlan, forward_laplacian
-from ._inverse import InverseModel, Trainable
+from ._inverse import InverseModel
+from ._trainable import Trainable
 from ._objective import PINNObjective, Reference
 from ._schedules import FINAL_STEP, curriculum, final_value, linear_ramp
 from ._terms import (

@@ -43,7 +43,7 @@ from pinnrwf._validation import finite_number, function
 
 from ._derivatives import MODES, DerivativePlan, used_inputs
 from ._laplacian import LAPLACIAN, LaplacianPlan, is_laplacian, request_order
-from ._inverse import InverseModel, Trainable, check_trainables_read
+from ._trainable import AbstractTrainableParameters, Trainable, check_trainables_read
 
 Residual = Callable[["Point"], "Array | Mapping[str, Array]"]
 EQUATION_MODES = (*MODES, "laplacian")
@@ -435,7 +435,7 @@ class Equation(eqx.Module):
             raise ValueError(
                 f"params: unknown parameter {unknown[0]!r}; the equation's parameters are {tuple(self.params)}"
             )
-        learned = u.parameters() if isinstance(u, InverseModel) else {}
+        learned = u.parameters() if isinstance(u, AbstractTrainableParameters) else {}
         params = {**self.params, **{k: v for k, v in learned.items() if k in self.trainable}, **params}
         inputs = dict(inputs or {})
         missing = [n for n in self.inputs if n not in inputs]

@@ -17,46 +17,19 @@ when the :class:`~pinnrwf.pde.Reference` knows the true value), one value per en
 
 from __future__ import annotations
 
-import dataclasses
-import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 import equinox as eqx
 import jax.numpy as jnp
 from jaxtyping import Array, Float
 
-from pinnrwf._validation import finite_number, function
+from pinnrwf._validation import function
+
+from ._equation import Equation
+from ._trainable import AbstractTrainableParameters, Trainable
 
 
-@dataclasses.dataclass(frozen=True)
-class Trainable:
-    """A trainable equation parameter: its ``initial`` value and an optional positivity transform.
-
-    With ``positive=True`` the optimizer trains θ = log(value) and the value is exp(θ) (always
-    > 0; Adam's steps on θ are then relative changes of the value, which suits a coefficient such
-    as a viscosity that may be off by a factor of several); otherwise θ is the value itself.
-    """
-
-    initial: float
-    positive: bool = False
-
-    def __post_init__(self):
-        object.__setattr__(self, "initial", finite_number("Trainable: initial", self.initial))
-        if not isinstance(self.positive, bool):
-            raise ValueError(f"Trainable: positive must be True or False, got {self.positive!r}")
-        if self.positive and self.initial <= 0:
-            raise ValueError(f"Trainable: initial must be > 0 with positive=True, got {self.initial!r}")
-
-    def raw_initial(self) -> float:
-        """θ at initialization (the unconstrained value the optimizer trains)."""
-        return math.log(self.initial) if self.positive else self.initial
-
-    def value(self, raw: Array) -> Array:
-        """The parameter's value for the unconstrained θ = ``raw``."""
-        return jnp.exp(raw) if self.positive else raw
-
-
-class InverseModel(eqx.Module):
+class InverseModel(AbstractTrainableParameters):
     """A network and its equation's trainable parameters, trained together.
 
     ``__call__`` is the network's (``model(x)``, or ``model(a, y)`` for an operator network);
@@ -73,8 +46,6 @@ class InverseModel(eqx.Module):
     trainable: dict[str, Trainable] = eqx.field(static=True)
 
     def __init__(self, network: Callable, equation):
-        from ._equation import Equation  # _equation imports Trainable from this module
-
         if not isinstance(equation, Equation):
             raise ValueError(f"InverseModel: equation must be a pinnrwf.pde.Equation, got {type(equation).__name__}")
         if not equation.trainable:
@@ -114,14 +85,3 @@ def trainable_values(equation, model) -> dict[str, Array]:
             f"build it as InverseModel(network, equation) with this equation"
         )
     return model.parameters()
-
-
-def check_trainables_read(trainable: Mapping[str, Trainable], read: set[str]) -> None:
-    """Raise ``ValueError`` if a trainable parameter is never read by the residual."""
-    unused = [k for k in trainable if k not in read]
-    if unused:
-        raise ValueError(
-            f"trainable parameter {unused[0]!r} is never used by the residual (the residual reads "
-            f"{sorted(read) or 'no parameter'}): data alone cannot identify it; use it in the residual "
-            f"or declare it as a plain value"
-        )

@@ -1,0 +1,66 @@
+"""Declared config constraints (pinnrwf.config): checked on construction and on replace."""
+
+import dataclasses
+
+import pytest
+
+from pinnrwf.config import (Config, between, describe, each, field, fingerprint_config, finite, nonnegative, one_of,
+                            optional, positive, positive_int, probability)
+
+
+@dataclasses.dataclass(frozen=True)
+class Example(Config):
+    width: int = field(8, positive_int)
+    strategy: str = field("regular", one_of("regular", "causal"))
+    weight: float = field(1.0, nonnegative)
+    fraction: float = field(0.5, between(0.0, 1.0))
+    scale: float | None = field(None, optional(positive))
+    sizes: tuple = field((1, 2), each(positive_int))
+    c: float = field(50.0, finite)
+    added_later: float = field(0.0, probability, neutral_at_default=True)
+
+    def __check_init__(self):
+        if self.width < len(self.sizes):
+            raise ValueError("width must be ≥ the number of sizes")
+
+
+def test_defaults_pass():
+    Example()
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"width": 0}, "width must be ≥ 1"),
+    ({"width": 2.5}, "width must be an integer"),
+    ({"width": True}, "width must be an integer"),
+    ({"strategy": "x"}, "strategy must be one of 'regular', 'causal'"),
+    ({"weight": -1.0}, "weight must be ≥ 0"),
+    ({"fraction": 1.5}, r"fraction must be in \[0.0, 1.0\]"),
+    ({"scale": 0.0}, "scale must be > 0"),
+    ({"sizes": (1, 0)}, r"sizes\[1\] must be ≥ 1"),
+    ({"sizes": ()}, "sizes must be a non-empty tuple"),
+    ({"c": float("nan")}, "c must be a finite number"),
+    ({"width": 1, "sizes": (1, 2)}, "width must be ≥ the number of sizes"),
+])
+def test_each_violation_names_the_field(changes, message):
+    with pytest.raises(ValueError, match=message):
+        Example(**changes)
+    with pytest.raises(ValueError, match=message):  # dataclasses.replace builds through __init__ too
+        dataclasses.replace(Example(), **changes)
+
+
+def test_optional_accepts_none_and_valid():
+    assert Example(scale=None).scale is None
+    assert Example(scale=2.0).scale == 2.0
+
+
+def test_describe_says_what_a_field_accepts():
+    assert describe(Example, "width") == "an integer ≥ 1"
+    assert describe(Example, "scale") == "a number > 0 or None"
+    with pytest.raises(ValueError, match="no field 'nope'"):
+        describe(Example, "nope")
+
+
+def test_neutral_field_leaves_the_fingerprint_only_at_its_default():
+    assert "added_later" not in fingerprint_config(Example())
+    assert fingerprint_config(Example(added_later=0.5))["added_later"] == 0.5
+    assert fingerprint_config(Example())["width"] == 8
