@@ -12,7 +12,7 @@ Sub-packages
 - :mod:`pinnrwf.saved`     trained runs saved in --out, ``pinnrwf.load_run(out_dir)``.
 """
 
-__version__ = "0.1.0"
+from pinnrwf._version import __version__  # noqa: F401 - the package's version
 
 
 def load_run(out_dir, *, problem=None):

@@ -18,7 +18,7 @@ import sys
 import threading
 from pathlib import Path
 
-from pinnrwf import __version__
+from pinnrwf._version import __version__
 from pinnrwf import _validation as check
 from pinnrwf._cli_types import (  # noqa: F401 - re-exported for scripts that import them from here
     coordinator_arg,
@@ -169,8 +169,10 @@ def _bench_parser(sub) -> None:
         add_debug_argument(bp)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from pinnrwf.problems import registry
+def build_parser(problem_files: dict | None = None) -> argparse.ArgumentParser:
+    """The ``pinnrwf`` parser: every registered problem under ``run``, plus ``problem_files``
+    (``{spec as typed: problem}``, loaded by :func:`pinnrwf.registry.load_problem_file`)."""
+    from pinnrwf.registry import registry
 
     parser = argparse.ArgumentParser(
         prog="pinnrwf",
@@ -179,9 +181,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pinnrwf {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    run = sub.add_parser("run", help="train a problem with one or more parameterizations and compare them")
+    run = sub.add_parser("run", help="train a problem with one or more parameterizations and compare them",
+                         description="Train a problem with one or more parameterizations and compare them. PROBLEM is "
+                         "a registered name (below; installed packages add theirs through the entry-point group "
+                         "'pinnrwf.problems') or a problem file, path/to/problem.py[:ClassName].")
     rsub = run.add_subparsers(dest="problem", required=True, metavar="PROBLEM")
-    for name, problem in registry().items():
+    for name, problem in {**registry(), **(problem_files or {})}.items():
         rp = rsub.add_parser(name, help=problem.description, description=problem.description)
         add_run_arguments(rp, problem)
         rp.set_defaults(handler=functools.partial(run_problem, problem))
@@ -190,9 +195,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def problem_files(argv: list[str]) -> dict:
+    """``{spec: problem}`` for ``pinnrwf run path/to/problem.py[:ClassName] ...`` (else ``{}``)."""
+    from pinnrwf.registry import is_problem_file, load_problem_file
+
+    if len(argv) >= 2 and argv[0] == "run" and is_problem_file(argv[1]):
+        return {argv[1]: load_problem_file(argv[1])}
+    return {}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    try:  # a problem file that does not load, or an installed problem package that fails: one line
+        parser = build_parser(problem_files(argv))
+    except Exception as e:  # noqa: BLE001 - the command line reports every failure in one line
+        if "--debug" in argv:
+            raise
+        code, kind = (2, "") if isinstance(e, ValueError) else (1, f"{type(e).__name__}: ")
+        argparse.ArgumentParser(prog="pinnrwf").exit(code, f"pinnrwf: error: {kind}{_one_line(e)}\n")
     args = parser.parse_args(argv)  # usage errors: one line and exit 2 (argparse)
     args.argv = argv
     debug = getattr(args, "debug", False)

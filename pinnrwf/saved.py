@@ -42,7 +42,8 @@ def _file_name(name: str) -> str:
 def save_models(out_dir: Path, *, problem, preset: str | None, config, parameterizations: Mapping, results: Mapping,
                 jsonable) -> Path:
     """Write ``models/<name>.eqx`` per parameterization and ``models/run.json`` (atomically)."""
-    from pinnrwf import __version__
+    from pinnrwf._version import __version__
+    from pinnrwf.registry import source_file
 
     folder = Path(out_dir) / "models"
     entries = {}
@@ -51,9 +52,11 @@ def save_models(out_dir: Path, *, problem, preset: str | None, config, parameter
         atomic_write_bytes(folder / file_name, lambda f, p=result.params: eqx.tree_serialise_leaves(f, p))
         entries[name] = {"file": file_name, "repr": repr(parameterizations[name])}
     train = next(iter(results.values())).config
+    source = source_file(problem)
     skeleton = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "pinnrwf_version": __version__,
-        "problem": problem.name, "preset": preset, "config": jsonable(config),
+        "problem": problem.name, **({"problem_file": str(source)} if source else {}),
+        "preset": preset, "config": jsonable(config),
         "seed": train.seed, "seeds": train.seeds, "parameterizations": entries,
     }
     text = json.dumps(skeleton, indent=2, allow_nan=False)
@@ -128,10 +131,11 @@ class LoadedRun:
 def load_run(out_dir: str | Path, *, problem=None) -> LoadedRun:
     """Load the trained models that ``pinnrwf run … --out OUT_DIR`` saved.
 
-    ``problem``: the problem object, for problems not registered in ``pinnrwf.problems``
-    (e.g. one defined in a script); by default the registry's problem of the saved name.
+    ``problem``: the problem object, for problems neither registered nor loaded from a file
+    (e.g. one defined in a script); by default the registry's problem of the saved name, or
+    for a run of a problem file (``pinnrwf run path.py``) the problem of that file.
     """
-    from pinnrwf.problems import get
+    from pinnrwf.registry import get, load_problem_file
     from pinnrwf.train import TrainConfig
     from pinnrwf.train._fit import member_keys
 
@@ -147,6 +151,8 @@ def load_run(out_dir: str | Path, *, problem=None) -> LoadedRun:
         raise ValueError(f"{meta_path} is not a pinnrwf run of format version {FORMAT_VERSION} "
                          f"(format {meta.get('format')!r}, version {meta.get('format_version')!r}, "
                          f"written by pinnrwf {meta.get('pinnrwf_version')})")
+    if problem is None and meta.get("problem_file"):
+        problem = load_problem_file(meta["problem_file"])
     if problem is None:
         problem = get(meta["problem"])
     elif problem.name != meta["problem"]:

@@ -81,12 +81,9 @@ REQUIRED_ATTRS = ("format", "format_version", "problem", "pde", "parameters", "s
 
 
 def _version() -> str:
-    try:
-        import pinnrwf
+    from pinnrwf._version import __version__
 
-        return str(pinnrwf.__version__)
-    except Exception:  # pragma: no cover - the package is importable whenever this module is
-        return "unknown"
+    return __version__
 
 
 def _chunks(shape: tuple[int, ...]) -> tuple[int, ...]:

@@ -51,7 +51,7 @@ def write_results(path: Path, payload: dict[str, Any]) -> Path:
     The file is always valid JSON: non-finite numbers (a diverged metric, a rate that could not
     be measured) are written as ``null`` and listed with their paths under ``non_finite``.
     """
-    from pinnrwf import __version__
+    from pinnrwf._version import __version__
 
     payload, non_finite = finite_json(payload)
     if non_finite:
