@@ -5,7 +5,7 @@
 - ``studies/``: one question each, with a README stating the question, the command and the finding.
 
 Results go to ``<out>/<benchmark>/<device>/<preset>/`` (:func:`._common.result_dir`); the committed
-ones live in ``benchmarks/results/``, listed in its generated ``INDEX.md``.
+ones live in ``benchmarks/results/``, listed in its generated ``INDEX.md`` (:mod:`.index`).
 
 ``BENCHMARKS`` maps ``pinnrwf bench NAME`` to (module, help). Each module has
 ``configure_parser(parser)`` and ``main_from_args(args) -> int``.
@@ -27,5 +27,6 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "solvers-convergence": ("pinnrwf.benchmarks.studies.solvers_convergence.solvers_convergence", "reference-solver convergence studies (Burgers N, cavity grids, FD orders)"),
     "datasets-generation": ("pinnrwf.benchmarks.studies.datasets_generation.datasets_generation", "wall times of generating the paper's datasets"),
     "burgers-fft-workers": ("pinnrwf.benchmarks.studies.burgers_fft_workers.burgers_fft_workers", "Burgers solver: scipy.fft threads (1 vs all cores) by batch size, and vs exponax"),
+    "index": ("pinnrwf.benchmarks.index", "rewrite benchmarks/results/INDEX.md from the committed results (--check: verify it)"),
     "multiprocess": ("pinnrwf.benchmarks.studies.multiprocess.multiprocess", "1 process x 2 cores vs 2 distributed processes x 1 core on one CPU machine"),
 }
