@@ -33,7 +33,7 @@ passes with second derivatives (paper: 32 768). The residual differentiates only
 closure, along (x, t). The equation writes ν u_xx as ``p.laplacian("u")`` (over x), so the DSL's
 plan is one forward-Laplacian pass carrying u, (u_x, u_t) and u_xx: the loss and gradient of a
 quick-preset step took 6.5–6.9 ms against 10.3–11.0 ms with the nested-jvp passes (x, x) and
-(t, 0), the same loss (``benchmarks/results/burgers_operator_quick_cpu/measurements.md``).
+(t, 0), the same loss (``benchmarks/results/table14/cpu-xeon-2c/burgers-operator-quick/measurements.md``).
 """
 
 from __future__ import annotations

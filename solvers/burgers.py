@@ -7,7 +7,7 @@ Kassam & Trefethen (2005), all precomputed once per (N, ν, dt) in :class:`Burge
 Resolution: the data u0 is given on x_j = j/n (e.g. n = 100), interpolated spectrally onto the
 internal grid of ``n_internal`` points, and the solution is returned on the input grid. The
 default ``n_internal`` is the larger of 1024 and n; 1024 comes from the convergence study in
-``benchmarks/solvers_convergence.py``: for 16 of the benchmark's initial conditions and ν = 1e-3
+``benchmarks/studies/solvers_convergence/solvers_convergence.py``: for 16 of the benchmark's initial conditions and ν = 1e-3
 the worst-sample max error on the 100 × 101 output grid against N = 4096 is 2.4e-6 of max|u|
 (N = 512: 1.4e-3; N = 2048: 6e-12), and halving dt = 1e-4 changes the solution by 4e-11.
 
@@ -54,7 +54,7 @@ GROWTH_TOL = 1e-4
 #: rule, a positive integer, or -1 for all cores. The argument ``workers`` takes precedence over it.
 WORKERS_ENV = "PINNRWF_BURGERS_FFT_WORKERS"
 #: Smallest batch size × grid points (B·N) for which :func:`fft_workers` uses all cores: 2²².
-#: Measured by benchmarks/burgers_fft_workers.py (results: benchmarks/results/burgers_fft_workers/)
+#: Measured by benchmarks/studies/burgers_fft_workers/burgers_fft_workers.py (results: benchmarks/results/burgers-fft-workers/cpu-xeon-2c/default/)
 #: on the idle 2-core machine, ETDRK4 steps, 1 thread vs 2 threads alternating, N ∈ {256, 1024}:
 #: up to B·N = 2²⁰ the threads never won (median t(1)/t(2) 0.23–1.02, up to 280 % more CPU time); at
 #: 2²² and 2²⁴ (N = 1024, B = 4096 and 16 384) they won 1.17× and 1.25× at no extra CPU time.
@@ -142,7 +142,7 @@ class BurgersETDRK4(AbstractStepper):
     (E, E/2, Q, f1–f3) or with the imaginary −½ik is done on the real and imaginary parts,
     in place. This gives bitwise the values of the full-length complex arithmetic (tested) on
     a third fewer coefficients and fewer temporaries; the eight FFTs of a step are most of its time
-    (``benchmarks/results/burgers_fft_workers/``).
+    (``benchmarks/results/burgers-fft-workers/cpu-xeon-2c/default/``).
 
     ``workers``: ``scipy.fft`` threads; ``None`` chooses per call from the batch size
     (:func:`fft_workers`). The result does not depend on it, bit for bit.

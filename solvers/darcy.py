@@ -120,7 +120,7 @@ def manufactured_solution(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A smooth verification case on the n × n node grid: (a, f, u) with −∇·(a∇u) = f, u = 0 on ∂Ω.
 
     u = sin(πx) sin(πy) eˣ, a = 2 + x y² + sin(2πx) (variable, positive); used by the tests and
-    ``benchmarks/solvers_convergence.py`` to measure the observed order of ``solve``.
+    ``benchmarks/studies/solvers_convergence/solvers_convergence.py`` to measure the observed order of ``solve``.
     """
     x = grid(n)
     X, Y = np.meshgrid(x, x, indexing="ij")

@@ -31,7 +31,7 @@ from pinnrwf._validation import instance, positive_int, positive_number
 
 from .base import SolverError, check_finite_solution
 
-DEFAULT_N = 512  # Re = 1000 converged to < 1 % of the lid speed (benchmarks/solvers_convergence.py)
+DEFAULT_N = 512  # Re = 1000 converged to < 1 % of the lid speed (benchmarks/studies/solvers_convergence/solvers_convergence.py)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ of differentiating twice. For a linear map z = W h + b: ∇z = W ∇h, Δz = W �
 y = σ(z): ∇y = σ'(z) ∇z and Δy = σ'(z) Δz + σ''(z) Σ_i (∂_i z)². A layer then costs 1 + d + 1
 matrix products for d coordinates, against 1 + 3d for the d nested-jvp passes along (e_i, e_i).
 Measured on the NS residual of a 5 × 128 tanh MLP: 1.66 vs 2.67 GFLOP per gradient step, 2.0× the
-speed on CPU (``benchmarks/results/ns_forward_laplacian/``).
+speed on CPU (``benchmarks/results/derivative-plans/cpu-xeon-2c/ns-forward-laplacian/``).
 
 :func:`forward_laplacian` works on any traceable ``f: (d,) -> (n,)`` by interpreting its jaxpr:
 - a primitive whose inputs are all independent of x is evaluated as is;

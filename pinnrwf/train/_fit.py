@@ -143,7 +143,7 @@ class _Engine(eqx.Module):
         key, sample_key = jax.random.split(key)
         batch = self.objective.sample(sample_key) if streamed is None else streamed
         # materialise the batch: fused into its consumers, a gathered minibatch made XLA:CPU
-        # matmuls ~1.6x slower (benchmarks/data_sampling.py)
+        # matmuls ~1.6x slower (benchmarks/studies/data_sampling/data_sampling.py)
         batch = jax.lax.optimization_barrier(batch)
         batch = self._constrain(batch)
 

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from pinnrwf.benchmarks._common import result_dir
 from pinnrwf.cli import main
 
 
@@ -14,11 +15,12 @@ def test_param_speed_alternates_and_reports_ratios(tmp_path, capsys):
     out = capsys.readouterr().out
     order = [line.split()[3] + line.split()[4].rstrip(":") for line in out.splitlines() if line.startswith("param-speed:")]
     assert order == ["1plain", "1rwf", "2plain", "2rwf"]  # A B A B
-    row = json.loads((tmp_path / "param_speed_smoke_cpu.json").read_text())["problems"]["regression1d"]
+    out = result_dir(tmp_path, "param-speed", "smoke")
+    row = json.loads((out / "param_speed_smoke_cpu.json").read_text())["problems"]["regression1d"]
     assert len(row["rates"]["plain"]) == len(row["rates"]["rwf"]) == 2
     assert row["ratios_to_first"]["rwf"] == pytest.approx([b / a for a, b in zip(row["rates"]["plain"],
                                                                                  row["rates"]["rwf"])])
-    assert "| regression1d |" in (tmp_path / "param_speed_smoke_cpu.md").read_text()
+    assert "| regression1d |" in (out / "param_speed_smoke_cpu.md").read_text()
 
 
 def test_param_speed_needs_a_timed_chunk(tmp_path, capsys):

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from pinnrwf.benchmarks.vision_tables import TABLES
+from pinnrwf.benchmarks.tables.vision_tables import TABLES
+from pinnrwf.benchmarks._common import result_dir
 from pinnrwf.cli import main
 from pinnrwf.problems import registry
 from pinnrwf.vision import MAPPINGS
@@ -32,17 +33,18 @@ def test_tables_match_the_problems_they_run(name):
 def test_smoke_table_writes_results_and_reads_finished_cells_back(tmp_path, capsys):
     argv = ["bench", "table8", "--preset", "smoke", "--rows", "gauss", "--param", "plain,rwf", "--out", str(tmp_path)]
     assert main(argv) == 0
-    res = json.loads((tmp_path / "table8_smoke_cpu.json").read_text())
+    out = result_dir(tmp_path, "table8", "smoke")
+    res = json.loads((out / "table8_smoke_cpu.json").read_text())
     cell = res["cells"]["Natural"]["gauss"]
     assert set(cell) == {"plain", "rwf"} and all(len(c["values"]) == 1 for c in cell.values())
     assert res["paper"]["Natural"]["gauss"]["rwf"] == [28.08, 4.34]
-    assert (tmp_path / "table8_smoke_figures" / "natural").is_dir()
-    md = (tmp_path / "table8_smoke_cpu.md").read_text()
+    assert (out / "table8_smoke_figures" / "natural").is_dir()
+    md = (out / "table8_smoke_cpu.md").read_text()
     assert "| Gaussian (paper) | 27.35 ± 4.05 | 28.08 ± 4.34 |" in md
     capsys.readouterr()
     assert main(argv) == 0
     assert "read back natural_gauss_0.json" in capsys.readouterr().out
-    again = json.loads((tmp_path / "table8_smoke_cpu.json").read_text())
+    again = json.loads((out / "table8_smoke_cpu.json").read_text())
     assert again["cells"]["Natural"]["gauss"]["plain"]["values"] == cell["plain"]["values"]
     assert res["figures"] and set(again["figures"]) == set(res["figures"])  # read back, the figures still listed
     # different settings do not reuse the cell
@@ -72,14 +74,15 @@ def test_siren_sweep_runs_the_study_and_draws_psnr_against_omega0(tmp_path):
 
     argv = ["bench", "siren", "--preset", "smoke", "--blocks", "Shepp", "--steps", "2", "--out", str(tmp_path)]
     assert main(argv) == 0
-    res = json.loads((tmp_path / "siren_smoke_cpu.json").read_text())
+    out = result_dir(tmp_path, "siren", "smoke")
+    res = json.loads((out / "siren_smoke_cpu.json").read_text())
     assert res["rows"] == ["none"] and list(res["cells"]) == ["Shepp"]
     cell = res["cells"]["Shepp"]["none"]
     assert list(cell) == list(siren_study()) and all(len(c["values"]) == 1 for c in cell.values())
-    md = (tmp_path / "siren_smoke_cpu.md").read_text()
+    md = (out / "siren_smoke_cpu.md").read_text()
     assert "| input mapping | plain | siren(omega0=1) |" in md
-    assert (tmp_path / "siren_smoke_cpu.png").stat().st_size > 10_000
-    assert str(tmp_path / "siren_smoke_cpu.png") in res["figures"]
+    assert (out / "siren_smoke_cpu.png").stat().st_size > 10_000
+    assert str(out / "siren_smoke_cpu.png") in res["figures"]
 
 
 def test_siren_sweep_refuses_param(tmp_path, capsys):

@@ -199,7 +199,7 @@ def test_smoke_run_trains_reports_and_lowers_the_initial_misfit(tmp_path):
 
 
 def test_table14_pools_test_set_statistics_over_seeds():
-    from pinnrwf.benchmarks.table14 import pooled
+    from pinnrwf.benchmarks.tables.table14 import pooled
 
     mean, std = pooled([0.1, 0.3], [0.0, 0.0])  # two seeds, each with a constant error over its test set
     assert mean == pytest.approx(0.2) and std == pytest.approx(0.1)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from pinnrwf.benchmarks.multiprocess import environment, free_port
+from pinnrwf.benchmarks.studies.multiprocess.multiprocess import environment, free_port
 from pinnrwf.cli import main
 
 TIMEOUT = 300  # seconds for one process (about 30-60 s each on 2 busy cores)
