@@ -38,7 +38,7 @@ def device_slug(device: dict | None = None, cores: int | None = None) -> str:
         import jax
 
         first = jax.devices()[0]
-        device = {"platform": first.platform, "device_kind": first.device_kind, "cpu": _cpu_model()}
+        device = {"platform": first.platform, "device_kind": first.device_kind, "cpu": cpu_model()}
         cores = os.cpu_count() if cores is None else cores
     kind = str(device.get("platform", "cpu")).lower()
     if kind == "cpu":
@@ -57,7 +57,7 @@ def _cpu_family(model: str) -> str:
     return words[0] if words else (platform.machine().lower() or "unknown")
 
 
-def _cpu_model() -> str:
+def cpu_model() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -98,3 +98,9 @@ def write_benchmark(name: str, payload: dict, markdown: str, out_dir: Path = RES
     md_path = out_dir / f"{name}.md"
     atomic_write_bytes(md_path, lambda f: f.write(markdown.encode()))
     return json_path, md_path
+
+
+def atomic_write_text(path: Path | str, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (a temporary file in the same folder, then a rename)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, lambda f: f.write(text.encode()))

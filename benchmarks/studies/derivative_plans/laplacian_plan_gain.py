@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import statistics
 import sys
 import time
@@ -24,11 +25,11 @@ from pathlib import Path
 import equinox as eqx
 import jax
 
-from pinnrwf.benchmarks.peers._harness import atomic_write_text, commit, cpu_model, load1
 from pinnrwf import problems
-from pinnrwf.benchmarks._common import result_dir
+from pinnrwf.benchmarks._common import atomic_write_text, cpu_model, result_dir
 from pinnrwf.benchmarks.studies.engine_speed.engine_speed import batch_loss, with_derivative_mode
 from pinnrwf.nn import Plain
+from pinnrwf.train import git_commit
 
 PROBLEMS = ("heat-inverse", "burgers-inverse", "helmholtz")  # registered names (pinnrwf.problems)
 
@@ -73,12 +74,12 @@ def main(argv=None) -> int:
         ratios = [a / b for a, b in zip(times["nested"], times["auto"])]
         row = {"problem": name, "plans": {k: repr(o.equation.plan) for k, o in plans.items()},
                "loss": {k: v for k, (_, v) in compiled.items()}, "ms": times, "ratio_nested_over_auto": ratios,
-               "median_ratio": statistics.median(ratios), "load_after": load1()}
+               "median_ratio": statistics.median(ratios), "load_after": os.getloadavg()[0]}
         rows.append(row)
         print(json.dumps(row), flush=True)
     command = (f"python benchmarks/studies/derivative_plans/laplacian_plan_gain.py --rounds {args.rounds} --reps {args.reps} "
                f"--problems {','.join(names)} --out {args.out}")
-    result = {"commit": commit(), "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    result = {"commit": git_commit(), "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
               "cpu": cpu_model(), "jax": jax.__version__, "command": command, "problems": rows}
     lines = ["# Forward-Laplacian plan vs nested plan: loss and gradient of each problem's quick objective", "",
              f"CPU {result['cpu']}, JAX {result['jax']}, commit {result['commit']}, {result['date']}; `{command}`. "
