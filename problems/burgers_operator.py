@@ -120,7 +120,8 @@ class BurgersOperator(AbstractProblem[BurgersOperatorConfig]):
         "quick": Preset(BurgersOperatorConfig(width=64, depth=4, n_functions=8, n_initial=32, n_residual=32,
                                               n_test=32, generate_reference=True),
                         TrainConfig(steps=2000, seeds=3, chunk_steps=100, eval_every=500), Adam(decay_steps=2000)),
-        "paper": Preset(BurgersOperatorConfig(), TrainConfig(steps=100_000, seeds=10, chunk_steps=1000, eval_every=5000),
+        "paper": Preset(BurgersOperatorConfig(),
+                        TrainConfig(steps=100_000, seeds=10, chunk_steps=1000, eval_every=5000),
                         Adam(decay_steps=2000)),
     }
     metrics = ("rel_l2", "rel_l2_std")

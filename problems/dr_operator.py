@@ -70,12 +70,13 @@ def load_data(config: DROperatorConfig):
     grid = "" if (config.sensors, config.nt) == PAPER_GRID else f"_nx{config.sensors}_nt{config.nt}"
     paths = tuple(Path(p or f"data/diffusion_reaction_{s}{grid}.h5") for p, s in [(config.train_data, "train"),
                                                                                 (config.test_data, "test")])
-    train, test = open_train_test("dr", DiffusionReactionConfig(nx=config.sensors, nt=config.nt), paths,
-                                  (config.n_train, config.n_test), file_counts=(5000, 100), generate=config.generate_data)
+    dataset = DiffusionReactionConfig(nx=config.sensors, nt=config.nt)
+    train, test = open_train_test("dr", dataset, paths, (config.n_train, config.n_test), file_counts=(5000, 100),
+                                  generate=config.generate_data)
     return grid_operator_data(train, test, inputs="source", input_axes=("x",), axes=("t", "x"), sample_points=True,
-                              sizes={"x": ("sensors", config.sensors)},
-                              n_train=config.n_train, n_test=config.n_test, points_per_function=config.points_per_function,
-                              points_seed=config.points_seed, with_replacement=config.points_with_replacement)
+                              sizes={"x": ("sensors", config.sensors)}, n_train=config.n_train, n_test=config.n_test,
+                              points_per_function=config.points_per_function, points_seed=config.points_seed,
+                              with_replacement=config.points_with_replacement)
 
 
 @functools.cache

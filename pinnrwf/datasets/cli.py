@@ -3,8 +3,8 @@
 ``add_generate_command(subparsers, datasets)`` registers ``generate`` with one sub-command per
 dataset config class, by the name given (``pinnrwf generate``: the problem that uses it; alone, as
 ``python -m pinnrwf.datasets.cli``: the dataset's own name, :data:`pinnrwf.datasets.generate.CONFIGS`);
-each sets ``handler`` so the main CLI can call ``args.handler(args) -> exit code``. Option strings are parsed here, at the
-edge, into the frozen config dataclasses of :mod:`pinnrwf.datasets.generate`.
+each sets ``handler`` so the main CLI can call ``args.handler(args) -> exit code``. Option strings
+are parsed here, at the edge, into the frozen config dataclasses of :mod:`pinnrwf.datasets.generate`.
 
 Errors never reach the user as tracebacks (``--debug`` shows them): the handler prints one line,
 ``pinnrwf generate PROBLEM: error: ...``, on stderr and returns 2 for bad options or paths
@@ -154,7 +154,7 @@ def _fail(args: argparse.Namespace, err, code: int) -> int:
     return code
 
 
-def _main(argv=None) -> int:  # a stand-alone harness until pinnrwf.cli exists
+def _main(argv=None) -> int:  # the library's own entry point, by dataset name (no problems)
     parser = argparse.ArgumentParser(prog="pinnrwf")
     add_generate_command(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)

@@ -33,7 +33,7 @@ from ._supervised import (
     predict,
 )
 
-__all__ = ["BRANCH_EVALUATIONS", "FunctionGroups", "OperatorData", "OperatorPredictionsReport", "PhysicsInformedOperatorObjective", "Split",
-           "SupervisedOperatorObjective", "branch_once", "check_count", "float_dtype", "grid_operator_data", "grid_points",
-           "make_batches", "make_supervised_objective", "open_split", "open_train_test", "plot_predictions",
-           "plot_training", "predict", "solved_test_set"]
+__all__ = ["BRANCH_EVALUATIONS", "FunctionGroups", "OperatorData", "OperatorPredictionsReport",
+           "PhysicsInformedOperatorObjective", "Split", "SupervisedOperatorObjective", "branch_once", "check_count",
+           "float_dtype", "grid_operator_data", "grid_points", "make_batches", "make_supervised_objective",
+           "open_split", "open_train_test", "plot_predictions", "plot_training", "predict", "solved_test_set"]

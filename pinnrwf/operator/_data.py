@@ -120,7 +120,7 @@ def grid_operator_data(train: Split, test: Split, *, inputs: str, input_axes: tu
                        axes: tuple[str, str], n_train: int, n_test: int, points_per_function: int,
                        sample_points: bool, points_seed: int = 0, with_replacement: bool = False,
                        normalize: bool = False, output: str = "tensor",
-                       sizes: Mapping[str, tuple[str, int]] = {}) -> OperatorData:
+                       sizes: Mapping[str, tuple[str, int]] | None = None) -> OperatorData:
     """Inputs ``inputs`` (a field over ``input_axes``) and solutions ``output`` (over ``axes``) of the
     first ``n_train`` / ``n_test`` functions of two splits on the same grid.
 
@@ -129,7 +129,7 @@ def grid_operator_data(train: Split, test: Split, *, inputs: str, input_axes: tu
     training function is known on the whole (shared) grid. ``normalize``: inputs standardized with
     the training set's mean and std, values divided by the training set's RMS (scalars). ``sizes``:
     ``{axis: (option, value)}``, the grid sizes a model was configured for (checked against the data)."""
-    for axis, (option, value) in sizes.items():
+    for axis, (option, value) in (sizes or {}).items():
         if value != (size := train.coordinates[axis].size):
             raise ValueError(f"{option} ({value}) must equal the number of {axis}-grid points of {train.source} "
                              f"({size}): the branch input is the input function on the dataset's grid")

@@ -19,7 +19,8 @@ from pinnrwf.operator import (
 
 def _split(n=6, nx=5, nt=4, seed=0, source="memory"):
     rng = np.random.default_rng(seed)
-    arrays = {"a": rng.normal(size=(n, nx)).astype(np.float32), "tensor": rng.normal(size=(n, nt, nx)).astype(np.float32)}
+    arrays = {"a": rng.normal(size=(n, nx)).astype(np.float32),
+              "tensor": rng.normal(size=(n, nt, nx)).astype(np.float32)}
     coords = {"x": np.linspace(0, 1, nx), "t": np.linspace(0, 2, nt)}
     return Split(source, coords, n, lambda field, rows: arrays[field][rows]), arrays
 
