@@ -28,7 +28,6 @@ from pinnrwf._cli_types import (  # noqa: F401 - re-exported for scripts that im
     process_id_arg,
     seed_arg,
 )
-from pinnrwf.datasets.cli import add_generate_command
 from pinnrwf.nn import PARAMETERIZATION_NAMES
 
 
@@ -169,6 +168,21 @@ def _bench_parser(sub) -> None:
         add_debug_argument(bp)
 
 
+# ------------------------------------------------------------------------------------- generate
+def _generate_parser(sub) -> None:
+    """``pinnrwf generate NAME``: the reference data of the registered problem NAME (the dataset config
+    class it declares, ``problem.dataset``); the dataset's own name (``diffusion-reaction`` for ``dr``,
+    ``burgers`` for ``burgers-operator``) stays an alias. Datasets no problem declares keep their name."""
+    from pinnrwf.datasets.cli import add_generate_command
+    from pinnrwf.datasets.generate import CONFIGS
+    from pinnrwf.registry import registry
+
+    datasets = {name: problem.dataset for name, problem in registry().items() if problem.dataset is not None}
+    declared = set(datasets.values())
+    datasets.update({c.problem: c for c in CONFIGS.values() if c not in declared and c.problem not in datasets})
+    add_generate_command(sub, datasets)
+
+
 def build_parser(problem_files: dict | None = None) -> argparse.ArgumentParser:
     """The ``pinnrwf`` parser: every registered problem under ``run``, plus ``problem_files``
     (``{spec as typed: problem}``, loaded by :func:`pinnrwf.registry.load_problem_file`)."""
@@ -191,7 +205,7 @@ def build_parser(problem_files: dict | None = None) -> argparse.ArgumentParser:
         add_run_arguments(rp, problem)
         rp.set_defaults(handler=functools.partial(run_problem, problem))
     _bench_parser(sub)
-    add_generate_command(sub)
+    _generate_parser(sub)
     return parser
 
 

@@ -100,6 +100,9 @@ class AbstractProblem(abc.ABC, Generic[Config]):
     monitor: ClassVar[Callable[[PyTree, PyTree], dict] | None] = None
     # Train and report in float64 (JAX's x64 mode, switched on for this run only).
     float64: ClassVar[bool] = False
+    # The reference-data generator that ``pinnrwf generate NAME`` runs for this problem (a dataset
+    # config class of pinnrwf.datasets.generate, e.g. DarcyConfig); None: the problem has none.
+    dataset: ClassVar[type | None] = None
 
     @abc.abstractmethod
     def objective(self, config: Config, train: TrainConfig) -> AbstractObjective:

@@ -143,9 +143,12 @@ def test_a_problem_file_runs_from_a_wheel_install(problem_file, tmp_path):
     """Build pinnrwf's wheel, install it (no editable link to the repository) and run a user's file."""
     pytest.importorskip("setuptools")
     pytest.importorskip("wheel")
-    wheels, target = tmp_path / "wheels", tmp_path / "installed"
+    wheels, target, source = tmp_path / "wheels", tmp_path / "installed", tmp_path / "source"
+    # a copy of the sources, so that the build's own folders never land in the repository
+    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(".git", ".venv", ".ci-venv", "build", "results", "runs",
+                                                                "__pycache__", "*.egg-info", "data"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                    str(wheels), str(REPO)], check=True, timeout=600, cwd=tmp_path)
+                    str(wheels), str(source)], check=True, timeout=600, cwd=tmp_path)
     wheel = next(wheels.glob("pinnrwf-*.whl"))
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
                    check=True, timeout=600, cwd=tmp_path)

@@ -1,9 +1,10 @@
 """The ``pinnrwf generate <problem> ...`` sub-command (argparse).
 
-``add_generate_command(subparsers)`` registers ``generate`` with one sub-command per dataset
-(one per config class of :data:`pinnrwf.datasets.generate.CONFIGS`); each sets ``handler`` so the
-main CLI can call ``args.handler(args) -> exit code``. Option strings are parsed here, at the
-edge, into the frozen config dataclasses of :mod:`pinnrwf.datasets.generate`.
+``add_generate_command(subparsers, datasets)`` registers ``generate`` with one sub-command per
+dataset config class, by the name given (``pinnrwf generate``: the problem that uses it; alone, as
+``python -m pinnrwf.datasets.cli``: the dataset's own name, :data:`pinnrwf.datasets.generate.CONFIGS`);
+each sets ``handler`` so the main CLI can call ``args.handler(args) -> exit code``. Option strings
+are parsed here, at the edge, into the frozen config dataclasses of :mod:`pinnrwf.datasets.generate`.
 
 Errors never reach the user as tracebacks (``--debug`` shows them): the handler prints one line,
 ``pinnrwf generate PROBLEM: error: ...``, on stderr and returns 2 for bad options or paths
@@ -19,6 +20,7 @@ import dataclasses
 import sys
 import time
 import traceback
+from collections.abc import Mapping
 
 PROBLEM_HELP = {
     "advection": "u_t + c u_x = 0 on (0, 2pi), exact solution of GRF (or sin) initial data",
@@ -86,18 +88,26 @@ def _add_config_options(p: argparse.ArgumentParser, config_cls) -> None:
         p.add_argument(_option(f.name), dest=f.name, **kw)
 
 
-def add_generate_command(subparsers) -> None:
-    """Register ``generate`` (with one sub-command per dataset) on an argparse sub-parser set."""
+def add_generate_command(subparsers, datasets: Mapping[str, type] | None = None) -> None:
+    """Register ``generate`` on an argparse sub-parser set, with one sub-command per entry of
+    ``datasets`` (``{name: dataset config class}``; default: :data:`~pinnrwf.datasets.generate.CONFIGS`
+    by dataset name). A dataset reached by another name also answers to its own (``diffusion-reaction``
+    for ``dr``): an alias, listed in the help."""
     from .generate import CONFIGS
 
+    datasets = dict(CONFIGS if datasets is None else datasets)
     gen = subparsers.add_parser("generate", help="generate a reference dataset (HDF5)",
                                 description="Generate a reference dataset and write it atomically to HDF5.")
     problems = gen.add_subparsers(dest="problem", metavar="PROBLEM", required=True)
-    for name, config_cls in CONFIGS.items():
-        summary = PROBLEM_HELP.get(name) or config_cls.__doc__.strip().splitlines()[0]
-        p = problems.add_parser(name, help=summary, description=config_cls.__doc__)
+    taken = set(datasets)
+    for name, config_cls in datasets.items():
+        aliases = [] if config_cls.problem in taken else [config_cls.problem]
+        taken.update(aliases)
+        summary = PROBLEM_HELP.get(config_cls.problem) or config_cls.__doc__.strip().splitlines()[0]
+        p = problems.add_parser(name, aliases=aliases, help=summary, description=config_cls.__doc__)
         _common(p, config_cls)
         _add_config_options(p, config_cls)
+        p.set_defaults(dataset_config_class=config_cls)
     gen.set_defaults(handler=run_generate)
 
 
@@ -107,9 +117,9 @@ def run_generate(args: argparse.Namespace) -> int:
     from pinnrwf._validation import output_file
     from pinnrwf.solvers.base import SolverError
 
-    from .generate import CONFIGS, check_request, generate
+    from .generate import check_request, generate
 
-    config_cls = CONFIGS[args.problem]
+    config_cls = args.dataset_config_class
     given = {f.name: getattr(args, f.name) for f in dataclasses.fields(config_cls) if hasattr(args, f.name)}
     if "re" in given:
         given["re"] = tuple(given["re"])
@@ -144,7 +154,7 @@ def _fail(args: argparse.Namespace, err, code: int) -> int:
     return code
 
 
-def _main(argv=None) -> int:  # a stand-alone harness until pinnrwf.cli exists
+def _main(argv=None) -> int:  # the library's own entry point, by dataset name (no problems)
     parser = argparse.ArgumentParser(prog="pinnrwf")
     add_generate_command(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)

@@ -478,6 +478,26 @@ def generate(config: AbstractDatasetConfig, out: str | Path, *, n_samples: int |
     return out
 
 
+def command_options(config: AbstractDatasetConfig) -> dict[str, Any]:
+    """The options that make ``config`` from the defaults, in field order: a field is listed when its
+    value differs from the one the options listed before it give (so normalised defaults, e.g.
+    Burgers' ``n_internal``, are left out)."""
+    options: dict[str, Any] = {}
+    for f in dataclasses.fields(config):
+        if getattr(config, f.name) != getattr(type(config).from_options(options), f.name):
+            options[f.name] = getattr(config, f.name)
+    return options
+
+
+def generate_command(name: str, config: AbstractDatasetConfig, n_samples: int, seed: int, out: str | Path) -> str:
+    """The ``pinnrwf generate name ...`` command line that writes ``n_samples`` samples of ``config``
+    drawn with ``seed`` to ``out`` (``name``: the problem the dataset belongs to)."""
+    options = "".join(f" --{k.replace('_', '-')} " + " ".join(f"{x:g}" if isinstance(x, float) else str(x)
+                                                            for x in (v if isinstance(v, tuple) else (v,)))
+                      for k, v in command_options(config).items())
+    return f"pinnrwf generate {name} --n-samples {n_samples} --seed {seed}{options} --out {out}"
+
+
 def make_config(problem: str, **options) -> AbstractDatasetConfig:
     """The config of ``problem`` with the given options (unknown options raise ValueError)."""
     one_of("problem", problem, sorted(CONFIGS))
@@ -485,4 +505,5 @@ def make_config(problem: str, **options) -> AbstractDatasetConfig:
 
 
 __all__ = ["AbstractDatasetConfig", "AdvectionConfig", "BurgersConfig", "CavityConfig", "CONFIGS", "DarcyConfig",
-           "DiffusionReactionConfig", "MAX_BATCH_BYTES", "check_request", "generate", "make_config"]
+           "DiffusionReactionConfig", "MAX_BATCH_BYTES", "check_request", "command_options", "generate",
+           "generate_command", "make_config"]

@@ -12,6 +12,7 @@ import pytest
 from pinnrwf.cli import main
 from pinnrwf.datasets.generate import generate
 from pinnrwf.nn import RWF, ModifiedDeepONet, Plain
+from pinnrwf.operator import PhysicsInformedOperatorObjective, grid_points
 from pinnrwf.problems import burgers_operator as bo
 from pinnrwf.problems.equations import burgers
 from pinnrwf.solvers.burgers import cole_hopf_solution
@@ -38,9 +39,8 @@ def cole_hopf_objective(n_sensors=64, n_test_t=11, **kwargs):
     t = np.linspace(0.0, 1.0, n_test_t)
     a = cole_hopf_solution(x, [0.0], nu=NU, amplitudes=AMPLITUDES, phases=PHASES)  # (1, m)
     u = cole_hopf_solution(x, t, nu=NU, amplitudes=AMPLITUDES, phases=PHASES)  # (nt, m)
-    config = dataclasses.replace(SMOKE, n_sensors=n_sensors, eval_nt=n_test_t)
-    return bo.BurgersOperatorObjective(
-        burgers(NU), a, a, u[None], bo.evaluation_points(config),
+    return PhysicsInformedOperatorObjective(
+        burgers(NU), a, a, u[None], grid_points({"x": x, "t": t}, ("t", "x")),
         **{"n_functions": 4, "n_initial": n_sensors, "n_residual": 256, **kwargs})
 
 
@@ -69,7 +69,7 @@ def test_constant_initial_condition_is_a_steady_solution():
 def test_residual_is_taken_along_the_trunk_coordinates_of_the_network():
     # with a real network: the objective's residual equals u_t + u u_x − ν u_xx by jax.hessian
     config = dataclasses.replace(SMOKE, nu=NU)
-    model = bo.make_model(config, RWF(), jax.random.PRNGKey(2))
+    model = bo.BurgersOperator().init_model(config, RWF())(jax.random.PRNGKey(2))
     objective = cole_hopf_objective(n_sensors=config.n_sensors, n_residual=16)
     a = objective.test_inputs[0]
     y = jax.random.uniform(jax.random.PRNGKey(3), (16, 2))
@@ -84,7 +84,7 @@ def test_residual_is_taken_along_the_trunk_coordinates_of_the_network():
 
 
 def test_trunk_embedding_makes_the_operator_exactly_periodic():
-    model = bo.make_model(SMOKE, Plain(), jax.random.PRNGKey(0))
+    model = bo.BurgersOperator().init_model(SMOKE, Plain())(jax.random.PRNGKey(0))
     a = jnp.linspace(-1, 1, SMOKE.n_sensors)
     for x, t in [(0.1, 0.3), (0.77, 0.9)]:
         np.testing.assert_allclose(model(a, jnp.array([x, t])), model(a, jnp.array([x + 1.0, t])), atol=1e-6)
@@ -118,22 +118,21 @@ def test_reference_gate_swaps_the_encoders_as_in_the_authors_code():
 
 def test_test_set_file_and_in_memory_solve_agree(tmp_path):
     config = dataclasses.replace(SMOKE, test_data=tmp_path / "test.h5")
-    with pytest.raises(ValueError, match="it does not exist; make it with `pinnrwf generate burgers --n-samples 3 "
-                                         "--seed 1 --nx 32 --nt 11 --dt 0.001 --n-internal 256 --out"):
+    with pytest.raises(ValueError, match="it does not exist; make it with `pinnrwf generate burgers-operator "
+                                         "--n-samples 3 --seed 1 --nx 32 --nt 11 --dt 0.001 --n-internal 256 --out"):
         bo.test_set(config)
     generate(config.dataset_config(), tmp_path / "test.h5", n_samples=config.n_test, seed=config.test_seed,
              progress=False)
-    u0_file, u_file = bo.test_set(config)
-    u0_mem, u_mem = bo.test_set(dataclasses.replace(SMOKE, test_data=None))  # smoke: solved in memory
-    np.testing.assert_array_equal(u0_file, u0_mem)
-    np.testing.assert_allclose(u_file, u_mem, rtol=0, atol=1e-7)
-    assert u_file.shape == (3, 11, 32)
+    file, memory = bo.test_set(config), bo.test_set(dataclasses.replace(SMOKE, test_data=None))  # smoke: in memory
+    np.testing.assert_array_equal(file.test_inputs, memory.test_inputs)
+    np.testing.assert_allclose(file.test_values, memory.test_values, rtol=0, atol=1e-7)
+    assert file.test_values.shape == (3, 11 * 32) and file.grid.shape == (11 * 32, 2)
     with pytest.raises(ValueError, match=r"n_samples = 3 \(want 5\)"):
         bo.test_set(dataclasses.replace(config, n_test=5))
 
 
 def test_training_inputs_are_the_generators_initial_conditions():
-    u0 = bo.training_inputs(SMOKE)
+    u0 = np.asarray(bo.make_objective(SMOKE).inputs.arrays["a"])
     expected = SMOKE.dataset_config().sample_inputs(SMOKE.n_train, SMOKE.train_seed)["u0"]
     np.testing.assert_array_equal(u0, expected.astype(np.float32))
     assert u0.shape == (SMOKE.n_train, SMOKE.n_sensors)
@@ -156,7 +155,7 @@ def test_bad_config_values_are_refused_naming_the_field(changes, match):
 
 
 def test_bad_objective_inputs_are_refused_naming_the_argument():
-    points = bo.evaluation_points(SMOKE)
+    points = grid_points({"x": np.arange(32) / 32, "t": np.linspace(0, 1, 11)}, ("t", "x"))
     good = dict(train_inputs=np.zeros((4, 32)), test_inputs=np.zeros((2, 32)),
                 test_solutions=np.zeros((2, 11, 32)), test_points=points)
     for name, value, match in [
@@ -166,9 +165,10 @@ def test_bad_objective_inputs_are_refused_naming_the_argument():
         ("test_points", points[:, :1], "test_points must be"),
     ]:
         with pytest.raises(ValueError, match=match):
-            bo.BurgersOperatorObjective(burgers(), **{**good, name: value}, n_functions=2, n_initial=8, n_residual=8)
+            PhysicsInformedOperatorObjective(burgers(), **{**good, name: value}, n_functions=2, n_initial=8,
+                                             n_residual=8)
     with pytest.raises(ValueError, match="n_initial must be ≤ the 32 sensors"):
-        bo.BurgersOperatorObjective(burgers(), **good, n_functions=2, n_initial=33, n_residual=8)
+        PhysicsInformedOperatorObjective(burgers(), **good, n_functions=2, n_initial=33, n_residual=8)
 
 
 def test_missing_test_file_is_a_one_line_cli_error(tmp_path, capsys):
@@ -178,7 +178,7 @@ def test_missing_test_file_is_a_one_line_cli_error(tmp_path, capsys):
         main(argv)
     assert err.value.code == 2
     message = capsys.readouterr().err
-    assert "pinnrwf generate burgers --n-samples 100 --seed 1 --out" in message and "Traceback" not in message
+    assert "pinnrwf generate burgers-operator --n-samples 100 --seed 1 --out" in message and "Traceback" not in message
     with pytest.raises(SystemExit):
         main(["run", "burgers-operator", "--gate", "sideways"])
 
@@ -192,10 +192,11 @@ def test_smoke_run_trains_reports_and_lowers_the_initial_misfit(tmp_path):
     assert res["problem_config"]["gate"] == "reference"
     ic = np.asarray(run["history"]["terms"]["ic"])[:, 0]
     assert ic[-1] < ic[0]
-    errors = np.asarray(res["report"]["per_function_rel_l2"]["rwf"])
+    errors = np.asarray(res["report"]["test_errors_per_function"]["rwf"])
     assert errors.shape == (1, SMOKE.n_test) and np.all(np.isfinite(errors))
     np.testing.assert_allclose(errors.mean(), run["final_metrics"]["rel_l2"][0], rtol=1e-4)
-    assert {p.name for p in tmp_path.glob("*.png")} == {"burgers_operator.png", "fields_rwf.png"}
+    assert {p.name for p in tmp_path.glob("*.png")} == {"burgers_operator_predictions.png",
+                                                        "burgers_operator_training.png"}
 
 
 def test_table14_pools_test_set_statistics_over_seeds():

@@ -12,6 +12,7 @@ import pytest
 from pinnrwf import runner
 from pinnrwf.datasets.generate import DarcyConfig, DiffusionReactionConfig, generate
 from pinnrwf.nn import CNN, RWF, DeepONet, DenseWeight, FactorizedWeight, Plain
+from pinnrwf.operator import branch_once, predict
 from pinnrwf.problems import darcy_operator, dr_operator, get
 from pinnrwf.solvers import darcy, diffusion_reaction
 from pinnrwf.train import TrainConfig
@@ -120,8 +121,8 @@ def test_pairs_and_groups_predict_alike(files):
     model = DeepONet(NX, 2, 8, 8, 2, Plain(), key=jax.random.PRNGKey(1))
     a = jax.random.normal(jax.random.PRNGKey(2), (3, NX))
     y = jax.random.uniform(jax.random.PRNGKey(3), (3, 4, 2))
-    grouped = dr_operator.predict(model, a, y)
-    pairs = dr_operator.predict(model, jnp.repeat(a, 4, axis=0), y.reshape(-1, 2))
+    grouped = predict(model, a, y)
+    pairs = predict(model, jnp.repeat(a, 4, axis=0), y.reshape(-1, 2))
     np.testing.assert_allclose(grouped.reshape(-1), pairs, rtol=1e-5, atol=1e-6)
 
 
@@ -148,15 +149,15 @@ def test_branch_once_per_function_gives_the_same_batches_loss_and_gradient(files
 
 
 def test_branch_evaluation_auto_is_per_function_only_for_batches_larger_than_the_training_set():
-    cfg = dr_operator.DROperatorConfig
-    assert cfg(batch_size=10_000, n_train=5000).branch_once
-    assert not cfg(batch_size=1000, n_train=5000).branch_once
-    assert not cfg(batch_size=10_000, n_train=5000, functions_per_batch=100).branch_once
-    assert not cfg(batch_size=10_000, n_train=5000, branch_evaluation="per-row").branch_once
-    with pytest.raises(ValueError, match="branch_evaluation must be one of auto, per-function, per-row"):
-        cfg(branch_evaluation="once")
+    def once(evaluation="auto", batch_size=10_000, functions_per_batch=0, n_train=5000):
+        return branch_once(evaluation, batch_size=batch_size, functions_per_batch=functions_per_batch, n_train=n_train)
+
+    assert once() and not once(batch_size=1000)
+    assert not once(functions_per_batch=100) and not once("per-row")
+    with pytest.raises(ValueError, match="branch_evaluation must be one of 'auto', 'per-function', 'per-row'"):
+        dr_operator.DROperatorConfig(branch_evaluation="once")
     with pytest.raises(ValueError, match="'per-function' applies to independent pairs"):
-        cfg(branch_evaluation="per-function", functions_per_batch=100)
+        dr_operator.DROperatorConfig(branch_evaluation="per-function", functions_per_batch=100)
 
 
 def test_report_keeps_every_per_function_error_and_the_table_is_their_mean(files, tmp_path):
@@ -213,7 +214,7 @@ def test_darcy_model_has_a_cnn_branch_with_the_parameterization(files, convoluti
         (dict(train_data="darcy"), r"train_data: .*darcy_train.h5 holds a 'darcy' dataset, expected a "
                                    r"'diffusion-reaction' dataset"),
         (dict(test_data="missing"), r"test_data: the dataset .*nope.h5 does not exist; make it with `pinnrwf generate "
-                                    r"diffusion-reaction --n-samples 100 --seed 1 --nx 21 --nt 11 --out"),
+                                    r"dr --n-samples 100 --seed 1 --nx 21 --nt 11 --out"),
     ],
 )
 def test_dr_bad_inputs_raise_naming_the_parameter(files, tmp_path, changes, match):
@@ -240,7 +241,8 @@ def test_dr_config_checks(changes, match):
 
 
 def test_darcy_bad_inputs_raise_naming_the_parameter(files):
-    with pytest.raises(ValueError, match=r"resolution \(16\) must equal the grid of .*darcy_train.h5 \(17 × 17\)"):
+    with pytest.raises(ValueError, match=r"resolution \(16\) must equal the number of x-grid points of "
+                                         r".*darcy_train.h5 \(17\)"):
         darcy_operator.load_data(darcy_config(files, resolution=16))
     with pytest.raises(ValueError, match=r"test_data: .* holds a 'diffusion-reaction' dataset, expected a 'darcy'"):
         darcy_operator.load_data(darcy_config(files, test_data=files["dr"][1]))
