@@ -49,7 +49,8 @@ def exact(config: HelmholtzConfig, x: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def evaluation_grid(config: HelmholtzConfig):
-    """Points (n², 2) of the eval_n × eval_n grid of [−1, 1]² (x varies slowest), the exact u there, the grid shape."""
+    """Points (n², 2) of the eval_n × eval_n grid of [−1, 1]² (x varies slowest), the exact u there,
+    and the grid shape."""
     axis = np.linspace(-1.0, 1.0, config.eval_n)
     xx, yy = np.meshgrid(axis, axis, indexing="ij")
     return np.stack([xx.ravel(), yy.ravel()], axis=1), exact(config, xx, yy).ravel(), xx.shape
