@@ -65,6 +65,14 @@ nonnegative = _make("a number ≥ 0", lambda n, v: check.positive_number(n, v, a
 probability = _make("a number in [0, 1]", check.probability)
 
 
+boolean = _make("True or False", lambda n, v: check.instance(n, v, bool, "True or False"))
+
+
+def int_at_least(minimum: int) -> _Constraint:
+    """An integer ≥ ``minimum`` (e.g. a grid of at least 2 points)."""
+    return _make(f"an integer ≥ {minimum}", lambda n, v: check.positive_int(n, v, minimum=minimum))
+
+
 def between(lower: float, upper: float, *, closed: bool = True) -> _Constraint:
     """A finite number in [lower, upper] (``closed=False``: the open interval)."""
     bracket = f"[{lower}, {upper}]" if closed else f"({lower}, {upper})"

@@ -10,8 +10,15 @@ A problem module defines a typed, frozen configuration dataclass and one final s
   problem's RWF setting ``rwf`` (rwf_paper Table 5);
 - ``options``: its own command-line options, as data (:class:`Option`: a config field, a help
   text), so that no problem writes parser or ``run`` code;
-- three methods: ``objective(config, train)``, ``init_model(config, parameterization)`` and
-  ``report(config, results, out_dir)`` (figures; returns JSON-able extras for results.json).
+- two methods: ``objective(config, train)`` and ``init_model(config, parameterization)`` (for
+  the usual tanh MLP of ``config.width`` × ``config.depth``, declared: ``init_model =
+  tanh_mlp(2, 1)``);
+- ``reports``: the figures it wants, chosen from the generic ones of :mod:`pinnrwf.reports`
+  (field comparison, parameter trajectory, curves); the default ``report(config, results,
+  out_dir)`` runs them and returns their JSON-able extras for results.json. A problem with a
+  figure of its own overrides ``report``.
+
+Its configuration is a :class:`pinnrwf.config.Config` whose field constraints are declared.
 
 Everything generic (parsing, training every parameterization as a seed ensemble, the table,
 results.json, checkpoints, output checks) lives in :mod:`pinnrwf.runner`; problems are found by
@@ -29,8 +36,15 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from jaxtyping import PRNGKeyArray, PyTree
 
-from pinnrwf.nn import RWF, AbstractParameterization
+import jax.numpy as jnp
+
+from pinnrwf.nn import MLP, RWF, AbstractEmbedding, AbstractParameterization
+from pinnrwf.reports import AbstractReport, Curves, FieldComparison, ParameterTrajectory, run_reports
 from pinnrwf.train import AbstractObjective, AbstractOptimizer, Adam, FitResult, TrainConfig
+
+__all__ = ["AbstractProblem", "Option", "Preset", "check_problem", "tanh_mlp",
+           # the generic reports a problem declares (pinnrwf.reports), re-exported for its imports
+           "AbstractReport", "Curves", "FieldComparison", "ParameterTrajectory"]
 
 Config = TypeVar("Config")
 
@@ -83,6 +97,21 @@ class Option:
         return self.const is not _UNSET
 
 
+def tanh_mlp(in_size: int, out_size: int, *, embedding: AbstractEmbedding | None = None,
+             network: Callable[[Any], type] = lambda config: MLP) -> Callable:
+    """A problem's ``init_model`` method, declared: ``key -> network(config)(in_size, out_size,
+    config.width, config.depth, parameterization, activation=tanh, embedding=embedding)``, the
+    network of most PINN problems (``network``: the architecture class for a config, default
+    :class:`~pinnrwf.nn.MLP`)."""
+
+    def init_model(self, config, parameterization):
+        architecture = network(config)
+        return lambda key: architecture(in_size, out_size, config.width, config.depth, parameterization,
+                                        activation=jnp.tanh, embedding=embedding, key=key)
+
+    return init_model
+
+
 class AbstractProblem(abc.ABC, Generic[Config]):
     """One trainable problem; see the module docstring. Subclasses are final."""
 
@@ -103,6 +132,8 @@ class AbstractProblem(abc.ABC, Generic[Config]):
     # The reference-data generator that ``pinnrwf generate NAME`` runs for this problem (a dataset
     # config class of pinnrwf.datasets.generate, e.g. DarcyConfig); None: the problem has none.
     dataset: ClassVar[type | None] = None
+    # The generic reports the default ``report`` runs, in order (pinnrwf.reports).
+    reports: ClassVar[tuple[AbstractReport, ...]] = ()
 
     @abc.abstractmethod
     def objective(self, config: Config, train: TrainConfig) -> AbstractObjective:
@@ -114,10 +145,10 @@ class AbstractProblem(abc.ABC, Generic[Config]):
     ) -> Callable[[PRNGKeyArray], PyTree]:
         """``key -> model``: the network with ``parameterization`` on its dense layers."""
 
-    @abc.abstractmethod
     def report(self, config: Config, results: Mapping[str, FitResult], out_dir: Path) -> dict:
         """Write the problem's figures (and tables) into ``out_dir``; return JSON-able extras
-        for results.json (e.g. ``{"figures": [...]}``)."""
+        for results.json (e.g. ``{"figures": [...]}``). Default: the declared ``reports``."""
+        return run_reports(self.reports, config, results, Path(out_dir))
 
 
 def check_problem(problem: AbstractProblem) -> AbstractProblem:

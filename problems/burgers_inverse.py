@@ -27,133 +27,55 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import jax.numpy as jnp
 import numpy as np
 
 from pinnrwf import _validation as check
 from pinnrwf import pde
-from pinnrwf.nn import MLP, RWF, PeriodicEmbedding
-from pinnrwf.plotting import runs_field_comparison
+from pinnrwf.config import Config, field, int_at_least, nonnegative, positive, positive_int, seed
+from pinnrwf.nn import MLP, PeriodicEmbedding
 from pinnrwf.problem import AbstractProblem, Option, Preset
-from pinnrwf.train import Adam, TrainConfig, summarize
+from pinnrwf.reports import FieldComparison, ParameterTrajectory
+from pinnrwf.train import Adam, TrainConfig
 
 
 @dataclasses.dataclass(frozen=True)
-class BurgersInverseConfig:
+class BurgersInverseConfig(Config):
     """The truth, the observations, the loss and the network (see the module docstring)."""
 
-    nu_true: float = 0.01
-    amplitude: float = 0.5  # u(x, 0) = amplitude · sin 2πx
-    nu_initial: float = 0.05
-    noise: float = 0.0  # Gaussian noise, standard deviation noise · std(u_obs)
-    n_observations: int = 1500
-    data_seed: int = 0
-    width: int = 32
-    depth: int = 3
-    n_residual: int = 512
-    weight_data: float = 1.0
-    weight_residual: float = 1.0
-    eval_nx: int = 256
-    eval_nt: int = 101
-    solver_n_internal: int = 256
-    solver_dt: float = 1e-3
+    nu_true: float = field(0.01, positive)
+    amplitude: float = field(0.5, positive)  # u(x, 0) = amplitude · sin 2πx
+    nu_initial: float = field(0.05, positive)
+    noise: float = field(0.0, nonnegative)  # Gaussian noise, standard deviation noise · std(u_obs)
+    n_observations: int = field(1500, positive_int)
+    data_seed: int = field(0, seed)
+    width: int = field(32, positive_int)
+    depth: int = field(3, positive_int)
+    n_residual: int = field(512, positive_int)
+    weight_data: float = field(1.0, nonnegative)
+    weight_residual: float = field(1.0, nonnegative)
+    eval_nx: int = field(256, int_at_least(4))
+    eval_nt: int = field(101, int_at_least(2))
+    solver_n_internal: int = field(256, positive_int)
+    solver_dt: float = field(1e-3, positive)
 
-    def __post_init__(self):
-        for name in ("nu_true", "amplitude", "nu_initial", "solver_dt"):
-            check.positive_number(name, getattr(self, name))
-        check.positive_number("noise", self.noise, allow_zero=True)
-        for name in ("width", "depth", "n_residual", "n_observations"):
-            check.positive_int(name, getattr(self, name))
-        check.positive_int("eval_nx", self.eval_nx, minimum=4)
-        check.positive_int("eval_nt", self.eval_nt, minimum=2)
+    def __check_init__(self):
         check.positive_int("solver_n_internal", self.solver_n_internal, minimum=self.eval_nx)
-        check.seed("data_seed", self.data_seed)
-        for name in ("weight_data", "weight_residual"):
-            check.positive_number(name, getattr(self, name), allow_zero=True)
         if self.n_observations > self.eval_nx * self.eval_nt:
             raise ValueError(f"n_observations must be ≤ the {self.eval_nx * self.eval_nt} grid nodes "
                              f"(eval_nx × eval_nt), got {self.n_observations}")
 
 
-# ------------------------------------------------------------------------- shared with heat-inverse
-def add_noise(values: np.ndarray, noise: float, rng: np.random.Generator) -> np.ndarray:
-    """``values`` plus Gaussian noise of standard deviation ``noise`` · std(values) (the relative
-    noise level of Raissi et al. 2019, §4.1.1: 0.01 is "1 % noise")."""
-    return values + noise * np.std(values) * rng.standard_normal(values.shape)
-
-
-def parameter_figure(results, name: str, initial: float, true_value: float, path: Path, *, label: str) -> Path:
-    """The trajectory of the trainable parameter ``name`` (from ``initial``, logged every chunk)
-    for every seed and parameterization, against its true value; right: final value per seed."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, (ax, ax_end) = plt.subplots(1, 2, figsize=(12, 4.2), constrained_layout=True,
-                                     gridspec_kw={"width_ratios": [3, 1]})
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for i, (run, r) in enumerate(results.items()):
-        steps = np.concatenate([[0], r.history["step"]])
-        logged = np.asarray(r.history["diagnostics"][f"param_{name}"])  # (chunks, seeds)
-        values = np.concatenate([np.full((1, logged.shape[1]), initial), logged])
-        color = colors[i % len(colors)]
-        for s in range(values.shape[1]):
-            ax.plot(steps, values[:, s], color=color, lw=1.0, alpha=0.8, label=run if s == 0 else None)
-        final = np.asarray(r.final_metrics[name])
-        ax_end.plot(np.full(final.size, i), final, "o", color=color)
-        stats = summarize(final)
-        ax_end.errorbar(i + 0.15, stats["mean"], yerr=stats["std"], fmt="s", color=color, capsize=4)
-    ax.axhline(true_value, color="k", ls="--", lw=1.2, label=f"true {label} = {true_value:g}")
-    ax_end.axhline(true_value, color="k", ls="--", lw=1.2)
-    ax.set_yscale("log")
-    ax.set(xlabel="step", ylabel=label, title=f"Identified {label} during training (one line per seed)")
-    ax.legend(fontsize=8)
-    ax_end.set_xticks(range(len(results)), list(results))
-    ax_end.set_xlim(-0.5, len(results) - 0.5)
-    ax_end.set(ylabel=label, title="final: seeds, mean ± std")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
-
-
-def identified(results, name: str, true_value: float) -> dict:
-    """JSON extras: the true value and, per parameterization, the final values per seed."""
-    out = {"true": true_value}
-    for run, r in results.items():
-        values = [float(v) for v in r.final_metrics[name]]
-        out[run] = {"per_seed": values, **summarize(values)}
-    return out
-
-
-def inverse_report(results, name: str, label: str, initial: float, true: float, grid, prefix: Path, *,
-                   noise: float, n_observations: int) -> dict:
-    """The report of an inverse problem: the trajectory of parameter ``name`` per seed against its
-    true value (``<prefix>_<name>.png``), the field on ``grid`` = (points, values, shape) against
-    the reference (``<prefix>_field.png``), and the identified values per parameterization."""
-    points, values, shape = grid
-    trajectory = parameter_figure(results, name, initial, true, Path(f"{prefix}_{name}.png"), label=label)
-    field = runs_field_comparison(
-        results, points, values, shape, extent=(0.0, 1.0, 0.0, 1.0), axis_labels=("x", "t"), field_label="u", path=Path(f"{prefix}_field.png"),
-    )
-    return {"figures": [str(trajectory), str(field)], name: identified(results, name, true),
-            "noise": noise, "n_observations": n_observations}
-
-
-# ----------------------------------------------------------------------------------------- data
 def reference(config: BurgersInverseConfig):
     """Points (n_x·n_t, 2) in (x, t) order, the solver's u there, and the grid shape (n_x, n_t)."""
     from pinnrwf.solvers import burgers as solver
 
-    x = np.arange(config.eval_nx) / config.eval_nx
-    t = np.linspace(0.0, 1.0, config.eval_nt)
+    x, t = np.arange(config.eval_nx) / config.eval_nx, np.linspace(0.0, 1.0, config.eval_nt)
     u = solver.solve(config.amplitude * np.sin(2 * np.pi * x), nu=config.nu_true, t_eval=t,
                      dt=config.solver_dt, n_internal=config.solver_n_internal).T  # (n_x, n_t)
-    xx, tt = np.meshgrid(x, t, indexing="ij")
-    return np.stack([xx.ravel(), tt.ravel()], axis=1), u.ravel(), (x.size, t.size)
+    points, shape = pde.grid_points(x, t)
+    return points, u.ravel(), shape
 
 
 def equation(nu_initial: float) -> pde.Equation:
@@ -166,7 +88,7 @@ def make_objective(config: BurgersInverseConfig) -> pde.PINNObjective:
     points, values, _ = reference(config)
     rng = np.random.default_rng(config.data_seed)
     rows = np.sort(rng.choice(points.shape[0], size=config.n_observations, replace=False))
-    obs_points, obs_values = points[rows], add_noise(values[rows], config.noise, rng)
+    obs_points, obs_values = points[rows], pde.add_noise(values[rows], config.noise, rng)
     domain = pde.Domain({"x": (0.0, 1.0), "t": (0.0, 1.0)})
     return pde.PINNObjective(equation(config.nu_initial), {
         "r": pde.Residual(domain.interior(config.n_residual), weight=config.weight_residual),
@@ -193,7 +115,9 @@ class BurgersInverse(AbstractProblem[BurgersInverseConfig]):
     metrics = ("nu", "nu_rel_error", "rel_l2")
     percent_metrics = frozenset({"nu_rel_error", "rel_l2"})
     default_parameterizations = "plain,rwf"
-    rwf = RWF(mean=1.0, std=0.1)
+    reports = (ParameterTrajectory("nu", "ν", "nu_initial", "nu_true", "burgers_inverse_nu.png",
+                                   record=("noise", "n_observations")),
+               FieldComparison(reference, (0.0, 1.0, 0.0, 1.0), ("x", "t", "u"), "burgers_inverse_field.png"))
     options = (
         Option("noise", "observation noise, relative to std(u) (0.01 = 1 %%; default: 0)"),
         Option("n_observations", "number of observed space-time grid nodes (default: 1500)"),
@@ -210,9 +134,3 @@ class BurgersInverse(AbstractProblem[BurgersInverseConfig]):
         return lambda key: pde.InverseModel(
             MLP(2, 1, config.width, config.depth, parameterization, activation=jnp.tanh, embedding=embedding, key=key),
             eq)
-
-    def report(self, config, results, out_dir):
-        points, values, shape = reference(config)
-        return inverse_report(results, "nu", "ν", config.nu_initial, config.nu_true, (points, values, shape),
-                              Path(out_dir) / "burgers_inverse", noise=config.noise,
-                              n_observations=config.n_observations)

@@ -17,50 +17,35 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import jax.numpy as jnp
 import numpy as np
 
-from pinnrwf import _validation as check
 from pinnrwf import pde
-from pinnrwf.nn import MLP, RWF, OutputTransform
+from pinnrwf.config import Config, boolean, field, int_at_least, nonnegative, positive, positive_int, seed
+from pinnrwf.nn import MLP, OutputTransform
 from pinnrwf.problem import AbstractProblem, Option, Preset
-from pinnrwf.problems.burgers_inverse import add_noise, inverse_report
+from pinnrwf.reports import FieldComparison, ParameterTrajectory
 from pinnrwf.train import Adam, TrainConfig
 
 
 @dataclasses.dataclass(frozen=True)
-class HeatInverseConfig:
+class HeatInverseConfig(Config):
     """The truth, the observations, the loss and the network (see the module docstring)."""
 
-    kappa_true: float = 0.1
-    kappa_initial: float = 0.5
-    noise: float = 0.0
-    n_observations: int = 500
-    data_seed: int = 0
-    width: int = 32
-    depth: int = 3
-    n_residual: int = 256
-    weight_data: float = 1.0
-    weight_residual: float = 1.0
-    hard_bc: bool = False
-    eval_nx: int = 64
-    eval_nt: int = 33
-
-    def __post_init__(self):
-        check.positive_number("kappa_true", self.kappa_true)
-        check.positive_number("kappa_initial", self.kappa_initial)
-        check.positive_number("noise", self.noise, allow_zero=True)
-        for name in ("n_observations", "width", "depth", "n_residual"):
-            check.positive_int(name, getattr(self, name))
-        check.positive_int("eval_nx", self.eval_nx, minimum=2)
-        check.positive_int("eval_nt", self.eval_nt, minimum=2)
-        check.seed("data_seed", self.data_seed)
-        for name in ("weight_data", "weight_residual"):
-            check.positive_number(name, getattr(self, name), allow_zero=True)
-        if not isinstance(self.hard_bc, bool):
-            raise ValueError(f"hard_bc must be True or False, got {self.hard_bc!r}")
+    kappa_true: float = field(0.1, positive)
+    kappa_initial: float = field(0.5, positive)
+    noise: float = field(0.0, nonnegative)
+    n_observations: int = field(500, positive_int)
+    data_seed: int = field(0, seed)
+    width: int = field(32, positive_int)
+    depth: int = field(3, positive_int)
+    n_residual: int = field(256, positive_int)
+    weight_data: float = field(1.0, nonnegative)
+    weight_residual: float = field(1.0, nonnegative)
+    hard_bc: bool = field(False, boolean)
+    eval_nx: int = field(64, int_at_least(2))
+    eval_nt: int = field(33, int_at_least(2))
 
 
 def exact(points: np.ndarray, kappa: float) -> np.ndarray:
@@ -70,10 +55,8 @@ def exact(points: np.ndarray, kappa: float) -> np.ndarray:
 
 def grid(config: HeatInverseConfig):
     """Evaluation points (n_x·n_t, 2), the exact u there, and the grid shape (n_x, n_t)."""
-    x, t = np.linspace(0.0, 1.0, config.eval_nx), np.linspace(0.0, 1.0, config.eval_nt)
-    xx, tt = np.meshgrid(x, t, indexing="ij")
-    points = np.stack([xx.ravel(), tt.ravel()], axis=1)
-    return points, exact(points, config.kappa_true), xx.shape
+    points, shape = pde.grid_points(np.linspace(0.0, 1.0, config.eval_nx), np.linspace(0.0, 1.0, config.eval_nt))
+    return points, exact(points, config.kappa_true), shape
 
 
 def equation(kappa_initial: float) -> pde.Equation:
@@ -84,7 +67,7 @@ def equation(kappa_initial: float) -> pde.Equation:
 def make_objective(config: HeatInverseConfig) -> pde.PINNObjective:
     rng = np.random.default_rng(config.data_seed)
     obs_points = rng.uniform(size=(config.n_observations, 2))
-    obs_values = add_noise(exact(obs_points, config.kappa_true), config.noise, rng)
+    obs_values = pde.add_noise(exact(obs_points, config.kappa_true), config.noise, rng)
     points, values, _ = grid(config)
     domain = pde.Domain({"x": (0.0, 1.0), "t": (0.0, 1.0)})
     return pde.PINNObjective(equation(config.kappa_initial), {
@@ -115,7 +98,9 @@ class HeatInverse(AbstractProblem[HeatInverseConfig]):
     metrics = ("kappa", "kappa_rel_error", "rel_l2")
     percent_metrics = frozenset({"kappa_rel_error", "rel_l2"})
     default_parameterizations = "plain,rwf"
-    rwf = RWF(mean=1.0, std=0.1)
+    reports = (ParameterTrajectory("kappa", "κ", "kappa_initial", "kappa_true", "heat_inverse_kappa.png",
+                                   record=("noise", "n_observations")),
+               FieldComparison(grid, (0.0, 1.0, 0.0, 1.0), ("x", "t", "u"), "heat_inverse_field.png"))
     options = (
         Option("noise", "observation noise, relative to std(u) (0.01 = 1 %%; default: 0)"),
         Option("n_observations", "number of observed space-time points (default: 500)"),
@@ -135,8 +120,3 @@ class HeatInverse(AbstractProblem[HeatInverseConfig]):
             return pde.InverseModel(OutputTransform(net, zero_at_the_ends) if config.hard_bc else net, eq)
 
         return init
-
-    def report(self, config, results, out_dir):
-        return inverse_report(results, "kappa", "κ", config.kappa_initial, config.kappa_true, grid(config),
-                              Path(out_dir) / "heat_inverse", noise=config.noise,
-                              n_observations=config.n_observations)

@@ -20,13 +20,12 @@ from pathlib import Path
 import jax.numpy as jnp
 import numpy as np
 
-from pinnrwf import _validation as check
 from pinnrwf import pde
+from pinnrwf.config import Config, field, nonnegative, one_of, positive, positive_int
 from pinnrwf.nn import MLP, RWF, ModifiedMLP
-from pinnrwf.plotting import runs_field_comparison
-from pinnrwf.problem import AbstractProblem, Option, Preset
-from pinnrwf.config import NEUTRAL_AT_DEFAULT
-from pinnrwf.problems.equations import navier_stokes
+from pinnrwf.pde.equations import navier_stokes
+from pinnrwf.problem import AbstractProblem, Option, Preset, tanh_mlp
+from pinnrwf.reports import FieldComparison
 from pinnrwf.train import Adam, TrainConfig
 
 ARCHITECTURES = ("mlp", "modified")
@@ -34,41 +33,36 @@ STRATEGIES = ("curriculum", "regular")
 
 
 @dataclasses.dataclass(frozen=True)
-class CavityConfig:
-    """The problem, the loss, the network and the reference data (App. K.2)."""
+class CavityConfig(Config):
+    """The problem, the loss, the network and the reference data (App. K.2). ``lid_corner_gap``:
+    side-wall points within this distance below the lid are not sampled (0: the whole boundary, as
+    the paper states it; the lid's u = 1 meets the walls' u = 0 in the top corners, and the
+    authors' later JAX-PI code leaves out the top 1 % of the side walls). ``reference``: the HDF5
+    file of ``pinnrwf generate ldc`` (None: data/ldc_re<Re>_n<N>.h5), solved in memory when missing
+    if ``generate_reference``; ``reference_n`` its cells per side, every ``eval_stride``-th node evaluated."""
 
-    re: float = 1000.0
-    architecture: str = "mlp"
+    re: float = field(1000.0, positive)
+    architecture: str = field("mlp", one_of(*ARCHITECTURES))
     strategy: str = "curriculum"
-    width: int = 128
-    depth: int = 5
-    n_residual: int = 1024
-    n_boundary: int = 256
-    weight_boundary: float = 100.0
-    weight_residual: float = 1.0
-    # Side-wall points within this distance below the lid are not sampled (0: the whole boundary,
-    # as the paper states it). The lid's u = 1 meets the walls' u = 0 in the two top corners; the
-    # authors' later JAX-PI code leaves out the top 1 % of the side walls for this reason.
-    lid_corner_gap: float = dataclasses.field(default=0.0, metadata={NEUTRAL_AT_DEFAULT: True})
+    width: int = field(128, positive_int)
+    depth: int = field(5, positive_int)
+    n_residual: int = field(1024, positive_int)
+    n_boundary: int = field(256, positive_int)
+    weight_boundary: float = field(100.0, nonnegative)
+    weight_residual: float = field(1.0, nonnegative)
+    lid_corner_gap: float = field(0.0, nonnegative, neutral_at_default=True)
     curriculum_values: tuple[float, ...] = (100.0, 500.0, 1000.0)
     curriculum_boundaries: tuple[int, ...] = (20_000, 40_000)
-    reference_n: int = 512  # solver grid (cells per side) of the ground truth
-    eval_stride: int = 4  # evaluate on every eval_stride-th solver node
-    reference: Path | None = None  # HDF5 file of `pinnrwf generate ldc` (None: data/ldc_re<Re>_n<N>.h5)
-    generate_reference: bool = False  # solve the reference in memory when the file is missing
+    reference_n: int = field(512, positive_int)
+    eval_stride: int = field(4, positive_int)
+    reference: Path | None = None
+    generate_reference: bool = False
 
-    def __post_init__(self):
-        check.positive_number("re", self.re)
-        check.one_of("architecture", self.architecture, ARCHITECTURES)
+    def __check_init__(self):
         if self.strategy not in STRATEGIES:
             raise ValueError(
                 f"strategy must be one of {STRATEGIES} for the steady cavity (causal needs time), got {self.strategy!r}"
             )
-        for name in ("width", "depth", "n_residual", "n_boundary", "reference_n", "eval_stride"):
-            check.positive_int(name, getattr(self, name))
-        for name in ("weight_boundary", "weight_residual"):
-            check.positive_number(name, getattr(self, name), allow_zero=True)
-        check.positive_number("lid_corner_gap", self.lid_corner_gap, allow_zero=True)
         if not self.lid_corner_gap < 1.0:
             raise ValueError(f"lid_corner_gap must be below the cavity's height 1, got {self.lid_corner_gap}")
         if self.strategy == "curriculum" and self.curriculum_values[-1] != self.re:
@@ -87,10 +81,6 @@ def reference_path(config: CavityConfig) -> Path:
     return Path("data") / f"ldc_re{config.re:g}_n{config.reference_n}.h5"
 
 
-def generate_command(config: CavityConfig) -> str:
-    return f"pinnrwf generate ldc --re {config.re:g} --n {config.reference_n} --out {reference_path(config)}"
-
-
 def load_reference(config: CavityConfig):
     """(x, y, u, v) on the solver's node grid at Re = ``config.re``: read from the reference file,
     or solved in memory when it is missing and ``config.generate_reference`` is set."""
@@ -99,7 +89,8 @@ def load_reference(config: CavityConfig):
     path = reference_path(config)
     if not path.exists():
         if not config.generate_reference:
-            raise ValueError(f"the cavity reference {path} does not exist; make it with `{generate_command(config)}` "
+            command = f"pinnrwf generate ldc --re {config.re:g} --n {config.reference_n} --out {path}"
+            raise ValueError(f"the cavity reference {path} does not exist; make it with `{command}` "
                              "or pass --generate-reference to solve it in memory for this run")
         from pinnrwf.solvers import ldc as ldc_solver
 
@@ -147,17 +138,18 @@ def walls(config: CavityConfig, domain: pde.Domain) -> pde.AbstractSampler:
 
 def make_objective(config: CavityConfig) -> pde.PINNObjective:
     domain = pde.Domain({"x": (0.0, 1.0), "y": (0.0, 1.0)})
-    terms = {
+    schedules = {"Re": pde.curriculum(values=list(config.curriculum_values), boundaries=list(
+        config.curriculum_boundaries))} if config.strategy == "curriculum" else {}
+    points, values, _ = evaluation_data(config)
+    return pde.PINNObjective(navier_stokes(config.re), {
         "b": pde.Dirichlet(lid_velocity, walls(config, domain), weight=config.weight_boundary),
         "r": pde.Residual(domain.interior(config.n_residual), weight=config.weight_residual),
-    }
-    schedules = {}
-    if config.strategy == "curriculum":
-        values = list(config.curriculum_values)
-        schedules["Re"] = pde.curriculum(values=values, boundaries=list(config.curriculum_boundaries))
-    points, values, _ = evaluation_data(config)
-    return pde.PINNObjective(navier_stokes(config.re), terms, schedules=schedules,
-                             reference=pde.Reference(points, values, ("u", "v")))
+    }, schedules=schedules, reference=pde.Reference(points, values, ("u", "v")))
+
+
+def speed(rows: np.ndarray) -> np.ndarray:
+    """|(u, v)| of rows (n, ≥ 2) of network outputs or reference values."""
+    return np.hypot(rows[:, 0], rows[:, 1])
 
 
 class Cavity(AbstractProblem[CavityConfig]):
@@ -188,18 +180,8 @@ class Cavity(AbstractProblem[CavityConfig]):
         Option("generate_reference", "if the reference file is missing, solve the cavity in memory for this run "
                "(seconds at the quick preset's 128², ≈ 1.5 min at the paper's 512²)", const=True),
     )
+    reports = (FieldComparison(evaluation_data, (0.0, 1.0, 0.0, 1.0), ("x", "y", "|u|"), "ldc.png", field=speed),)
+    init_model = tanh_mlp(2, 3, network=lambda config: MLP if config.architecture == "mlp" else ModifiedMLP)
 
     def objective(self, config, train):
         return make_objective(config)
-
-    def init_model(self, config, parameterization):
-        network = MLP if config.architecture == "mlp" else ModifiedMLP
-        return lambda key: network(2, 3, config.width, config.depth, parameterization, activation=jnp.tanh, key=key)
-
-    def report(self, config, results, out_dir):
-        points, values, shape = evaluation_data(config)
-        speed = lambda out_rows: np.hypot(out_rows[:, 0], out_rows[:, 1])  # noqa: E731
-        figure = runs_field_comparison(
-            results, points, np.hypot(values[:, 0], values[:, 1]), shape, field=speed, extent=(0.0, 1.0, 0.0, 1.0), axis_labels=("x", "y"), field_label="|u|", path=Path(out_dir) / "ldc.png",
-        )
-        return {"figures": [str(figure)]}

@@ -4,8 +4,8 @@ import dataclasses
 
 import pytest
 
-from pinnrwf.config import (Config, between, describe, each, field, fingerprint_config, finite, nonnegative, one_of,
-                            optional, positive, positive_int, probability)
+from pinnrwf.config import (Config, between, boolean, describe, each, field, fingerprint_config, finite,
+                            int_at_least, nonnegative, one_of, optional, positive, positive_int, probability)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -18,6 +18,8 @@ class Example(Config):
     sizes: tuple = field((1, 2), each(positive_int))
     c: float = field(50.0, finite)
     added_later: float = field(0.0, probability, neutral_at_default=True)
+    grid: int = field(2, int_at_least(2))
+    switch: bool = field(False, boolean)
 
     def __check_init__(self):
         if self.width < len(self.sizes):
@@ -40,6 +42,9 @@ def test_defaults_pass():
     ({"sizes": ()}, "sizes must be a non-empty tuple"),
     ({"c": float("nan")}, "c must be a finite number"),
     ({"width": 1, "sizes": (1, 2)}, "width must be ≥ the number of sizes"),
+    ({"grid": 1}, "grid must be ≥ 2, got 1"),
+    ({"grid": 2.0}, "grid must be an integer"),
+    ({"switch": 1}, "switch must be True or False, got 1"),
 ])
 def test_each_violation_names_the_field(changes, message):
     with pytest.raises(ValueError, match=message):
@@ -56,6 +61,7 @@ def test_optional_accepts_none_and_valid():
 def test_describe_says_what_a_field_accepts():
     assert describe(Example, "width") == "an integer ≥ 1"
     assert describe(Example, "scale") == "a number > 0 or None"
+    assert describe(Example, "grid") == "an integer ≥ 2" and describe(Example, "switch") == "True or False"
     with pytest.raises(ValueError, match="no field 'nope'"):
         describe(Example, "nope")
 

@@ -5,18 +5,25 @@ Define a PDE with :class:`Equation` (a residual written as a pure function of on
 :class:`InitialCondition`, :class:`Dirichlet`, :class:`Neumann`, :class:`Periodic`,
 :class:`DataFit`) into a :class:`PINNObjective` for :func:`pinnrwf.train.fit`. Inverse problems:
 declare a parameter :class:`Trainable` and train an :class:`InverseModel` (network + parameters).
+How derivatives are computed is a plan object passed as ``Equation(..., plan=...)``
+(:class:`AutoPlan` by default; :class:`ForwardLaplacianPlan`, :class:`NestedPlan`,
+:class:`ReversePlan`, :class:`DirectionalPlan`). The benchmark PDEs are in :mod:`pinnrwf.pde.equations`.
 """
 
 from ._causal import causal_weights
 from ._derivatives import DerivativePlan, all_multi_indices
 from ._domain import AbstractSampler, Boundary, Domain, Face, Points, Uniform, Union
 from ._equation import Coordinates, Equation, Point
+from ._reference import add_noise, grid_points
+from ._plans import (AbstractPlan, AutoPlan, DirectionalPlan, ForwardLaplacianPlan, NestedPlan, ReversePlan,
+                     plan_from_mode)
 from ._interpolate import BilinearInterpolant, LinearInterpolant
 from ._laplacian import LaplacianPlan, forward_laplacian
 from ._inverse import InverseModel
 from ._trainable import Trainable
 from ._objective import PINNObjective, Reference
 from ._schedules import FINAL_STEP, curriculum, final_value, linear_ramp
+from . import equations  # noqa: E402 (the benchmark PDEs; uses the names above)
 from ._terms import (
     AbstractTerm,
     Causal,
@@ -33,5 +40,7 @@ __all__ = [
     "Face", "Points", "Uniform", "Union", "Coordinates", "Equation", "Point", "BilinearInterpolant",
     "LinearInterpolant", "PINNObjective", "Reference", "FINAL_STEP", "curriculum", "final_value",
     "linear_ramp", "AbstractTerm", "Causal", "DataFit", "Dirichlet", "InitialCondition", "Neumann",
-    "Periodic", "Residual", "InverseModel", "Trainable", "forward_laplacian", "LaplacianPlan",
+    "Periodic", "Residual", "InverseModel", "Trainable", "forward_laplacian", "LaplacianPlan", "grid_points", "add_noise",
+    "AbstractPlan", "AutoPlan", "DirectionalPlan", "ForwardLaplacianPlan", "NestedPlan", "ReversePlan",
+    "plan_from_mode",
 ]

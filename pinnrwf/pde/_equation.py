@@ -21,7 +21,7 @@ derivative (``p.u_xx``, the Laplacian over x), the plan is one forward-Laplacian
 A residual that is affine in the first derivatives of one field, with coefficients that depend
 only on the parameters (advection u_t + c·u_x, possibly plus zero-order terms), can be evaluated
 with only the directional derivative D_a u along a = ∂R/∂(u_x, u_t, …) = (c, 1), which one
-forward-mode ``jax.jvp`` gives together with u: ``derivative_mode="directional"`` (detected from
+forward-mode ``jax.jvp`` gives together with u: ``plan=DirectionalPlan()`` (detected from
 the residual's jaxpr, see :meth:`Equation._detect_directional`). It is opt-in: on CPU it costs the
 same as the reverse-mode plan and measured no faster (README, "CPU speed").
 """
@@ -41,12 +41,12 @@ from jaxtyping import Array, Float
 
 from pinnrwf._validation import finite_number, function
 
-from ._derivatives import MODES, DerivativePlan, used_inputs
+from ._derivatives import DerivativePlan, used_inputs
 from ._laplacian import LAPLACIAN, LaplacianPlan, is_laplacian, request_order
+from ._plans import AbstractPlan, AutoPlan, plan_from_mode
 from ._trainable import AbstractTrainableParameters, Trainable, check_trainables_read
 
 Residual = Callable[["Point"], "Array | Mapping[str, Array]"]
-EQUATION_MODES = (*MODES, "laplacian")
 
 
 def _check_names(kind: str, names: Sequence[str]) -> tuple[str, ...]:
@@ -218,17 +218,20 @@ class Equation(eqx.Module):
             as callables of :class:`Coordinates` (differentiable) or as per-point values.
         time: the time coordinate (default ``"t"`` when declared, else ``None``); needed by
             initial conditions and causal weighting.
-        derivative_mode: how the derivatives are computed (``repr(equation.plan)`` and
-            :attr:`plan_mode` show the choice): ``"auto"`` (default) picks the forward-Laplacian
-            plan when the only second derivatives are one ``p.laplacian`` or a single pure second
-            derivative (``p.u_xx``), reverse mode for first derivatives of fewer differentiated
-            outputs than derivatives, else nested forward mode. ``"laplacian"`` forces the first
-            (a ``ValueError`` says why a residual does not qualify); ``"forward"``, ``"reverse"``
-            (first-order residuals) force the others;
-            ``"directional"`` evaluates a residual affine in the first derivatives of one field,
-            with coefficients depending only on the parameters, by one jvp along a = the
-            coefficients (a = (c, 1) for advection u_t + c u_x); for any other residual it is a
-            ``ValueError`` saying why. Opt-in: measured no faster than reverse mode on CPU.
+        plan: how the derivatives are computed, a plan object (:mod:`pinnrwf.pde._plans`;
+            ``repr(equation.plan)`` and :attr:`plan_mode` show the result): :class:`AutoPlan`
+            (default: the forward-Laplacian pass when the only second derivatives are one
+            ``p.laplacian`` or a single pure second derivative ``p.u_xx``, reverse mode for first
+            derivatives of fewer differentiated outputs than derivatives, else nested forward
+            mode), or forced: :class:`ForwardLaplacianPlan`, :class:`NestedPlan`,
+            :class:`ReversePlan` (first-order residuals), :class:`DirectionalPlan` (a residual
+            affine in the first derivatives of one field, coefficients depending only on the
+            parameters: one jvp along a = the coefficients, a = (c, 1) for advection u_t + c u_x;
+            opt-in, measured no faster than reverse mode on CPU). A plan that does not apply is a
+            ``ValueError`` saying why.
+        derivative_mode: the plan by name, for the command line and scripts (``"auto"``,
+            ``"laplacian"``, ``"forward"``, ``"reverse"``, ``"directional"``), mapped once to the
+            object by :func:`plan_from_mode`; give ``plan`` or ``derivative_mode``, not both.
     """
 
     coords: tuple[str, ...] = eqx.field(static=True)
@@ -240,7 +243,7 @@ class Equation(eqx.Module):
     time: str | None = eqx.field(static=True)
     components: tuple[str, ...] | None = eqx.field(static=True)  # None: a scalar residual
     requests: tuple[tuple[str, tuple[int, ...]], ...] = eqx.field(static=True)
-    plan: DerivativePlan = eqx.field(static=True)
+    plan: DerivativePlan | LaplacianPlan = eqx.field(static=True)  # built by the plan object
     directional: _Directional | None = eqx.field(static=True)  # set iff plan.mode == "directional"
 
     def __init__(
@@ -251,7 +254,9 @@ class Equation(eqx.Module):
         params: Mapping[str, float | Trainable] | None = None,
         inputs: Sequence[str] = (),
         time: str | None = "t",
-        derivative_mode: str = "auto",
+        derivative_mode: str | None = None,
+        *,
+        plan: AbstractPlan | None = None,
     ):
         if isinstance(coords, str) or isinstance(fields, str) or isinstance(inputs, str):
             raise ValueError("coords, fields and inputs must be sequences of names, not a single string")
@@ -278,42 +283,18 @@ class Equation(eqx.Module):
         self.time = time
         self.residual = function("residual", residual)
         self.components, self.requests = self._record()
-        self.directional, self.plan = self._choose_plan(derivative_mode)
+        if derivative_mode is not None:
+            if plan is not None:
+                raise ValueError("give the derivative plan once: plan= (an object) or derivative_mode= (its name)")
+            plan = plan_from_mode(derivative_mode)
+        if not isinstance(plan, AbstractPlan | None):
+            raise ValueError(f"plan must be a derivative plan such as pde.AutoPlan() or pde.NestedPlan(), got {plan!r}")
+        self.directional, self.plan = (plan or AutoPlan()).build(self)
 
     @property
     def plan_mode(self) -> str:
         """How the derivatives are computed: ``"directional"``, ``"reverse"`` or ``"forward"``."""
         return self.plan.mode
-
-    def _choose_plan(self, mode: str) -> tuple[_Directional | None, DerivativePlan | LaplacianPlan]:
-        """The derivative plan for ``derivative_mode=mode`` (see the class docstring)."""
-        if mode not in EQUATION_MODES:
-            raise ValueError(f"derivative_mode must be one of {EQUATION_MODES}, got {mode!r}")
-        laplacians = sorted({m[1:] for _, m in self.requests if is_laplacian(m)})
-        indices = [m for _, m in self.requests if not is_laplacian(m)]
-        pure = sorted({m[0] for m in indices if len(m) == 2 and m[0] == m[1]})
-        if mode in ("auto", "laplacian") and len(pure) == 1 and laplacians in ([], [(pure[0],)]) \
-                and all(len(m) <= 1 or m == (pure[0], pure[0]) for m in indices):
-            # The only second derivative is u_ii along one coordinate (heat, Burgers, diffusion–
-            # reaction): it is the Laplacian over that coordinate, one forward-Laplacian pass.
-            laplacians = [(pure[0],)]
-            indices = [m for m in indices if len(m) <= 1]
-        n_out = len(self.fields) + len(self.derivative_inputs())  # the differentiated outputs
-        if mode == "directional":  # opt-in: measured no faster than reverse mode on CPU (README)
-            spec, reason = self._detect_directional()
-            if spec is None:
-                raise ValueError(f"derivative_mode='directional' is not possible for this residual: {reason}")
-            return spec, DerivativePlan(indices, len(self.coords), num_outputs=n_out, mode="directional")
-        if laplacians and mode in ("auto", "laplacian") and len(laplacians) == 1 \
-                and max((len(m) for m in indices), default=0) <= 1:
-            return None, LaplacianPlan(laplacians[0], len(self.coords))
-        if mode == "laplacian":
-            why = ("it requests no p.laplacian and no single pure second derivative" if not laplacians else
-                   "it requests Laplacians over different coordinates" if len(laplacians) > 1 else
-                   "it also requests second derivatives outside its Laplacian")
-            raise ValueError(f"derivative_mode='laplacian' is not possible for this residual: {why}")
-        indices += [(i, i) for lap in laplacians for i in lap]  # nested plan: Δ = Σ pure second derivatives
-        return None, DerivativePlan(indices, len(self.coords), num_outputs=n_out, mode=mode)
 
     def _detect_directional(self) -> tuple[_Directional | None, str]:
         """Whether the residual is R = R₀(x, values, params) + Σ_i a_i(params) ∂_i f for one field f.

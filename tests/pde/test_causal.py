@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from pinnrwf import pde
-from pinnrwf.problems import equations
+from pinnrwf.pde import equations
 
 
 def test_causal_weights_hand_example():

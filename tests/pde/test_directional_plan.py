@@ -54,11 +54,11 @@ ADVECTION = dict(coords=("x", "t"), fields=("u",), params={"c": 50.0}, residual=
 # ------------------------------------------------------------------ detected and equal
 def test_advection_is_directional_when_asked_and_shows_it():
     assert Equation(**ADVECTION).plan_mode == "reverse"  # auto: the directional plan is opt-in
-    eq = Equation(**ADVECTION, derivative_mode="directional")
+    eq = Equation(**ADVECTION, plan=pde.DirectionalPlan())
     assert eq.plan_mode == "directional"
     assert "mode='directional'" in repr(eq.plan) and "mode='directional'" in repr(eq)
-    assert Equation(**ADVECTION, derivative_mode="reverse").plan_mode == "reverse"
-    assert "mode='forward'" in repr(Equation(**ADVECTION, derivative_mode="forward").plan)
+    assert Equation(**ADVECTION, plan=pde.ReversePlan()).plan_mode == "reverse"
+    assert "mode='forward'" in repr(Equation(**ADVECTION, plan=pde.NestedPlan()).plan)
 
 
 def test_advection_constant_c_matches_reverse_and_forward():
@@ -113,7 +113,7 @@ def test_three_coordinates():
     kw = dict(coords=("x", "y", "t"), fields=("u",), params={"a": 1.5, "b": -0.7},
               residual=lambda p: p.u_t + p.a * p.u_x + p.b * p.u_y)
     eqs = _equations(**kw)
-    assert Equation(**kw, derivative_mode="directional").plan_mode == "directional"
+    assert Equation(**kw, plan=pde.DirectionalPlan()).plan_mode == "directional"
     _assert_modes_agree(eqs, _net(3), _points(3))
 
 
@@ -123,14 +123,14 @@ def test_zero_order_terms_and_nonlinear_parameter_coefficients():
                      lambda p: p.u_t + jnp.sin(p.c) * p.u_x + jnp.tanh(p.u) + p.x * p.t - 2.0,
                      lambda p: (p.u_t + p.c * p.u_x) / p.c + p.u ** 3):
         kw = dict(coords=("x", "t"), fields=("u",), params={"c": 3.0}, residual=residual)
-        assert Equation(**kw, derivative_mode="directional").plan_mode == "directional"
+        assert Equation(**kw, plan=pde.DirectionalPlan()).plan_mode == "directional"
         _assert_modes_agree(_equations(**kw), _net(2), _points(2))
 
 
 def test_several_fields_and_components_one_carrying_the_derivatives():
     kw = dict(coords=("x", "t"), fields=("u", "v"), params={"c": 2.0},
               residual=lambda p: {"adv": p.u_t + p.c * p.u_x + p.v, "alg": p.v - p.u ** 2 + jnp.sin(p.x)})
-    eq = Equation(**kw, derivative_mode="directional")
+    eq = Equation(**kw, plan=pde.DirectionalPlan())
     assert eq.plan_mode == "directional" and eq.directional.component == 0
     _assert_modes_agree(_equations(**kw), _net(2, 2), _points(2))
 
@@ -139,7 +139,7 @@ def test_value_inputs_and_undifferentiated_callable_inputs():
     kw = dict(coords=("x", "t"), fields=("u",), params={"c": 2.0}, inputs=("f",),
               residual=lambda p: p.u_t + p.c * p.u_x - p.f)
     eqs = _equations(**kw)
-    assert Equation(**kw, derivative_mode="directional").plan_mode == "directional"
+    assert Equation(**kw, plan=pde.DirectionalPlan()).plan_mode == "directional"
     model, x = _net(2), _points(2)
     source = lambda pt: jnp.sin(pt.x) * pt.t  # noqa: E731
     _assert_modes_agree(eqs, model, x, inputs={"f": source})
@@ -196,8 +196,8 @@ def test_other_residuals_fall_back_and_cannot_be_forced(name):
     kw = NOT_DIRECTIONAL[name]
     eq = Equation(**kw)
     assert eq.plan_mode in ("reverse", "forward", "laplacian") and eq.directional is None
-    with pytest.raises(ValueError, match="derivative_mode='directional' is not possible"):
-        Equation(**kw, derivative_mode="directional")
+    with pytest.raises(ValueError, match=r"DirectionalPlan\(\) is not possible"):
+        Equation(**kw, plan=pde.DirectionalPlan())
 
 
 def test_fallback_residuals_are_unchanged():
@@ -218,6 +218,19 @@ def test_bad_modes():
         Equation(coords=("x", "t"), fields=("u",), residual=lambda p: p.u_t - p.u_xx, derivative_mode="reverse")
     with pytest.raises(ValueError, match="mode must be one of"):
         DerivativePlan([(0,)], 2, mode="up")
+    with pytest.raises(ValueError, match="give the derivative plan once"):
+        Equation(**ADVECTION, derivative_mode="forward", plan=pde.NestedPlan())
+    with pytest.raises(ValueError, match="plan must be a derivative plan"):
+        Equation(**ADVECTION, plan="forward")
+
+
+@pytest.mark.parametrize("mode", ["auto", "forward", "reverse", "directional"])
+def test_a_mode_string_is_its_plan_object(mode):
+    """The string edge (CLI, benchmarks) maps once to the plan object: the same executable plan."""
+    plan = pde.plan_from_mode(mode)
+    assert isinstance(plan, pde.AbstractPlan) and plan.mode == mode
+    by_name, by_object = Equation(**ADVECTION, derivative_mode=mode), Equation(**ADVECTION, plan=plan)
+    assert repr(by_name.plan) == repr(by_object.plan) and by_name.plan_mode == by_object.plan_mode
 
 
 def test_auto_mode_resolves_when_the_output_size_is_known():

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from pinnrwf import pde
-from pinnrwf.problems import equations
+from pinnrwf.pde import equations
 
 PI = jnp.pi
 

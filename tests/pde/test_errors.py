@@ -4,7 +4,7 @@ import jax.numpy as jnp
 import pytest
 
 from pinnrwf import pde
-from pinnrwf.problems import equations
+from pinnrwf.pde import equations
 
 DOMAIN = pde.Domain({"x": (0.0, 1.0), "t": (0.0, 1.0)})
 

@@ -9,7 +9,7 @@ import pytest
 
 from pinnrwf import pde
 from pinnrwf.nn import MLP, RWF, AdaptiveActivation, ModifiedMLP, Plain
-from pinnrwf.problems.equations import navier_stokes
+from pinnrwf.pde.equations import navier_stokes
 
 
 def nested(f, x, coords=None):
@@ -143,7 +143,7 @@ def test_laplacian_bad_names(residual, match):
 
 
 def test_navier_stokes_laplacian_plan_gives_the_nested_residuals_and_gradients():
-    fast, slow = navier_stokes(100.0), navier_stokes(100.0, derivative_mode="forward")
+    fast, slow = navier_stokes(100.0), navier_stokes(100.0, plan=pde.NestedPlan())
     assert fast.plan_mode == "laplacian"
     model = MLP(2, 3, 32, 3, RWF(mean=0.5, std=0.1), key=jax.random.PRNGKey(8))
     xs = jax.random.uniform(jax.random.PRNGKey(9), (16, 2))
@@ -154,3 +154,13 @@ def test_navier_stokes_laplacian_plan_gives_the_nested_residuals_and_gradients()
     np.testing.assert_allclose(loss(fast)(model), loss(slow)(model), rtol=1e-5)
     for a, b in zip(jax.tree.leaves(eqx.filter_grad(loss(fast))(model)), jax.tree.leaves(eqx.filter_grad(loss(slow))(model))):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6 * (1 + float(jnp.max(jnp.abs(b)))))
+
+
+@pytest.mark.parametrize("residual, why", [
+    (lambda p: p.u_t - p.w, "no p.laplacian and no single pure second derivative"),
+    (lambda p: p.laplacian("u") + p.laplacian("w", "x"), "Laplacians over different coordinates"),
+    (lambda p: p.laplacian("u") + p.u_xy, "second derivatives outside its Laplacian"),
+])
+def test_forward_laplacian_plan_refuses_with_the_reason(residual, why):
+    with pytest.raises(ValueError, match=rf"ForwardLaplacianPlan\(\) is not possible for this residual: it .*{why}"):
+        pde.Equation(coords=("x", "y", "t"), fields=("u", "w"), residual=residual, plan=pde.ForwardLaplacianPlan())

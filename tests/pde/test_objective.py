@@ -7,7 +7,7 @@ import numpy as np
 import optax
 
 from pinnrwf import pde
-from pinnrwf.problems import equations
+from pinnrwf.pde import equations
 from pinnrwf.train import AbstractObjective
 
 from .conftest import TinyMLP

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from pinnrwf import pde
-from pinnrwf.problems import equations
+from pinnrwf.pde import equations
 
 
 def test_curriculum_switches_at_the_boundaries():

@@ -24,7 +24,7 @@ def exact_advection(z):
 @pytest.mark.parametrize("strategy", advection.STRATEGIES)
 def test_advection_losses_vanish_on_the_exact_solution(strategy):
     cfg = dataclasses.replace(SMALL_ADV, strategy=strategy)
-    obj = advection.make_objective(cfg, total_steps=200)
+    obj = advection.Advection().objective(cfg, TrainConfig(steps=200))
     terms, diag = obj.loss_terms(exact_advection, obj.sample(jax.random.PRNGKey(0)), jnp.int32(100))
     assert set(terms) == {"ic", "r"}
     assert float(terms["ic"]) < 1e-9 and float(terms["r"]) < 1e-6
@@ -37,10 +37,10 @@ def test_advection_losses_vanish_on_the_exact_solution(strategy):
 
 def test_advection_curriculum_ramps_c_and_causal_weights_fall():
     cfg = dataclasses.replace(SMALL_ADV, strategy="curriculum")
-    obj = advection.make_objective(cfg, total_steps=200)  # c ramps over the first half: 100 steps
+    obj = advection.Advection().objective(cfg, TrainConfig(steps=200))  # c ramps over the first half: 100 steps
     cs = [float(obj.parameters(jnp.int32(s))["c"]) for s in (0, 50, 100, 1000)]
     np.testing.assert_allclose(cs, [10.0, 30.0, 50.0, 50.0], rtol=1e-5)
-    causal = advection.make_objective(dataclasses.replace(SMALL_ADV, strategy="causal"))
+    causal = advection.Advection().objective(dataclasses.replace(SMALL_ADV, strategy="causal"), TrainConfig(steps=1))
     # a slightly wrong solution whose residual grows with t: later chunks are down-weighted
     wrong = lambda z: exact_advection(z) + 0.01 * z[1] * jnp.sin(z[0])  # noqa: E731
     _, diag = causal.loss_terms(wrong, causal.sample(jax.random.PRNGKey(1)), jnp.int32(0))
@@ -49,7 +49,7 @@ def test_advection_curriculum_ramps_c_and_causal_weights_fall():
 
 def test_short_advection_run_lowers_the_loss():
     # c = 2 so that 300 CPU steps make clear progress (c = 50 needs the paper's 2e5 steps)
-    obj = advection.make_objective(dataclasses.replace(SMALL_ADV, c=2.0))
+    obj = advection.Advection().objective(dataclasses.replace(SMALL_ADV, c=2.0), TrainConfig(steps=1))
     cfg = TrainConfig(steps=300, chunk_steps=50, progress=False)
     r = fit(advection.Advection().init_model(SMALL_ADV, RWF()), obj, cfg, optimizer=Adam(learning_rate=1e-3))
     losses = np.asarray(r.history["loss"])[:, 0]

@@ -15,8 +15,8 @@ def _example() -> str:
     return re.search(r"```python\n(.*?)```", text.split(MARKER, 1)[1], re.S).group(1)
 
 
-def test_example_is_about_40_lines():
-    assert len([line for line in _example().splitlines() if line.strip()]) <= 50
+def test_example_is_30_lines():
+    assert len([line for line in _example().splitlines() if line.strip()]) <= 30
 
 
 def test_example_runs_and_writes_results_and_figure(tmp_path, monkeypatch):

@@ -1,0 +1,177 @@
+"""Generic reports of training runs, chosen by a problem instead of written by it.
+
+A report is a small frozen object with one job: ``report(config, results, out_dir) -> dict``
+writes its figure into ``out_dir`` and returns JSON-able extras for results.json
+(``{"figures": [path], ...}``). A problem declares the ones it wants,
+
+    reports = (FieldComparison(evaluation_grid, extent=(0, 1, 0, 1), labels=("x", "t", "u"),
+                               file="heat.png"),)
+
+and :func:`run_reports` runs them in order, concatenating their ``figures``.
+
+- :class:`FieldComparison`: each run's seed-0 prediction, the reference and |error| on a 2D
+  grid, and the error histories (:func:`pinnrwf.plotting.runs_field_comparison`);
+- :class:`ParameterTrajectory`: an inverse problem's identified parameter per seed against its
+  true value, and the identified values per run in results.json;
+- :class:`Curves`: histories of chosen metrics (mean, min–max over seeds).
+
+``config -> value`` readers (the grid, a parameter's true value) are plain callables or config
+field names; ``results`` maps a run name to a result with ``model(i)``, ``history`` and
+``final_metrics`` (:class:`pinnrwf.train.FitResult`).
+"""
+
+from __future__ import annotations
+
+import abc
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pinnrwf.plotting import runs_field_comparison
+from pinnrwf.train import summarize
+
+#: config -> (points (n, d), reference values (n,) or (n, n_fields), grid shape (n_1, n_2))
+Grid = Callable[[Any], tuple[np.ndarray, np.ndarray, tuple[int, int]]]
+
+
+class AbstractReport(abc.ABC):
+    """One figure (and its extras) of a problem's runs."""
+
+    @abc.abstractmethod
+    def __call__(self, config, results: Mapping, out_dir: Path) -> dict:
+        """Write the figure into ``out_dir``; return JSON-able extras with ``"figures"``."""
+
+
+def run_reports(reports: Iterable[AbstractReport], config, results: Mapping, out_dir: Path) -> dict:
+    """Every report in order; their extras merged, their ``figures`` concatenated."""
+    extras: dict = {}
+    for report in reports:
+        out = report(config, results, Path(out_dir))
+        extras = {**extras, **out, "figures": [*extras.get("figures", []), *out.get("figures", [])]}
+    return extras
+
+
+def _select(rows: np.ndarray, field: int | Callable) -> np.ndarray:
+    return rows[:, field] if isinstance(field, int) else np.asarray(field(rows))
+
+
+@dataclasses.dataclass(frozen=True)
+class FieldComparison(AbstractReport):
+    """Prediction / reference / |error| per run on the grid ``grid(config)``, and each run's
+    ``metric`` history. ``field`` picks the plotted quantity from the network's output rows
+    (an index, or a function of the (n, n_out) rows, e.g. the speed |(u, v)|); it picks the same
+    quantity from multi-field reference values. ``labels``: (horizontal axis, vertical axis, field)."""
+
+    grid: Grid
+    extent: tuple[float, float, float, float]
+    labels: tuple[str, str, str]
+    file: str
+    field: int | Callable = 0
+    metric: str = "rel_l2"
+
+    def __call__(self, config, results, out_dir):
+        points, values, shape = self.grid(config)
+        values = np.asarray(values)
+        reference = values if values.ndim == 1 else _select(values, self.field)
+        figure = runs_field_comparison(results, points, reference, shape, field=self.field, metric=self.metric,
+                                       extent=self.extent, axis_labels=self.labels[:2], field_label=self.labels[2],
+                                       path=Path(out_dir) / self.file)
+        return {"figures": [str(figure)]}
+
+
+def _read(config, key: str | Callable):
+    return getattr(config, key) if isinstance(key, str) else key(config)
+
+
+@dataclasses.dataclass(frozen=True)
+class ParameterTrajectory(AbstractReport):
+    """An inverse problem's trainable parameter ``name`` (logged as the diagnostic
+    ``param_<name>``): its trajectory for every seed and run from ``initial`` against ``true``
+    (left), the final values per seed with mean ± std (right). Extras: ``{name: {"true": …,
+    run: {"per_seed": […], mean, std, …}}}`` and the config fields named in ``record``.
+    ``initial`` and ``true``: config field names or ``config -> value``."""
+
+    name: str
+    label: str
+    initial: str | Callable
+    true: str | Callable
+    file: str
+    record: tuple[str, ...] = ()
+
+    def __call__(self, config, results, out_dir):
+        initial, true = _read(config, self.initial), _read(config, self.true)
+        figure = self.figure(results, initial, true, Path(out_dir) / self.file)
+        identified = {"true": true}
+        for run, r in results.items():
+            values = [float(v) for v in r.final_metrics[self.name]]
+            identified[run] = {"per_seed": values, **summarize(values)}
+        return {"figures": [str(figure)], self.name: identified, **{k: getattr(config, k) for k in self.record}}
+
+    def figure(self, results, initial: float, true: float, path: Path) -> Path:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        label = self.label
+        fig, (ax, ax_end) = plt.subplots(1, 2, figsize=(12, 4.2), constrained_layout=True,
+                                         gridspec_kw={"width_ratios": [3, 1]})
+        colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+        for i, (run, r) in enumerate(results.items()):
+            steps = np.concatenate([[0], r.history["step"]])
+            logged = np.asarray(r.history["diagnostics"][f"param_{self.name}"])  # (chunks, seeds)
+            values = np.concatenate([np.full((1, logged.shape[1]), initial), logged])
+            color = colors[i % len(colors)]
+            for s in range(values.shape[1]):
+                ax.plot(steps, values[:, s], color=color, lw=1.0, alpha=0.8, label=run if s == 0 else None)
+            final = np.asarray(r.final_metrics[self.name])
+            ax_end.plot(np.full(final.size, i), final, "o", color=color)
+            stats = summarize(final)
+            ax_end.errorbar(i + 0.15, stats["mean"], yerr=stats["std"], fmt="s", color=color, capsize=4)
+        ax.axhline(true, color="k", ls="--", lw=1.2, label=f"true {label} = {true:g}")
+        ax_end.axhline(true, color="k", ls="--", lw=1.2)
+        ax.set_yscale("log")
+        ax.set(xlabel="step", ylabel=label, title=f"Identified {label} during training (one line per seed)")
+        ax.legend(fontsize=8)
+        ax_end.set_xticks(range(len(results)), list(results))
+        ax_end.set_xlim(-0.5, len(results) - 0.5)
+        ax_end.set(ylabel=label, title="final: seeds, mean ± std")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        return path
+
+
+@dataclasses.dataclass(frozen=True)
+class Curves(AbstractReport):
+    """One panel per metric of ``metrics``: its history for every run, mean and min–max over
+    seeds (log scale unless ``log=False``)."""
+
+    metrics: tuple[str, ...]
+    file: str
+    log: bool = True
+
+    def __call__(self, config, results, out_dir):
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        fig, axes = plt.subplots(1, len(self.metrics), figsize=(5 * len(self.metrics), 3.8),
+                                 constrained_layout=True, squeeze=False)
+        for ax, metric in zip(axes[0], self.metrics):
+            for run, r in results.items():
+                steps, values = r.history["metric_step"], np.asarray(r.history["metrics"][metric])
+                ax.plot(steps, values.mean(axis=1), label=run)
+                if values.shape[1] > 1:
+                    ax.fill_between(steps, values.min(axis=1), values.max(axis=1), alpha=0.2)
+            ax.set(xlabel="step", ylabel=metric, yscale="log" if self.log else "linear")
+            ax.legend(fontsize=8)
+        path = Path(out_dir) / self.file
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        return {"figures": [str(path)]}
