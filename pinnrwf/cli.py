@@ -29,6 +29,7 @@ from pinnrwf._cli_types import (  # noqa: F401 - re-exported for scripts that im
     seed_arg,
 )
 from pinnrwf.nn import PARAMETERIZATION_NAMES
+from pinnrwf.problem import command_line_options
 
 
 def add_debug_argument(p: argparse.ArgumentParser) -> None:
@@ -81,7 +82,7 @@ def add_run_arguments(p: argparse.ArgumentParser, problem) -> None:
                        help="compare: the --param list; otherwise a named set of parameterizations "
                        "that replaces --param (default: %(default)s)")
     quick = problem.presets["quick"].config
-    for option in problem.options:
+    for option in command_line_options(problem):
         dest = f"option_{option.field}"
         if option.is_switch:
             p.add_argument(option.option_string, dest=dest, action="store_const", const=option.const,
@@ -121,7 +122,7 @@ def train_config_from_args(args: argparse.Namespace, preset, out: Path):
 
 def problem_config_from_args(problem, args: argparse.Namespace, preset_config):
     changes = {}
-    for option in problem.options:
+    for option in command_line_options(problem):
         value = getattr(args, f"option_{option.field}")
         if value is not None:
             changes[option.field] = tuple(value) if isinstance(value, list) else value

@@ -29,6 +29,8 @@ from pinnrwf import _validation as check
 
 #: Metadata key of the constraints of a field (a tuple of callables ``(name, value) -> None``).
 CONSTRAINTS = "pinnrwf_constraints"
+#: Metadata key of a field's help text (its meaning; a problem's command-line option shows it).
+HELP = "pinnrwf_help"
 #: Metadata key of a field that is left out of the checkpoint fingerprint at its default value.
 NEUTRAL_AT_DEFAULT = "pinnrwf_neutral_at_default"
 
@@ -42,6 +44,7 @@ class _Constraint:
     text: str
     test: Callable[[str, Any], Any]
     optional: bool = False
+    choices: tuple | None = None  # the allowed values, where the constraint is a choice (one_of)
 
     def __call__(self, name: str, value) -> None:
         if self.optional and value is None:
@@ -86,7 +89,8 @@ def int_between(lower: int, upper: int) -> _Constraint:
 
 def one_of(*choices) -> _Constraint:
     """One of ``choices`` (compared with ``in``)."""
-    return _make("one of " + ", ".join(repr(c) for c in choices), lambda n, v: check.one_of(n, v, choices))
+    return _Constraint("one of " + ", ".join(repr(c) for c in choices), lambda n, v: check.one_of(n, v, choices),
+                       choices=tuple(choices))
 
 
 def optional(constraint: _Constraint) -> _Constraint:
@@ -107,13 +111,17 @@ def each(constraint: _Constraint, *, nonempty: bool = True) -> _Constraint:
     return _make(f"a tuple of {constraint.text}s", test)
 
 
-def field(default=dataclasses.MISSING, *constraints: Constraint, neutral_at_default: bool = False,
-          **kwargs) -> Any:
+def field(default=dataclasses.MISSING, *constraints: Constraint, help: str | None = None,  # noqa: A002
+          neutral_at_default: bool = False, **kwargs) -> Any:
     """A dataclass field with declared ``constraints`` (checked by :class:`Config`).
 
+    ``help``: what the field means, in a few words; a problem's config field with a ``help`` is
+    also its command-line option ``--field-name`` (:func:`pinnrwf.problem.command_line_options`).
     ``kwargs`` go to :func:`dataclasses.field` (e.g. ``default_factory``)."""
     metadata = dict(kwargs.pop("metadata", {}))
     metadata[CONSTRAINTS] = tuple(constraints)
+    if help is not None:
+        metadata[HELP] = help
     if neutral_at_default:
         metadata[NEUTRAL_AT_DEFAULT] = True
     return dataclasses.field(default=default, metadata=metadata, **kwargs)
@@ -124,6 +132,15 @@ def validate(config) -> None:
     for f in dataclasses.fields(config):
         for constraint in f.metadata.get(CONSTRAINTS, ()):
             constraint(f.name, getattr(config, f.name))
+
+
+def choices(config_class, name: str) -> tuple | None:
+    """The allowed values of the field ``name`` where a ``one_of`` constraint declares them."""
+    for f in dataclasses.fields(config_class):
+        if f.name == name:
+            found = [c.choices for c in f.metadata.get(CONSTRAINTS, ()) if getattr(c, "choices", None)]
+            return found[0] if found else None
+    raise ValueError(f"{config_class.__name__} has no field {name!r}")
 
 
 def describe(config_class, name: str) -> str:

@@ -8,8 +8,9 @@ A problem module defines a typed, frozen configuration dataclass and one final s
   :class:`Preset` of (problem config, :class:`~pinnrwf.train.TrainConfig`, optimizer);
 - ``metrics`` (names printed in the comparison table), ``default_parameterizations`` and the
   problem's RWF setting ``rwf`` (rwf_paper Table 5);
-- ``options``: its own command-line options, as data (:class:`Option`: a config field, a help
-  text), so that no problem writes parser or ``run`` code;
+- its own command-line options, as data: every config field declared with a ``help`` text
+  (``field(0.1, positive, help="diffusivity κ")``) is ``--field-name``; ``options`` adds
+  :class:`Option` entries for the rest (another flag, a switch), so no problem writes parser code;
 - two methods: ``objective(config, train)`` and ``init_model(config, parameterization)`` (for
   the usual tanh MLP of ``config.width`` × ``config.depth``, declared: ``init_model =
   tanh_mlp(2, 1)``);
@@ -30,14 +31,16 @@ from __future__ import annotations
 import abc
 import dataclasses
 import inspect
+import types
+import typing
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
+import jax.numpy as jnp
 from jaxtyping import PRNGKeyArray, PyTree
 
-import jax.numpy as jnp
-
+from pinnrwf import config as config_module
 from pinnrwf.nn import MLP, RWF, AbstractEmbedding, AbstractParameterization
 from pinnrwf.reports import AbstractReport, Curves, FieldComparison, ParameterTrajectory, run_reports
 from pinnrwf.train import AbstractObjective, AbstractOptimizer, Adam, FitResult, TrainConfig
@@ -95,6 +98,39 @@ class Option:
     @property
     def is_switch(self) -> bool:
         return self.const is not _UNSET
+
+
+def command_line_options(problem: "AbstractProblem") -> tuple[Option, ...]:
+    """The problem's command-line options: its declared ``options``, then one ``--field-name`` for
+    every other field of its config that declares a ``help`` (:func:`pinnrwf.config.field`), in
+    field order. Such an option takes the field's type (``X | None`` takes ``X``), its ``one_of``
+    choices, and a bool field becomes a switch to the opposite of its default (``--name``, or
+    ``--no-name`` for a field that is true by default)."""
+    config_class = type(problem.presets["quick"].config)
+    explicit = {option.field for option in problem.options}
+    hints = typing.get_type_hints(config_class)
+    derived = []
+    for f in dataclasses.fields(config_class):
+        text = f.metadata.get(config_module.HELP)
+        if text is None or f.name in explicit:
+            continue
+        kind = _option_type(hints.get(f.name))
+        if kind is bool:
+            default = bool(f.default)
+            flag = "--no-" + f.name.replace("_", "-") if default else None
+            derived.append(Option(f.name, text, flag=flag, const=not default))
+        else:
+            derived.append(Option(f.name, text, type=kind, choices=config_module.choices(config_class, f.name)))
+    return (*problem.options, *derived)
+
+
+def _option_type(annotation) -> Callable[[str], Any] | None:
+    """``int``, ``float``, ``str``, ``Path`` or ``bool`` from a field's annotation (``X | None``
+    gives ``X``); ``None`` (the type of the preset's value is then used) for anything else."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if args and typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        annotation = args[0] if len(args) == 1 else None
+    return annotation if annotation in (int, float, str, bool, Path) else None
 
 
 def tanh_mlp(in_size: int, out_size: int, *, embedding: AbstractEmbedding | None = None,
@@ -166,7 +202,7 @@ def check_problem(problem: AbstractProblem) -> AbstractProblem:
         if not isinstance(preset, Preset):
             raise ValueError(f"problem {cls.name!r}: preset {key!r} must be a Preset, got {type(preset).__name__}")
     config_fields = {f.name for f in dataclasses.fields(cls.presets["quick"].config)}
-    for option in cls.options:
+    for option in command_line_options(problem):
         if option.field not in config_fields:
             raise ValueError(f"problem {cls.name!r}: option {option.option_string} sets the unknown config "
                              f"field {option.field!r} (fields: {sorted(config_fields)})")
