@@ -59,7 +59,7 @@ camera_angle_x) pixels; the views are alpha-composited on ``background`` (rgb·�
 Every train view trains; the test views are those of ``transforms_test.json`` (the first
 ``test_views``, pixels ``[::test_stride, ::test_stride]``); ``holdout_every`` does not apply. The
 default σ follows the width of the views as for Lego (:func:`feature_scale`); ``near`` and ``far``
-are nerf_synthetic's 2 and 6 unless set.
+are nerf_synthetic's 2 and 6 (the config fields ``near`` and ``far``).
 
 **E-NeRF** (weight_conditioning_paper §6.3) is this model with row weight conditioning on every
 dense layer: the ``wc-row`` parameterization (:class:`~pinnrwf.nn.WeightConditioning`), not a
