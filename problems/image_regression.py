@@ -60,10 +60,10 @@ from jaxtyping import Array, Float, Int
 from pinnrwf import _validation as check
 from pinnrwf.nn import RWF
 from pinnrwf.problem import AbstractProblem, Option, Preset
+from pinnrwf.runner import NEUTRAL_AT_DEFAULT
 from pinnrwf.train import AbstractObjective, Adam, TrainConfig
 from pinnrwf.vision import (check_mapping, coordinate_embedding, coordinate_network, plot_siren, psnr, siren_omegas,
                             siren_study)
-from pinnrwf.runner import NEUTRAL_AT_DEFAULT
 from pinnrwf.vision._images import (SigmoidOutput, centre_square, downsample, load_image, split_image,
                                     text_image)
 
@@ -169,6 +169,18 @@ def target_image(config: ImageRegressionConfig) -> np.ndarray:
                              "synthetic data)")
         image = load_image(path, shape=(NATIVE_RESOLUTION, NATIVE_RESOLUTION))
     return downsample(image, (config.resolution, config.resolution))
+
+
+def image_record(config: ImageRegressionConfig) -> dict:
+    """Which image was fitted (results.json)."""
+    n = config.resolution
+    if config.image_path is not None:
+        return {"path": str(config.image_path), "resolution": n,
+                "source": f"user image {config.image_path}: centred square box-filtered to {n}²"}
+    return {"dataset": config.dataset, "index": config.image, "resolution": n,
+            "source": str(natural_path(config)) if config.dataset in NATURAL_FOLDERS else
+            (f"regenerated Text set, text_seed = {config.text_seed}" if config.dataset == "text"
+             else "synthetic (in memory)")}
 
 
 class ImageObjective(AbstractObjective):
@@ -384,23 +396,11 @@ class _ImageRegression(AbstractProblem[ImageRegressionConfig]):
             "metrics_note": "psnr: full-resolution image (rwf_paper's table statistic); psnr_heldout: the "
                             "[1::2, 1::2] quarter never trained on (the reference code's test set); "
                             "train_psnr: the [::2, ::2] training pixels",
-            "image": self.image_record(config),
+            "image": image_record(config),
             "feature_scale": scale,
             "psnr_seed0": scores,
             **({"siren_omega0": omegas} if omegas else {}),
         }
-
-    def image_record(self, config: ImageRegressionConfig) -> dict:
-        """Which image was fitted (results.json)."""
-        n = config.resolution
-        if config.image_path is not None:
-            return {"path": str(config.image_path), "resolution": n,
-                    "source": f"user image {config.image_path}: centred square box-filtered to {n}²"}
-        return {"dataset": config.dataset, "index": config.image, "resolution": n,
-                "source": str(natural_path(config)) if config.dataset in NATURAL_FOLDERS else
-                (f"regenerated Text set, text_seed = {config.text_seed}" if config.dataset == "text"
-                 else "synthetic (in memory)")}
-
 
 class NaturalImages(_ImageRegression):
     """rwf_paper §4.1, Table 8, Fig. 9 (``--study siren``: Fig. 11, left)."""

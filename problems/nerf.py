@@ -182,9 +182,8 @@ class NerfConfig:
 
     @property
     def resolution(self) -> int:
-        """Pixels per side of the dataset's views (of ``dataset``; a ``scene``'s: :func:`feature_scale`)."""
+        """Pixels per side of the views of ``dataset`` (a ``scene``'s are known once loaded: :func:`feature_scale`)."""
         return {"lego_400": 400, "lego_100": 100, "sphere": self.synthetic_size}[self.dataset]
-
 
 
 def feature_scale(config: NerfConfig) -> float | None:
