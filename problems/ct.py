@@ -15,6 +15,11 @@ Datasets (``dataset``; ``image`` picks one image, a run fits one image):
   (key ``t1``, (x, y, z) = 197 × 233 × 189 uint8, 1 mm), anterior up, cropped to the square
   centred on the template's bounding box (side 1.15 × its larger extent, zero-padded), resized
   to n × n (linear, antialiased) and divided by the slice's maximum; 40 angles (paper).
+- your own phantom (``--image-path PATH``, replaces ``image``): a greyscale image file Pillow reads
+  (8-bit values / 255, 16-bit / 65535; an RGB file counts only if its channels are equal, colour is
+  refused) or a 2-D ``.npy`` array (finite, ≥ 0, divided by its maximum), through
+  :func:`pinnrwf.vision.load_grayscale`; its largest centred square is box-filtered to n × n (a
+  square smaller than n is refused). ``dataset`` still picks the default scales and projections.
 
 Network (Table 3, FFN): γ(x, y) → MLP with ReLU, ``depth`` = 4 hidden layers × 256 + a linear
 output layer + sigmoid: the paper's "depth 5" counts the dense layers as FFN's ``make_network``
@@ -49,9 +54,11 @@ from jaxtyping import Array, Float
 from pinnrwf import _validation as check
 from pinnrwf.nn import RWF
 from pinnrwf.problem import AbstractProblem, Option, Preset
+from pinnrwf.config import NEUTRAL_AT_DEFAULT
 from pinnrwf.train import AbstractObjective, Adam, TrainConfig, summarize
-from pinnrwf.vision import (SigmoidOutput, check_mapping, coordinate_embedding, coordinate_network, plot_siren,
-                            project, projection_angles, psnr, shepp_logan, siren_omegas, siren_study)
+from pinnrwf.vision import (SigmoidOutput, centre_square, check_mapping, coordinate_embedding, coordinate_network,
+                            downsample, load_grayscale, plot_siren, project, projection_angles, psnr, shepp_logan,
+                            siren_omegas, siren_study)
 
 DATASETS = ("shepp", "atlas")
 DEFAULT_PROJECTIONS = {"shepp": 20, "atlas": 40}  # rwf_paper App. H
@@ -80,6 +87,8 @@ class CTConfig:
     width: int = 256
     depth: int = 4  # hidden layers; + the output layer = the paper's depth 5
     mapping_seed: int = 10  # key of the Gaussian B (FFN: PRNGKey(10))
+    # the user's phantom (a greyscale image or a 2-D .npy): replaces ``image``
+    image_path: str | None = dataclasses.field(default=None, metadata={NEUTRAL_AT_DEFAULT: True})
 
     def __post_init__(self):
         check.one_of("dataset", self.dataset, DATASETS)
@@ -101,6 +110,8 @@ class CTConfig:
         check.positive_int("width", self.width)
         check.positive_int("depth", self.depth)
         check.seed("mapping_seed", self.mapping_seed)
+        if self.image_path is not None:
+            check.existing_file("--image-path", self.image_path)
 
     @property
     def effective_scale(self) -> float:
@@ -147,8 +158,26 @@ def atlas_slice(data_dir: str | Path, index: int, n: int) -> np.ndarray:
     return image / peak
 
 
+def user_phantom(path: str | Path, n: int) -> np.ndarray:
+    """The greyscale image or ``.npy`` at ``path`` (``--image-path``) as an n × n image in [0, 1]
+    (float64): its largest centred square, box-filtered down to n × n (module docstring)."""
+    image = load_grayscale(path, name="--image-path")
+    square = centre_square(image)
+    if square.shape[0] < n:
+        h, w = image.shape
+        raise ValueError(f"--image-path: {path} is {h} × {w} pixels (H × W); its centred square ({square.shape[0]}²) "
+                         f"is smaller than --resolution {n} (images are box-filtered down, never up): pass "
+                         f"--resolution {square.shape[0]} or less")
+    phantom = np.clip(downsample(square, (n, n)).astype(np.float64), 0.0, 1.0)
+    if not phantom.max() > 0:
+        raise ValueError(f"--image-path: {path} is black (all zero): its projections are zero, nothing to reconstruct")
+    return phantom
+
+
 def ground_truth(config: CTConfig) -> np.ndarray:
     """The n × n image of ``config`` in [0, 1]."""
+    if config.image_path is not None:
+        return user_phantom(config.image_path, config.resolution)
     if config.dataset == "shepp":
         return np.asarray(shepp_logan(config.resolution, key=jax.random.PRNGKey(config.image),
                                       perturbation=config.perturbation))
@@ -199,6 +228,15 @@ def make_objective(config: CTConfig) -> CTObjective:
                        project(image, angles, order=config.order), image, config.order)
 
 
+def image_record(config: CTConfig) -> dict:
+    """Which image was reconstructed (results.json)."""
+    if config.image_path is not None:
+        return {"path": str(config.image_path), "resolution": config.resolution}
+    return {"dataset": config.dataset, "index": config.image,
+            **({"axial_slice_z": ATLAS_SLICES[config.image]} if config.dataset == "atlas"
+               else {"phantom_key": f"PRNGKey({config.image})"})}
+
+
 # --------------------------------------------------------------------------------------- figures
 _reconstruct = eqx.filter_jit(lambda objective, model: objective.reconstruct(model))
 _project = eqx.filter_jit(lambda objective, image: project(image, objective.angles, order=objective.order))
@@ -214,7 +252,8 @@ def _pyplot():
 
 
 def _title(config: CTConfig) -> str:
-    what = (f"Shepp–Logan phantom {config.image}" if config.dataset == "shepp"
+    what = (Path(config.image_path).name if config.image_path is not None
+            else f"Shepp–Logan phantom {config.image}" if config.dataset == "shepp"
             else f"MNI152 axial slice z = {ATLAS_SLICES[config.image]} (ATLAS stand-in)")
     return (f"CT, {what}, {config.resolution}², {config.num_projections} projections, mapping {config.mapping} "
             f"(scale {config.effective_scale:g})")
@@ -317,6 +356,9 @@ class ComputedTomography(AbstractProblem[CTConfig]):
         Option("dataset", "shepp (perturbed Shepp–Logan phantoms) or atlas (MNI152 slices, the ATLAS stand-in)",
                choices=DATASETS),
         Option("image", "phantom seed (shepp) or slice index 0..19 (atlas); one run fits one image"),
+        Option("image_path", "your own phantom: a greyscale image file (PNG, JPEG, …; 8- or 16-bit; colour "
+               "refused) or a 2-D .npy array (divided by its maximum); its centred square is box-filtered to "
+               "--resolution (no larger than the square); replaces --image", type=str),
         Option("mapping", "input mapping: none, posenc or gauss", choices=("none", "posenc", "gauss")),
         Option("scale", "mapping scale (default: gauss 4 / 5, posenc 2^3 / 2^5 for shepp / atlas)", type=float),
         Option("num_features", "m: Fourier features / posenc frequencies (2m network inputs)"),
@@ -351,9 +393,7 @@ class ComputedTomography(AbstractProblem[CTConfig]):
             figures.append(plot_siren(results, omegas, out_dir / "ct_siren.png", f"SIREN, {_title(config)}"))
         return {
             "figures": [str(f) for f in figures],
-            "image": {"dataset": config.dataset, "index": config.image,
-                      **({"axial_slice_z": ATLAS_SLICES[config.image]} if config.dataset == "atlas"
-                         else {"phantom_key": f"PRNGKey({config.image})"})},
+            "image": image_record(config),
             "scale": config.effective_scale,
             "projections": config.num_projections,
             "psnr_summary": {name: summarize(r.final_metrics["psnr"]) for name, r in results.items()},

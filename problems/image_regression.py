@@ -9,6 +9,13 @@ share everything but their data, default scales and RWF setting:
 - ``image-text``: the *Text* set, regenerated procedurally (:func:`pinnrwf.vision.text_image`; the
   original generator is not public); RWF s ~ N(1, 0.1) as Table 5 (App. G says N(1, 0.01)).
 
+Your own image (``--image-path PATH``, either problem; it replaces ``--dataset`` and ``--image``):
+any file Pillow reads (PNG, JPEG, …), through :func:`pinnrwf.vision.load_image`: 8-bit values /
+255, 16-bit greyscale / 65535 (16-bit colour PNGs at Pillow's 8 bits); greyscale is promoted to RGB,
+alpha dropped. The image's largest centred square is box-filtered to ``resolution``² (as the
+DIV2K set's centre crops; a square keeps the pixel spacing equal along x and y); a square smaller
+than ``resolution`` is refused (never upsampled: held-out pixels would be interpolations).
+
 Protocol. Training pixels = ``image[::2, ::2]`` (the image downsampled by 2); loss = MSE over all
 of them (full batch; the reference code's ½·MSE differs by a constant factor that Adam ignores).
 Test metrics, every ``eval_every`` steps and at the end: ``psnr`` on the **full-resolution**
@@ -53,10 +60,12 @@ from jaxtyping import Array, Float, Int
 from pinnrwf import _validation as check
 from pinnrwf.nn import RWF
 from pinnrwf.problem import AbstractProblem, Option, Preset
+from pinnrwf.config import NEUTRAL_AT_DEFAULT
 from pinnrwf.train import AbstractObjective, Adam, TrainConfig
 from pinnrwf.vision import (check_mapping, coordinate_embedding, coordinate_network, plot_siren, psnr, siren_omegas,
                             siren_study)
-from pinnrwf.vision._images import SigmoidOutput, downsample, load_image, split_image, text_image
+from pinnrwf.vision._images import (SigmoidOutput, centre_square, downsample, load_image, split_image,
+                                    text_image)
 
 NATIVE_RESOLUTION = 512  # the side of every image of both data sets
 N_IMAGES = 16  # images per data set (the benchmark's instances)
@@ -74,6 +83,7 @@ class ImageRegressionConfig:
     ``resolution``: side of the full-resolution test image; images are box-filtered from their
     native 512² to it before the split (training pixels: (resolution / 2)²). ``text_seed``: the
     seed of the regenerated Text set. ``eval_batch``: pixels per forward pass when evaluating.
+    ``image_path``: the user's image file (replaces ``dataset`` and ``image``; see the module docstring).
     """
 
     dataset: str = "div2k-test"
@@ -88,6 +98,7 @@ class ImageRegressionConfig:
     features_seed: int = 10
     text_seed: int = 0
     eval_batch: int = 65_536
+    image_path: str | None = dataclasses.field(default=None, metadata={NEUTRAL_AT_DEFAULT: True})
 
     def __post_init__(self):
         check.one_of("dataset", self.dataset, DATASETS)
@@ -98,9 +109,12 @@ class ImageRegressionConfig:
             check.positive_int(name, getattr(self, name))
         check.integer("image", self.image, minimum=0,
                       maximum=N_IMAGES - 1 if self.dataset in NATURAL_FOLDERS else None)
-        check.integer("resolution", self.resolution, minimum=4, maximum=NATIVE_RESOLUTION)
+        check.integer("resolution", self.resolution, minimum=4,
+                      maximum=NATIVE_RESOLUTION if self.image_path is None else None)
         check.seed("features_seed", self.features_seed)
         check.seed("text_seed", self.text_seed)
+        if self.image_path is not None:
+            check.existing_file("--image-path", self.image_path)
 
 
 # ================================================================================ data and loss
@@ -125,9 +139,24 @@ def natural_path(config: ImageRegressionConfig) -> Path:
     return Path(config.data_dir) / "images" / folder / pattern.format(config.image)
 
 
+def user_image(path: str | Path, resolution: int) -> np.ndarray:
+    """The image file at ``path`` (``--image-path``) as ``(resolution, resolution, 3)`` in [0, 1]:
+    its largest centred square, box-filtered down to ``resolution``² (module docstring)."""
+    image = load_image(path, name="--image-path")
+    square = centre_square(image)
+    if square.shape[0] < resolution:
+        h, w = image.shape[:2]
+        raise ValueError(f"--image-path: {path} is {h} × {w} pixels (H × W); its centred square ({square.shape[0]}²) "
+                         f"is smaller than --resolution {resolution} (images are box-filtered down, never up): pass "
+                         f"--resolution {square.shape[0]} or less")
+    return downsample(square, (resolution, resolution))
+
+
 @functools.cache
 def target_image(config: ImageRegressionConfig) -> np.ndarray:
     """The full-resolution ground truth ``(resolution, resolution, 3)`` in [0, 1] (read once)."""
+    if config.image_path is not None:
+        return user_image(config.image_path, config.resolution)
     if config.dataset == "synthetic":
         return synthetic_image(config.image, config.resolution)
     if config.dataset == "text":
@@ -140,6 +169,18 @@ def target_image(config: ImageRegressionConfig) -> np.ndarray:
                              "synthetic data)")
         image = load_image(path, shape=(NATIVE_RESOLUTION, NATIVE_RESOLUTION))
     return downsample(image, (config.resolution, config.resolution))
+
+
+def image_record(config: ImageRegressionConfig) -> dict:
+    """Which image was fitted (results.json)."""
+    n = config.resolution
+    if config.image_path is not None:
+        return {"path": str(config.image_path), "resolution": n,
+                "source": f"user image {config.image_path}: centred square box-filtered to {n}²"}
+    return {"dataset": config.dataset, "index": config.image, "resolution": n,
+            "source": str(natural_path(config)) if config.dataset in NATURAL_FOLDERS else
+            (f"regenerated Text set, text_seed = {config.text_seed}" if config.dataset == "text"
+             else "synthetic (in memory)")}
 
 
 class ImageObjective(AbstractObjective):
@@ -281,6 +322,9 @@ def _options(datasets: tuple[str, ...]) -> tuple[Option, ...]:
                type=float),
         Option("num_features", "m: features per sine/cosine (2m network inputs)"),
         Option("image", f"index of the image to fit (0..{N_IMAGES - 1} for the DIV2K sets)"),
+        Option("image_path", "your own image, any file Pillow reads (PNG, JPEG, 8- or 16-bit; greyscale promoted "
+               "to RGB, alpha dropped): its centred square is box-filtered to --resolution (no larger than the "
+               "square); replaces --dataset and --image", type=str),
         Option("resolution", f"side of the full-resolution test image (box-filtered from {NATIVE_RESOLUTION}; "
                "training pixels: (resolution / 2)²)"),
         Option("data_dir", "the shared data folder (images under DATA_DIR/images/)"),
@@ -335,8 +379,9 @@ class _ImageRegression(AbstractProblem[ImageRegressionConfig]):
                        for name, r in results.items()}
         scores = {name: float(psnr(predictions[name], truth)) for name in results}
         scale = self.feature_scale(config)
-        what = (f"{self.title} image {config.image} ({config.dataset}, {n}²), mapping {config.mapping}"
-                + ("" if scale is None else f" (σ = {scale:g})"))
+        image = (f"{Path(config.image_path).name} ({n}²)" if config.image_path is not None
+                 else f"{self.title} image {config.image} ({config.dataset}, {n}²)")
+        what = f"{image}, mapping {config.mapping}" + ("" if scale is None else f" (σ = {scale:g})")
         figures = [
             plot_predictions(truth, predictions, scores, out_dir / f"{self.name}_predictions.png",
                              f"{what}: seed 0, PSNR on the full image"),
@@ -345,21 +390,17 @@ class _ImageRegression(AbstractProblem[ImageRegressionConfig]):
         omegas = siren_omegas(results)
         if omegas:
             figures.append(plot_siren(results, omegas, out_dir / f"{self.name}_siren.png",
-                                      f"SIREN, {self.title} image {config.image} ({config.dataset}, {n}²)"))
+                                      f"SIREN, {image}"))
         return {
             "figures": [str(f) for f in figures],
             "metrics_note": "psnr: full-resolution image (rwf_paper's table statistic); psnr_heldout: the "
                             "[1::2, 1::2] quarter never trained on (the reference code's test set); "
                             "train_psnr: the [::2, ::2] training pixels",
-            "image": {"dataset": config.dataset, "index": config.image, "resolution": n,
-                      "source": str(natural_path(config)) if config.dataset in NATURAL_FOLDERS else
-                      (f"regenerated Text set, text_seed = {config.text_seed}" if config.dataset == "text"
-                       else "synthetic (in memory)")},
+            "image": image_record(config),
             "feature_scale": scale,
             "psnr_seed0": scores,
             **({"siren_omega0": omegas} if omegas else {}),
         }
-
 
 class NaturalImages(_ImageRegression):
     """rwf_paper §4.1, Table 8, Fig. 9 (``--study siren``: Fig. 11, left)."""

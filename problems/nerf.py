@@ -49,6 +49,18 @@ Adam 10⁻³ with 100 warm-up steps, 2 seeds; test PSNR on 4 held-out views at 5
 (the curve leaves the mean-colour plateau, ≈ 12.5 dB, after ≈ 400 steps). ``smoke``: the
 synthetic ``sphere`` scene made in memory (10 views of 8², rendered by :func:`render_rays`).
 
+Your own scene (``--scene FOLDER``, replaces ``dataset`` and ``data_dir``): the Blender-synthetic
+layout of the original NeRF data (:func:`pinnrwf.vision.load_blender_scene`):
+``transforms_train.json`` and ``transforms_test.json``, each with ``camera_angle_x`` and ``frames``
+of ``{"file_path": "./train/r_0", "transform_matrix": 4 × 4 camera-to-world}``, images PNG RGBA
+at ``file_path + ".png"`` (RGB files are opaque), all of one size. Focal length ½ W / tan(½
+camera_angle_x) pixels; the views are alpha-composited on ``background`` (rgb·α + b·(1 − α));
+``--scene-width N`` box-filters them to N pixels wide first (height in proportion, focal × N / W).
+Every train view trains; the test views are those of ``transforms_test.json`` (the first
+``test_views``, pixels ``[::test_stride, ::test_stride]``); ``holdout_every`` does not apply. The
+default σ follows the width of the views as for Lego (:func:`feature_scale`); ``near`` and ``far``
+are nerf_synthetic's 2 and 6 (the config fields ``near`` and ``far``).
+
 **E-NeRF** (weight_conditioning_paper §6.3) is this model with row weight conditioning on every
 dense layer: the ``wc-row`` parameterization (:class:`~pinnrwf.nn.WeightConditioning`), not a
 separate code path. (That paper's E-NeRF is the full NeRF on LLFF; here it is the same
@@ -73,6 +85,7 @@ from pinnrwf._atomic import atomic_path
 from pinnrwf.datasets import DeviceRows
 from pinnrwf.nn import RWF
 from pinnrwf.problem import AbstractProblem, Option, Preset
+from pinnrwf.config import NEUTRAL_AT_DEFAULT
 from pinnrwf.train import AbstractObjective, Adam, TrainConfig, summarize
 from pinnrwf.vision import (
     MAPPINGS,
@@ -81,7 +94,9 @@ from pinnrwf.vision import (
     check_mapping,
     coordinate_network,
     coordinate_embedding,
+    load_blender_scene,
     look_at,
+    over_background,
     psnr,
     render_rays,
     render_rays_in_blocks,
@@ -114,7 +129,9 @@ class NerfConfig:
     ``test_views``: evaluate on the first n held-out views (``None``: all); ``test_stride``:
     evaluate on pixels ``[::s, ::s]`` of them; ``render_block``: rays rendered at once when
     evaluating; ``n_figure``: held-out views shown per parameterization; ``synthetic_views`` and
-    ``synthetic_size``: views and pixels per side of the in-memory ``sphere`` scene.
+    ``synthetic_size``: views and pixels per side of the in-memory ``sphere`` scene. ``scene``: a
+    Blender-synthetic scene folder (replaces ``dataset``; module docstring); ``scene_width``: its
+    views box-filtered to this many pixels wide (``None``: as stored).
     """
 
     mapping: str = "gauss"
@@ -137,6 +154,8 @@ class NerfConfig:
     n_figure: int = 3
     synthetic_views: int = 10
     synthetic_size: int = 8
+    scene: str | None = dataclasses.field(default=None, metadata={NEUTRAL_AT_DEFAULT: True})
+    scene_width: int | None = dataclasses.field(default=None, metadata={NEUTRAL_AT_DEFAULT: True})
 
     def __post_init__(self):
         check_mapping("mapping", self.mapping)
@@ -155,15 +174,25 @@ class NerfConfig:
         near, far = check.finite_number("near", self.near), check.finite_number("far", self.far)
         if not 0 <= near < far:
             raise ValueError(f"near and far must satisfy 0 ≤ near < far, got near = {near} and far = {far}")
+        if self.scene is not None and not Path(self.scene).is_dir():
+            raise ValueError(f"--scene: no folder at {self.scene} (a Blender-synthetic scene: transforms_train.json, "
+                             "transforms_test.json and the images they name)")
+        if self.scene_width is not None:
+            check.positive_int("scene_width", self.scene_width)
 
     @property
     def resolution(self) -> int:
-        """Pixels per side of the dataset's views."""
+        """Pixels per side of the views of ``dataset`` (a ``scene``'s are known once loaded: :func:`feature_scale`)."""
         return {"lego_400": 400, "lego_100": 100, "sphere": self.synthetic_size}[self.dataset]
 
-    @property
-    def resolved_scale(self) -> float | None:
-        return default_scale(self.mapping, self.resolution) if self.scale is None else self.scale
+
+def feature_scale(config: NerfConfig) -> float | None:
+    """σ of the input mapping: ``config.scale``, else :func:`default_scale` at the width of the
+    views (a ``scene``'s views as loaded, which reads the scene once)."""
+    if config.scale is not None:
+        return config.scale
+    width = load_scene(config).image_shape[1] if config.scene is not None else config.resolution
+    return default_scale(config.mapping, width)
 
 
 # ================================================================================== the data
@@ -247,9 +276,49 @@ def _rays(poses: np.ndarray, height: int, width: int, focal: float, stride: int)
     return np.stack(origins), np.stack(directions)
 
 
+def _scene_from_views(source: str, train_rgb: np.ndarray, train_poses: np.ndarray, train_focal: float,
+                      test_rgb: np.ndarray, test_poses: np.ndarray, test_focal: float, train_views: tuple[int, ...],
+                      test_views: tuple[int, ...], test_stride: int) -> Scene:
+    """The :class:`Scene` of training views ``(n, H, W, 3)`` and test views ``(v, H, W, 3)`` with
+    their poses and focal lengths: every ray computed once, the test views at ``test_stride``."""
+    height, width = train_rgb.shape[1:3]
+    if test_stride > min(height, width):
+        raise ValueError(f"test_stride = {test_stride} exceeds the image size {height} × {width}")
+    dtype = _float_dtype()
+    o, d = _rays(train_poses, height, width, train_focal, 1)
+    to, td = _rays(test_poses, height, width, test_focal, test_stride)
+    s = test_stride
+    return Scene(
+        source=source,
+        train_origins=o.reshape(-1, 3), train_directions=d.reshape(-1, 3),
+        train_rgb=train_rgb.reshape(-1, 3).astype(dtype),
+        test_origins=to, test_directions=td, test_rgb=test_rgb[:, ::s, ::s].astype(dtype),
+        train_views=train_views, test_views=test_views, image_shape=(height, width), focal=train_focal,
+    )
+
+
+def blender_scene(config: NerfConfig) -> Scene:
+    """The scene in the folder ``config.scene`` (Blender-synthetic layout): every train view trains,
+    the first ``test_views`` test views test; composited on ``background`` (module docstring)."""
+    views = load_blender_scene(config.scene, ("train", "test"), width=config.scene_width, name="--scene")
+    train, test = views["train"], views["test"]
+    n_test = len(test.files)
+    if config.test_views is not None and config.test_views > n_test:
+        raise ValueError(f"test_views = {config.test_views} exceeds the {n_test} views of "
+                         f"{Path(config.scene) / 'transforms_test.json'}")
+    test_views = tuple(range(n_test))[: config.test_views]
+    background = BACKGROUNDS[config.background]
+    return _scene_from_views(
+        str(config.scene), over_background(train.rgba, background), train.poses, train.focal,
+        over_background(test.rgba[list(test_views)], background), test.poses[list(test_views)], test.focal,
+        tuple(range(len(train.files))), test_views, config.test_stride)
+
+
 @functools.cache
 def load_scene(config: NerfConfig) -> Scene:
     """Read (or synthesise) the views, split them, and compute every ray once."""
+    if config.scene is not None:
+        return blender_scene(config)
     if config.dataset == "sphere":
         images, poses, focal = synthetic_views(config.synthetic_views, config.synthetic_size, config.background)
         source = f"synthetic sphere, {config.synthetic_views} views of {config.synthetic_size}²"
@@ -257,7 +326,7 @@ def load_scene(config: NerfConfig) -> Scene:
         path = Path(config.data_dir) / "nerf" / f"{config.dataset}.npz"
         images, poses, focal = read_views(path, config.background)
         source = str(path)
-    n, height, width = images.shape[:3]
+    n = images.shape[0]
     held_out = tuple(range(0, n, config.holdout_every))
     train_views = tuple(i for i in range(n) if i not in held_out)
     if not train_views:
@@ -266,19 +335,9 @@ def load_scene(config: NerfConfig) -> Scene:
         raise ValueError(f"test_views = {config.test_views} exceeds the {len(held_out)} held-out views "
                          f"(every {config.holdout_every}-th of {n})")
     test_views = held_out[: config.test_views]
-    if config.test_stride > min(height, width):
-        raise ValueError(f"test_stride = {config.test_stride} exceeds the image size {height} × {width}")
-    dtype = _float_dtype()
-    o, d = _rays(poses[list(train_views)], height, width, focal, 1)
-    to, td = _rays(poses[list(test_views)], height, width, focal, config.test_stride)
-    s = config.test_stride
-    return Scene(
-        source=source,
-        train_origins=o.reshape(-1, 3), train_directions=d.reshape(-1, 3),
-        train_rgb=images[list(train_views)].reshape(-1, 3).astype(dtype),
-        test_origins=to, test_directions=td, test_rgb=images[list(test_views)][:, ::s, ::s].astype(dtype),
-        train_views=train_views, test_views=test_views, image_shape=(height, width), focal=focal,
-    )
+    return _scene_from_views(source, images[list(train_views)], poses[list(train_views)], focal,
+                             images[list(test_views)], poses[list(test_views)], focal, train_views, test_views,
+                             config.test_stride)
 
 
 # ============================================================================= the objective
@@ -434,8 +493,13 @@ class Nerf(AbstractProblem[NerfConfig]):
         Option("num_features", "m: Fourier features per sine/cosine"),
         Option("data_dir", "folder holding nerf/lego_100.npz and nerf/lego_400.npz", type=str),
         Option("dataset", "lego_400 (paper), lego_100 (quick) or sphere (synthetic, in memory)", choices=DATASETS),
-        Option("background", "black: the RGB channels as stored (FFN); white: composited on white",
-               choices=tuple(BACKGROUNDS)),
+        Option("background", "black: the RGB channels as stored (FFN); white: composited on white (--scene: "
+               "composited on either)", choices=tuple(BACKGROUNDS)),
+        Option("scene", "your own scene: a folder in the Blender-synthetic layout (transforms_train.json, "
+               "transforms_test.json, PNG RGBA views of one size); replaces --dataset; test views from "
+               "transforms_test.json", type=str),
+        Option("scene_width", "box-filter the --scene views to N pixels wide (height in proportion; default: as "
+               "stored)", type=int),
         Option("test_views", "evaluate on the first N of the held-out views 0, 10, ..., 90", type=int),
         Option("test_stride", "evaluate on pixels [::s, ::s] of the held-out views"),
         Option("num_samples", "stratified samples per ray"),
@@ -450,7 +514,7 @@ class Nerf(AbstractProblem[NerfConfig]):
         return make_objective(config)
 
     def init_model(self, config, parameterization):
-        embedding = coordinate_embedding(config.mapping, 3, scale=config.resolved_scale,
+        embedding = coordinate_embedding(config.mapping, 3, scale=feature_scale(config),
                                          num_features=config.num_features,
                                          key=jax.random.PRNGKey(config.feature_seed))
         return coordinate_network(4, config.width, config.depth, parameterization, embedding, mapping=config.mapping,
@@ -473,7 +537,7 @@ class Nerf(AbstractProblem[NerfConfig]):
             "train_views": list(scene.train_views),
             "test_views": list(scene.test_views),
             "test_resolution": list(scene.test_rgb.shape[1:3]),
-            "scale": config.resolved_scale,
+            "scale": feature_scale(config),
             "mean_colour_psnr": trivial,
             "view_psnr_seed0": {name: v.tolist() for name, v in view_psnrs.items()},
             "psnr_summary": {name: summarize(r.final_metrics["psnr"]) for name, r in results.items()},

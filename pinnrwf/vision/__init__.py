@@ -17,12 +17,13 @@ from ._metrics import iou, psnr
 from ._networks import SIREN_OMEGAS, coordinate_network, plot_siren, siren_omegas, siren_study
 
 # Each task adds its public names below (one line per task module).
-from ._images import (ImageSplit, SigmoidOutput, downsample, image_grid, load_image, split_image, text_image,
-                      text_images)
+from ._images import (ImageSplit, SigmoidOutput, centre_square, downsample, image_grid, load_grayscale, load_image,
+                      load_rgba, split_image, text_image, text_images)
 from ._ct import MODIFIED_SHEPP_LOGAN, pixel_centres, project, projection_angles, shepp_logan
 from ._occupancy import (BOX_MARGIN, DEFAULT_SCALES, LABEL_METHODS, SURFACE_SOURCES, AffineEmbedding, bounding_box,
                          inside_iou, load_mesh, near_surface_points, normalize_mesh, occupancy_embedding,
                          occupancy_labels, predict_logits, ray_parity, sigmoid_binary_cross_entropy, training_pool,
                          uniform_points, winding_numbers)
-from ._nerf import (RadianceField, Rendering, camera_rays, composite, look_at, render_rays,  # [nerf]
+from ._nerf import (BLENDER_SPLITS, BlenderViews, RadianceField, Rendering, camera_rays, composite,  # [nerf]
+                    load_blender_scene, load_blender_split, look_at, over_background, render_rays,
                     render_rays_in_blocks, stratified_samples)

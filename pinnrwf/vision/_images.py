@@ -1,6 +1,10 @@
 """2D image regression (rwf_paper §4.1, App. G; Tancik et al. 2020, "2D image" experiment).
 
-- :func:`load_image` (Pillow): an RGB image as float32 ``(H, W, 3)`` in [0, 1];
+- :func:`load_image` (Pillow): an RGB image as float32 ``(H, W, 3)`` in [0, 1] (8-bit and 16-bit
+  files; greyscale promoted to RGB, alpha dropped); :func:`load_grayscale`: a greyscale image or a
+  2-D ``.npy`` array as float64 ``(H, W)`` in [0, 1] (colour refused); :func:`load_rgba`: 8-bit
+  RGBA (a missing alpha is opaque);
+- :func:`centre_square`: the largest centred square of an image (user images of any aspect);
 - :func:`downsample`: Pillow's box filter to a smaller size (the quick presets' reduced resolution);
 - :func:`image_grid`: pixel coordinates in [0, 1)², FFN's ``meshgrid(linspace(0, 1, n, endpoint=False))``;
 - :func:`split_image`: the training pixels ``image[::2, ::2]`` and the two test sets, the full
@@ -44,6 +48,15 @@ def _check_shape(name: str, shape) -> tuple[int, int]:
     return integer(f"{name}[0]", shape[0], minimum=1), integer(f"{name}[1]", shape[1], minimum=1)
 
 
+def _check_float_image(name: str, image) -> np.ndarray:
+    image = np.asarray(image)
+    if image.ndim not in (2, 3):
+        raise ValueError(f"{name} must be an image of shape (H, W) or (H, W, C), got shape {image.shape}")
+    if image.dtype.kind != "f":
+        raise ValueError(f"{name} must hold floats in [0, 1], got dtype {image.dtype}")
+    return image
+
+
 def _check_rgb(name: str, image) -> np.ndarray:
     image = np.asarray(image)
     if image.ndim != 3 or image.shape[2] != 3:
@@ -53,47 +66,163 @@ def _check_rgb(name: str, image) -> np.ndarray:
     return image
 
 
-def load_image(path: str | Path, *, shape: tuple[int, int] | None = None) -> Float[np.ndarray, "h w 3"]:
-    """An image file as float32 ``(H, W, 3)`` RGB in [0, 1] (uint8 values / 255), read with Pillow.
+SIXTEEN_BIT_MODES = ("I;16", "I;16L", "I;16B", "I;16N")  # Pillow's 16-bit greyscale modes
+_GREY_MODES = ("1", "L", "LA")  # 1- and 8-bit greyscale (alpha dropped)
 
-    Greyscale, palette and RGBA files are converted to RGB (alpha is dropped). ``shape``: the
-    ``(H, W)`` the image must have.
 
-    Raises:
-        ValueError: no file at ``path``; not an image Pillow can read or convert to RGB; a
-            16-bit or float image (only 8-bit images are supported); not of ``shape``.
-    """
-    Image, _, _ = _pillow()
+def _checked_file(name: str, path: str | Path) -> Path:
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"path: no image file at {path}")
-    want = None if shape is None else _check_shape("shape", shape)
+        raise ValueError(f"{name}: no image file at {path}")
+    return path
+
+
+def _sixteen_bit_grey(name: str, path: Path, values: np.ndarray, mode: str) -> Float[np.ndarray, "h w 1"]:
+    """16-bit greyscale pixels (``I;16*``, or ``I`` holding values in [0, 65535], as Pillow opens a
+    16-bit PNG) as float32 ``(H, W, 1)``: values / 65535."""
+    if mode == "I" and values.size and (values.min() < 0 or values.max() > 65535):
+        raise ValueError(f"{name}: {path} is a 32-bit integer image with values outside [0, 65535]; only 8- and "
+                         "16-bit images are supported")
+    return (values.astype(np.float32) / np.float32(65535.0))[..., None]
+
+
+def _read_pixels(name: str, path: Path) -> Float[np.ndarray, "h w c"]:
+    """The pixels of an image file as float32 ``(H, W, 1)`` (greyscale) or ``(H, W, 3)`` (colour) in
+    [0, 1]: 8-bit values / 255, 16-bit greyscale values / 65535. Alpha is dropped; palette and other
+    colour modes are converted to RGB by Pillow (16-bit colour PNGs arrive at Pillow's 8 bits)."""
+    Image, _, _ = _pillow()
     try:
         with Image.open(path) as img:
-            if img.mode in ("I", "I;16", "I;16B", "I;16L", "F"):
-                raise ValueError(f"path: {path} is a {img.mode!r} (16-bit or float) image; only 8-bit images "
-                                 "(RGB, RGBA, L, P) are supported")
-            rgb = np.asarray(img.convert("RGB"), dtype=np.uint8)
-    except (OSError, SyntaxError) as err:  # PIL.UnidentifiedImageError is an OSError
-        raise ValueError(f"path: {path} is not an image Pillow can read as RGB ({err})") from None
-    if want is not None and rgb.shape[:2] != want:
-        raise ValueError(f"path: {path} has shape {rgb.shape[:2]} (H, W), expected {want}")
-    return rgb.astype(np.float32) / np.float32(255.0)
+            mode = img.mode
+            if mode in (*SIXTEEN_BIT_MODES, "I"):
+                pixels = np.asarray(img, dtype=np.int64)
+            elif mode == "F":
+                pixels = None
+            elif mode in _GREY_MODES:
+                pixels = np.asarray(img.convert("L"), dtype=np.uint8)[..., None]
+            else:
+                pixels = np.asarray(img.convert("RGB"), dtype=np.uint8)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as err:  # UnidentifiedImageError: OSError
+        raise ValueError(f"{name}: {path} is not an image Pillow can read ({_one_line(err)})") from None
+    if pixels is None:
+        raise ValueError(f"{name}: {path} is a 32-bit float ('F') image; only 8- and 16-bit images are supported "
+                         "(save float data as a 2-D .npy array where a .npy is accepted)")
+    if mode in (*SIXTEEN_BIT_MODES, "I"):
+        return _sixteen_bit_grey(name, path, pixels, mode)
+    return pixels.astype(np.float32) / np.float32(255.0)
 
 
-def downsample(image: Float[np.ndarray, "h w 3"], size: tuple[int, int]) -> Float[np.ndarray, "hs ws 3"]:
-    """``image`` resized to ``size`` = (H', W') with Pillow's box filter, channel by channel in
-    float32 (an exact mean of k × k blocks when the sides divide by k). Upsampling is refused."""
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
+
+
+def load_image(path: str | Path, *, shape: tuple[int, int] | None = None,
+               name: str = "path") -> Float[np.ndarray, "h w 3"]:
+    """An image file as float32 ``(H, W, 3)`` RGB in [0, 1], read with Pillow.
+
+    8-bit files: values / 255; 16-bit greyscale files: values / 65535 (16-bit colour PNGs are read at
+    Pillow's 8 bits per channel). Greyscale is promoted to RGB (three equal channels); palette,
+    CMYK, … are converted to RGB; alpha is dropped (the colour channels as stored). ``shape``: the
+    ``(H, W)`` the image must have. ``name``: how errors name the path (e.g. an option,
+    ``"--image-path"``).
+
+    Raises:
+        ValueError: no file at ``path``; not an image Pillow can read; a float or 32-bit image; not
+            of ``shape``.
+    """
+    path = _checked_file(name, path)
+    want = None if shape is None else _check_shape("shape", shape)
+    pixels = _read_pixels(name, path)
+    if want is not None and pixels.shape[:2] != want:
+        raise ValueError(f"{name}: {path} has shape {pixels.shape[:2]} (H, W), expected {want}")
+    return np.repeat(pixels, 3, axis=2) if pixels.shape[2] == 1 else pixels
+
+
+def load_grayscale(path: str | Path, *, name: str = "path") -> Float[np.ndarray, "h w"]:
+    """A greyscale image as float64 ``(H, W)`` in [0, 1].
+
+    ``.npy`` files (read without pickle): a 2-D real array, finite and ≥ 0, divided by its maximum.
+    Image files (Pillow): 8-bit values / 255, 16-bit values / 65535; an RGB file whose three
+    channels are equal counts as greyscale; alpha is dropped. ``name``: how errors name the path.
+
+    Raises:
+        ValueError: no file; unreadable; a colour image (channels differ); a ``.npy`` that is not a
+            finite, non-negative 2-D real array with a positive maximum.
+    """
+    path = _checked_file(name, path)
+    if path.suffix.lower() == ".npy":
+        return _load_npy_plane(name, path)
+    pixels = _read_pixels(name, path)
+    if pixels.shape[2] == 3 and not (np.array_equal(pixels[..., 0], pixels[..., 1])
+                                     and np.array_equal(pixels[..., 0], pixels[..., 2])):
+        raise ValueError(f"{name}: {path} is a colour image (its RGB channels differ); a greyscale image is "
+                         "expected: convert it first, e.g. PIL.Image.open(path).convert('L').save(...)")
+    return pixels[..., 0].astype(np.float64)
+
+
+def _load_npy_plane(name: str, path: Path) -> Float[np.ndarray, "h w"]:
+    try:
+        array = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as err:
+        raise ValueError(f"{name}: {path} is not a .npy array numpy can read without pickle "
+                         f"({_one_line(err)})") from None
+    if not isinstance(array, np.ndarray) or array.ndim != 2 or array.dtype.kind not in "iuf":
+        what = f"shape {array.shape}, dtype {array.dtype}" if isinstance(array, np.ndarray) else type(array).__name__
+        raise ValueError(f"{name}: {path} must hold a 2-D real array (H, W), got {what}")
+    array = array.astype(np.float64)
+    if not np.all(np.isfinite(array)) or array.min() < 0 or not array.max() > 0:
+        raise ValueError(f"{name}: {path} must hold finite values ≥ 0 with a positive maximum (it is divided by "
+                         f"its maximum), got min {array.min()} and max {array.max()}")
+    return array / array.max()
+
+
+def load_rgba(path: str | Path, *, name: str = "path") -> Float[np.ndarray, "h w 4"]:
+    """An 8-bit image file as float32 ``(H, W, 4)`` straight-alpha RGBA in [0, 1] (values / 255);
+    files without alpha are opaque, greyscale is promoted to RGB (Pillow's ``convert("RGBA")``).
+
+    Raises:
+        ValueError: no file at ``path``; not an image Pillow can read as RGBA.
+    """
     Image, _, _ = _pillow()
-    image = _check_rgb("image", image)
+    path = _checked_file(name, path)
+    try:
+        with Image.open(path) as img:
+            if img.mode in (*SIXTEEN_BIT_MODES, "I", "F"):
+                raise ValueError(f"a {img.mode!r} (16-bit or float greyscale) image; 8-bit RGB(A) is expected")
+            rgba = np.asarray(img.convert("RGBA"), dtype=np.uint8)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as err:
+        raise ValueError(f"{name}: {path} is not an image Pillow can read as RGBA ({_one_line(err)})") from None
+    return rgba.astype(np.float32) / np.float32(255.0)
+
+
+def centre_square(image: Float[np.ndarray, "h w ..."]) -> Float[np.ndarray, "s s ..."]:
+    """The largest centred square of ``image`` ``(H, W, ...)``: side s = min(H, W), rows
+    ``(H − s) // 2`` … and columns ``(W − s) // 2`` … (a square image is returned as it is)."""
+    image = np.asarray(image)
+    if image.ndim < 2:
+        raise ValueError(f"image must have shape (H, W, ...), got {image.shape}")
+    h, w = image.shape[:2]
+    side = min(h, w)
+    top, left = (h - side) // 2, (w - side) // 2
+    return image[top: top + side, left: left + side]
+
+
+def downsample(image: Float[np.ndarray, "h w ..."], size: tuple[int, int]) -> Float[np.ndarray, "hs ws ..."]:
+    """``image`` ``(H, W)`` or ``(H, W, C)`` resized to ``size`` = (H', W') with Pillow's box filter,
+    channel by channel in float32 (an exact mean of k × k blocks when the sides divide by k).
+    Upsampling is refused."""
+    Image, _, _ = _pillow()
+    image = _check_float_image("image", image)
     h, w = _check_shape("size", size)
     if h > image.shape[0] or w > image.shape[1]:
         raise ValueError(f"size {size} must not exceed the image's {image.shape[:2]} (downsampling only)")
     if (h, w) == image.shape[:2]:
         return image.astype(np.float32)
-    channels = [np.asarray(Image.fromarray(np.ascontiguousarray(image[..., c], np.float32))
-                           .resize((w, h), Image.Resampling.BOX)) for c in range(3)]
-    return np.stack(channels, axis=-1).astype(np.float32)
+    planes = image[..., None] if image.ndim == 2 else image
+    channels = [np.asarray(Image.fromarray(np.ascontiguousarray(planes[..., c], np.float32))
+                           .resize((w, h), Image.Resampling.BOX)) for c in range(planes.shape[2])]
+    out = np.stack(channels, axis=-1).astype(np.float32)
+    return out[..., 0] if image.ndim == 2 else out
 
 
 def image_grid(height: int, width: int) -> Float[np.ndarray, "h w 2"]:
@@ -219,5 +348,5 @@ class SigmoidOutput(eqx.Module):
         return jax.nn.sigmoid(self.network(x))
 
 
-__all__ = ["ImageSplit", "SigmoidOutput", "TEXT_FONTS", "downsample", "image_grid", "load_image", "split_image",
-           "text_image", "text_images"]
+__all__ = ["ImageSplit", "SIXTEEN_BIT_MODES", "SigmoidOutput", "TEXT_FONTS", "centre_square", "downsample",
+           "image_grid", "load_grayscale", "load_image", "load_rgba", "split_image", "text_image", "text_images"]

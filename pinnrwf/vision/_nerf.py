@@ -17,11 +17,20 @@ the ray parameter t is the Euclidean distance from the camera centre (FFN and th
 code use i, j without the ½ and unnormalised directions, so their t is the depth along −z).
 
 Everything is pure JAX and jit-able; argument checks run at call time, before any trace.
+
+Scenes on disk in the Blender-synthetic layout of the original NeRF data (``nerf_synthetic``):
+:func:`load_blender_scene` reads ``transforms_{split}.json`` (``camera_angle_x`` and ``frames`` of
+``{"file_path": "./train/r_0", "transform_matrix": 4 × 4 c2w}``, the images PNG RGBA at
+``file_path + ".png"``) into straight-alpha RGBA views, c2w poses and the focal length in pixels
+f = ½ W / tan(½ camera_angle_x); :func:`over_background` composites them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import json
+import math
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import NamedTuple
 
 import equinox as eqx
@@ -31,6 +40,8 @@ import numpy as np
 from jaxtyping import Array, ArrayLike, Float, PRNGKeyArray
 
 from pinnrwf import _validation as check
+
+from ._images import downsample, load_rgba
 
 LAST_DELTA = 1e10  # δ of the last sample: the ray ends in an opaque wall (FFN, NeRF)
 
@@ -223,7 +234,142 @@ class RadianceField(eqx.Module):
         return jax.nn.sigmoid(out[:3]), jax.nn.relu(out[3])
 
 
+# ----------------------------------------------------------------------------- Blender-synthetic scenes
+BLENDER_SPLITS = ("train", "val", "test")
+_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+class BlenderViews(NamedTuple):
+    """One split of a Blender-synthetic scene: ``rgba`` ``(n, H, W, 4)`` float32 straight-alpha
+    colours in [0, 1], ``poses`` ``(n, 4, 4)`` camera-to-world (float64, the convention of
+    :func:`camera_rays`), ``focal`` in pixels of these views, ``files`` the n image files."""
+
+    rgba: np.ndarray
+    poses: np.ndarray
+    focal: float
+    files: tuple[Path, ...]
+
+
+def _read_transforms(name: str, path: Path) -> dict:
+    if not path.is_file():
+        raise FileNotFoundError(f"{name}: no {path.name} in {path.parent} (a Blender-synthetic scene holds "
+                                "transforms_train.json and transforms_test.json beside its images)")
+    try:
+        transforms = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(f"{name}: {path} is not readable JSON ({' '.join(str(err).split())})") from None
+    if not isinstance(transforms, dict) or not isinstance(transforms.get("frames"), list) \
+            or not transforms["frames"]:
+        raise ValueError(f"{name}: {path} must be a JSON object with a non-empty list 'frames'")
+    return transforms
+
+
+def _camera_angle(name: str, path: Path, transforms: dict) -> float:
+    angle = transforms.get("camera_angle_x")
+    if isinstance(angle, bool) or not isinstance(angle, (int, float)) or not 0 < angle < math.pi:
+        raise ValueError(f"{name}: {path}: camera_angle_x must be the horizontal field of view in radians, in "
+                         f"(0, π), got {angle!r}")
+    return float(angle)
+
+
+def _frame_pose(name: str, path: Path, k: int, frame) -> np.ndarray:
+    matrix = frame.get("transform_matrix") if isinstance(frame, dict) else None
+    try:
+        pose = np.asarray(matrix, dtype=np.float64)
+    except (TypeError, ValueError):
+        pose = np.zeros(0)
+    if pose.shape != (4, 4) or not np.all(np.isfinite(pose)):
+        raise ValueError(f"{name}: {path}: frames[{k}].transform_matrix must be a finite 4 × 4 camera-to-world "
+                         f"matrix, got {matrix!r:.80}")
+    return pose
+
+
+def _frame_file(name: str, path: Path, k: int, frame) -> Path:
+    file_path = frame.get("file_path") if isinstance(frame, dict) else None
+    if not isinstance(file_path, str) or not file_path:
+        raise ValueError(f"{name}: {path}: frames[{k}] needs a 'file_path' string (e.g. \"./train/r_0\")")
+    image = path.parent / file_path
+    if image.suffix.lower() not in _IMAGE_SUFFIXES:
+        image = image.with_name(image.name + ".png")
+    if not image.is_file():
+        raise FileNotFoundError(f"{name}: {path}: frames[{k}] names {file_path!r}, but there is no image {image}")
+    return image
+
+
+def _resized_views(rgba: np.ndarray, focal: float, width: int | None, name: str) -> tuple[np.ndarray, float]:
+    """Views ``(n, H, W, 4)`` box-filtered to ``width`` pixels wide (height in proportion), and the focal length."""
+    if width is None or width == rgba.shape[2]:
+        return rgba, focal
+    h, w = rgba.shape[1:3]
+    if width > w:
+        raise ValueError(f"{name}: the views are {h} × {w} (H × W); width {width} would upsample them (box-filter "
+                         f"downsampling only): pass a width ≤ {w}")
+    height = max(1, round(h * width / w))
+    return np.stack([downsample(view, (height, width)) for view in rgba]), focal * width / w
+
+
+def load_blender_split(folder: str | Path, split: str, *, width: int | None = None,
+                       name: str = "scene") -> BlenderViews:
+    """The views of ``transforms_{split}.json`` in ``folder`` (Blender-synthetic layout, see the
+    module docstring) as :class:`BlenderViews`; ``width``: box-filter every view to that many pixels
+    wide (height in proportion, focal scaled by width / W). ``name``: how errors name the folder.
+
+    Raises:
+        FileNotFoundError: no transforms file, or a frame's image file is missing.
+        ValueError: unreadable JSON or image; no ``frames``; ``camera_angle_x`` not in (0, π); a
+            ``transform_matrix`` that is not a finite 4 × 4 matrix; views of different sizes.
+    """
+    check.one_of("split", split, BLENDER_SPLITS)
+    path = Path(folder) / f"transforms_{split}.json"
+    transforms = _read_transforms(name, path)
+    angle = _camera_angle(name, path, transforms)
+    frames = transforms["frames"]
+    poses = np.stack([_frame_pose(name, path, k, frame) for k, frame in enumerate(frames)])
+    files = tuple(_frame_file(name, path, k, frame) for k, frame in enumerate(frames))
+    views = []
+    for file in files:
+        view = load_rgba(file, name=name)
+        if views and view.shape != views[0].shape:
+            raise ValueError(f"{name}: {file} is {view.shape[0]} × {view.shape[1]} (H × W) but {files[0]} is "
+                             f"{views[0].shape[0]} × {views[0].shape[1]}: every view of a scene must have one size")
+        views.append(view)
+    rgba = np.stack(views)
+    focal = 0.5 * rgba.shape[2] / math.tan(0.5 * angle)
+    rgba, focal = _resized_views(rgba, focal, width, name)
+    return BlenderViews(rgba, poses, focal, files)
+
+
+def load_blender_scene(folder: str | Path, splits: Sequence[str] = ("train", "test"), *, width: int | None = None,
+                       name: str = "scene") -> dict[str, BlenderViews]:
+    """:func:`load_blender_split` of every split in ``splits``, checked to share one view size."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{name}: no folder at {folder} (a Blender-synthetic scene: transforms_train.json, "
+                                "transforms_test.json and the images they name)")
+    if width is not None:
+        check.positive_int("width", width)
+    scene = {split: load_blender_split(folder, split, width=width, name=name) for split in splits}
+    first = splits[0]
+    for split, views in scene.items():
+        if views.rgba.shape[1:3] != scene[first].rgba.shape[1:3]:
+            raise ValueError(f"{name}: the {split} views ({views.files[0]}) are {views.rgba.shape[1:3]} (H, W) but the "
+                             f"{first} views ({scene[first].files[0]}) are {scene[first].rgba.shape[1:3]}: every view "
+                             "of a scene must have one size")
+    return scene
+
+
+def over_background(rgba: Float[np.ndarray, "... 4"], background: float) -> Float[np.ndarray, "... 3"]:
+    """Straight-alpha RGBA composited on a grey level ``background`` ∈ [0, 1]: rgb·α + background·(1 − α)."""
+    rgba = np.asarray(rgba)
+    if rgba.shape[-1:] != (4,):
+        raise ValueError(f"rgba must have shape (..., 4), got {rgba.shape}")
+    background = check.number_in("background", background, 0.0, 1.0)
+    alpha = rgba[..., 3:]
+    return rgba[..., :3] * alpha + np.asarray(background, rgba.dtype) * (1 - alpha)
+
+
 __all__ = [
-    "LAST_DELTA", "RadianceField", "Rendering", "camera_rays", "composite", "look_at", "render_rays",
-    "render_rays_in_blocks", "stratified_samples",
+    "BLENDER_SPLITS", "BlenderViews", "LAST_DELTA", "RadianceField", "Rendering", "camera_rays", "composite",
+    "load_blender_scene", "load_blender_split", "look_at", "over_background", "render_rays", "render_rays_in_blocks",
+    "stratified_samples",
 ]

@@ -92,9 +92,9 @@ def test_load_image_errors(tmp_path):
     (tmp_path / "text.png").write_text("not an image")
     with pytest.raises(ValueError, match="is not an image Pillow can read"):
         load_image(tmp_path / "text.png")
-    Image.fromarray(np.zeros((4, 4), np.uint16)).save(tmp_path / "deep.png")
-    with pytest.raises(ValueError, match="only 8-bit images"):
-        load_image(tmp_path / "deep.png")
+    Image.fromarray(np.zeros((4, 4), np.float32)).save(tmp_path / "float.tiff")
+    with pytest.raises(ValueError, match="only 8- and 16-bit images"):
+        load_image(tmp_path / "float.tiff")
 
 
 # ------------------------------------------------------------------------------------------- Text
