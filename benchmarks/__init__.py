@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "solvers-convergence": ("pinnrwf.benchmarks.studies.solvers_convergence.solvers_convergence", "reference-solver convergence studies (Burgers N, cavity grids, FD orders)"),
     "datasets-generation": ("pinnrwf.benchmarks.studies.datasets_generation.datasets_generation", "wall times of generating the paper's datasets"),
     "burgers-fft-workers": ("pinnrwf.benchmarks.studies.burgers_fft_workers.burgers_fft_workers", "Burgers solver: scipy.fft threads (1 vs all cores) by batch size, and vs exponax"),
+    "derivative-plans": ("pinnrwf.benchmarks.studies.derivative_plans.laplacian_plan_gain", "loss and gradient time of the forward-Laplacian plan vs nested jvps (heat-inverse, Burgers-inverse, Helmholtz)"),
     "index": ("pinnrwf.benchmarks.index", "rewrite benchmarks/results/INDEX.md from the committed results (--check: verify it)"),
     "multiprocess": ("pinnrwf.benchmarks.studies.multiprocess.multiprocess", "1 process x 2 cores vs 2 distributed processes x 1 core on one CPU machine"),
 }

@@ -8,7 +8,7 @@ summed loss terms on one sampled batch is timed, ``--reps`` calls per timing, th
 alternating for ``--rounds`` rounds. The loss of both is printed beside the times (the same to
 round-off). Output: ``--out``/results.json and README.md.
 
-    python benchmarks/studies/derivative_plans/laplacian_plan_gain.py --rounds 3 --reps 20 --out benchmarks/results
+    pinnrwf bench derivative-plans --rounds 3 --reps 20 --out benchmarks/results
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ import equinox as eqx
 import jax
 
 from pinnrwf import problems
-from pinnrwf.benchmarks._common import atomic_write_text, cpu_model, result_dir
+from pinnrwf._cli_types import positive_int_arg
+from pinnrwf.benchmarks._common import RESULTS_DIR, atomic_write_text, check_out, cpu_model
 from pinnrwf.benchmarks.studies.engine_speed.engine_speed import batch_loss, with_derivative_mode
 from pinnrwf.nn import Plain
 from pinnrwf.train import git_commit
@@ -41,19 +42,22 @@ def timed_gradient(objective, model):
     return f, float(value)
 
 
-def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--reps", type=int, default=20)
+def configure_parser(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rounds", type=positive_int_arg, default=3, help="alternating rounds (default: %(default)s)")
+    p.add_argument("--reps", type=positive_int_arg, default=20, help="timed calls per round and plan "
+                   "(default: %(default)s)")
     p.add_argument("--problems", default=",".join(PROBLEMS), help="comma-separated, of: " + ", ".join(PROBLEMS))
-    p.add_argument("--out", type=Path, required=True,
-                   help="root of the results tree: writes OUT/derivative-plans/<device>/laplacian-plan/")
-    args = p.parse_args(argv)
-    out = result_dir(args.out, "derivative-plans", "laplacian-plan")
+    p.add_argument("--out", type=Path, default=RESULTS_DIR,
+                   help=f"root of the results tree: writes OUT/derivative-plans/<device>/laplacian-plan/ (default: "
+                   f"{RESULTS_DIR})")
+
+
+def main_from_args(args: argparse.Namespace) -> int:
     names = [n for n in args.problems.split(",") if n]
     unknown = [n for n in names if n not in PROBLEMS]
-    if unknown or args.rounds < 1 or args.reps < 1:
-        p.error(f"--problems must name some of {list(PROBLEMS)} (got unknown {unknown}); --rounds, --reps positive")
+    if unknown or not names:
+        raise ValueError(f"--problems must name some of {list(PROBLEMS)}, got {args.problems!r}")
+    out = check_out(args, "derivative-plans", "laplacian-plan")
     rows = []
     for name in names:
         problem = problems.get(name)
@@ -77,8 +81,8 @@ def main(argv=None) -> int:
                "median_ratio": statistics.median(ratios), "load_after": os.getloadavg()[0]}
         rows.append(row)
         print(json.dumps(row), flush=True)
-    command = (f"python benchmarks/studies/derivative_plans/laplacian_plan_gain.py --rounds {args.rounds} --reps {args.reps} "
-               f"--problems {','.join(names)} --out {args.out}")
+    command = (f"pinnrwf bench derivative-plans --rounds {args.rounds} --reps {args.reps} --problems {','.join(names)} "
+               f"--out {args.out}")
     result = {"commit": git_commit(), "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
               "cpu": cpu_model(), "jax": jax.__version__, "command": command, "problems": rows}
     lines = ["# Forward-Laplacian plan vs nested plan: loss and gradient of each problem's quick objective", "",
@@ -96,6 +100,12 @@ def main(argv=None) -> int:
     atomic_write_text(out / "README.md", "\n".join(lines) + "\n")
     print("\n".join(lines))
     return 0
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    configure_parser(p)
+    return main_from_args(p.parse_args(argv))
 
 
 if __name__ == "__main__":
