@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Protocol
 
 import jax.numpy as jnp
 import numpy as np
@@ -69,6 +70,12 @@ def open_train_test(name: str, dataset: AbstractDatasetConfig, paths: tuple[Path
     check_count("n_train", counts[0], train)
     check_count("n_test", counts[1], test)
     return train, test
+
+
+def default_paths(stem: str, train: Path | None, test: Path | None, grid: str = "") -> tuple[Path, Path]:
+    """``train`` and ``test``, each defaulting (where None) to ``data/{stem}_{split}{grid}.h5``
+    (``grid``: a suffix naming a non-default grid, e.g. ``"_n32"``)."""
+    return Path(train or f"data/{stem}_train{grid}.h5"), Path(test or f"data/{stem}_test{grid}.h5")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -172,6 +179,43 @@ def grid_operator_data(train: Split, test: Split, *, inputs: str, input_axes: tu
     )
 
 
+class TrainTestFiles(Protocol):
+    """The config fields of a supervised operator problem's two dataset files (e.g. the DR and
+    Darcy problems' configs)."""
+
+    train_data: Path | None  # None: the default file
+    test_data: Path | None
+    generate_data: bool  # missing files: generate the data in memory for this run
+    n_train: int  # the first n_train / n_test functions of the files
+    n_test: int
+    points_per_function: int
+
+
+def load_train_test(name: str, dataset: AbstractDatasetConfig, files: TrainTestFiles, *, stem: str, grid: str = "",
+                    file_counts: tuple[int, int], **layout) -> OperatorData:
+    """The supervised set of a problem's two dataset files ``files.train_data`` and ``files.test_data``
+    (defaults: :func:`default_paths` of ``stem`` and ``grid``), opened by :func:`open_train_test`
+    (``name`` and ``file_counts`` as there), then :func:`grid_operator_data` of their first ``n_train``
+    / ``n_test`` functions with ``points_per_function`` and the ``layout`` arguments (inputs, axes …)."""
+    paths = default_paths(stem, files.train_data, files.test_data, grid)
+    train, test = open_train_test(name, dataset, paths, (files.n_train, files.n_test), file_counts=file_counts,
+                                  generate=files.generate_data)
+    return grid_operator_data(train, test, n_train=files.n_train, n_test=files.n_test,
+                              points_per_function=files.points_per_function, **layout)
+
+
+def grid_test_set(inputs: np.ndarray, values: np.ndarray, coordinates: Mapping[str, np.ndarray], *,
+                  axes: tuple[str, str], input_axes: tuple[str, ...]) -> OperatorData:
+    """A test set alone (a physics-informed operator trains without solutions): ``inputs``
+    ``(T, ...)`` over ``input_axes`` and ``values`` ``(T, n_1, n_2)`` stored with ``axes`` on the grid
+    of ``coordinates`` (arrays kept as given, values flattened per function)."""
+    return OperatorData(test_inputs=inputs, grid=grid_points(coordinates, axes),
+                        test_values=values.reshape(len(values), -1),
+                        grid_shape=tuple(coordinates[a].size for a in axes), axes=tuple(axes),
+                        input_shape=tuple(coordinates[a].size for a in input_axes),
+                        input_coordinates=tuple(coordinates[a] for a in input_axes))
+
+
 def solved_test_set(name: str, dataset: AbstractDatasetConfig, path: Path, n_samples: int, seed: int, *,
                     solve_missing: bool, explicit_path: bool, fields: tuple[str, ...]) -> tuple[np.ndarray, ...]:
     """``fields`` of ``n_samples`` solutions of ``dataset`` drawn with ``seed`` (float32): read from
@@ -195,3 +239,25 @@ def solved_test_set(name: str, dataset: AbstractDatasetConfig, path: Path, n_sam
           "(--generate-reference; no file is written)", flush=True)
     solved = dataset.solve(dataset.sample_inputs(n_samples, seed))
     return tuple(solved[f].astype(np.float32) for f in fields)
+
+
+class SolvedTestFile(Protocol):
+    """The config fields of a problem's solved test set (e.g. the Burgers operator's config)."""
+
+    test_data: Path | None  # None: the default file
+    n_test: int
+    test_seed: int
+    generate_reference: bool  # solve the set in memory when the default file does not hold it
+
+
+def solved_grid_test_set(name: str, dataset: AbstractDatasetConfig, files: SolvedTestFile, *, default: Path,
+                         inputs: str, axes: tuple[str, str], input_axes: tuple[str, ...],
+                         output: str = "tensor") -> OperatorData:
+    """:func:`solved_test_set` of ``files.n_test`` functions drawn with ``files.test_seed``, the fields
+    ``inputs`` (over ``input_axes``) and ``output`` (stored with ``axes``), as an :class:`OperatorData`
+    on ``dataset.coordinates()``. The file is ``files.test_data`` (which must hold this set), or where
+    it is None ``default`` (else, with ``files.generate_reference``, the set is solved in memory)."""
+    values = solved_test_set(name, dataset, Path(files.test_data or default), files.n_test, files.test_seed,
+                             solve_missing=files.generate_reference, explicit_path=files.test_data is not None,
+                             fields=(inputs, output))
+    return grid_test_set(*values, dataset.coordinates(), axes=axes, input_axes=input_axes)

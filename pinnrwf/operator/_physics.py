@@ -4,6 +4,7 @@ an initial-condition misfit and a PDE residual, no solutions needed for training
 from __future__ import annotations
 
 import functools
+from typing import Protocol
 
 import equinox as eqx
 import jax
@@ -13,8 +14,11 @@ from jaxtyping import Array, Float, Int, PRNGKeyArray
 
 from pinnrwf import _validation as check
 from pinnrwf.datasets import DeviceRows
+from pinnrwf.datasets.generate import AbstractDatasetConfig
 from pinnrwf.pde import Equation
 from pinnrwf.train import AbstractObjective
+
+from ._data import OperatorData
 
 
 class PhysicsInformedOperatorObjective(AbstractObjective):
@@ -116,3 +120,30 @@ class PhysicsInformedOperatorObjective(AbstractObjective):
     def metrics(self, model):
         errors = self.test_errors(model)
         return {"rel_l2": jnp.mean(errors), "rel_l2_std": jnp.std(errors), "rel_l2_max": jnp.max(errors)}
+
+
+class PhysicsInformedTraining(Protocol):
+    """The config fields of a physics-informed operator problem's training (e.g. the Burgers
+    operator's config): its input functions, minibatch sizes and loss weights (eq. L.11–L.13)."""
+
+    n_train: int
+    train_seed: int
+    n_functions: int
+    n_initial: int
+    n_residual: int
+    weight_ic: float
+    weight_residual: float
+
+
+def make_physics_informed_objective(equation: Equation, dataset: AbstractDatasetConfig, inputs: str,
+                                    test_set: OperatorData,
+                                    training: PhysicsInformedTraining) -> PhysicsInformedOperatorObjective:
+    """The objective of ``equation`` on ``training.n_train`` input functions (the field ``inputs``)
+    of ``dataset`` drawn with ``training.train_seed``, never solved, in float32 as the solved test
+    sets of :func:`solved_grid_test_set`, and the test inputs, grid and solutions of ``test_set``;
+    minibatch sizes and loss weights from ``training``."""
+    train_inputs = dataset.sample_inputs(training.n_train, training.train_seed)[inputs].astype(np.float32)
+    return PhysicsInformedOperatorObjective(
+        equation, train_inputs, test_set.test_inputs, test_set.test_values, test_set.grid,
+        n_functions=training.n_functions, n_initial=training.n_initial, n_residual=training.n_residual,
+        weight_ic=training.weight_ic, weight_residual=training.weight_residual)

@@ -5,13 +5,15 @@ training curves with the distribution of the per-function errors."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import equinox as eqx
 import numpy as np
 
 from pinnrwf import _validation as check
+from pinnrwf.reports import AbstractReport
 
 from ._data import OperatorData
 
@@ -99,26 +101,34 @@ def plot_predictions(data: OperatorData, predictions: np.ndarray, errors: np.nda
 
 
 @dataclasses.dataclass(frozen=True)
-class OperatorPredictionsReport:
-    """What an operator problem's ``report`` writes, chosen rather than rewritten.
+class OperatorPredictionsReport(AbstractReport):
+    """What an operator problem reports, chosen rather than rewritten (a :mod:`pinnrwf.reports` report).
 
-    ``report(data, objective, results, out_dir, n_figure=...)`` needs the test set ``data`` (an
-    :class:`OperatorData`; training arrays unused) and an objective with ``test_errors(model)
-    -> (T,)`` and ``test_predictions(model) -> (T, G)``. It evaluates every seed of every
+    ``data(config)``: the test set (an :class:`OperatorData`; training arrays unused);
+    ``objective(config)``: an objective with ``test_errors(model) -> (T,)`` and
+    ``test_predictions(model) -> (T, G)``. The report evaluates every seed of every
     parameterization and writes ``{name}_predictions.png`` (``n_figure`` test functions of the
     RWF model, seed 0: ``show = "random"``, drawn with seed 0; ``"spread"``: those of lowest,
     median and highest error) and ``{name}_training.png``. Returns the per-function errors
-    (seeds × test functions) and their summary for results.json.
+    (seeds × test functions) and their summary for results.json. ``n_figure``: a number or the
+    name of the config field holding it.
     """
 
     name: str  # file-name prefix
     title: str
     input_label: str
     field_label: str
+    data: Callable[[Any], OperatorData]
+    objective: Callable[[Any], Any]
     show: str = "random"
+    n_figure: int | str = 4
 
     def __post_init__(self):
         check.one_of("show", self.show, CHOICES)
+
+    def __call__(self, config, results, out_dir):
+        n_figure = getattr(config, self.n_figure) if isinstance(self.n_figure, str) else self.n_figure
+        return self.write(self.data(config), self.objective(config), results, Path(out_dir), n_figure=n_figure)
 
     def _indices(self, errors: np.ndarray, n_figure: int) -> list[int]:
         n_test = errors.size
@@ -127,7 +137,8 @@ class OperatorPredictionsReport:
             return list(dict.fromkeys(int(order[i]) for i in (0, n_test // 2, -1)))
         return sorted(np.random.default_rng(0).choice(n_test, min(n_figure, n_test), replace=False).tolist())
 
-    def __call__(self, data: OperatorData, objective, results, out_dir: Path, *, n_figure: int = 4) -> dict:
+    def write(self, data: OperatorData, objective, results, out_dir: Path, *, n_figure: int = 4) -> dict:
+        """The figures and extras of ``results`` on the test set ``data`` with ``objective``."""
         errors = {}
         for param, r in results.items():
             seeds = np.asarray(r.history["loss"]).shape[1]

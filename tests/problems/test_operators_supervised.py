@@ -230,7 +230,7 @@ def test_dr_bad_inputs_raise_naming_the_parameter(files, tmp_path, changes, matc
     "changes, match",
     [
         (dict(batch_size=100, functions_per_batch=7), r"batch_size \(100\) must be a multiple of functions_per_batch"),
-        (dict(sensors=0), "sensors must be ≥ 1"),
+        (dict(sensors=2), "sensors must be ≥ 3"),
         (dict(functions_per_batch=-1), "functions_per_batch must be ≥ 0"),
         (dict(points_seed=-1), "points_seed must be ≥ 0"),
     ],
