@@ -1,11 +1,10 @@
 """Advection u_t + c u_x = 0 with c = 50, g = sin, periodic in x (rwf_paper §4.5, App. K.1, Tables 5, 12).
 
-PINN: MLP 5 × 256 tanh on γ(x, t) = [cos x, sin x, t] (exact periodicity, eq. K.3); loss
-λ_ic L_ic + λ_r L_r with λ_ic = 100, λ_r = 1, N_ic = 128 and N_r = 1024 points resampled every
-step (eq. K.4–K.6); Adam 1e-3 × 0.9 every 5000 steps for 2·10⁵ steps. Strategies: ``regular``,
-``curriculum`` (c ramps 10 → 50 over the first ``curriculum_fraction`` of the run) and ``causal``
-(M = 16 chunks, ε = 0.1, eq. K.7–K.8). The error is the relative L² error against sin(x − ct).
-RWF: s ~ N(1, 0.1) (Table 5, the default).
+PINN: MLP 5 × 256 tanh on γ(x, t) = [cos x, sin x, t] (exact periodicity, eq. K.3); loss λ_ic L_ic + λ_r L_r with
+λ_ic = 100, λ_r = 1, N_ic = 128 and N_r = 1024 points resampled every step (eq. K.4–K.6); Adam 1e-3 × 0.9 every
+5000 steps for 2·10⁵ steps. Strategies: ``regular``, ``curriculum`` (c ramps 10 → 50 over the first
+``curriculum_fraction`` of the run) and ``causal`` (M = 16 chunks, ε = 0.1, eq. K.7–K.8). The error is the
+relative L² error against sin(x − ct). RWF: s ~ N(1, 0.1) (Table 5, the default).
 """
 
 import dataclasses
@@ -16,8 +15,9 @@ import numpy as np
 
 from pinnrwf import pde
 from pinnrwf.config import Config, between, field, finite, nonnegative, one_of, positive_int
+from pinnrwf.datasets import generate
 from pinnrwf.nn import PeriodicEmbedding
-from pinnrwf.problem import AbstractProblem, Option, Preset, tanh_mlp
+from pinnrwf.problem import AbstractProblem, Preset, tanh_mlp
 from pinnrwf.reports import FieldComparison
 from pinnrwf.solvers import advection as solver
 from pinnrwf.train import Adam, TrainConfig
@@ -28,7 +28,8 @@ STRATEGIES = ("regular", "curriculum", "causal")
 @dataclasses.dataclass(frozen=True)
 class AdvectionConfig(Config):
     c: float = field(50.0, finite)
-    strategy: str = field("regular", one_of(*STRATEGIES))
+    strategy: str = field("regular", one_of(*STRATEGIES), help="regular, curriculum (c: 10 → 50 over the first half) "
+                          "or causal (M=16, ε=0.1) (default: regular)")
     width: int = field(256, positive_int)
     depth: int = field(5, positive_int)
     n_residual: int = field(1024, positive_int)
@@ -64,16 +65,14 @@ class Advection(AbstractProblem[AdvectionConfig]):
     presets = {
         "smoke": Preset(AdvectionConfig(width=32, depth=2, n_residual=64, n_initial=16, eval_nx=32, eval_nt=11),
                         TrainConfig(steps=20, chunk_steps=10)),
-        # CPU minutes: a smaller network and a short run; the comparison is indicative only.
-        "quick": Preset(AdvectionConfig(width=128, depth=4, n_residual=512), TrainConfig(steps=3000, chunk_steps=250),
-                        Adam(decay_steps=5000)),
+        "quick": Preset(AdvectionConfig(width=128, depth=4, n_residual=512),  # CPU minutes: indicative only
+                        TrainConfig(steps=3000, chunk_steps=250), Adam(decay_steps=5000)),
         "paper": Preset(AdvectionConfig(), TrainConfig(steps=200_000, seeds=10, chunk_steps=1000),
                         Adam(decay_steps=5000)),
     }
     metrics = ("rel_l2",)
     percent_metrics = frozenset({"rel_l2"})
-    options = (Option("strategy", "regular, curriculum (c: 10 → 50 over the first half) or causal (M=16, ε=0.1) "
-                      "(default: regular)", choices=STRATEGIES),)
+    dataset = generate.AdvectionConfig
     reports = (FieldComparison(evaluation_grid, (0.0, 2 * math.pi, 0.0, 1.0), ("x", "t", "u"), "advection.png"),)
     init_model = tanh_mlp(2, 1, embedding=PeriodicEmbedding(2, axes=(0,), periods=(2 * math.pi,)))
 

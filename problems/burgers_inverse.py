@@ -35,7 +35,7 @@ from pinnrwf import _validation as check
 from pinnrwf import pde
 from pinnrwf.config import Config, field, int_at_least, nonnegative, positive, positive_int, seed
 from pinnrwf.nn import MLP, PeriodicEmbedding
-from pinnrwf.problem import AbstractProblem, Option, Preset
+from pinnrwf.problem import AbstractProblem, Preset
 from pinnrwf.reports import FieldComparison, ParameterTrajectory
 from pinnrwf.train import Adam, TrainConfig
 
@@ -46,10 +46,10 @@ class BurgersInverseConfig(Config):
 
     nu_true: float = field(0.01, positive)
     amplitude: float = field(0.5, positive)  # u(x, 0) = amplitude · sin 2πx
-    nu_initial: float = field(0.05, positive)
-    noise: float = field(0.0, nonnegative)  # Gaussian noise, standard deviation noise · std(u_obs)
-    n_observations: int = field(1500, positive_int)
-    data_seed: int = field(0, seed)
+    nu_initial: float = field(0.05, positive, help="initial guess of ν (default: 0.05)")
+    noise: float = field(0.0, nonnegative, help="observation noise, relative to std(u) (0.01 = 1 %%; default: 0)")
+    n_observations: int = field(1500, positive_int, help="number of observed space-time grid nodes (default: 1500)")
+    data_seed: int = field(0, seed, help="seed of the observation points and noise (default: 0)")
     width: int = field(32, positive_int)
     depth: int = field(3, positive_int)
     n_residual: int = field(512, positive_int)
@@ -118,12 +118,6 @@ class BurgersInverse(AbstractProblem[BurgersInverseConfig]):
     reports = (ParameterTrajectory("nu", "ν", "nu_initial", "nu_true", "burgers_inverse_nu.png",
                                    record=("noise", "n_observations")),
                FieldComparison(reference, (0.0, 1.0, 0.0, 1.0), ("x", "t", "u"), "burgers_inverse_field.png"))
-    options = (
-        Option("noise", "observation noise, relative to std(u) (0.01 = 1 %%; default: 0)"),
-        Option("n_observations", "number of observed space-time grid nodes (default: 1500)"),
-        Option("nu_initial", "initial guess of ν (default: 0.05)"),
-        Option("data_seed", "seed of the observation points and noise (default: 0)"),
-    )
 
     def objective(self, config, train):
         return make_objective(config)

@@ -24,7 +24,7 @@ import numpy as np
 from pinnrwf import pde
 from pinnrwf.config import Config, boolean, field, int_at_least, nonnegative, positive, positive_int, seed
 from pinnrwf.nn import MLP, OutputTransform
-from pinnrwf.problem import AbstractProblem, Option, Preset
+from pinnrwf.problem import AbstractProblem, Preset
 from pinnrwf.reports import FieldComparison, ParameterTrajectory
 from pinnrwf.train import Adam, TrainConfig
 
@@ -34,16 +34,16 @@ class HeatInverseConfig(Config):
     """The truth, the observations, the loss and the network (see the module docstring)."""
 
     kappa_true: float = field(0.1, positive)
-    kappa_initial: float = field(0.5, positive)
-    noise: float = field(0.0, nonnegative)
-    n_observations: int = field(500, positive_int)
-    data_seed: int = field(0, seed)
+    kappa_initial: float = field(0.5, positive, help="initial guess of κ (default: 0.5)")
+    noise: float = field(0.0, nonnegative, help="observation noise, relative to std(u) (0.01 = 1 %%; default: 0)")
+    n_observations: int = field(500, positive_int, help="number of observed space-time points (default: 500)")
+    data_seed: int = field(0, seed, help="seed of the observation points and noise (default: 0)")
     width: int = field(32, positive_int)
     depth: int = field(3, positive_int)
     n_residual: int = field(256, positive_int)
     weight_data: float = field(1.0, nonnegative)
     weight_residual: float = field(1.0, nonnegative)
-    hard_bc: bool = field(False, boolean)
+    hard_bc: bool = field(False, boolean, help="impose u(0, t) = u(1, t) = 0 exactly: u = x(1 − x)·N(x, t)")
     eval_nx: int = field(64, int_at_least(2))
     eval_nt: int = field(33, int_at_least(2))
 
@@ -101,13 +101,6 @@ class HeatInverse(AbstractProblem[HeatInverseConfig]):
     reports = (ParameterTrajectory("kappa", "κ", "kappa_initial", "kappa_true", "heat_inverse_kappa.png",
                                    record=("noise", "n_observations")),
                FieldComparison(grid, (0.0, 1.0, 0.0, 1.0), ("x", "t", "u"), "heat_inverse_field.png"))
-    options = (
-        Option("noise", "observation noise, relative to std(u) (0.01 = 1 %%; default: 0)"),
-        Option("n_observations", "number of observed space-time points (default: 500)"),
-        Option("kappa_initial", "initial guess of κ (default: 0.5)"),
-        Option("data_seed", "seed of the observation points and noise (default: 0)"),
-        Option("hard_bc", "impose u(0, t) = u(1, t) = 0 exactly: u = x(1 − x)·N(x, t)", const=True),
-    )
 
     def objective(self, config, train):
         return make_objective(config)

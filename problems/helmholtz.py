@@ -21,7 +21,7 @@ import numpy as np
 
 from pinnrwf import pde
 from pinnrwf.config import Config, field, finite, int_at_least, nonnegative, positive_int
-from pinnrwf.problem import AbstractProblem, Option, Preset, tanh_mlp
+from pinnrwf.problem import AbstractProblem, Preset, tanh_mlp
 from pinnrwf.reports import FieldComparison
 from pinnrwf.train import Adam, TrainConfig
 
@@ -31,9 +31,9 @@ class HelmholtzConfig(Config):
     """The problem, the loss and the network (Wang, Teng & Perdikaris 2021, §4.1, "M1");
     ``n_boundary`` points split evenly over the four edges, an ``eval_n`` × ``eval_n`` test grid."""
 
-    a1: float = field(1.0, finite)
-    a2: float = field(4.0, finite)
-    k: float = field(1.0, finite)
+    a1: float = field(1.0, finite, help="frequency a₁ of the exact solution in x (default: 1)")
+    a2: float = field(4.0, finite, help="frequency a₂ of the exact solution in y (default: 4)")
+    k: float = field(1.0, finite, help="wave number k (default: 1)")
     width: int = field(50, positive_int)
     depth: int = field(3, positive_int)
     n_residual: int = field(128, positive_int)
@@ -94,11 +94,6 @@ class Helmholtz(AbstractProblem[HelmholtzConfig]):
     metrics = ("rel_l2",)
     percent_metrics = frozenset(metrics)
     # rwf: the RWF paper's default s ~ N(1, 0.1) (Helmholtz is not among its benchmarks)
-    options = (
-        Option("k", "wave number k (default: 1)"),
-        Option("a1", "frequency a₁ of the exact solution in x (default: 1)"),
-        Option("a2", "frequency a₂ of the exact solution in y (default: 4)"),
-    )
 
     reports = (FieldComparison(evaluation_grid, (-1.0, 1.0, -1.0, 1.0), ("x", "y", "u"), "helmholtz.png"),)
     init_model = tanh_mlp(2, 1)

@@ -15,33 +15,25 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float
 
-from pinnrwf import _validation as check
 from pinnrwf.analysis import ntk_eigenvalues, relative_weight_change
+from pinnrwf.config import Config, field, int_at_least, one_of, positive, positive_int, seed
 from pinnrwf.nn import ACTIVATIONS, MLP, RWF, AbstractParameterization, LogNormal, LogUniform, Normal, Uniform
-from pinnrwf.problem import AbstractProblem, Option, Preset
+from pinnrwf.problem import AbstractProblem, Preset
 from pinnrwf.solvers.random_fields import squared_exponential_1d
 from pinnrwf.train import AbstractObjective, Adam, TrainConfig, summarize
 
 
 @dataclasses.dataclass(frozen=True)
-class Regression1DConfig:
-    """The problem and network (rwf_paper §3); ``ntk``: compute the final NTK spectra."""
+class Regression1DConfig(Config):
+    """The problem and network (rwf_paper §3)."""
 
-    n_points: int = 256
-    length_scale: float = 0.02
-    data_seed: int = 0
-    width: int = 128
-    depth: int = 3
-    activation: str = "relu"
-    ntk: bool = True
-
-    def __post_init__(self):
-        check.positive_int("n_points", self.n_points, minimum=2)
-        check.positive_number("length_scale", self.length_scale)
-        check.seed("data_seed", self.data_seed)
-        check.positive_int("width", self.width)
-        check.positive_int("depth", self.depth)
-        check.one_of("activation", self.activation, tuple(ACTIVATIONS))
+    n_points: int = field(256, int_at_least(2))
+    length_scale: float = field(0.02, positive)
+    data_seed: int = field(0, seed, help="seed of the GRF target (default: 0)")
+    width: int = field(128, positive_int)
+    depth: int = field(3, positive_int)
+    activation: str = field("relu", one_of(*ACTIVATIONS))
+    ntk: bool = field(True, help="the final NTK spectra of every run (--no-ntk skips them)")
 
 
 class Regression1DObjective(AbstractObjective):
@@ -143,16 +135,13 @@ class Regression1D(AbstractProblem[Regression1DConfig]):
     description = "1D regression of a GRF sample, MSE / relative L2 / relative weight change"
     presets = {
         "smoke": Preset(Regression1DConfig(n_points=64, width=32), TrainConfig(steps=40, seeds=2, chunk_steps=20)),
-        "quick": Preset(Regression1DConfig(), TrainConfig(steps=10_000, seeds=2, chunk_steps=500), Adam(decay_steps=5000)),
+        "quick": Preset(Regression1DConfig(), TrainConfig(steps=10_000, seeds=2, chunk_steps=500),
+                        Adam(decay_steps=5000)),
         "paper": Preset(Regression1DConfig(), TrainConfig(steps=100_000, seeds=10, chunk_steps=5000),
                         Adam(decay_steps=5000)),
     }
     metrics = ("mse", "rel_l2", "weight_change")
     default_parameterizations = "plain,aa,wn,rwf,wc-row"  # rwf_paper Fig. 2 plus row weight conditioning
-    options = (
-        Option("data_seed", "seed of the GRF target (default: 0)"),
-        Option("ntk", "skip the NTK spectra", flag="--no-ntk", const=False),
-    )
     studies = {"mu-sigma": mu_sigma_grid, "distributions": distribution_grid}
     monitor = staticmethod(relative_weight_change)
 

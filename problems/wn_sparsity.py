@@ -53,64 +53,45 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float, PRNGKeyArray
 
-from pinnrwf import _validation as check
+from pinnrwf.config import Config, between, boolean, each, field, int_at_least, one_of, positive, positive_int, seed
 from pinnrwf.nn import PARAMETERIZATION_NAMES, RWF, AbstractParameterization, DiagonalNetwork
 from pinnrwf.problem import AbstractProblem, Option, Preset
 from pinnrwf.train import SGD, AbstractObjective, FitResult, TrainConfig
 
 
 @dataclasses.dataclass(frozen=True)
-class SparsityConfig:
-    """The sparse-recovery instances and the grid of initialization scales.
+class SparsityConfig(Config):
+    """The sparse-recovery instances and the grid of initialization scales (one network per
+    (instance, α)). A coordinate is in the support if |x_i| > ``support_threshold``·max|x*|.
+    ``whole_vector``: parameterizations (``--param`` names) applied to a factor as one neuron (layout
+    ``"vector"``); the others act per coordinate. ``equal_initial_step``: divide each block's step by
+    κ (the parameterization's factor-kernel norm at initialization), so every parameterization starts
+    with plain's effective step; ``False``: one raw step for all (RWF then moves ≈ κ times faster,
+    and diverges at large α)."""
 
-    Attributes:
-        size: n, the number of unknowns.
-        measurements: m < n, the number of equations.
-        sparsity: k ≤ m, the number of non-zeros of x*.
-        instances: K independent draws of (A, x*).
-        alphas: initialization scales α (u₀ = v₀ = α·1), one network per (instance, α).
-        data_seed: seed of the instances (numpy).
-        tolerance: relative residual ‖Ax − y‖/‖y‖ that counts as converged (steps to tolerance).
-        support_threshold: a coordinate is in the support if |x_i| > support_threshold·max|x*|.
-        whole_vector: parameterizations (``--param`` names) applied to a factor as one neuron
-            (layout ``"vector"``); the others act per coordinate. ``"none"`` for no such one.
-        equal_initial_step: divide each block's step by κ (the parameterization's factor-kernel
-            norm at initialization), so every parameterization starts with plain's effective step;
-            ``False``: one raw step for all (RWF then moves ≈ κ times faster, and diverges at large α).
-    """
+    size: int = field(100, int_at_least(2), help="n, the number of unknowns (default: 100)")
+    measurements: int = field(40, positive_int, help="m < n, the number of equations (default: 40)")
+    sparsity: int = field(5, positive_int, help="k, the number of non-zeros of x* (default: 5)")
+    instances: int = field(4, positive_int, help="K, independent draws of (A, x*) (default: 4)")
+    alphas: tuple[float, ...] = field((1e-3, 1e-2, 1e-1, 1.0, 10.0), each(positive),
+                                      help="initialization scales α, u₀ = v₀ = α·1 (default: 1e-3 1e-2 0.1 1 10)")
+    data_seed: int = field(0, seed, help="seed of the instances (default: 0)")
+    tolerance: float = field(1e-3, between(0.0, 1.0, closed=False),
+                             help="relative residual counted as converged (default: 1e-3)")
+    support_threshold: float = field(1e-2, between(0.0, 1.0, closed=False))
+    whole_vector: tuple[str, ...] = field(("wn",), each(one_of(*PARAMETERIZATION_NAMES, "none"), nonempty=False),
+                                          help="parameterizations applied to a whole factor as one neuron, others "
+                                          "per coordinate; 'none' for no such one (default: wn)")
+    equal_initial_step: bool = field(True, boolean)
 
-    size: int = 100
-    measurements: int = 40
-    sparsity: int = 5
-    instances: int = 4
-    alphas: tuple[float, ...] = (1e-3, 1e-2, 1e-1, 1.0, 10.0)
-    data_seed: int = 0
-    tolerance: float = 1e-3
-    support_threshold: float = 1e-2
-    whole_vector: tuple[str, ...] = ("wn",)
-    equal_initial_step: bool = True
-
-    def __post_init__(self):
-        check.positive_int("size", self.size, minimum=2)
-        check.positive_int("measurements", self.measurements)
+    def __check_init__(self):
         if self.measurements >= self.size:
             raise ValueError(f"measurements must be < size (an underdetermined system), got "
                              f"{self.measurements} ≥ {self.size}")
-        check.integer("sparsity", self.sparsity, minimum=1, maximum=self.measurements)
-        check.positive_int("instances", self.instances)
-        if not isinstance(self.alphas, tuple) or not self.alphas:
-            raise ValueError(f"alphas must be a non-empty tuple of scales, got {self.alphas!r}")
-        alphas = tuple(check.positive_number("alphas", a) for a in self.alphas)
-        if len(set(alphas)) != len(alphas):
+        if self.sparsity > self.measurements:
+            raise ValueError(f"sparsity must be ≤ measurements = {self.measurements}, got {self.sparsity}")
+        if len(set(self.alphas)) != len(self.alphas):
             raise ValueError(f"alphas lists a scale twice: {self.alphas!r}")
-        object.__setattr__(self, "alphas", alphas)
-        check.seed("data_seed", self.data_seed)
-        check.number_in("tolerance", self.tolerance, 0.0, 1.0, closed=False)
-        check.number_in("support_threshold", self.support_threshold, 0.0, 1.0, closed=False)
-        check.instance("whole_vector", self.whole_vector, tuple, "a tuple of --param names")
-        for name in self.whole_vector:
-            check.one_of("whole_vector", name, (*PARAMETERIZATION_NAMES, "none"))
-        check.instance("equal_initial_step", self.equal_initial_step, bool, "True or False")
 
     def layout(self, parameterization: AbstractParameterization) -> str:
         """``"vector"`` if the parameterization's class has a command-line name listed in
@@ -441,19 +422,8 @@ class WNSparsity(AbstractProblem[SparsityConfig]):
     default_parameterizations = "plain,wn,rwf"
     float64 = True
     rwf = RWF(mean=1.0, std=0.1)  # the paper's default N(1, 0.1): exp(s) ≈ e
-    options = (
-        Option("alphas", "initialization scales α, u₀ = v₀ = α·1 (default: 1e-3 1e-2 0.1 1 10)"),
-        Option("size", "n, the number of unknowns (default: 100)"),
-        Option("measurements", "m < n, the number of equations (default: 40)"),
-        Option("sparsity", "k, the number of non-zeros of x* (default: 5)"),
-        Option("instances", "K, independent draws of (A, x*) (default: 4)"),
-        Option("data_seed", "seed of the instances (default: 0)"),
-        Option("tolerance", "relative residual counted as converged (default: 1e-3)"),
-        Option("whole_vector", "parameterizations applied to a whole factor as one neuron, others per "
-               "coordinate; 'none' for no such one (default: wn)"),
-        Option("equal_initial_step", "one raw GD step for every parameterization instead of dividing it by "
-               "the initial factor-kernel norm κ (RWF diverges at large α)", flag="--shared-step", const=False),
-    )
+    options = (Option("equal_initial_step", "one raw GD step for every parameterization instead of dividing it by "
+                      "the initial factor-kernel norm κ (RWF diverges at large α)", flag="--shared-step", const=False),)
 
     def objective(self, config, train):
         if jnp.result_type(float) != jnp.float64:

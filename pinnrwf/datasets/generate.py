@@ -16,7 +16,7 @@ from __future__ import annotations
 import abc
 import dataclasses
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -28,7 +28,7 @@ from pinnrwf._validation import seed as check_seed
 from pinnrwf.solvers import advection, burgers, darcy, diffusion_reaction, ldc, random_fields
 from pinnrwf.solvers.base import MAX_TIME_STEPS, SolverError, check_time_steps
 
-from .hdf5 import DatasetWriter
+from .hdf5 import DatasetWriter, open_dataset
 
 INPUT_CHUNK = 256
 #: Largest memory one batch of solutions may take unless forced (``force=True``, ``--force``).
@@ -489,13 +489,54 @@ def command_options(config: AbstractDatasetConfig) -> dict[str, Any]:
     return options
 
 
-def generate_command(name: str, config: AbstractDatasetConfig, n_samples: int, seed: int, out: str | Path) -> str:
+def _options_text(config: AbstractDatasetConfig) -> str:
+    """``command_options(config)`` as command-line text, e.g. `` --re 1000 --n 128``."""
+    return "".join(f" --{k.replace('_', '-')} " + " ".join(f"{x:g}" if isinstance(x, float) else str(x)
+                                                         for x in (v if isinstance(v, tuple) else (v,)))
+                   for k, v in command_options(config).items())
+
+
+def generate_command(name: str, config: AbstractDatasetConfig, n_samples: int | None, seed: int | None,
+                     out: str | Path) -> str:
     """The ``pinnrwf generate name ...`` command line that writes ``n_samples`` samples of ``config``
-    drawn with ``seed`` to ``out`` (``name``: the problem the dataset belongs to)."""
-    options = "".join(f" --{k.replace('_', '-')} " + " ".join(f"{x:g}" if isinstance(x, float) else str(x)
-                                                            for x in (v if isinstance(v, tuple) else (v,)))
-                      for k, v in command_options(config).items())
-    return f"pinnrwf generate {name} --n-samples {n_samples} --seed {seed}{options} --out {out}"
+    drawn with ``seed`` to ``out`` (``name``: the problem the dataset belongs to). ``None`` leaves
+    the count or the seed out (a deterministic dataset's options imply its samples)."""
+    counts = "".join(f" --{k} {v}" for k, v in (("n-samples", n_samples), ("seed", seed)) if v is not None)
+    return f"pinnrwf generate {name}{counts}{_options_text(config)} --out {out}"
+
+
+def solved_samples(name: str, config: AbstractDatasetConfig, path: str | Path, fields: Sequence[str], *,
+                   solve_missing: bool) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The coordinates and ``fields`` (float64, one row per sample) of the samples of a deterministic
+    dataset ``config`` (its options give the inputs, e.g. the cavity's Reynolds numbers): read from
+    the file ``path``, whose samples with these inputs are taken (any others are left), or, when it
+    is missing and ``solve_missing``, solved in memory (the values ``pinnrwf generate`` writes).
+    Otherwise ``ValueError`` with the ``pinnrwf generate name`` command that makes the file."""
+    if not config.deterministic:
+        raise ValueError(f"solved_samples needs a dataset whose options give its inputs, not {config.problem}")
+    path = Path(path)
+    inputs = config.sample_inputs(config.implied_n_samples(), 0)
+    if not path.exists():
+        if not solve_missing:
+            raise ValueError(f"the {name} reference {path} does not exist; make it with "
+                             f"`{generate_command(name, config, None, None, path)}` or pass --generate-reference "
+                             "to solve it in memory for this run")
+        print(f"{name}: {path} not found: solving {config.problem}{_options_text(config)} in memory "
+              "(--generate-reference; no file is written)")
+        solved = config.solve(inputs)
+        return config.coordinates(), {f: solved[f] for f in fields}
+    ds = open_dataset(path, dtype=np.float64, problem=config.problem)
+    found = {k: ds.load(k).reshape(ds.n_samples, -1) for k in inputs}
+    rows = []
+    for i in range(len(next(iter(inputs.values())))):
+        match = np.flatnonzero(np.all([np.isclose(found[k], np.reshape(v[i], -1)).all(axis=1)
+                                       for k, v in inputs.items()], axis=0))
+        if match.size == 0:
+            wanted = ", ".join(f"{k} = {np.asarray(v[i]).tolist()}" for k, v in inputs.items())
+            held = ", ".join(f"{k} = {found[k].squeeze(axis=1).tolist()}" for k in inputs if found[k].shape[1] == 1)
+            raise ValueError(f"{path} has no sample with {wanted}" + (f" (it has {held})" if held else ""))
+        rows.append(int(match[0]))
+    return ds.coordinates, {f: np.concatenate([ds.load(f, slice(r, r + 1)) for r in rows]) for f in fields}
 
 
 def make_config(problem: str, **options) -> AbstractDatasetConfig:
@@ -506,4 +547,4 @@ def make_config(problem: str, **options) -> AbstractDatasetConfig:
 
 __all__ = ["AbstractDatasetConfig", "AdvectionConfig", "BurgersConfig", "CavityConfig", "CONFIGS", "DarcyConfig",
            "DiffusionReactionConfig", "MAX_BATCH_BYTES", "check_request", "command_options", "generate",
-           "generate_command", "make_config"]
+           "generate_command", "make_config", "solved_samples"]

@@ -16,7 +16,7 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float, PRNGKeyArray
 
-from pinnrwf._validation import finite_number, instance, one_of, positive_int
+from pinnrwf._validation import finite_number, instance, one_of, positive_int, positive_number
 
 
 class Domain(eqx.Module):
@@ -200,6 +200,23 @@ class Boundary(AbstractSampler):
         """One :class:`Face` per spatial face with its share of ``n`` (the first faces get the rest)."""
         base, extra = divmod(self.n, len(self.faces))
         return [Face(self.domain, base + (j < extra), c, s) for j, (c, s) in enumerate(self.faces)]
+
+    def trimmed(self, **margins: tuple[float, float]) -> "Union":
+        """The same faces with the same numbers of points, each face across another coordinate
+        ``c`` leaving out ``margins[c] = (below, above)`` at the ends of ``c``'s range, e.g.
+        ``cavity.boundary(256).trimmed(y=(0.0, 0.01))``: side walls that stop 0.01 below the lid,
+        away from its singular corners (the lid and the bottom keep their whole width). Zero
+        margins draw the same points as the boundary itself. (As for any :class:`Union`, ``domain``
+        is its first part's: here the first face's trimmed box.)"""
+        box = {c: (lo, hi) for c, lo, hi in zip(self.domain.coords, self.domain.lower, self.domain.upper)}
+        trimmed = dict(box)
+        for c, (below, above) in margins.items():
+            self.domain.index(c)
+            trimmed[c] = (box[c][0] + positive_number(f"{c} margin below", below, allow_zero=True),
+                          box[c][1] - positive_number(f"{c} margin above", above, allow_zero=True))
+        faces = [Face(Domain({c: box[c] if c == face.coord else trimmed[c] for c in box}, time=self.domain.time),
+                      face.n, face.coord, face.side) for face in self.face_samplers()]
+        return Union(faces)
 
     def sample(self, key):
         return Union(self.face_samplers()).sample(key)

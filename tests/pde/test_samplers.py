@@ -69,6 +69,28 @@ def test_union_keeps_each_part_in_its_own_region():
 DOMAIN_2D = pde.Domain({"x": (0.0, 1.0), "y": (0.0, 1.0)})
 
 
+def test_trimmed_boundary_leaves_the_margins_of_the_other_faces_and_keeps_the_counts():
+    boundary, key = DOMAIN_2D.boundary(258), jax.random.key(3)
+    np.testing.assert_array_equal(boundary.trimmed(y=(0.0, 0.0)).sample(key), boundary.sample(key))
+    trimmed = boundary.trimmed(y=(0.1, 0.05))
+    pts, full = np.asarray(trimmed.sample(key)), np.asarray(boundary.sample(key))
+    assert trimmed.num_points == 258 and pts.shape == full.shape
+    sides = np.isin(pts[:, 0], [0.0, 1.0]) & ~np.isin(pts[:, 1], [0.0, 1.0])
+    assert sides.sum() == 130 and pts[sides, 1].min() >= 0.1 and pts[sides, 1].max() <= 0.95
+    assert np.sum(pts[:, 1] == 1.0) == np.sum(full[:, 1] == 1.0) == 64  # the faces across y keep their width
+    np.testing.assert_array_equal(pts[pts[:, 1] == 1.0], full[full[:, 1] == 1.0])
+
+
+@pytest.mark.parametrize("margins, match", [
+    ({"z": (0.0, 0.1)}, "unknown coordinate 'z'"),
+    ({"y": (-0.1, 0.0)}, "y margin below must be"),
+    ({"y": (0.5, 0.5)}, "must have lo < hi"),
+])
+def test_trimmed_boundary_bad_margins(margins, match):
+    with pytest.raises(ValueError, match=match):
+        DOMAIN_2D.boundary(8).trimmed(**margins)
+
+
 @pytest.mark.parametrize("samplers, match", [
     ([], "non-empty list"),
     ("face", "non-empty list"),
