@@ -51,12 +51,6 @@ def evaluation_grid(config: AdvectionConfig):
     return points, solver.solve(np.sin, c=config.c, x=x, t=t).T.ravel(), shape
 
 
-def speed_objective(*, c: float, n_residual: int, n_initial: int) -> pde.PINNObjective:
-    """The engine benchmark's step expressed through the DSL (same points, same network)."""
-    config = AdvectionConfig(c=c, n_residual=n_residual, n_initial=n_initial, eval_nx=8, eval_nt=8)
-    return Advection().objective(config, TrainConfig(steps=1))
-
-
 class Advection(AbstractProblem[AdvectionConfig]):
     """rwf_paper §4.5, App. K.1, Table 12 (``pinnrwf bench table12`` runs every strategy)."""
 

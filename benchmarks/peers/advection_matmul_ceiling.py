@@ -49,9 +49,9 @@ import numpy as np
 
 from _harness import atomic_write_text, commit, cpu_model, load1
 from pinnrwf.benchmarks._common import result_dir
-from pinnrwf.benchmarks.studies.engine_speed.engine_speed import C, N_INITIAL, N_RESIDUAL, batch_loss, init_model, time_engine
+from pinnrwf.benchmarks.studies.engine_speed.engine_speed import (C, N_INITIAL, N_RESIDUAL, batch_loss, init_model,
+                                                                 speed_objective, time_engine)
 from pinnrwf.nn import Plain
-from pinnrwf.problems.advection import speed_objective
 
 HERE = Path(__file__).resolve().parent
 

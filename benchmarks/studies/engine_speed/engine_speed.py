@@ -32,12 +32,19 @@ from pinnrwf.benchmarks._common import add_out_argument, check_out, command_line
 from pinnrwf.nn import MLP, RWF, PeriodicEmbedding, Plain
 from pinnrwf.pde import Equation
 from pinnrwf.train import atomic_write_bytes, device_description, git_commit, write_results
-from pinnrwf.problems.advection import speed_objective
+from pinnrwf.problems.advection import Advection, AdvectionConfig
 from pinnrwf._cli_types import int_list_arg, positive_int_arg
 from pinnrwf.train import AbstractObjective, Adam, TrainConfig, fit
 
 C = 50.0
 N_RESIDUAL, N_INITIAL = 1024, 128
+
+
+def speed_objective(*, c: float, n_residual: int, n_initial: int):
+    """The benchmark's step expressed through the DSL: the advection problem's objective with these
+    points (same network as the hand-written step)."""
+    config = AdvectionConfig(c=c, n_residual=n_residual, n_initial=n_initial, eval_nx=8, eval_nt=8)
+    return Advection().objective(config, TrainConfig(steps=1))
 
 
 class HandWrittenAdvection(AbstractObjective):
