@@ -209,7 +209,8 @@ def test_table14_pools_test_set_statistics_over_seeds():
 
 
 def test_table14_benchmark_runs_registered_problems_and_skips_missing_ones(tmp_path, monkeypatch, capsys):
-    from pinnrwf.benchmarks import table14
+    from pinnrwf.benchmarks._common import result_dir
+    from pinnrwf.benchmarks.tables import table14
     from pinnrwf.problems import get
 
     monkeypatch.setattr(table14, "registry", lambda: {"burgers-operator": get("burgers-operator")})
@@ -217,12 +218,13 @@ def test_table14_benchmark_runs_registered_problems_and_skips_missing_ones(tmp_p
             "--out", str(tmp_path)]
     assert main(argv) == 0
     assert "table14: skipping 'dr': not a registered problem" in capsys.readouterr().out
-    res = json.loads((tmp_path / "table14_smoke_cpu.json").read_text())
+    folder = result_dir(tmp_path, "table14", "smoke")  # <out>/<benchmark>/<device>/<preset>
+    res = json.loads((folder / "table14_smoke_cpu.json").read_text())
     assert res["skipped"] == {"dr": "not a registered problem (no module in problems/ defines it yet)"}
     assert [(c["problem"], c["parameterization"]) for c in res["cells"]] == [
         ("burgers-operator", "plain"), ("burgers-operator", "wc-row")]
     assert res["cells"][0]["paper_mean_percent"] == 5.11 and res["cells"][1]["paper_mean_percent"] is None
-    md = (tmp_path / "table14_smoke_cpu.md").read_text()
+    md = (folder / "table14_smoke_cpu.md").read_text()
     assert "| case | plain | wc-row |" in md and "| Burgers (paper) | 5.11 ± 3.79 % | — |" in md
     with pytest.raises(SystemExit):
         main(["bench", "table14", "--problems", "nosuch", "--out", str(tmp_path)])
