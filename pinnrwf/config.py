@@ -31,6 +31,8 @@ from pinnrwf import _validation as check
 CONSTRAINTS = "pinnrwf_constraints"
 #: Metadata key of a field's help text (its meaning; a problem's command-line option shows it).
 HELP = "pinnrwf_help"
+#: Metadata key of a field's command-line flag where it is not ``--field-name`` (e.g. ``"--arch"``).
+FLAG = "pinnrwf_flag"
 #: Metadata key of a field that is left out of the checkpoint fingerprint at its default value.
 NEUTRAL_AT_DEFAULT = "pinnrwf_neutral_at_default"
 
@@ -82,6 +84,17 @@ def between(lower: float, upper: float, *, closed: bool = True) -> _Constraint:
     return _make(f"a number in {bracket}", lambda n, v: check.number_in(n, v, lower, upper, closed=closed))
 
 
+def below(upper: float) -> _Constraint:
+    """A finite number < ``upper`` (e.g. a gap that must leave some of a wall)."""
+
+    def test(name, value):
+        check.finite_number(name, value)
+        if not value < upper:
+            raise ValueError(f"{name} must be < {upper:g}, got {value!r}")
+
+    return _make(f"a number < {upper:g}", test)
+
+
 def int_between(lower: int, upper: int) -> _Constraint:
     """An integer in [lower, upper]."""
     return _make(f"an integer in [{lower}, {upper}]", lambda n, v: check.integer(n, v, minimum=lower, maximum=upper))
@@ -112,16 +125,21 @@ def each(constraint: _Constraint, *, nonempty: bool = True) -> _Constraint:
 
 
 def field(default=dataclasses.MISSING, *constraints: Constraint, help: str | None = None,  # noqa: A002
-          neutral_at_default: bool = False, **kwargs) -> Any:
+          flag: str | None = None, neutral_at_default: bool = False, **kwargs) -> Any:
     """A dataclass field with declared ``constraints`` (checked by :class:`Config`).
 
     ``help``: what the field means, in a few words; a problem's config field with a ``help`` is
-    also its command-line option ``--field-name`` (:func:`pinnrwf.problem.command_line_options`).
+    also its command-line option ``--field-name`` (:func:`pinnrwf.problem.command_line_options`),
+    or ``flag`` where the option is spelled otherwise (e.g. ``"--arch"``).
     ``kwargs`` go to :func:`dataclasses.field` (e.g. ``default_factory``)."""
     metadata = dict(kwargs.pop("metadata", {}))
     metadata[CONSTRAINTS] = tuple(constraints)
     if help is not None:
         metadata[HELP] = help
+    if flag is not None:
+        if help is None or not flag.startswith("--"):
+            raise ValueError(f"flag must be a '--name' given with help=, got flag={flag!r}, help={help!r}")
+        metadata[FLAG] = flag
     if neutral_at_default:
         metadata[NEUTRAL_AT_DEFAULT] = True
     return dataclasses.field(default=default, metadata=metadata, **kwargs)

@@ -103,9 +103,9 @@ class Option:
 def command_line_options(problem: "AbstractProblem") -> tuple[Option, ...]:
     """The problem's command-line options: its declared ``options``, then one ``--field-name`` for
     every other field of its config that declares a ``help`` (:func:`pinnrwf.config.field`), in
-    field order. Such an option takes the field's type (``X | None`` takes ``X``), its ``one_of``
-    choices, and a bool field becomes a switch to the opposite of its default (``--name``, or
-    ``--no-name`` for a field that is true by default)."""
+    field order (spelled as the field's ``flag`` where it has one). Such an option takes the field's
+    type (``X | None`` takes ``X``), its ``one_of`` choices, and a bool field becomes a switch to
+    the opposite of its default (``--name``, or ``--no-name`` for a field that is true by default)."""
     config_class = type(problem.presets["quick"].config)
     explicit = {option.field for option in problem.options}
     hints = typing.get_type_hints(config_class)
@@ -114,13 +114,14 @@ def command_line_options(problem: "AbstractProblem") -> tuple[Option, ...]:
         text = f.metadata.get(config_module.HELP)
         if text is None or f.name in explicit:
             continue
-        kind = _option_type(hints.get(f.name))
+        kind, flag = _option_type(hints.get(f.name)), f.metadata.get(config_module.FLAG)
         if kind is bool:
             default = bool(f.default)
-            flag = "--no-" + f.name.replace("_", "-") if default else None
+            flag = flag or ("--no-" + f.name.replace("_", "-") if default else None)
             derived.append(Option(f.name, text, flag=flag, const=not default))
         else:
-            derived.append(Option(f.name, text, type=kind, choices=config_module.choices(config_class, f.name)))
+            derived.append(Option(f.name, text, flag=flag, type=kind,
+                                  choices=config_module.choices(config_class, f.name)))
     return (*problem.options, *derived)
 
 

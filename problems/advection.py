@@ -22,14 +22,12 @@ from pinnrwf.reports import FieldComparison
 from pinnrwf.solvers import advection as solver
 from pinnrwf.train import Adam, TrainConfig
 
-STRATEGIES = ("regular", "curriculum", "causal")
-
-
 @dataclasses.dataclass(frozen=True)
 class AdvectionConfig(Config):
     c: float = field(50.0, finite)
-    strategy: str = field("regular", one_of(*STRATEGIES), help="regular, curriculum (c: 10 → 50 over the first half) "
-                          "or causal (M=16, ε=0.1) (default: regular)")
+    strategy: str = field("regular", one_of("regular", "curriculum", "causal"),
+                          help="regular, curriculum (c: 10 → 50 over the first half) or causal (M=16, ε=0.1) "
+                          "(default: regular)")
     width: int = field(256, positive_int)
     depth: int = field(5, positive_int)
     n_residual: int = field(1024, positive_int)

@@ -4,7 +4,7 @@ import dataclasses
 
 import pytest
 
-from pinnrwf.config import (Config, between, boolean, describe, each, field, fingerprint_config, finite,
+from pinnrwf.config import (Config, below, between, boolean, describe, each, field, fingerprint_config, finite,
                             int_at_least, nonnegative, one_of, optional, positive, positive_int, probability)
 
 
@@ -20,6 +20,7 @@ class Example(Config):
     added_later: float = field(0.0, probability, neutral_at_default=True)
     grid: int = field(2, int_at_least(2))
     switch: bool = field(False, boolean)
+    gap: float = field(0.0, nonnegative, below(1.0))
 
     def __check_init__(self):
         if self.width < len(self.sizes):
@@ -45,6 +46,8 @@ def test_defaults_pass():
     ({"grid": 1}, "grid must be ≥ 2, got 1"),
     ({"grid": 2.0}, "grid must be an integer"),
     ({"switch": 1}, "switch must be True or False, got 1"),
+    ({"gap": 1.0}, "gap must be < 1, got 1.0"),
+    ({"gap": float("inf")}, "gap must be a finite number"),
 ])
 def test_each_violation_names_the_field(changes, message):
     with pytest.raises(ValueError, match=message):
@@ -70,3 +73,10 @@ def test_neutral_field_leaves_the_fingerprint_only_at_its_default():
     assert "added_later" not in fingerprint_config(Example())
     assert fingerprint_config(Example(added_later=0.5))["added_later"] == 0.5
     assert fingerprint_config(Example())["width"] == 8
+
+
+def test_a_flag_needs_help_and_two_dashes():
+    with pytest.raises(ValueError, match="flag must be a '--name' given with help="):
+        field(1, flag="--n")
+    with pytest.raises(ValueError, match="flag must be a '--name'"):
+        field(1, help="n", flag="-n")

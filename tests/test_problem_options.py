@@ -24,6 +24,7 @@ class OptionsConfig(Config):
     sizes: tuple = field((1, 2), help="sizes")
     hidden: int = field(3, positive_int)  # no help: not an option
     renamed: int = field(1, positive_int, help="shown under another flag")
+    architecture: str = field("mlp", one_of("mlp", "modified"), help="the network", flag="--arch")
 
 
 class OptionsProblem(AbstractProblem[OptionsConfig]):
@@ -49,7 +50,8 @@ def parse(*argv):
 
 def test_options_follow_the_declared_fields():
     options = {o.field: o for o in command_line_options(check_problem(OptionsProblem()))}
-    assert set(options) == {"renamed", "width", "scale", "mode", "data", "generate", "figure", "sizes"}
+    assert set(options) == {"renamed", "width", "scale", "mode", "data", "generate", "figure", "sizes", "architecture"}
+    assert options["architecture"].option_string == "--arch" and options["architecture"].choices == ("mlp", "modified")
     assert options["renamed"].option_string == "--other"  # the explicit Option wins
     assert options["mode"].choices == ("a", "b")
     assert options["figure"].option_string == "--no-figure" and options["figure"].const is False
@@ -57,9 +59,9 @@ def test_options_follow_the_declared_fields():
 
 def test_parsed_options_set_the_config():
     config = parse("--width", "16", "--scale", "2.5", "--mode", "b", "--data", "x.h5", "--generate", "--no-figure",
-                   "--sizes", "3", "4", "--other", "7")
+                   "--sizes", "3", "4", "--other", "7", "--arch", "modified")
     assert config == OptionsConfig(width=16, scale=2.5, mode="b", data=Path("x.h5"), generate=True, figure=False,
-                                   sizes=(3, 4), renamed=7)
+                                   sizes=(3, 4), renamed=7, architecture="modified")
     assert parse() == OptionsConfig()
 
 

@@ -23,7 +23,7 @@ import jax
 
 from pinnrwf.nn import Plain
 from pinnrwf.problems.equations import navier_stokes
-from pinnrwf.problems.ldc import Cavity, CavityConfig, make_objective
+from pinnrwf.problems.ldc import Cavity, CavityConfig
 from pinnrwf.train import Adam, TrainConfig, atomic_write_bytes, fit
 
 POINTS = {"paper": (1024, 256), "quick": (512, 128)}  # (N_r interior, N_b boundary), problems/ldc.py
@@ -45,7 +45,7 @@ def time_cavity(points: str, steps: int, chunk: int, seed: int = 0, derivative_m
     config = cavity_config(points)
     init = Cavity().init_model(config, Plain())
     train = TrainConfig(steps=steps, seeds=1, seed=seed, chunk_steps=chunk, progress=False)
-    objective = make_objective(config)
+    objective = Cavity().objective(config, train)
     objective = eqx.tree_at(lambda o: o.equation, objective, navier_stokes(config.re, derivative_mode=derivative_mode))
     r = fit(init, objective, train, optimizer=Adam(decay_steps=2000))
     return {

@@ -10,6 +10,7 @@ import pytest
 
 from pinnrwf import pde
 from pinnrwf.cli import main
+from pinnrwf.config import choices
 from pinnrwf.nn import RWF, Plain
 from pinnrwf.problems import advection, ldc
 from pinnrwf.train import Adam, TrainConfig, fit
@@ -21,7 +22,7 @@ def exact_advection(z):
     return jnp.array([jnp.sin(z[0] - 50.0 * z[1])])
 
 
-@pytest.mark.parametrize("strategy", advection.STRATEGIES)
+@pytest.mark.parametrize("strategy", choices(advection.AdvectionConfig, "strategy"))
 def test_advection_losses_vanish_on_the_exact_solution(strategy):
     cfg = dataclasses.replace(SMALL_ADV, strategy=strategy)
     obj = advection.Advection().objective(cfg, TrainConfig(steps=200))
@@ -87,7 +88,7 @@ def small_ldc(reference):
 
 def test_cavity_objective_terms_reference_and_curriculum(cavity_reference):
     config = small_ldc(cavity_reference)
-    obj = ldc.make_objective(config)
+    obj = ldc.Cavity().objective(config, TrainConfig(steps=1))
     model = ldc.Cavity().init_model(config, Plain())(jax.random.PRNGKey(0))
     terms, diag = obj.loss_terms(model, obj.sample(jax.random.PRNGKey(0)), jnp.int32(0))
     assert set(terms) == {"b_u", "b_v", "r_u", "r_v", "r_c"}
@@ -104,7 +105,7 @@ def test_cavity_objective_terms_reference_and_curriculum(cavity_reference):
 
 
 def test_cavity_boundary_loss_vanishes_on_the_lid_profile(cavity_reference):
-    obj = ldc.make_objective(small_ldc(cavity_reference))
+    obj = ldc.Cavity().objective(small_ldc(cavity_reference), TrainConfig(steps=1))
     lid = lambda z: jnp.array([jnp.where(z[1] >= 1.0, 1.0, 0.0), 0.0, 0.0])  # noqa: E731
     terms, _ = obj.loss_terms(lid, obj.sample(jax.random.PRNGKey(2)), jnp.int32(0))
     assert float(terms["b_u"]) == 0.0 and float(terms["b_v"]) == 0.0
@@ -171,14 +172,14 @@ def test_cavity_lid_corner_gap_leaves_the_top_of_the_side_walls_unsampled():
     key = jax.random.PRNGKey(0)
     domain = pde.Domain({"x": (0.0, 1.0), "y": (0.0, 1.0)})
     full = domain.boundary(258)
-    gap = ldc.make_objective(dataclasses.replace(SMALL_LDC, n_boundary=258, lid_corner_gap=0.05,
-                                                 generate_reference=True)).terms["b"].sampler
+    gap = ldc.Cavity().objective(dataclasses.replace(SMALL_LDC, n_boundary=258, lid_corner_gap=0.05,
+                                                     generate_reference=True), TrainConfig(steps=1)).terms["b"].sampler
     a, b = np.asarray(full.sample(key)), np.asarray(gap.sample(key))
     assert a.shape == b.shape == (258, 2)
     side_a, side_b = a[np.isin(a[:, 0], [0.0, 1.0]) & (a[:, 1] < 1.0)], b[(b[:, 0] == 0.0) | (b[:, 0] == 1.0)]
     assert side_a[:, 1].max() > 0.95 and side_b[:, 1].max() <= 0.95  # the strip under the lid is left out
     assert np.sum(b[:, 1] == 1.0) == np.sum(a[:, 1] == 1.0) == 64  # the lid keeps its points
-    with pytest.raises(ValueError, match="lid_corner_gap must be below"):
+    with pytest.raises(ValueError, match="lid_corner_gap must be < 1"):
         dataclasses.replace(SMALL_LDC, lid_corner_gap=1.0)
 
 
