@@ -28,6 +28,7 @@ PROBLEM_HELP = {
     "darcy": "-div(a grad u) = 1 on (0,1)^2, thresholded-GRF coefficients, 64 x 64",
     "burgers": "u_t + u u_x = nu u_xx periodic, GRF initial data, spectral + ETDRK4, 100 x 101 output",
     "ldc": "steady lid-driven cavity, one sample per Reynolds number",
+    "allen-cahn": "u_t = eps u_xx + 5u - 5u^3 periodic, u0 = x^2 cos(pi x), spectral + ETDRK4, 512 x 201 output",
 }
 
 
@@ -64,12 +65,13 @@ _OPTION_HELP = {
     "boundary; ldc: cells per side, output has n + 1 nodes)", "coefficient": "Darcy coefficient map of the GRF",
     "high": "a where the GRF >= 0", "low": "a where the GRF < 0", "nu": "viscosity ν", "dt": "ETDRK4 time step",
     "n_internal": "internal Fourier resolution", "re": "Reynolds numbers (one sample each)",
+    "epsilon": "diffusion ε",
 }
 _CHOICES = {"ic": ("grf", "sin"), "coefficient": ("threshold", "lognormal")}
 
 
 _TYPES = {"n_internal": int}  # options whose default (None) does not tell their type
-_DEFAULT_TEXT = {"n_internal": "the larger of 1024 and --nx"}
+_DEFAULT_TEXT = {"n_internal": "the larger of 1024 and --nx"}  # where the default is None
 
 
 def _add_config_options(p: argparse.ArgumentParser, config_cls) -> None:
@@ -77,7 +79,8 @@ def _add_config_options(p: argparse.ArgumentParser, config_cls) -> None:
     # config can tell given options from defaults (an option that does not apply is an error).
     for f in dataclasses.fields(config_cls):
         default = f.default
-        shown = _DEFAULT_TEXT.get(f.name, " ".join(map(str, default)) if isinstance(default, tuple) else default)
+        shown = _DEFAULT_TEXT.get(f.name) if default is None else " ".join(map(str, default)) \
+            if isinstance(default, tuple) else default
         kw = {"default": argparse.SUPPRESS, "help": f"{_OPTION_HELP.get(f.name, f.name)} (default: {shown})"}
         if isinstance(default, tuple):
             kw.update(type=float, nargs="+")

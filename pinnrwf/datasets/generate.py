@@ -25,7 +25,7 @@ import numpy as np
 
 from pinnrwf._validation import finite_number, one_of, output_file, positive_int, positive_number
 from pinnrwf._validation import seed as check_seed
-from pinnrwf.solvers import advection, burgers, darcy, diffusion_reaction, ldc, random_fields
+from pinnrwf.solvers import advection, allen_cahn, burgers, darcy, diffusion_reaction, ldc, random_fields
 from pinnrwf.solvers.base import MAX_TIME_STEPS, SolverError, check_time_steps
 
 from .hdf5 import DatasetWriter, open_dataset
@@ -387,6 +387,65 @@ class CavityConfig(AbstractDatasetConfig):
                            "mesh sequencing; p from least-squares integration of the momentum equation, "
                            "gauge: mean(p) = 0 (pinnrwf.solvers.ldc)",
                     resolution={"cells": self.n, "nodes": self.n + 1})
+
+
+@dataclass(frozen=True)
+class AllenCahnConfig(AbstractDatasetConfig):
+    """u_t = ε u_xx + 5u − 5u³ on [−1, 1) periodic, u(x, 0) = x² cos(πx) (one sample per ε; the
+    Expert's Guide / PirateNet benchmark at ε = 10⁻⁴ on its 512 × 201 grid)."""
+
+    epsilon: float = allen_cahn.EPSILON
+    nx: int = 512
+    nt: int = 201
+    t_final: float = 1.0
+    dt: float = allen_cahn.DEFAULT_DT
+    n_internal: int = allen_cahn.DEFAULT_N_INTERNAL
+    problem: ClassVar[str] = "allen-cahn"
+    default_batch: ClassVar[int] = 1
+    smoke: ClassVar[Mapping[str, Any]] = {"epsilon": 0.01, "nx": 32, "nt": 5, "t_final": 0.1, "dt": 1e-3,
+                                          "n_internal": 128}
+    deterministic: ClassVar[bool] = True
+
+    @classmethod
+    def _check(cls, v, label):
+        v["nx"], v["nt"] = positive_int(label("nx"), v["nx"], minimum=4), positive_int(label("nt"), v["nt"])
+        v["n_internal"] = positive_int(label("n_internal"), v["n_internal"], minimum=4)
+        if v["n_internal"] % v["nx"]:
+            raise ValueError(f"{label('n_internal')} must be a multiple of {label('nx')} = {v['nx']}, "
+                             f"got {v['n_internal']}")
+        for name in ("epsilon", "t_final", "dt"):
+            v[name] = positive_number(label(name), v[name])
+        return v
+
+    def implied_n_samples(self):
+        return 1
+
+    def sample_floats(self):
+        return (self.nt + 1) * self.nx + 1
+
+    def time_steps(self, label=str):
+        return (allen_cahn.count_steps(self.coordinates()["t"], self.dt),
+                f"{label('dt')} {self.dt:g} up to {label('t_final')} {self.t_final:g}")
+
+    def coordinates(self):
+        return {"x": allen_cahn.grid(self.nx), "t": np.linspace(0.0, self.t_final, self.nt)}
+
+    def sample_inputs(self, n, seed):
+        if n != 1:
+            raise ValueError(f"n_samples must be 1 for allen-cahn (one solution per set of options), got {n}")
+        return {"epsilon": np.asarray([self.epsilon])}
+
+    def solve(self, inputs, *, max_steps=MAX_TIME_STEPS):
+        u = [allen_cahn.solve(nx=self.nx, t_eval=self.coordinates()["t"], epsilon=float(eps), dt=self.dt,
+                              n_internal=self.n_internal, max_steps=max_steps) for eps in inputs["epsilon"]]
+        return {"tensor": np.stack(u), "u0": allen_cahn.initial_condition(self.coordinates()["x"])[None],
+                **inputs}
+
+    def attrs(self):
+        return dict(pde="u_t = eps u_xx + 5u - 5u^3, x in [-1,1) periodic, u0 = x^2 cos(pi x)",
+                    solver="Fourier pseudo-spectral + ETDRK4, Kassam-Trefethen coefficients, L = -eps k^2 + 5 "
+                           "(pinnrwf.solvers.allen_cahn)",
+                    resolution={"n_internal": self.n_internal, "dt": self.dt, "nx": self.nx, "nt": self.nt})
 
 
 def _subclasses(cls: type) -> list[type]:

@@ -74,6 +74,7 @@ LAYOUTS: dict[str, Layout] = {
     "darcy": Layout({"tensor": ("x", "y"), "nu": ("x", "y")}, ("x", "y"), {"a": "nu"}),
     "burgers": Layout({"tensor": ("t", "x"), "u0": ("x",)}, ("t", "x")),
     "ldc": Layout({"Vx": ("x", "y"), "Vy": ("x", "y"), "pressure": ("x", "y"), "re": ()}, ("x", "y")),
+    "allen-cahn": Layout({"tensor": ("t", "x"), "u0": ("x",), "epsilon": ()}, ("t", "x")),
 }
 
 REQUIRED_ATTRS = ("format", "format_version", "problem", "pde", "parameters", "solver", "resolution", "seed",

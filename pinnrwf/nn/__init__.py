@@ -11,6 +11,7 @@ from ._deeponet import DeepONet, ModifiedDeepONet
 from ._diagonal import FACTOR_LAYOUTS, DiagonalFactor, DiagonalNetwork
 from ._embeddings import (
     AbstractEmbedding,
+    Chain,
     FourierFeatures,
     Identity,
     PeriodicEmbedding,
@@ -49,7 +50,7 @@ from ._weights import (
 __all__ = [
     "CNN", "Conv2d", "OutputTransform",
     "ACTIVATIONS", "AbstractActivation", "Activation", "AdaptiveSlope", "DeepONet", "ModifiedDeepONet",
-    "AbstractEmbedding", "FourierFeatures", "Identity", "PeriodicEmbedding", "PositionalEncoding",
+    "AbstractEmbedding", "Chain", "FourierFeatures", "Identity", "PeriodicEmbedding", "PositionalEncoding",
     "AbstractInitializer", "GlorotNormal", "SirenUniform", "Linear", "MLP", "ModifiedMLP", "siren",
     "RWF", "AbstractParameterization", "AbstractScaleDistribution", "AdaptiveActivation", "LogNormal",
     "LogUniform", "Normal", "Plain", "SirenScale", "Uniform", "WeightConditioning", "WeightNorm",

@@ -111,3 +111,26 @@ class PeriodicEmbedding(AbstractEmbedding):
             else:
                 parts.append(x[i][None])
         return jnp.concatenate(parts)
+
+
+class Chain(AbstractEmbedding):
+    """Two embeddings in a row, γ(x) = outer(inner(x)), e.g. Fourier features of a periodic
+    embedding: ``Chain(PeriodicEmbedding(2, (0,), (2.0,)), FourierFeatures(3, 128, 2.0, key=k))``
+    (the Allen–Cahn network of the Expert's Guide)."""
+
+    inner: AbstractEmbedding
+    outer: AbstractEmbedding
+    in_size: int = eqx.field(static=True)
+    out_size: int = eqx.field(static=True)
+
+    def __init__(self, inner: AbstractEmbedding, outer: AbstractEmbedding):
+        for name, e in (("inner", inner), ("outer", outer)):
+            if not isinstance(e, AbstractEmbedding):
+                raise ValueError(f"{name} must be an embedding (pinnrwf.nn.AbstractEmbedding), got {type(e).__name__}")
+        if outer.in_size != inner.out_size:
+            raise ValueError(f"outer.in_size must equal inner.out_size = {inner.out_size}, got {outer.in_size}")
+        self.inner, self.outer = inner, outer
+        self.in_size, self.out_size = inner.in_size, outer.out_size
+
+    def __call__(self, x):
+        return self.outer(self.inner(x))

@@ -85,3 +85,12 @@ def burgers(nu: float = 0.001) -> Equation:
         coords=("x", "t"), fields=("u",), params={"nu": nu},
         residual=lambda p: p.u_t + p.u * p.u_x - p.nu * p.laplacian("u"),  # Δ over x: the Laplacian plan
     )
+
+
+def allen_cahn(epsilon: float = 1e-4) -> Equation:
+    """Allen–Cahn: R = u_t − ε u_xx + 5u³ − 5u on (x, t) ∈ [−1, 1) × [0, 1], periodic in x, u(x, 0) =
+    x² cos(πx), ε = 10⁻⁴ (the benchmark of the Expert's Guide, Wang et al. 2023, and of PirateNets)."""
+    return Equation(
+        coords=("x", "t"), fields=("u",), params={"epsilon": epsilon},
+        residual=lambda p: p.u_t - p.epsilon * p.laplacian("u") + 5.0 * p.u**3 - 5.0 * p.u,  # Δ over x
+    )

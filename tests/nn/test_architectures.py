@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from pinnrwf.nn import (
+    Chain,
     MLP,
     RWF,
     AdaptiveActivation,
@@ -111,6 +112,20 @@ def test_periodic_embedding_is_exactly_periodic(key):
     x0, x1 = jnp.array([0.0, 0.4]), jnp.array([2 * math.pi, 0.4])
     np.testing.assert_allclose(net(x0), net(x1), atol=1e-5)
     np.testing.assert_allclose(grad_x(x0), grad_x(x1), atol=1e-4)
+
+
+def test_chained_embedding_keeps_periodicity_and_composes(key):
+    periodic = PeriodicEmbedding(2, axes=(0,), periods=(2.0,))
+    features = FourierFeatures(3, 8, 2.0, key=key)
+    chain = Chain(periodic, features)
+    assert (chain.in_size, chain.out_size) == (2, 16)
+    x = jnp.array([-0.3, 0.5])
+    np.testing.assert_array_equal(chain(x), features(periodic(x)))
+    np.testing.assert_allclose(chain(x), chain(x + jnp.array([2.0, 0.0])), atol=1e-4)  # float32 round-off
+    with pytest.raises(ValueError, match="outer.in_size must equal inner.out_size = 3, got 2"):
+        Chain(periodic, FourierFeatures(2, 8, 2.0, key=key))
+    with pytest.raises(ValueError, match="outer must be an embedding"):
+        Chain(periodic, lambda x: x)
 
 
 def test_fourier_features_are_fixed_and_positional_encoding_frequencies(key):

@@ -12,7 +12,7 @@ from pinnrwf.solvers import base
 
 def test_the_registry_finds_the_steppers():
     names = {cls.__name__ for cls in base.steppers()}
-    assert {"BurgersETDRK4", "DiffusionReactionCN"} <= names
+    assert {"AllenCahnETDRK4", "BurgersETDRK4", "DiffusionReactionCN"} <= names
 
 
 @pytest.mark.parametrize("stepper_cls", base.steppers(), ids=lambda c: c.__name__)
