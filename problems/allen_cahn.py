@@ -10,6 +10,7 @@ the 512 × 201 grid (``pinnrwf generate allen-cahn``; solved in memory, ≈ 10 s
 
 import dataclasses
 import functools
+import math
 from pathlib import Path
 
 import jax
@@ -31,8 +32,9 @@ class AllenCahnConfig(Config):
                               help="MLP or modified MLP (default: modified)")
     width: int = field(256, positive_int)
     depth: int = field(4, positive_int)
-    fourier_scale: float = field(2.0, nonnegative, help="σ of the Fourier features of the periodic embedding; "
-                                 "0: none (default: 2)")
+    # σ of nn.FourierFeatures, γ = [cos 2πBz, sin 2πBz]: 1/π is the Guide's scale 2 (its features omit the 2π)
+    fourier_scale: float = field(1 / math.pi, nonnegative, help="σ of the Fourier features of the periodic "
+                                 "embedding, 0: none (default: 1/π)")
     fourier_features: int = field(128, positive_int)
     n_residual: int = field(4096, positive_int)
     n_initial: int = field(512, positive_int)
@@ -69,7 +71,7 @@ class AllenCahn(AbstractProblem[AllenCahnConfig]):
                                         n_initial=16, causal_chunks=4, reference_dt=1e-3, reference_n_internal=128,
                                         reference_nx=32, reference_nt=11), TrainConfig(steps=20, chunk_steps=10)),
         "quick": Preset(AllenCahnConfig(width=128, depth=4, fourier_features=64, n_residual=1024, n_initial=256),
-                        TrainConfig(steps=5000, chunk_steps=250, loss_weighting=GradNormWeighting(update_every=500)),
+                        TrainConfig(steps=5000, seeds=2, chunk_steps=250, loss_weighting=GradNormWeighting(update_every=500)),
                         Adam(decay_steps=2000)),
         "paper": Preset(AllenCahnConfig(), TrainConfig(steps=300_000, seeds=3, chunk_steps=1000,
                                                        loss_weighting=GradNormWeighting(update_every=1000)),
