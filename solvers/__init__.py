@@ -17,9 +17,10 @@ Modules
 - :mod:`~pinnrwf.solvers.darcy`               conservative five-point scheme, sparse direct solve
 - :mod:`~pinnrwf.solvers.burgers`             Fourier pseudo-spectral + ETDRK4
 - :mod:`~pinnrwf.solvers.allen_cahn`          Fourier pseudo-spectral + ETDRK4 (stiff reaction–diffusion)
+- :mod:`~pinnrwf.solvers.spectral_jax`        the ETDRK4 rollout compiled with JAX (``backend="jax"``)
 - :mod:`~pinnrwf.solvers.ldc`                 steady lid-driven cavity (ψ–ω, Newton)
 """
 
-from . import advection, allen_cahn, base, burgers, darcy, diffusion_reaction, ldc, random_fields
+from . import advection, allen_cahn, base, burgers, darcy, diffusion_reaction, ldc, random_fields, spectral_jax
 
-__all__ = ["advection", "allen_cahn", "base", "burgers", "darcy", "diffusion_reaction", "ldc", "random_fields"]
+__all__ = ["advection", "allen_cahn", "base", "burgers", "darcy", "diffusion_reaction", "ldc", "random_fields", "spectral_jax"]

@@ -30,7 +30,7 @@ from collections.abc import Callable
 import numpy as np
 import scipy.fft as sfft
 
-from pinnrwf._validation import function, positive_int, positive_number
+from pinnrwf._validation import function, one_of, positive_int, positive_number
 
 from .base import (
     MAX_TIME_STEPS,
@@ -115,6 +115,7 @@ def solve(
     dt: float = DEFAULT_DT,
     n_internal: int = DEFAULT_N_INTERNAL,
     max_steps: int | None = MAX_TIME_STEPS,
+    backend: str = "numpy",
 ) -> np.ndarray:
     """Solve Allen–Cahn from ``initial(x)`` (evaluated on the internal grid).
 
@@ -127,6 +128,8 @@ def solve(
         dt: the ETDRK4 step.
         n_internal: internal Fourier resolution.
         max_steps: refuse runs of more time steps than this (``None``: no limit).
+        backend: ``"numpy"`` (scipy FFTs, step by step) or ``"jax"`` (the same scheme compiled as
+            one program, :mod:`pinnrwf.solvers.spectral_jax`; equal to round-off).
 
     Returns:
         float64 array ``(len(t_eval), nx)``.
@@ -150,25 +153,45 @@ def solve(
     if u0.shape != (n_internal,) or not np.all(np.isfinite(u0)):
         raise ValueError(f"initial must return {n_internal} finite values for {n_internal} points, got shape "
                          f"{u0.shape}")
+    one_of("backend", backend, ("numpy", "jax"))
     bound = max(1.0, float(np.max(np.abs(u0)))) * (1.0 + BOUND_TOL)
-    steppers: dict[float, AllenCahnETDRK4] = {}
     state = sfft.rfft(u0[None], axis=-1)
+    if backend == "jax":
+        from .spectral_jax import etdrk4_rollout
+
+        lin = AllenCahnETDRK4(n_internal, epsilon, dt).lin
+        physical = (u[0] for u in etdrk4_rollout(lin, _nonlinear_jax, (), state, steps, n=n_internal))
+    else:
+        physical = _rollout_numpy(state, starts, steps, n_internal, epsilon)
     out = np.empty((t.size, nx))
-    for j, (t_start, (n_steps, h)) in enumerate(zip(starts, steps)):
-        if n_steps:
-            if round(h, 15) not in steppers:
-                steppers[round(h, 15)] = AllenCahnETDRK4(n_internal, epsilon, h)
-            stepper = steppers[round(h, 15)]
-            with np.errstate(over="ignore", invalid="ignore"):  # a blow-up is reported below
-                state = rollout(stepper, state, n_steps, t0=t_start)
-        u = sfft.irfft(state, n=n_internal, axis=-1)[0]
+    for j, u in enumerate(physical):
         peak = float(np.max(np.abs(u)))
         if not np.isfinite(peak) or peak > bound:
             raise SolverError(f"allen-cahn: max|u| = {peak:.4g} by t = {t[j]:.4g} exceeds the bound {bound:.4g} "
-                              f"of the maximum principle: dt = {h:.3g} is unstable or n_internal = {n_internal} "
-                              "does not resolve the interfaces; try a smaller dt or a larger n_internal")
+                              f"of the maximum principle: dt = {steps[j][1]:.3g} is unstable or n_internal = "
+                              f"{n_internal} does not resolve the interfaces; try a smaller dt or a larger n_internal")
         out[j] = u[:: n_internal // nx]
     return out
+
+
+def _rollout_numpy(state, starts, steps, n_internal, epsilon):
+    """The physical state ``(n_internal,)`` at the end of each output interval (a generator)."""
+    steppers: dict[float, AllenCahnETDRK4] = {}
+    for t_start, (n_steps, h) in zip(starts, steps):
+        if n_steps:
+            if round(h, 15) not in steppers:
+                steppers[round(h, 15)] = AllenCahnETDRK4(n_internal, epsilon, h)
+            with np.errstate(over="ignore", invalid="ignore"):  # a blow-up is reported by the caller
+                state = rollout(steppers[round(h, 15)], state, n_steps, t0=t_start)
+        yield sfft.irfft(state, n=n_internal, axis=-1)[0]
+
+
+def _nonlinear_jax(v, _, n):
+    """:meth:`AllenCahnETDRK4.nonlinear` in ``jax.numpy``: −5 F[(F⁻¹v)³]."""
+    import jax.numpy as jnp
+
+    u = jnp.fft.irfft(v, n=n, axis=-1)
+    return jnp.fft.rfft(-5.0 * u**3, axis=-1)
 
 
 def count_steps(t_eval, dt: float) -> int:
