@@ -23,4 +23,5 @@ Modules
 
 from . import advection, allen_cahn, base, burgers, darcy, diffusion_reaction, ldc, random_fields, spectral_jax
 
-__all__ = ["advection", "allen_cahn", "base", "burgers", "darcy", "diffusion_reaction", "ldc", "random_fields", "spectral_jax"]
+__all__ = ["advection", "allen_cahn", "base", "burgers", "darcy", "diffusion_reaction", "ldc", "random_fields",
+           "spectral_jax"]
