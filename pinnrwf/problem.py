@@ -37,11 +37,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
+import jax
 import jax.numpy as jnp
 from jaxtyping import PRNGKeyArray, PyTree
 
 from pinnrwf import config as config_module
-from pinnrwf.nn import MLP, RWF, AbstractEmbedding, AbstractParameterization
+from pinnrwf.nn import MLP, RWF, AbstractEmbedding, AbstractParameterization, FourierFeatures
 from pinnrwf.reports import AbstractReport, Curves, FieldComparison, ParameterTrajectory, run_reports
 from pinnrwf.train import AbstractObjective, AbstractOptimizer, Adam, FitResult, TrainConfig
 
@@ -134,19 +135,42 @@ def _option_type(annotation) -> Callable[[str], Any] | None:
     return annotation if annotation in (int, float, str, bool, Path) else None
 
 
-def tanh_mlp(in_size: int, out_size: int, *, embedding: AbstractEmbedding | None = None,
+def tanh_mlp(in_size: int, out_size: int, *,
+             embedding: AbstractEmbedding | Callable[[Any, PRNGKeyArray], AbstractEmbedding | None] | None = None,
              network: Callable[[Any], type] = lambda config: MLP) -> Callable:
     """A problem's ``init_model`` method, declared: ``key -> network(config)(in_size, out_size,
     config.width, config.depth, parameterization, activation=tanh, embedding=embedding)``, the
     network of most PINN problems (``network``: the architecture class for a config, default
-    :class:`~pinnrwf.nn.MLP`)."""
+    :class:`~pinnrwf.nn.MLP`). ``embedding`` is fixed, or drawn per ensemble member by a function
+    ``(config, key) -> embedding or None`` (e.g. :func:`fourier_features`) from
+    ``fold_in(key, 1)``, so the network's own draw does not change with it."""
 
     def init_model(self, config, parameterization):
         architecture = network(config)
-        return lambda key: architecture(in_size, out_size, config.width, config.depth, parameterization,
-                                        activation=jnp.tanh, embedding=embedding, key=key)
+
+        def init(key):
+            drawn = embedding
+            if embedding is not None and not isinstance(embedding, AbstractEmbedding):
+                drawn = embedding(config, jax.random.fold_in(key, 1))
+            return architecture(in_size, out_size, config.width, config.depth, parameterization,
+                                activation=jnp.tanh, embedding=drawn, key=key)
+
+        return init
 
     return init_model
+
+
+def fourier_features(in_size: int) -> Callable[[Any, PRNGKeyArray], AbstractEmbedding | None]:
+    """For :func:`tanh_mlp`: Gaussian Fourier features of the raw input (Tancik et al. 2020,
+    :class:`~pinnrwf.nn.FourierFeatures`) with the config's ``fourier_features`` (m) and
+    ``fourier_scale`` (σ, in the 2π convention γ = [cos 2πBz, sin 2πBz]); none where σ = 0."""
+
+    def draw(config, key):
+        if not config.fourier_scale:
+            return None
+        return FourierFeatures(in_size, config.fourier_features, config.fourier_scale, key=key)
+
+    return draw
 
 
 class AbstractProblem(abc.ABC, Generic[Config]):

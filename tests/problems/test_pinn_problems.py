@@ -205,3 +205,20 @@ def test_cavity_resume_refuses_a_changed_corner_gap(tmp_path, cavity_reference, 
     with pytest.raises(SystemExit):
         main(argv[:7] + ["8"] + argv[8:] + ["--lid-corner-gap", "0.01"])
     assert "fingerprint mismatch" in capsys.readouterr().err
+
+
+def test_cavity_fourier_features_are_drawn_per_member_without_changing_the_network_draw():
+    key = jax.random.PRNGKey(3)
+    plain = ldc.Cavity().init_model(SMALL_LDC, Plain())(key)
+    featured_config = dataclasses.replace(SMALL_LDC, fourier_scale=1.5, fourier_features=8)
+    featured = ldc.Cavity().init_model(featured_config, Plain())(key)
+    assert plain.embedding is None or type(plain.embedding).__name__ == "Identity"
+    assert featured.embedding.b.shape == (8, 2)
+    # the hidden layers after the first are drawn from the same key as without features
+    np.testing.assert_array_equal(plain.layers[1].weight.w, featured.layers[1].weight.w)
+    members = jax.vmap(ldc.Cavity().init_model(featured_config, Plain()))(jax.random.split(key, 2))
+    assert not np.array_equal(members.embedding.b[0], members.embedding.b[1])
+    from pinnrwf.config import fingerprint_config
+
+    assert "fourier_scale" not in fingerprint_config(SMALL_LDC)  # old checkpoints still resume
+    assert fingerprint_config(featured_config)["fourier_scale"] == 1.5
