@@ -41,7 +41,7 @@ from .base import (
     marching_steps,
     rollout,
 )
-from .burgers import etdrk4_coefficients
+from .etdrk4 import etdrk4_coefficients
 
 EPSILON = 1e-4
 DEFAULT_N_INTERNAL = 2048

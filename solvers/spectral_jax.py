@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .burgers import etdrk4_coefficients
+from .etdrk4 import etdrk4_coefficients
 
 
 def _coefficient_table(lin: np.ndarray, steps: Sequence[tuple[int, float]]):
