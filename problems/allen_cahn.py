@@ -53,7 +53,7 @@ class AllenCahnConfig(Config):
 @functools.cache
 def evaluation_grid(config: AllenCahnConfig):
     """Points (nx·nt, 2) in (x, t) order, the ETDRK4 reference there, grid shape (cached)."""
-    dataset = generate.AllenCahnConfig(epsilon=config.epsilon, nx=config.reference_nx, nt=config.reference_nt,
+    dataset = generate.AllenCahnConfig(epsilon=(config.epsilon,), nx=config.reference_nx, nt=config.reference_nt,
                                        dt=config.reference_dt, n_internal=config.reference_n_internal)
     xt, u = generate.solved_samples("allen-cahn", dataset, config.reference or Path("data/allen_cahn_reference.h5"),
                                     ("tensor",), solve_missing=config.reference is None)

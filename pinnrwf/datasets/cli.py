@@ -65,7 +65,7 @@ _OPTION_HELP = {
     "boundary; ldc: cells per side, output has n + 1 nodes)", "coefficient": "Darcy coefficient map of the GRF",
     "high": "a where the GRF >= 0", "low": "a where the GRF < 0", "nu": "viscosity ν", "dt": "ETDRK4 time step",
     "n_internal": "internal Fourier resolution", "re": "Reynolds numbers (one sample each)",
-    "epsilon": "diffusion ε",
+    "epsilon": "diffusion ε values (one sample each)",
 }
 _CHOICES = {"ic": ("grf", "sin"), "coefficient": ("threshold", "lognormal")}
 

@@ -394,7 +394,7 @@ class AllenCahnConfig(AbstractDatasetConfig):
     """u_t = ε u_xx + 5u − 5u³ on [−1, 1) periodic, u(x, 0) = x² cos(πx) (one sample per ε; the
     Expert's Guide / PirateNet benchmark at ε = 10⁻⁴ on its 512 × 201 grid)."""
 
-    epsilon: float = allen_cahn.EPSILON
+    epsilon: tuple[float, ...] = (allen_cahn.EPSILON,)
     nx: int = 512
     nt: int = 201
     t_final: float = 1.0
@@ -402,7 +402,7 @@ class AllenCahnConfig(AbstractDatasetConfig):
     n_internal: int = allen_cahn.DEFAULT_N_INTERNAL
     problem: ClassVar[str] = "allen-cahn"
     default_batch: ClassVar[int] = 1
-    smoke: ClassVar[Mapping[str, Any]] = {"epsilon": 0.01, "nx": 32, "nt": 5, "t_final": 0.1, "dt": 1e-3,
+    smoke: ClassVar[Mapping[str, Any]] = {"epsilon": (0.01, 0.02), "nx": 32, "nt": 5, "t_final": 0.1, "dt": 1e-3,
                                           "n_internal": 128}
     deterministic: ClassVar[bool] = True
 
@@ -413,12 +413,16 @@ class AllenCahnConfig(AbstractDatasetConfig):
         if v["n_internal"] % v["nx"]:
             raise ValueError(f"{label('n_internal')} must be a multiple of {label('nx')} = {v['nx']}, "
                              f"got {v['n_internal']}")
-        for name in ("epsilon", "t_final", "dt"):
+        eps = v["epsilon"]
+        if isinstance(eps, (str, bytes)) or np.ndim(eps) != 1 or len(eps) < 1:
+            raise ValueError(f"{label('epsilon')} must list at least one diffusion ε, got {eps!r}")
+        v["epsilon"] = tuple(positive_number(f"{label('epsilon')}[{i}]", e) for i, e in enumerate(eps))
+        for name in ("t_final", "dt"):
             v[name] = positive_number(label(name), v[name])
         return v
 
     def implied_n_samples(self):
-        return 1
+        return len(self.epsilon)
 
     def sample_floats(self):
         return (self.nt + 1) * self.nx + 1
@@ -431,15 +435,15 @@ class AllenCahnConfig(AbstractDatasetConfig):
         return {"x": allen_cahn.grid(self.nx), "t": np.linspace(0.0, self.t_final, self.nt)}
 
     def sample_inputs(self, n, seed):
-        if n != 1:
-            raise ValueError(f"n_samples must be 1 for allen-cahn (one solution per set of options), got {n}")
-        return {"epsilon": np.asarray([self.epsilon])}
+        if n != len(self.epsilon):
+            raise ValueError(f"n_samples must equal the number of ε values ({len(self.epsilon)}), got {n}")
+        return {"epsilon": np.asarray(self.epsilon, dtype=np.float64)}
 
     def solve(self, inputs, *, max_steps=MAX_TIME_STEPS):
         u = [allen_cahn.solve(nx=self.nx, t_eval=self.coordinates()["t"], epsilon=float(eps), dt=self.dt,
                               n_internal=self.n_internal, max_steps=max_steps) for eps in inputs["epsilon"]]
-        return {"tensor": np.stack(u), "u0": allen_cahn.initial_condition(self.coordinates()["x"])[None],
-                **inputs}
+        u0 = allen_cahn.initial_condition(self.coordinates()["x"])
+        return {"tensor": np.stack(u), "u0": np.tile(u0, (len(u), 1)), **inputs}
 
     def attrs(self):
         return dict(pde="u_t = eps u_xx + 5u - 5u^3, x in [-1,1) periodic, u0 = x^2 cos(pi x)",
