@@ -27,6 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from pinnrwf import _validation as check
+from pinnrwf._resources import check_training
 from pinnrwf.nn import AbstractParameterization, parse_parameterizations
 from pinnrwf.problem import AbstractProblem, Preset, check_problem
 from pinnrwf.saved import save_models
@@ -62,6 +63,9 @@ def train_all(
     # Every network's builder first: a bad combination (e.g. SIREN with a Fourier mapping) fails
     # before any training instead of after the parameterizations before it.
     inits = {name: problem.init_model(config, parameterization) for name, parameterization in parameterizations.items()}
+    check_training(objective, inits.values(), seeds=-(-train.seeds // jax.device_count()),  # members per device
+                   lbfgs_batches=0 if lbfgs is None or lbfgs.steps == 0 else lbfgs.batches, lbfgs_points=lbfgs_points,
+                   what=f"training {problem.name}")
     results = {}
     for name, parameterization in parameterizations.items():
         log(f"[{name}] training {train.seeds} seed(s) x {train.steps} steps{second}")

@@ -82,6 +82,7 @@ from jaxtyping import Array, Float
 
 from pinnrwf import _validation as check
 from pinnrwf._atomic import atomic_path
+from pinnrwf._resources import array_bytes, check_memory
 from pinnrwf.datasets import DeviceRows
 from pinnrwf.nn import RWF
 from pinnrwf.problem import AbstractProblem, Option, Preset
@@ -381,6 +382,9 @@ class NerfObjective(AbstractObjective):
 
 @functools.cache
 def make_objective(config: NerfConfig) -> NerfObjective:
+    n = config.batch_rays  # one batch: origins, directions, colours (3 each) and the samples t of each ray
+    check_memory(array_bytes((n, 9 + config.num_samples), dtype=_float_dtype()),
+                 what=f"batch_rays (--batch-rays) {n:,} (a batch of {n:,} rays × {config.num_samples} samples)")
     scene = load_scene(config)
     rays = DeviceRows({"origins": scene.train_origins, "directions": scene.train_directions, "rgb": scene.train_rgb},
                       config.batch_rays)

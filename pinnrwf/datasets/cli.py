@@ -127,7 +127,8 @@ def run_generate(args: argparse.Namespace) -> int:
     try:
         config = config_cls.from_options(given, label=_option)
         n_samples, seed, batch = check_request(config, n_samples=args.n_samples, seed=getattr(args, "seed", None),
-                                               batch_size=args.batch_size, force=args.force, label=_option)
+                                               batch_size=args.batch_size, force=args.force, label=_option,
+                                               out=args.out)
         out = output_file("--out", args.out, overwrite=args.overwrite)
         generate(config, out, n_samples=n_samples, seed=seed, batch_size=batch,
                  progress=not args.no_progress, overwrite=args.overwrite, force=args.force)
