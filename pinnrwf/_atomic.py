@@ -56,6 +56,14 @@ def disk_full_cause(error: BaseException) -> OSError | None:
     return None
 
 
+def disk_full_message(error: BaseException) -> str | None:
+    """The one-line message of a full disk or quota in ``error``'s chain, else None."""
+    if isinstance(error, DiskFullError):
+        return str(error)
+    cause = disk_full_cause(error)
+    return None if cause is None else str(DiskFullError(cause.errno, cause.filename or "the output"))
+
+
 @contextlib.contextmanager
 def writing(path: str | os.PathLike) -> Iterator[None]:
     """Turn a full disk or quota inside the block into :class:`DiskFullError` naming ``path``: the

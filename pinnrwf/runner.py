@@ -30,7 +30,8 @@ from pinnrwf import _validation as check
 from pinnrwf._resources import check_training
 from pinnrwf.nn import AbstractParameterization, parse_parameterizations
 from pinnrwf.problem import AbstractProblem, Preset, check_problem
-from pinnrwf.saved import save_models
+from pinnrwf._atomic import atomic_write_bytes
+from pinnrwf.saved import save_models, write_run
 from pinnrwf.config import NEUTRAL_AT_DEFAULT, fingerprint_config  # noqa: F401 - re-exported
 from pinnrwf.train import (LBFGS, AbstractOptimizer, FitResult, TrainConfig, fit, jsonable, on_main_process, summarize,
                            write_results)
@@ -241,7 +242,7 @@ def _train_and_report(problem, config, train, optimizer, parameterizations, out_
 
     def write_and_report():
         write_results(out_dir / "results.json", payload)  # first without the report: never lost to a plot
-        (out_dir / "table.md").write_text(payload["table_markdown"] + "\n")
+        atomic_write_bytes(out_dir / "table.md", lambda f: f.write((payload["table_markdown"] + "\n").encode()))
         save_models(out_dir, problem=problem, preset=preset, config=config, parameterizations=parameterizations,
                     results=results, jsonable=jsonable)
         extras = problem.report(config, results, out_dir) or {}
@@ -251,7 +252,8 @@ def _train_and_report(problem, config, train, optimizer, parameterizations, out_
         for figure in extras.get("figures", []):
             log(f"figure: {figure}")
 
-    on_main_process(write_and_report, f"write the results into {out_dir}")
+    # the completion marker (complete.json, with the files' sha256) is written last, see pinnrwf.saved
+    on_main_process(lambda: write_run(out_dir, write_and_report), f"write the results into {out_dir}")
     return results
 
 

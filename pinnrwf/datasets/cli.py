@@ -114,6 +114,7 @@ def add_generate_command(subparsers, datasets: Mapping[str, type] | None = None)
 def run_generate(args: argparse.Namespace) -> int:
     """Handler of ``pinnrwf generate``: 0 on success, 2 on bad options or paths, 1 on run-time
     failures, 130 on Ctrl-C; errors are one line on stderr (``--debug``: with the traceback)."""
+    from pinnrwf._atomic import disk_full_message
     from pinnrwf._validation import output_file
     from pinnrwf.solvers.base import SolverError
 
@@ -139,7 +140,7 @@ def run_generate(args: argparse.Namespace) -> int:
     except MemoryError as err:
         return _fail(args, f"out of memory ({err}); lower --batch-size or the grid sizes", 1)
     except OSError as err:
-        return _fail(args, f"cannot write {args.out}: {err.strerror or err}", 1)
+        return _fail(args, disk_full_message(err) or f"cannot write {args.out}: {err.strerror or err}", 1)
     except KeyboardInterrupt:
         print(f"pinnrwf generate {args.problem}: interrupted; no file was written", file=sys.stderr)
         return 130
