@@ -151,8 +151,9 @@ def check_training(objective, init_models: Iterable, *, seeds: int, lbfgs_batche
     key = jax.random.PRNGKey(0)
     params = max((nbytes(shapes_of(init, key)) for init in init_models), default=0)
     batch = nbytes(shapes_of(objective.sample, key))
-    parts = [(f"the network's parameters ({size_text(params)})", params),
-             (f"one training batch ({size_text(batch)})", batch)]
+    parts = [(f"the network's parameters ({size_text(params)})", params)]
+    if batch:  # (objectives on fixed data have none)
+        parts.append((f"one training batch ({size_text(batch)})", batch))
     if lbfgs_batches:
         asked = "" if lbfgs_points is None else f"--lbfgs-points {lbfgs_points}: "
         parts.append((f"the L-BFGS fixed set ({asked}{lbfgs_batches} batches, {size_text(lbfgs_batches * batch)})",
