@@ -2,11 +2,12 @@
 
 Each size-like option (a number of samples, points, rays, a network width) creates arrays whose
 shapes follow from it. :func:`check_memory` and :func:`check_disk` compare the bytes of those
-arrays (an estimate that counts only them, not the intermediates of the computation: a lower
-bound, so a refusal is never a false alarm) with what is available now — device memory for
-arrays that live on an accelerator, else the host's ``MemAvailable`` (``/proc/meminfo``, or
-``os.sysconf``), and the free space of the destination's file system (``shutil.disk_usage``) —
-and raise a ``ValueError`` naming the option, the estimate and the available amount.
+arrays with what is available now — device memory for arrays that live on an accelerator, else
+the host's ``MemAvailable`` (``/proc/meminfo``, or ``os.sysconf``), and the free space of the
+destination's file system (``shutil.disk_usage``) — and raise a ``ValueError`` naming the option,
+the estimate and the available amount. A memory estimate counts only the arrays the option
+creates, not the intermediates of the computation: a lower bound, so a refusal is not a false
+alarm; a file is estimated at its uncompressed size.
 
 The override, for users who know better (swap, a file system that compresses): set the
 environment variable ``PINNRWF_NO_SIZE_CHECK=1``.

@@ -7,8 +7,9 @@ For each parameterization it calls :func:`pinnrwf.train.fit` with the problem's 
 ``init_model``; then it prints the comparison table (mean ± std over seeds), writes
 ``results.json`` (always valid JSON: a non-finite number is written as ``null`` and listed under
 ``non_finite``), ``table.md`` and the trained ensembles (``models/``, see :mod:`pinnrwf.saved`),
-and calls the problem's ``report`` for its figures. A run
-writes only inside ``out_dir``, which is checked (and created) before any training. With several
+and calls the problem's ``report`` for its figures; last, the completion marker ``complete.json``
+(the files' sha256). A run writes only inside ``out_dir``, which is checked (and created) before
+any training, as are the sizes of its networks and batches (:mod:`pinnrwf._resources`). With several
 processes (``pinnrwf run ... --distributed``) all of them train, and process 0 alone prints,
 writes and reports while the others wait.
 """

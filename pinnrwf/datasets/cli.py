@@ -49,7 +49,8 @@ def _common(p: argparse.ArgumentParser, config_cls) -> None:
                    help=f"samples solved per batch (default: {config_cls.default_batch})")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     p.add_argument("--force", action="store_true",
-                   help="run even beyond the cost limits (more than 1e7 time steps, batches over 2 GiB)")
+                   help="run even beyond the cost limits (more than 1e7 time steps, batches over 2 GiB) and the "
+                   "memory and disk this machine has")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--debug", action="store_true", help="show the traceback of an error")
 
