@@ -9,9 +9,9 @@ For each parameterization it calls :func:`pinnrwf.train.fit` with the problem's 
 ``non_finite``), ``table.md`` and the trained ensembles (``models/``, see :mod:`pinnrwf.saved`),
 and calls the problem's ``report`` for its figures; last, the completion marker ``complete.json``
 (the files' sha256). A run writes only inside ``out_dir``, which is checked (and created) before
-any training, as are the sizes of its networks and batches (:mod:`pinnrwf._resources`). With several
-processes (``pinnrwf run ... --distributed``) all of them train, and process 0 alone prints,
-writes and reports while the others wait.
+any training, as are the sizes of its networks and batches (:mod:`pinnrwf._resources`). With
+several processes (``pinnrwf run ... --distributed``) all of them train, and process 0 alone
+prints, writes and reports while the others wait.
 """
 
 from __future__ import annotations

@@ -57,8 +57,8 @@ from pinnrwf.problem import AbstractProblem, Option, Preset
 from pinnrwf.config import NEUTRAL_AT_DEFAULT
 from pinnrwf.train import AbstractObjective, Adam, TrainConfig, summarize
 from pinnrwf.vision import (SigmoidOutput, centre_square, check_mapping, coordinate_embedding, coordinate_network,
-                            downsample, load_grayscale, load_npz, plot_siren, project, projection_angles, psnr, shepp_logan,
-                            siren_omegas, siren_study)
+                            downsample, load_grayscale, load_npz, plot_siren, project, projection_angles, psnr,
+                            shepp_logan, siren_omegas, siren_study)
 
 DATASETS = ("shepp", "atlas")
 DEFAULT_PROJECTIONS = {"shepp": 20, "atlas": 40}  # rwf_paper App. H

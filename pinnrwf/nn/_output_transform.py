@@ -30,8 +30,9 @@ def _check_two_arguments(transform: Callable) -> None:
     try:
         signature.bind(None, None)
     except TypeError:
+        name = getattr(transform, "__name__", type(transform).__name__)
         raise ValueError(f"OutputTransform: transform must take two arguments, transform(x, u) -> u' (the point "
-                         f"and the network's output), got {getattr(transform, '__name__', transform)}{signature}") from None
+                         f"and the network's output), got {name}{signature}") from None
 
 
 class OutputTransform(eqx.Module):

@@ -59,7 +59,8 @@ def _copy(saved_run, tmp_path):
 def test_a_saved_run_records_the_sha256_of_its_files_and_is_marked_complete_last(saved_run):
     marker = json.loads((saved_run / "complete.json").read_text())
     assert sorted(marker["sha256"]) == ["models/plain.eqx", "models/run.json", "results.json", "table.md"]
-    assert marker["sha256"]["models/plain.eqx"] == hashlib.sha256((saved_run / "models/plain.eqx").read_bytes()).hexdigest()
+    model_bytes = (saved_run / "models" / "plain.eqx").read_bytes()
+    assert marker["sha256"]["models/plain.eqx"] == hashlib.sha256(model_bytes).hexdigest()
     newest = max((p for p in saved_run.rglob("*") if p.is_file()), key=lambda p: p.stat().st_mtime_ns)
     assert newest.name == "complete.json"
     verify_run(saved_run)
