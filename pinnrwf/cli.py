@@ -20,6 +20,7 @@ from pathlib import Path
 
 from pinnrwf._version import __version__
 from pinnrwf import _validation as check
+from pinnrwf._atomic import disk_full_message
 from pinnrwf._cli_types import (  # noqa: F401 - re-exported for scripts that import them from here
     coordinator_arg,
     int_list_arg,
@@ -245,7 +246,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # noqa: BLE001 - the command line reports every failure in one line
         if debug:
             raise
-        parser.exit(1, f"pinnrwf: error: {type(e).__name__}: {_one_line(e)} (run with --debug for the traceback)\n")
+        message = disk_full_message(e) or f"{type(e).__name__}: {_one_line(e)} (run with --debug for the traceback)"
+        parser.exit(1, f"pinnrwf: error: {message}\n")
 
 
 # ------------------------------------------------------------------------------- distributed

@@ -7,10 +7,11 @@ For each parameterization it calls :func:`pinnrwf.train.fit` with the problem's 
 ``init_model``; then it prints the comparison table (mean ± std over seeds), writes
 ``results.json`` (always valid JSON: a non-finite number is written as ``null`` and listed under
 ``non_finite``), ``table.md`` and the trained ensembles (``models/``, see :mod:`pinnrwf.saved`),
-and calls the problem's ``report`` for its figures. A run
-writes only inside ``out_dir``, which is checked (and created) before any training. With several
-processes (``pinnrwf run ... --distributed``) all of them train, and process 0 alone prints,
-writes and reports while the others wait.
+and calls the problem's ``report`` for its figures; last, the completion marker ``complete.json``
+(the files' sha256). A run writes only inside ``out_dir``, which is checked (and created) before
+any training, as are the sizes of its networks and batches (:mod:`pinnrwf._resources`). With
+several processes (``pinnrwf run ... --distributed``) all of them train, and process 0 alone
+prints, writes and reports while the others wait.
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ import jax.numpy as jnp
 import numpy as np
 
 from pinnrwf import _validation as check
+from pinnrwf._resources import check_training
 from pinnrwf.nn import AbstractParameterization, parse_parameterizations
 from pinnrwf.problem import AbstractProblem, Preset, check_problem
-from pinnrwf.saved import save_models
+from pinnrwf._atomic import atomic_write_bytes
+from pinnrwf.saved import save_models, write_run
 from pinnrwf.config import NEUTRAL_AT_DEFAULT, fingerprint_config  # noqa: F401 - re-exported
 from pinnrwf.train import (LBFGS, AbstractOptimizer, FitResult, TrainConfig, fit, jsonable, on_main_process, summarize,
                            write_results)
@@ -62,6 +65,9 @@ def train_all(
     # Every network's builder first: a bad combination (e.g. SIREN with a Fourier mapping) fails
     # before any training instead of after the parameterizations before it.
     inits = {name: problem.init_model(config, parameterization) for name, parameterization in parameterizations.items()}
+    check_training(objective, inits.values(), seeds=-(-train.seeds // jax.device_count()),  # members per device
+                   lbfgs_batches=0 if lbfgs is None or lbfgs.steps == 0 else lbfgs.batches, lbfgs_points=lbfgs_points,
+                   what=f"training {problem.name}")
     results = {}
     for name, parameterization in parameterizations.items():
         log(f"[{name}] training {train.seeds} seed(s) x {train.steps} steps{second}")
@@ -237,7 +243,7 @@ def _train_and_report(problem, config, train, optimizer, parameterizations, out_
 
     def write_and_report():
         write_results(out_dir / "results.json", payload)  # first without the report: never lost to a plot
-        (out_dir / "table.md").write_text(payload["table_markdown"] + "\n")
+        atomic_write_bytes(out_dir / "table.md", lambda f: f.write((payload["table_markdown"] + "\n").encode()))
         save_models(out_dir, problem=problem, preset=preset, config=config, parameterizations=parameterizations,
                     results=results, jsonable=jsonable)
         extras = problem.report(config, results, out_dir) or {}
@@ -247,7 +253,8 @@ def _train_and_report(problem, config, train, optimizer, parameterizations, out_
         for figure in extras.get("figures", []):
             log(f"figure: {figure}")
 
-    on_main_process(write_and_report, f"write the results into {out_dir}")
+    # the completion marker (complete.json, with the files' sha256) is written last, see pinnrwf.saved
+    on_main_process(lambda: write_run(out_dir, write_and_report), f"write the results into {out_dir}")
     return results
 
 

@@ -13,26 +13,93 @@ arrays into it::
     run = pinnrwf.load_run("runs/advection")
     u = jax.vmap(run.model("rwf", member=0))(points)      # (n, 2) -> (n, 1)
 
-A file of another format version, another pinnrwf version's incompatible skeleton, or a
+A run verifies itself. The runner writes its outputs (``results.json``, ``table.md``,
+``models/``, the figures) and then, last, the completion marker ``complete.json``, which records
+the sha256 of ``results.json``, ``table.md``, ``models/run.json`` and every model file; it removes
+the marker before writing anything, so an interrupted or failing run never looks finished.
+:func:`load_run` refuses a run without the marker ("incomplete run: OUT") and names any file whose
+content no longer matches (:func:`verify_run`). Runs saved by pinnrwf 0.1.0 (``format_version``
+1) predate the marker: they load as they are, unchecked.
+
+A file of another format version, another pinnrwf version's incompatible skeleton, a skeleton
+too large for this machine's memory (checked from its shapes before anything is built) or a
 parameterization that no longer rebuilds to the same ``repr`` is a clear ``ValueError``.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import equinox as eqx
 import jax
 
-from pinnrwf._atomic import atomic_write_bytes
+from pinnrwf._atomic import atomic_write_bytes, writing
+from pinnrwf._resources import check_memory, nbytes, shapes_of
 
 FORMAT = "pinnrwf-run"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Versions written before the completion marker (pinnrwf 0.1.0): loaded without a check.
+LEGACY_VERSIONS = (1,)
+#: The completion marker, written last: the sha256 of every file of the run that it lists.
+MARKER = "complete.json"
+MARKER_FORMAT = "pinnrwf-run-complete"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(2**20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_run(out_dir: str | Path, write: Callable[[], None]) -> None:
+    """Run ``write()``, which writes a run's outputs into ``out_dir``, between removing the
+    completion marker and writing it anew (atomically, last) with the sha256 of ``results.json``,
+    ``table.md`` and ``models/`` (from ``models/run.json``). A full disk anywhere in it is one
+    :class:`pinnrwf._atomic.DiskFullError` naming the file."""
+    out_dir = Path(out_dir)
+    with writing(out_dir):
+        (out_dir / MARKER).unlink(missing_ok=True)
+        write()
+        meta = json.loads((out_dir / "models" / "run.json").read_text())
+        names = ["results.json", "table.md", "models/run.json",
+                 *(f"models/{entry['file']}" for entry in meta["parameterizations"].values())]
+        marker = {"format": MARKER_FORMAT, "sha256": {name: _sha256(out_dir / name) for name in names}}
+        atomic_write_bytes(out_dir / MARKER, lambda f: f.write(json.dumps(marker, indent=2).encode()))
+
+
+def verify_run(out_dir: str | Path) -> None:
+    """Check that the run in ``out_dir`` is complete and unchanged since it was saved: its
+    completion marker exists and every file it lists has the sha256 recorded there.
+
+    Raises:
+        ValueError: "incomplete run: OUT" (no marker), or the first file that is missing or
+            does not match.
+    """
+    out_dir = Path(out_dir)
+    marker_path = out_dir / MARKER
+    if not marker_path.is_file():
+        raise ValueError(f"incomplete run: {out_dir} (no {MARKER}, which a run writes last: it was interrupted, "
+                         "failed or is still being written; run it again)")
+    try:
+        marker = json.loads(marker_path.read_text())
+        recorded = dict(marker["sha256"])
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+        raise ValueError(f"{marker_path} is corrupt: {e}") from None
+    for name, digest in recorded.items():
+        path = out_dir / name
+        if not path.is_file():
+            raise ValueError(f"{path} is missing: the run saved it ({marker_path} lists it)")
+        if _sha256(path) != digest:
+            raise ValueError(f"{path} does not match the sha256 recorded when the run was saved ({marker_path}): "
+                             "the file was changed or corrupted")
 
 
 def _file_name(name: str) -> str:
@@ -142,15 +209,20 @@ def load_run(out_dir: str | Path, *, problem=None) -> LoadedRun:
     folder = Path(out_dir) / "models"
     meta_path = folder / "run.json"
     if not meta_path.is_file():
+        if folder.is_dir() or (Path(out_dir) / "results.json").is_file():
+            raise ValueError(f"incomplete run: {out_dir} (no {meta_path}: it was interrupted or failed before its "
+                             "models were saved; run it again)")
         raise ValueError(f"out_dir: {out_dir} holds no saved models (no {meta_path}); was it written by pinnrwf run?")
     try:
         meta = json.loads(meta_path.read_text())
     except json.JSONDecodeError as e:
         raise ValueError(f"{meta_path} is corrupt: {e}") from None
-    if meta.get("format") != FORMAT or meta.get("format_version") != FORMAT_VERSION:
-        raise ValueError(f"{meta_path} is not a pinnrwf run of format version {FORMAT_VERSION} "
-                         f"(format {meta.get('format')!r}, version {meta.get('format_version')!r}, "
-                         f"written by pinnrwf {meta.get('pinnrwf_version')})")
+    if meta.get("format") != FORMAT or meta.get("format_version") not in (FORMAT_VERSION, *LEGACY_VERSIONS):
+        raise ValueError(f"{meta_path} is not a pinnrwf run of format version {FORMAT_VERSION} (or "
+                         f"{', '.join(map(str, LEGACY_VERSIONS))}) (format {meta.get('format')!r}, version "
+                         f"{meta.get('format_version')!r}, written by pinnrwf {meta.get('pinnrwf_version')})")
+    if meta["format_version"] == FORMAT_VERSION:
+        verify_run(out_dir)
     if problem is None and meta.get("problem_file"):
         problem = load_problem_file(meta["problem_file"])
     if problem is None:
@@ -161,10 +233,16 @@ def load_run(out_dir: str | Path, *, problem=None) -> LoadedRun:
     config = config_from_json(base, meta["config"])
     keys = member_keys(TrainConfig(steps=1, seeds=meta["seeds"], seed=meta["seed"]))
     init_keys = jax.vmap(jax.random.split)(keys)[:, 0]
+    settings = ", ".join(f"{f.name}={getattr(config, f.name)!r}" for f in dataclasses.fields(config)
+                         if getattr(config, f.name) != getattr(base, f.name)) or f"the {meta['preset']} preset's"
     ensembles = {}
     for name, entry in meta["parameterizations"].items():
         parameterization = _parameterization(problem, name, entry["repr"])
-        skeleton = eqx.filter_vmap(problem.init_model(config, parameterization))(init_keys)
+        build = eqx.filter_vmap(problem.init_model(config, parameterization))
+        check_memory(nbytes(shapes_of(build, init_keys)), device=True,  # from the shapes, before building
+                     what=f"{meta_path}: the {meta['seeds']} {name!r} network(s) of its config ({settings})",
+                     hint="check the config saved in run.json")
+        skeleton = build(init_keys)
         params, static = eqx.partition(skeleton, eqx.is_array)
         path = folder / entry["file"]
         try:

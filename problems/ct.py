@@ -57,8 +57,8 @@ from pinnrwf.problem import AbstractProblem, Option, Preset
 from pinnrwf.config import NEUTRAL_AT_DEFAULT
 from pinnrwf.train import AbstractObjective, Adam, TrainConfig, summarize
 from pinnrwf.vision import (SigmoidOutput, centre_square, check_mapping, coordinate_embedding, coordinate_network,
-                            downsample, load_grayscale, plot_siren, project, projection_angles, psnr, shepp_logan,
-                            siren_omegas, siren_study)
+                            downsample, load_grayscale, load_npz, plot_siren, project, projection_angles, psnr,
+                            shepp_logan, siren_omegas, siren_study)
 
 DATASETS = ("shepp", "atlas")
 DEFAULT_PROJECTIONS = {"shepp": 20, "atlas": 40}  # rwf_paper App. H
@@ -131,10 +131,7 @@ def atlas_slice(data_dir: str | Path, index: int, n: int) -> np.ndarray:
     if not path.is_file():
         raise ValueError(f"data_dir: no MNI152 template at {path} (the ATLAS stand-in); pass --data-dir pointing "
                          "to the shared data folder that holds brain/mni152_2009a_t1_1mm.npz")
-    with np.load(path, allow_pickle=False) as f:
-        if "t1" not in f.files:
-            raise ValueError(f"data_dir: {path} has no array 't1' (keys: {f.files})")
-        volume = np.asarray(f["t1"])
+    volume = load_npz(path, ("t1",), name="data_dir")["t1"]
     z = ATLAS_SLICES[index]
     if volume.ndim != 3 or volume.shape[2] <= z:
         raise ValueError(f"data_dir: {path}: 't1' must be a 3-D (x, y, z) volume with more than {z} axial slices, "

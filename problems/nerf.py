@@ -82,6 +82,7 @@ from jaxtyping import Array, Float
 
 from pinnrwf import _validation as check
 from pinnrwf._atomic import atomic_path
+from pinnrwf._resources import array_bytes, check_memory
 from pinnrwf.datasets import DeviceRows
 from pinnrwf.nn import RWF
 from pinnrwf.problem import AbstractProblem, Option, Preset
@@ -95,6 +96,7 @@ from pinnrwf.vision import (
     coordinate_network,
     coordinate_embedding,
     load_blender_scene,
+    load_npz,
     look_at,
     over_background,
     psnr,
@@ -225,11 +227,8 @@ def read_views(path: Path, background: str) -> tuple[np.ndarray, np.ndarray, flo
     if not path.is_file():
         raise ValueError(f"data_dir: no NeRF data set at {path} (expected {{data_dir}}/nerf/<dataset>.npz with "
                          "images_rgba, poses and focal; pass --data-dir)")
-    with np.load(path, allow_pickle=False) as data:
-        missing = {"images_rgba", "poses", "focal"} - set(data.files)
-        if missing:
-            raise ValueError(f"{path} lacks the arrays {sorted(missing)} (has {sorted(data.files)})")
-        images, poses, focal = data["images_rgba"], data["poses"], data["focal"]
+    data = load_npz(path, ("images_rgba", "poses", "focal"), name="data_dir")
+    images, poses, focal = data["images_rgba"], data["poses"], data["focal"]
     if images.ndim != 4 or images.shape[-1] != 4 or images.dtype != np.uint8:
         raise ValueError(f"{path}: images_rgba must be uint8 of shape (n, H, W, 4), got {images.dtype} "
                          f"{images.shape}")
@@ -381,6 +380,9 @@ class NerfObjective(AbstractObjective):
 
 @functools.cache
 def make_objective(config: NerfConfig) -> NerfObjective:
+    n = config.batch_rays  # one batch: origins, directions, colours (3 each) and the samples t of each ray
+    check_memory(array_bytes((n, 9 + config.num_samples), dtype=_float_dtype()),
+                 what=f"batch_rays (--batch-rays) {n:,} (a batch of {n:,} rays × {config.num_samples} samples)")
     scene = load_scene(config)
     rays = DeviceRows({"origins": scene.train_origins, "directions": scene.train_directions, "rgb": scene.train_rgb},
                       config.batch_rays)

@@ -46,6 +46,7 @@ from jaxtyping import Array, Bool, Float
 
 from pinnrwf import _validation as check
 from pinnrwf._atomic import atomic_path
+from pinnrwf._resources import array_bytes, check_memory
 from pinnrwf.datasets import DeviceRows
 from pinnrwf.nn import RWF
 from pinnrwf.problem import AbstractProblem, Option, Preset
@@ -196,6 +197,10 @@ def load_data(config: OccupancyConfig) -> OccupancyData:
 @functools.cache
 def _load_data(mesh_key, mesh_path, data_dir, pool_size, test_size, uniform_test_size, test_source, noise, labels,
                data_seed) -> OccupancyData:
+    # the pool's points (float64, as drawn) and labels, before the mesh is even read
+    check_memory(array_bytes((pool_size, 3)) + array_bytes((pool_size,), dtype=bool), device=False,
+                 what=f"pool_size (--pool-size) {pool_size:,} (the labelled pool: {pool_size:,} points × 3 float64 "
+                 "coordinates and a label)")
     config = OccupancyConfig(mesh=mesh_key, mesh_path=mesh_path, data_dir=data_dir)
     mesh = normalized_mesh(config)
     dtype = np.dtype(jnp.result_type(float))

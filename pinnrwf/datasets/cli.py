@@ -50,7 +50,8 @@ def _common(p: argparse.ArgumentParser, config_cls) -> None:
                    help=f"samples solved per batch (default: {config_cls.default_batch})")
     p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
     p.add_argument("--force", action="store_true",
-                   help="run even beyond the cost limits (more than 1e7 time steps, batches over 2 GiB)")
+                   help="run even beyond the cost limits (more than 1e7 time steps, batches over 2 GiB) and the "
+                   "memory and disk this machine has")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--debug", action="store_true", help="show the traceback of an error")
 
@@ -117,6 +118,7 @@ def add_generate_command(subparsers, datasets: Mapping[str, type] | None = None)
 def run_generate(args: argparse.Namespace) -> int:
     """Handler of ``pinnrwf generate``: 0 on success, 2 on bad options or paths, 1 on run-time
     failures, 130 on Ctrl-C; errors are one line on stderr (``--debug``: with the traceback)."""
+    from pinnrwf._atomic import disk_full_message
     from pinnrwf._validation import output_file
     from pinnrwf.solvers.base import SolverError
 
@@ -130,7 +132,8 @@ def run_generate(args: argparse.Namespace) -> int:
     try:
         config = config_cls.from_options(given, label=_option)
         n_samples, seed, batch = check_request(config, n_samples=args.n_samples, seed=getattr(args, "seed", None),
-                                               batch_size=args.batch_size, force=args.force, label=_option)
+                                               batch_size=args.batch_size, force=args.force, label=_option,
+                                               out=args.out)
         out = output_file("--out", args.out, overwrite=args.overwrite)
         generate(config, out, n_samples=n_samples, seed=seed, batch_size=batch,
                  progress=not args.no_progress, overwrite=args.overwrite, force=args.force)
@@ -141,7 +144,7 @@ def run_generate(args: argparse.Namespace) -> int:
     except MemoryError as err:
         return _fail(args, f"out of memory ({err}); lower --batch-size or the grid sizes", 1)
     except OSError as err:
-        return _fail(args, f"cannot write {args.out}: {err.strerror or err}", 1)
+        return _fail(args, disk_full_message(err) or f"cannot write {args.out}: {err.strerror or err}", 1)
     except KeyboardInterrupt:
         print(f"pinnrwf generate {args.problem}: interrupted; no file was written", file=sys.stderr)
         return 130

@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from pinnrwf._resources import check_disk, check_memory
 from pinnrwf._validation import finite_number, one_of, output_file, positive_int, positive_number
 from pinnrwf._validation import seed as check_seed
 from pinnrwf.solvers import advection, allen_cahn, burgers, darcy, diffusion_reaction, ldc, random_fields
@@ -464,11 +465,15 @@ CONFIGS: dict[str, type[AbstractDatasetConfig]] = {c.problem: c for c in _subcla
 
 
 def check_request(config: AbstractDatasetConfig, *, n_samples: int | None, seed: int | None,
-                  batch_size: int | None, force: bool = False, label: Label = str) -> tuple[int, int, int]:
+                  batch_size: int | None, force: bool = False, label: Label = str,
+                  out: str | Path | None = None) -> tuple[int, int, int]:
     """Validate what :func:`generate` is asked for, before any work: returns ``(n_samples, seed,
     batch_size)``; ``None`` takes the default (the implied number of samples, seed 0, the
     problem's batch size). ``label`` names the options in messages (``"--seed"``). Refuses,
-    unless ``force``, runs beyond MAX_TIME_STEPS time steps or batches beyond MAX_BATCH_BYTES."""
+    unless ``force``, runs beyond MAX_TIME_STEPS time steps or batches beyond MAX_BATCH_BYTES,
+    and (:mod:`pinnrwf._resources`) what cannot fit on this machine: the inputs of all samples
+    (drawn before solving) plus one batch of solutions beyond the available memory, or the file
+    at ``out`` (its uncompressed size, n_samples × the values of one sample) beyond the free disk."""
     implied = config.implied_n_samples()
     if n_samples is None:
         if implied is None:
@@ -495,7 +500,23 @@ def check_request(config: AbstractDatasetConfig, *, n_samples: int | None, seed:
         raise ValueError(f"a batch of {batch} {config.problem} samples takes {batch * sample_bytes / 2**30:.3g} GiB, "
                          f"beyond the {MAX_BATCH_BYTES / 2**30:g} GiB limit; choose {label('batch_size')} ≤ "
                          f"{MAX_BATCH_BYTES // sample_bytes}, or force it ({label('force')})")
+    if not force:
+        _check_sizes(config, n_samples, seed, batch, label, out)
     return n_samples, seed, batch
+
+
+def _check_sizes(config: AbstractDatasetConfig, n_samples: int, seed: int, batch: int, label: Label,
+                 out: str | Path | None) -> None:
+    what = f"{label('n_samples')} {n_samples} of {config.problem}"
+    hint = f"choose a smaller {label('n_samples')}"
+    sample_bytes = 8 * config.sample_floats()
+    if not config.deterministic:  # (deterministic problems' counts are fixed by their options)
+        one = config.sample_inputs(1, seed)  # the inputs of one sample: a single draw, no solving
+        input_bytes = sum(np.asarray(v).nbytes for v in one.values())
+        check_memory(n_samples * input_bytes + batch * sample_bytes, device=False, hint=hint,
+                     what=f"{what} (their inputs, drawn at once, and a batch of {batch} solutions)")
+    if out is not None:
+        check_disk(n_samples * sample_bytes, out, hint=hint, what=f"{what} (the file, uncompressed)")
 
 
 def generate(config: AbstractDatasetConfig, out: str | Path, *, n_samples: int | None = None, seed: int | None = None,
@@ -513,7 +534,8 @@ def generate(config: AbstractDatasetConfig, out: str | Path, *, n_samples: int |
     """
     if not isinstance(config, AbstractDatasetConfig):
         raise ValueError(f"config must be one of the dataset configs {sorted(CONFIGS)} (make_config), got {config!r}")
-    n_samples, seed, batch = check_request(config, n_samples=n_samples, seed=seed, batch_size=batch_size, force=force)
+    n_samples, seed, batch = check_request(config, n_samples=n_samples, seed=seed, batch_size=batch_size, force=force,
+                                           out=out)
     out = output_file("out", out, overwrite=overwrite)
     max_steps = None if force else MAX_TIME_STEPS
     inputs = config.sample_inputs(n_samples, seed)

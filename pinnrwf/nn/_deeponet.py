@@ -18,10 +18,12 @@ from ._mlp import MLP, Parameterizations, _check_embedding, _check_input, per_la
 from ._parameterizations import Plain
 
 
-def _check_latent(latent_size: int, num_outputs: int) -> None:
+def _check_latent(latent_size: int, num_outputs: int, name: str = "latent_size") -> None:
+    """The latent axis splits into ``num_outputs`` equal groups; ``name``: the argument that sets its size."""
     if latent_size % num_outputs:
         raise ValueError(
-            f"latent_size ({latent_size}) must be divisible by num_outputs ({num_outputs})"
+            f"{name} ({latent_size}) must be divisible by num_outputs ({num_outputs}): the latent axis of "
+            f"size {name} splits into one equal group per output"
         )
 
 
@@ -96,7 +98,8 @@ class DeepONet(eqx.Module):
         self.bias = jnp.zeros((num_outputs,))
 
     def __call__(self, a: Float[Array, " m"], y: Float[Array, " d"]) -> Float[Array, " n"]:
-        _check_input(y, self.coord_size, "DeepONet trunk")
+        _check_input(a, self.sensor_size, "DeepONet branch (sensor values a)")
+        _check_input(y, self.coord_size, "DeepONet trunk (query point y)")
         return _merge(self.branch(a), self.trunk(y), self.num_outputs) + self.bias
 
 
@@ -151,7 +154,7 @@ class ModifiedDeepONet(eqx.Module):
         positive_int("width", width)
         positive_int("depth", depth)
         self.num_outputs = positive_int("num_outputs", num_outputs)
-        _check_latent(width, num_outputs)
+        _check_latent(width, num_outputs, "width")
         activation = activation_function(activation)
         self.trunk_embedding = _check_embedding(trunk_embedding, coord_size)
         d = self.trunk_embedding.out_size
@@ -171,8 +174,8 @@ class ModifiedDeepONet(eqx.Module):
         self.activations = tuple(p.make_activation(activation, width) for p in params)
 
     def __call__(self, a: Float[Array, " m"], y: Float[Array, " d"]) -> Float[Array, " n"]:
-        _check_input(a, self.sensor_size, "ModifiedDeepONet branch")
-        _check_input(y, self.coord_size, "ModifiedDeepONet trunk")
+        _check_input(a, self.sensor_size, "ModifiedDeepONet branch (sensor values a)")
+        _check_input(y, self.coord_size, "ModifiedDeepONet trunk (query point y)")
         y = self.trunk_embedding(y)
         depth = len(self.branch_layers)
         act_a, act_y = self.activations[0], self.activations[1]

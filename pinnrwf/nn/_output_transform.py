@@ -12,12 +12,27 @@ residual DSL differentiates it as a function of x like any other model.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 
 import equinox as eqx
 from jaxtyping import Array, Float
 
 from pinnrwf._validation import function
+
+
+def _check_two_arguments(transform: Callable) -> None:
+    """``transform`` is called as ``transform(x, u)``: refuse one that cannot take two arguments."""
+    try:
+        signature = inspect.signature(transform)
+    except (TypeError, ValueError):  # some builtins have no signature: checked at the first call
+        return
+    try:
+        signature.bind(None, None)
+    except TypeError:
+        name = getattr(transform, "__name__", type(transform).__name__)
+        raise ValueError(f"OutputTransform: transform must take two arguments, transform(x, u) -> u' (the point "
+                         f"and the network's output), got {name}{signature}") from None
 
 
 class OutputTransform(eqx.Module):
@@ -39,6 +54,7 @@ class OutputTransform(eqx.Module):
     def __init__(self, network: Callable, transform: Callable[[Array, Array], Array]):
         self.network = function("OutputTransform: network", network)
         self.transform = function("OutputTransform: transform", transform)
+        _check_two_arguments(transform)
 
     def __call__(self, *args) -> Float[Array, " n"]:
         if not args:

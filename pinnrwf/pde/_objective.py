@@ -40,6 +40,10 @@ class Reference(eqx.Module):
                 f"Reference: points must be (n, d) and values (n, {len(fields)}) for fields {fields}; "
                 f"got {points.shape} and {values.shape}"
             )
+        for name, array in (("points", points), ("values", values)):
+            if not isinstance(array, jax.core.Tracer) and not bool(jnp.all(jnp.isfinite(array))):
+                bad = int(jnp.sum(~jnp.isfinite(array)))
+                raise ValueError(f"Reference: {name} must be finite, got {bad} NaN/inf value(s) of {array.size}")
         if parameters is not None and not isinstance(parameters, Mapping):
             raise ValueError(f"Reference: parameters must be a mapping name -> true value (or None), "
                              f"got {parameters!r}")
@@ -192,6 +196,9 @@ class PINNObjective(AbstractObjective):
         for key, term in self.terms.items():
             losses, diag = term.losses(self.equation, model, batch[key], params, self.inputs)
             for comp, value in losses.items():
+                if jnp.ndim(value) != 0:  # (the engine sums the terms and differentiates the sum)
+                    raise ValueError(f"terms[{key!r}] ({type(term).__name__}): the loss {self.names[key][comp]!r} "
+                                     f"must be a scalar, got shape {jnp.shape(value)}")
                 terms[self.names[key][comp]] = term.weight_of(comp) * value
             per_term_diag[key] = diag
         diagnostics = {f"param_{k}": params[k] for k in (*self.schedules, *learned)}

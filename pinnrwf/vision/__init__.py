@@ -18,7 +18,7 @@ from ._networks import SIREN_OMEGAS, coordinate_network, plot_siren, siren_omega
 
 # Each task adds its public names below (one line per task module).
 from ._images import (ImageSplit, SigmoidOutput, centre_square, downsample, image_grid, load_grayscale, load_image,
-                      load_rgba, split_image, text_image, text_images)
+                      load_npz, load_rgba, split_image, text_image, text_images)
 from ._ct import MODIFIED_SHEPP_LOGAN, pixel_centres, project, projection_angles, shepp_logan
 from ._occupancy import (BOX_MARGIN, DEFAULT_SCALES, LABEL_METHODS, SURFACE_SOURCES, AffineEmbedding, bounding_box,
                          inside_iou, load_mesh, near_surface_points, normalize_mesh, occupancy_embedding,

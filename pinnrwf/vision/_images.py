@@ -21,6 +21,9 @@ Pillow is imported inside the functions that use it (``pip install "pinnrwf[visi
 from __future__ import annotations
 
 import string
+import zipfile
+import zlib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -174,6 +177,29 @@ def _load_npy_plane(name: str, path: Path) -> Float[np.ndarray, "h w"]:
         raise ValueError(f"{name}: {path} must hold finite values ≥ 0 with a positive maximum (it is divided by "
                          f"its maximum), got min {array.min()} and max {array.max()}")
     return array / array.max()
+
+
+def load_npz(path: str | Path, keys: Sequence[str], *, name: str = "path") -> dict[str, np.ndarray]:
+    """The arrays ``keys`` of the ``.npz`` archive at ``path``, read whole, never unpickled.
+
+    Raises:
+        ValueError naming ``name`` and the file: no file; not an archive numpy reads without pickle
+            (truncated, not a zip, an array of Python objects); an array of ``keys`` missing.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"{name}: no file at {path}")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            files = list(getattr(archive, "files", ()))  # (a single .npy has none)
+            arrays = {key: np.asarray(archive[key]) for key in keys if key in files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as err:
+        raise ValueError(f"{name}: {path} is not a .npz archive numpy can read without pickle "
+                         f"({_one_line(err)})") from None
+    missing = sorted(set(keys) - set(arrays))
+    if missing:
+        raise ValueError(f"{name}: {path} lacks the arrays {missing} (has {sorted(files)})")
+    return arrays
 
 
 def load_rgba(path: str | Path, *, name: str = "path") -> Float[np.ndarray, "h w 4"]:

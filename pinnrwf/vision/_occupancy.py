@@ -72,14 +72,21 @@ def load_mesh(path: str | Path):
     """The triangle mesh in ``path`` (OBJ, PLY, STL, … as trimesh reads them) as a
     ``trimesh.Trimesh``; a file holding several meshes (a scene) is concatenated into one.
 
-    Raises ``ValueError`` for a missing file, a file trimesh cannot read, or a mesh without faces.
+    Raises ``ValueError`` for a missing file, a file trimesh cannot read, a mesh without faces, or
+    a vertex with a NaN or infinite coordinate (trimesh's processing would silently drop it and
+    its faces, so the file is read once unprocessed to check).
     """
     trimesh = _trimesh()
     path = check.existing_file("mesh path", path)
     try:
+        raw = np.asarray(trimesh.load(path, force="mesh", process=False).vertices, dtype=np.float64)
         mesh = trimesh.load(path, force="mesh")
     except Exception as err:  # noqa: BLE001 - trimesh raises many kinds for unreadable files
         raise ValueError(f"mesh path: trimesh cannot read {path}: {err}") from None
+    bad = ~np.isfinite(raw).all(axis=-1) if raw.ndim == 2 else np.zeros(0, bool)
+    if bad.any():
+        raise ValueError(f"mesh path: {path} has {int(bad.sum())} vertex(es) with a NaN or infinite coordinate (the "
+                         f"first: vertex {int(np.argmax(bad))} of {len(raw)}); repair the mesh")
     return _checked_mesh(mesh, f"the mesh in {path}")
 
 

@@ -7,6 +7,7 @@ One table: (description, argv after ``generate``, expected exit code, fragment o
 gets a case by adding a row.
 """
 
+import errno
 import os
 
 import pytest
@@ -56,6 +57,9 @@ CASES = [
      "needs 9.9e+07 time steps"),
     ("a 745 GiB batch", ["diffusion-reaction", "--n-samples", "1000", "--nt", "100000", "--nx", "1000"], 2,
      "beyond the 2 GiB limit; choose --batch-size ≤ 2, or force it (--force)"),
+    # sizes that cannot fit on this machine (PINNRWF_NO_SIZE_CHECK=1 or --force skips the check)
+    ("ten billion samples", ["advection", "--n-samples", "10000000000"], 2,
+     "--n-samples 10000000000 of advection (their inputs, drawn at once, and a batch of 256 solutions) needs at least"),
     # run-time failures: exit 1, what failed, the value, what to try
     ("unstable Burgers step", ["burgers", "--n-samples", "2", "--nt", "2", "--dt", "0.5"], 1,
      "max|u| grew from 0.2393 to 0.6949 (×2.9) by t = 1"),
@@ -115,3 +119,26 @@ def test_force_lifts_the_cost_limit(paths, capsys, monkeypatch):
     got, err = _generate([*argv, "--force"], capsys)
     assert got == 130 and "interrupted; no file was written" in err
     assert not os.path.exists(paths["out"])
+
+
+def test_a_file_larger_than_the_free_disk_is_refused_unless_overridden(paths, capsys, monkeypatch):
+    monkeypatch.setattr("pinnrwf._resources.disk_available", lambda path: 1000)
+    argv = ["advection", "--n-samples", "2", "--nx", "32", "--nt", "5", "--out", paths["out"], *FAST]
+    got, err = _generate(argv, capsys)
+    assert got == 2 and "--n-samples 2 of advection (the file, uncompressed) needs at least 3 KiB of disk space" in err
+    assert "1000 B available on this machine; choose a smaller --n-samples, or set PINNRWF_NO_SIZE_CHECK=1" in err
+    monkeypatch.setenv("PINNRWF_NO_SIZE_CHECK", "1")
+    assert _generate(argv, capsys)[0] == 0 and os.path.exists(paths["out"])
+
+
+def test_a_full_disk_is_one_line_naming_the_file(paths, capsys, monkeypatch):
+    def full(self, start, arrays):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("pinnrwf.datasets.hdf5.DatasetWriter.write", full)
+    got, err = _generate(["advection", "--n-samples", "2", "--nx", "32", "--nt", "5", "--out", paths["out"], *FAST],
+                         capsys)
+    assert got == 1
+    assert err.strip().splitlines()[-1] == ("pinnrwf generate advection: error: no space left on device while "
+                                            f"writing {paths['out']}")
+    assert not os.listdir(os.path.dirname(paths["out"]))  # neither the file nor its temporary

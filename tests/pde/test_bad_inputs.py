@@ -5,6 +5,7 @@ One table: (description, call, expected exception, fragment of its message). A n
 a case by adding a row.
 """
 
+import jax
 import jax.numpy as jnp
 import pytest
 
@@ -17,6 +18,27 @@ R = pde.Residual(D.interior(8))
 
 def _objective(**terms):
     return pde.PINNObjective(EQ, {"r": R, **terms})
+
+
+class _VectorLoss(pde.AbstractTerm):
+    """A user's term whose loss is a vector (it forgot the mean)."""
+
+    weight: float = 1.0
+
+    def components(self, equation):
+        return None
+
+    def sample(self, key):
+        return jnp.zeros((4, 2))
+
+    def losses(self, equation, model, batch, params, inputs):
+        return {"": jnp.sum(jax.vmap(model)(batch) ** 2, axis=1)}, {}
+
+
+def _vector_loss():
+    objective = _objective(data=_VectorLoss())
+    model = lambda x: x[:1]  # noqa: E731
+    objective.loss_terms(model, objective.sample(jax.random.PRNGKey(0)), jnp.int32(0))
 
 
 CASES = [
@@ -90,6 +112,12 @@ CASES = [
      ValueError, "schedules: 'k' is not a parameter"),
     ("reference with the wrong columns", lambda: pde.PINNObjective(EQ, {"r": R}, reference=pde.Reference(
         jnp.zeros((4, 3)), jnp.zeros(4), "u")), ValueError, "reference: points need 2 columns"),
+    ("reference with NaN values", lambda: pde.Reference(jnp.zeros((4, 2)), jnp.array([0.0, jnp.nan, 1.0, 2.0]), "u"),
+     ValueError, "Reference: values must be finite, got 1 NaN/inf value(s) of 4"),
+    ("reference with NaN points", lambda: pde.Reference(jnp.full((4, 2), jnp.nan), jnp.zeros(4), "u"),
+     ValueError, "Reference: points must be finite, got 8 NaN/inf value(s)"),
+    ("a term whose loss is a vector", _vector_loss, ValueError,
+     "terms['data'] (_VectorLoss): the loss 'data' must be a scalar, got shape (4,)"),
     # schedules
     ("curriculum zero boundary", lambda: pde.curriculum([1.0, 2.0], [0]), ValueError,
      "curriculum: boundaries[0] must be ≥ 1"),

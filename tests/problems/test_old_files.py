@@ -42,3 +42,14 @@ def test_a_saved_run_of_0_1_0_loads():
     assert run.problem.name == "advection" and sorted(run.ensembles) == ["plain", "rwf"]
     u = run.model("rwf", member=0)(jnp.array([1.0, 0.5]))
     assert u.shape == (1,) and np.isfinite(np.asarray(u)).all()
+
+
+def test_a_saved_run_too_large_for_this_machine_is_refused_before_it_is_built(tmp_path):
+    out = tmp_path / "advection"
+    shutil.copytree(FIXTURES / "saved_run_0.1.0" / "advection", out)
+    meta = json.loads((out / "models" / "run.json").read_text())
+    meta["config"]["width"] = 10**8
+    (out / "models" / "run.json").write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match=r"'plain' network\(s\) of its config \(width=100000000\) needs at least "
+                       r"[0-9.]+ PiB of (device )?memory"):
+        pinnrwf.load_run(out)

@@ -216,7 +216,7 @@ def test_atlas_loader_errors(tmp_path):
     path = tmp_path / ATLAS_FILE
     path.parent.mkdir(parents=True)
     np.savez(path, other=np.zeros(3))
-    with pytest.raises(ValueError, match="has no array 't1'"):
+    with pytest.raises(ValueError, match=r"lacks the arrays \['t1'\]"):
         atlas_slice(tmp_path, 0, 16)
     np.savez(path, t1=np.zeros((4, 4, 8), np.uint8))
     with pytest.raises(ValueError, match="3-D .* volume with more than"):

@@ -2,6 +2,7 @@
 
 import dataclasses
 import json
+import re
 
 import jax
 import jax.numpy as jnp
@@ -221,6 +222,22 @@ def test_bad_data_file_is_a_clear_error(tmp_path):
     np.savez(tmp_path / "nerf" / "lego_100.npz", images=np.zeros((2, 4, 4, 3), np.uint8))
     with pytest.raises(ValueError, match=r"lacks the arrays \['focal', 'images_rgba', 'poses'\]"):
         read_views(tmp_path / "nerf" / "lego_100.npz", "black")
+
+
+@pytest.mark.parametrize("damage", ["truncated", "pickled", "not a zip"])
+def test_a_damaged_data_file_is_named(tmp_path, damage):
+    path = tmp_path / "lego_100.npz"
+    arrays = {"images_rgba": np.zeros((2, 4, 4, 4), np.uint8), "poses": np.zeros((2, 4, 4)), "focal": np.float64(1)}
+    if damage == "pickled":
+        arrays["poses"] = np.array([{"pose": 1}, None], dtype=object)
+    np.savez(path, **arrays)
+    if damage == "truncated":
+        path.write_bytes(path.read_bytes()[:300])
+    elif damage == "not a zip":
+        path.write_bytes(b"PK\x03\x04 but nothing more")
+    with pytest.raises(ValueError, match=f"data_dir: {re.escape(str(path))} is not a .npz archive numpy can read "
+                       "without pickle"):
+        read_views(path, "black")
 
 
 # -------------------------------------------------------------------------------- problem

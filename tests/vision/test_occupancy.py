@@ -4,6 +4,7 @@ Every mesh here is made in memory with trimesh (no file of ../shared is read).
 """
 
 import json
+import re
 
 import equinox as eqx
 import jax
@@ -121,6 +122,12 @@ def test_load_mesh_reads_obj_and_ply_and_reports_bad_files(tmp_path):
     points_only.write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\n")
     with pytest.raises(ValueError, match="no triangle faces|trimesh cannot read|must be a trimesh"):
         load_mesh(points_only)
+    nan_vertex = tmp_path / "nan.obj"  # trimesh drops such a vertex and its faces: refused instead
+    nan_vertex.write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\nv 0 0 nan\nv 0 0 1\n"
+                          "f 1 2 3\nf 1 2 4\nf 1 3 5\nf 2 3 5\nf 1 2 5\n")
+    with pytest.raises(ValueError, match=f"mesh path: {re.escape(str(nan_vertex))} has 1 vertex\\(es\\) with a NaN or "
+                       "infinite coordinate \\(the first: vertex 3 of 5\\)"):
+        load_mesh(nan_vertex)
 
 
 def test_normalize_mesh_maps_into_the_unit_cube_with_vertex_mean_one_half():
