@@ -27,6 +27,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from pinnrwf import _validation as check
+from pinnrwf.loggers import AbstractLogger, LoggerGroup
 from pinnrwf.nn import AbstractParameterization, parse_parameterizations
 from pinnrwf.problem import AbstractProblem, Preset, check_problem
 from pinnrwf.saved import save_models
@@ -45,9 +46,11 @@ def train_all(
     lbfgs: LBFGS | None = None,
     lbfgs_points: int | None = None,
     log: Callable[[str], None] = print,
+    loggers: LoggerGroup | list[AbstractLogger] = (),
 ) -> dict[str, FitResult]:
     """Train every parameterization with the same settings; returns ``{name: FitResult}``.
 
+    ``loggers`` (:mod:`pinnrwf.loggers`) watch each parameterization as a run of its name.
     ``lbfgs``: an optional second stage (``LBFGS(steps=M)``, see :func:`pinnrwf.train.fit`);
     ``lbfgs_points``: the size of its fixed set in interior residual points (PINN objectives
     only; see :func:`lbfgs_with_points`), default one training batch.
@@ -78,6 +81,8 @@ def train_all(
             fingerprint_extra={"problem": problem.name, "config": fingerprint_config(config),
                                "parameterization": repr(parameterization)},
             monitor=problem.monitor,
+            loggers=loggers,
+            run_name=name,
         )
     return results
 
@@ -193,13 +198,15 @@ def run(
     lbfgs_points: int | None = None,
     command: str | None = None,
     log: Callable[[str], None] = print,
+    loggers: list[AbstractLogger] = (),
 ) -> dict[str, FitResult]:
     """Train, print the comparison, write ``results.json`` and ``table.md``, call ``report``.
 
     ``config``, ``train`` and ``optimizer`` default to those of ``preset``; ``lbfgs`` (and
     ``lbfgs_points``) add an L-BFGS stage after it, see :func:`train_all`;
     ``parameterizations`` is a mapping, a ``--param`` string, or ``None`` for the problem's
-    default list. Returns ``{parameterization name: FitResult}``.
+    default list. ``loggers`` (:mod:`pinnrwf.loggers`) watch the training live and get the
+    figures at the end. Returns ``{parameterization name: FitResult}``.
     """
     check_problem(problem)
     check.one_of("preset", preset, tuple(problem.presets))
@@ -218,13 +225,13 @@ def run(
         log = _silent
     with jax.enable_x64(True) if problem.float64 else contextlib.nullcontext():
         return _train_and_report(problem, config, train, optimizer, parameterizations, out_dir, preset, command, log,
-                                 lbfgs, lbfgs_points)
+                                 lbfgs, lbfgs_points, LoggerGroup(loggers if jax.process_index() == 0 else ()))
 
 
 def _train_and_report(problem, config, train, optimizer, parameterizations, out_dir, preset, command, log,
-                      lbfgs=None, lbfgs_points=None):
+                      lbfgs=None, lbfgs_points=None, loggers=LoggerGroup()):
     results = train_all(problem, config, train, parameterizations, optimizer=optimizer, lbfgs=lbfgs,
-                        lbfgs_points=lbfgs_points, log=log)
+                        lbfgs_points=lbfgs_points, log=log, loggers=loggers)
     lbfgs = next(iter(results.values())).lbfgs  # the stage that ran (its batches from lbfgs_points)
     payload = results_payload(problem, config, results, parameterizations, preset=preset,
                               optimizer=optimizer, command=command, lbfgs=lbfgs)
@@ -246,6 +253,8 @@ def _train_and_report(problem, config, train, optimizer, parameterizations, out_
         log(f"results: {out_dir / 'results.json'}")
         for figure in extras.get("figures", []):
             log(f"figure: {figure}")
+        loggers.figures(extras.get("figures", []))
+        loggers.close()
 
     on_main_process(write_and_report, f"write the results into {out_dir}")
     return results

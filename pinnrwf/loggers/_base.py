@@ -76,7 +76,7 @@ class LoggerGroup(AbstractLogger):
     """
 
     def __init__(self, loggers: Iterable[AbstractLogger] = ()):
-        loggers = list(loggers)
+        loggers = list(loggers.active if isinstance(loggers, LoggerGroup) else loggers)
         for logger in loggers:
             if not isinstance(logger, AbstractLogger):
                 raise ValueError(f"loggers must be pinnrwf.loggers.AbstractLogger instances, got {logger!r}")
@@ -91,7 +91,8 @@ class LoggerGroup(AbstractLogger):
                 call(logger)
             except Exception as e:  # noqa: BLE001 - any failure of a logger is the logger's, not the run's
                 self.active.remove(logger)
-                warnings.warn(f"logger {type(logger).__name__} failed in {what}: {type(e).__name__}: {e}; "
+                hint = " (pip install 'pinnrwf[log]')" if isinstance(e, ImportError) else ""
+                warnings.warn(f"logger {type(logger).__name__} failed in {what}: {type(e).__name__}: {e}{hint}; "
                               "training continues without it", RuntimeWarning, stacklevel=3)
 
     def start(self, name, config):
