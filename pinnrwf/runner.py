@@ -137,7 +137,8 @@ def steps_per_second_text(result: FitResult) -> str:
 
 def comparison_table(results: Mapping[str, FitResult], metrics: tuple[str, ...], *,
                      percent: frozenset[str] = frozenset()) -> str:
-    """A Markdown table: one row per parameterization, mean ± std over seeds of each metric."""
+    """A Markdown table: one row per parameterization, mean ± std over seeds of each metric
+    ("± n/a" for a single seed)."""
     lines = ["| parameterization | " + " | ".join(metrics) + " | steps/s |", "|" + "---|" * (len(metrics) + 2)]
     for name, r in results.items():
         cells = []
@@ -145,8 +146,11 @@ def comparison_table(results: Mapping[str, FitResult], metrics: tuple[str, ...],
             if m not in r.final_metrics:
                 raise ValueError(f"metric {m!r} is not computed by the objective (it has {sorted(r.final_metrics)})")
             s = summarize(r.final_metrics[m])
-            cells.append(f"{100 * s['mean']:.2f} ± {100 * s['std']:.2f} %" if m in percent
-                         else f"{s['mean']:.3e} ± {s['std']:.1e}")
+            one = len(r.final_metrics[m]) == 1  # one seed: no spread to report
+            if m in percent:
+                cells.append(f"{100 * s['mean']:.2f} ± " + ("n/a" if one else f"{100 * s['std']:.2f}") + " %")
+            else:
+                cells.append(f"{s['mean']:.3e} ± " + ("n/a" if one else f"{s['std']:.1e}"))
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {steps_per_second_text(r)} |")
     return "\n".join(lines)
 
