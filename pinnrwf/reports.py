@@ -91,8 +91,9 @@ def _read(config, key: str | Callable):
 class ParameterTrajectory(AbstractReport):
     """An inverse problem's trainable parameter ``name`` (logged as the diagnostic
     ``param_<name>``): its trajectory for every seed (thin) and the median (thick) of every run
-    from ``initial`` against ``true`` (left), the final values per seed with mean ± std (right). Extras: ``{name: {"true": …,
-    run: {"per_seed": […], mean, std, …}}}`` and the config fields named in ``record``.
+    from ``initial`` against ``true`` (left), the final values per seed with mean ± std (right).
+    Extras: ``{name: {"true": …, run: {"per_seed": […], mean, std, …}}}`` and the config fields
+    named in ``record``.
     ``initial`` and ``true``: config field names or ``config -> value``."""
 
     name: str

@@ -13,7 +13,8 @@ from pinnrwf.reports import Curves, FieldComparison, ParameterTrajectory, run_re
 def _result(seeds=2):
     history = {"metric_step": [0, 10], "metrics": {"rel_l2": np.array([[1.0, 0.9], [0.5, 0.4]])[:, :seeds]},
                "step": [10], "diagnostics": {"param_k": np.array([[0.2, 0.3]])[:, :seeds]}}
-    return types.SimpleNamespace(model=lambda i: (lambda z: z[:1] * 2.0), history=history, config=types.SimpleNamespace(seed=0),
+    return types.SimpleNamespace(model=lambda i: (lambda z: z[:1] * 2.0), history=history,
+                                 config=types.SimpleNamespace(seed=0),
                                  final_metrics={"k": np.array([0.2, 0.3])[:seeds]})
 
 

@@ -42,7 +42,8 @@ def rate(steps: int, chunk: int, log_every: int | None, csv: bool) -> float:
 
 def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--steps", type=positive_int_arg, default=3000, help="steps per run (default: %(default)s)")
-    p.add_argument("--chunk", type=positive_int_arg, default=100, help="steps per compiled chunk (default: %(default)s)")
+    p.add_argument("--chunk", type=positive_int_arg, default=100,
+                   help="steps per compiled chunk (default: %(default)s)")
     p.add_argument("--rounds", type=positive_int_arg, default=3, help="A B rounds (default: %(default)s)")
     add_out_argument(p)
 
@@ -77,7 +78,8 @@ def main_from_args(args) -> int:
             f"({100 * x[n]['cost_fraction']:+.1f} %)" for n in CASES) + " |")
     lines += ["", "Median cost (1 − rate / rate of the default run just before it): " + ", ".join(
         f"{n}: **{100 * median[n]:+.1f} %**" for n in CASES) + f". 1-minute load average at the end: "
-        f"{os.getloadavg()[0]:.1f} ({os.cpu_count()} cores; a shared, noisy machine: differences of a few % are noise)."]
+        f"{os.getloadavg()[0]:.1f} ({os.cpu_count()} cores; on a shared, noisy machine differences of a few % are "
+        "noise)."]
     md = "\n".join(lines) + "\n"
     paths = write_benchmark(f"log_every_{platform}", payload, md, out)
     print(md)
