@@ -56,8 +56,9 @@ def ensemble_lines(ax, steps, values, label: str, *, color=None, log: bool = Tru
     return median.get_color()
 
 
-#: the title suffix of a panel drawn with :func:`ensemble_lines`
-ENSEMBLE = "each seed thin, median thick"
+def ensemble_text(seeds: int) -> str:
+    """What a panel drawn with :func:`ensemble_lines` shows, for its title."""
+    return "1 seed" if seeds == 1 else f"{seeds} seeds: each thin, median thick"
 
 
 def field_comparison(
@@ -97,7 +98,8 @@ def field_comparison(
     ax = axes[0, 1]
     for name, (steps, errs) in histories.items():
         ensemble_lines(ax, steps, errs, name)
-    ax.set(xlabel="step", ylabel=metric_label, title=f"{metric_label} during training ({ENSEMBLE})")
+    seeds = np.asarray(next(iter(histories.values()))[1]).shape[1]  # errors: (n_steps, seeds)
+    ax.set(xlabel="step", ylabel=metric_label, title=f"{metric_label} during training ({ensemble_text(seeds)})")
     ax.legend(fontsize=8)
     for row, name in zip(axes[1:], names):
         image(row[0], np.asarray(predictions[name]), f"{name}: prediction ({shown})", "viridis", vmin, vmax,

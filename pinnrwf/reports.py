@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from pinnrwf.plotting import ENSEMBLE, ensemble_lines, pyplot, runs_field_comparison, save_figure
+from pinnrwf.plotting import ensemble_lines, ensemble_text, pyplot, runs_field_comparison, save_figure
 from pinnrwf.train import summarize
 
 #: config -> (points (n, d), reference values (n,) or (n, n_fields), grid shape (n_1, n_2))
@@ -130,7 +130,7 @@ class ParameterTrajectory(AbstractReport):
         ax.axhline(true, color="k", ls="--", lw=1.2, label=f"true {label} = {true:g}")
         ax_end.axhline(true, color="k", ls="--", lw=1.2)
         ax.set_yscale("log")
-        ax.set(xlabel="step", ylabel=label, title=f"Identified {label} during training ({ENSEMBLE})")
+        ax.set(xlabel="step", ylabel=label, title=f"Identified {label} during training ({ensemble_text(values.shape[1])})")
         ax.legend(fontsize=8)
         ax_end.set_xticks(range(len(results)), list(results))
         ax_end.set_xlim(-0.5, len(results) - 0.5)
@@ -156,6 +156,7 @@ class Curves(AbstractReport):
         for ax, metric in zip(axes[0], self.metrics):
             for run, r in results.items():
                 ensemble_lines(ax, r.history["metric_step"], r.history["metrics"][metric], run, log=self.log)
-            ax.set(xlabel="step", ylabel=metric, title=f"{metric} during training ({ENSEMBLE})")
+            seeds = np.asarray(next(iter(results.values())).history["metrics"][metric]).shape[1]
+            ax.set(xlabel="step", ylabel=metric, title=f"{metric} during training ({ensemble_text(seeds)})")
             ax.legend(fontsize=8)
         return {"figures": [str(save_figure(fig, Path(out_dir) / self.file, dpi=100))]}

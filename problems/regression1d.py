@@ -18,7 +18,7 @@ from jaxtyping import Array, Float
 from pinnrwf.analysis import ntk_eigenvalues, relative_weight_change
 from pinnrwf.config import Config, field, int_at_least, one_of, positive, positive_int, seed
 from pinnrwf.nn import ACTIVATIONS, MLP, RWF, AbstractParameterization, LogNormal, LogUniform, Normal, Uniform
-from pinnrwf.plotting import ENSEMBLE, ensemble_lines, pyplot, save_figure
+from pinnrwf.plotting import ensemble_lines, ensemble_text, pyplot, save_figure
 from pinnrwf.problem import AbstractProblem, Preset
 from pinnrwf.solvers.random_fields import squared_exponential_1d
 from pinnrwf.train import AbstractObjective, Adam, TrainConfig
@@ -104,8 +104,8 @@ def plot(results, objective, spectra, path: Path) -> Path:
             ev = np.sort(ev)[::-1]
             kept = ev[ev >= NTK_FLOOR * ev[0]]
             axes[2].loglog(np.arange(1, kept.size + 1), kept, color=color, label=name)
-    ax_mse.set(xlabel="step", ylabel="MSE", title=f"Training MSE ({ENSEMBLE})")
-    ax_w.set(xlabel="step", ylabel="‖W − W₀‖ / ‖W₀‖", title=f"Relative weight change ({ENSEMBLE})")
+    ax_mse.set(xlabel="step", ylabel="MSE", title=f"Training MSE ({ensemble_text(n_seeds)})")
+    ax_w.set(xlabel="step", ylabel="‖W − W₀‖ / ‖W₀‖", title=f"Relative weight change ({ensemble_text(n_seeds)})")
     if spectra:
         axes[2].set(xlabel="index", ylabel="|eigenvalue|",
                     title=f"Empirical NTK spectrum at the end, seed {seed}\n(|λ| ≥ {NTK_FLOOR:g}·λ_max; "

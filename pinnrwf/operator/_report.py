@@ -13,7 +13,7 @@ import equinox as eqx
 import numpy as np
 
 from pinnrwf import _validation as check
-from pinnrwf.plotting import ENSEMBLE, ensemble_lines, pyplot, save_figure, seeds_text
+from pinnrwf.plotting import ensemble_lines, ensemble_text, pyplot, save_figure, seeds_text
 from pinnrwf.reports import AbstractReport
 
 from ._data import OperatorData
@@ -28,12 +28,13 @@ def plot_training(results, errors: Mapping[str, np.ndarray], path: Path, title: 
     the median thick) and the distribution of the per-function test errors (all seeds pooled)."""
     plt = pyplot()
     fig, (ax_loss, ax_err, ax_dist) = plt.subplots(1, 3, figsize=(17, 4.8), constrained_layout=True)
+    shown = ensemble_text(np.asarray(next(iter(errors.values()))).shape[0])
     for name, r in results.items():
         color = ensemble_lines(ax_loss, r.history["step"], r.history["loss"], name)
         ensemble_lines(ax_err, r.history["metric_step"], r.history["metrics"]["rel_l2"], name, color=color)
-    ax_loss.set(xlabel="step", ylabel="training loss", title=f"Training loss ({ENSEMBLE})")
+    ax_loss.set(xlabel="step", ylabel="training loss", title=f"Training loss ({shown})")
     ax_err.set(xlabel="step", ylabel="relative L² error (mean over test functions)",
-               title=f"Test error during training ({ENSEMBLE})")
+               title=f"Test error during training ({shown})")
     names = list(errors)
     pooled = [np.asarray(errors[n]).ravel() for n in names]
     seeds = seeds_text(np.asarray(errors[names[0]]).shape[0])
