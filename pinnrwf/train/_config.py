@@ -6,11 +6,12 @@ import dataclasses
 from pathlib import Path
 
 from pinnrwf import _validation as check
-from pinnrwf.config import NEUTRAL_AT_DEFAULT
 
 from ._weighting import AbstractLossWeighting
 
 PRECISIONS = ("default", "high", "highest")
+#: ``pinnrwf.config.NEUTRAL_AT_DEFAULT`` (not imported: pinnrwf.config imports this package)
+NEUTRAL_AT_DEFAULT = "pinnrwf_neutral_at_default"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -365,12 +365,12 @@ class _Watch:
     seeds: list[int]
     learning_rate: Callable[[int], float] | None
 
-    def rows(self, rows: list[dict], loss_weights) -> None:
-        """The chunk's recorded rows; the grad-norm ``loss_weights`` (on device) with the last."""
+    def rows(self, rows: list[dict], loss_weights: dict) -> None:
+        """The chunk's recorded rows; the grad-norm ``loss_weights`` (on the host) with the last."""
         if not self.loggers or not rows:
             return
         if loss_weights:
-            rows[-1] = {**rows[-1], "loss_weights": to_host(loss_weights)}
+            rows[-1] = {**rows[-1], "loss_weights": loss_weights}
         for row in rows:
             lr = None if self.learning_rate is None or row["stage"] == "lbfgs" else self.learning_rate(row["step"] - 1)
             self.loggers.scalars(row["step"], scalars_of({**row, "learning_rate": lr}, self.seeds))
@@ -449,7 +449,8 @@ class _Loop:
                 if not rows or rows[-1]["step"] != step:
                     rows.append({"step": step, "stage": name})
                 rows[-1] = {**rows[-1], "metrics": record["metrics"]}
-            self.watch.rows(rows, state.loss_weights)
+            # every process takes part in the gather (``to_host``), whether or not it has loggers
+            self.watch.rows(rows, to_host(state.loss_weights) if state.loss_weights else {})
             if self.on_chunk is not None:
                 self.on_chunk(step, record)
             if self.progress is not None:

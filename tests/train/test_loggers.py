@@ -154,6 +154,10 @@ def test_log_every_one_changes_the_history_not_the_training():
 
 
 def test_log_every_leaves_the_checkpoint_fingerprint_and_json_alone():
+    from pinnrwf import config as configs
+    from pinnrwf.train import _config
+
+    assert _config.NEUTRAL_AT_DEFAULT == configs.NEUTRAL_AT_DEFAULT
     config = TrainConfig(steps=30)
     assert "log_every" not in config.to_json()
     assert (_config_fingerprint(config, {}) == _config_fingerprint(TrainConfig(steps=30, log_every=7), {}))
@@ -169,10 +173,13 @@ def test_a_nan_metric_stops_the_run_naming_metric_member_and_step():
 
 
 def test_scalars_name_every_member_and_the_spread():
-    values = scalars_of({"loss": [1.0, 3.0], "metrics": {"e": [2.0, 4.0]}, "learning_rate": 0.1}, seeds=[4, 5])
+    values = scalars_of({"loss": [1.0, 3.0], "metrics": {"e": [2.0, 4.0]}, "loss_weights": {"r": [1.0, 1.0]},
+                         "learning_rate": 0.1}, seeds=[4, 5])
     assert values == {"loss/seed4": 1.0, "loss/seed5": 3.0, "loss/mean": 2.0, "loss/min": 1.0, "loss/max": 3.0,
                       "metrics/e/seed4": 2.0, "metrics/e/seed5": 4.0, "metrics/e/mean": 3.0, "metrics/e/min": 2.0,
-                      "metrics/e/max": 4.0, "learning_rate": 0.1}
+                      "metrics/e/max": 4.0, "loss_weights/r/seed4": 1.0, "loss_weights/r/seed5": 1.0,
+                      "loss_weights/r/mean": 1.0, "loss_weights/r/min": 1.0, "loss_weights/r/max": 1.0,
+                      "learning_rate": 0.1}
 
 
 def test_wandb_logger_makes_one_run_per_trained_run_and_one_for_figures(tmp_path, monkeypatch):
@@ -205,3 +212,16 @@ def test_parse_loggers_names_the_unknown(tmp_path):
     assert [type(g).__name__ for g in group.active] == ["CSVLogger", "TensorBoardLogger"]
     with pytest.raises(ValueError, match="unknown logger.*mlflow"):
         parse_loggers("csv,mlflow", tmp_path)
+
+
+@pytest.mark.slow
+def test_wandb_offline_needs_no_network(tmp_path, monkeypatch):
+    pytest.importorskip("wandb")  # not in the test extra (heavy): checked where it is installed
+    monkeypatch.setenv("WANDB_SILENT", "true")
+    group = LoggerGroup([WandbLogger(tmp_path, group="test", mode="offline")])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # a failing logger would warn
+        group.start("rwf", {"train": {"steps": 2}})
+        group.scalars(1, {"loss/mean": 1.0})
+        group.end()
+    assert group and list((tmp_path / "wandb").glob("offline-run-*/run-*.wandb"))
