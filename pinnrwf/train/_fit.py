@@ -248,13 +248,14 @@ def _recorded(step: int, n: int, last: int, every: int | None) -> list[int]:
     return [i for i in range(n) if (step + i + 1) % every == 0 or step + i + 1 == last]
 
 
-def _learning_rate(optimizer) -> Callable[[int], float] | None:
-    """``step -> learning rate`` of the optimizers whose rate is known (None: unknown)."""
+def _learning_rate(optimizer) -> Callable[[np.ndarray], np.ndarray] | None:
+    """``steps -> learning rates`` of the optimizers whose rate is known (None: unknown); one
+    call per chunk, for all its recorded steps."""
     if isinstance(optimizer, Adam):
         schedule = optimizer.schedule()
-        return lambda step: float(schedule(step))
+        return lambda steps: np.asarray(schedule(jnp.asarray(steps)), dtype=float)
     if isinstance(optimizer, SGD):
-        return lambda step: float(optimizer.learning_rate)
+        return lambda steps: np.full(len(steps), float(optimizer.learning_rate))
     return None
 
 
@@ -359,11 +360,11 @@ def _initial_state(init_model, objective, optimizer, config, batches):
 
 @dataclasses.dataclass
 class _Watch:
-    """What the loggers get: ``seeds`` (one per member), ``learning_rate(step)`` (None: unknown)."""
+    """What the loggers get: ``seeds`` (one per member), ``learning_rate(steps)`` (None: unknown)."""
 
     loggers: LoggerGroup
     seeds: list[int]
-    learning_rate: Callable[[int], float] | None
+    learning_rate: Callable[[np.ndarray], np.ndarray] | None
 
     def rows(self, rows: list[dict], loss_weights: dict) -> None:
         """The chunk's recorded rows; the grad-norm ``loss_weights`` (on the host) with the last."""
@@ -371,9 +372,11 @@ class _Watch:
             return
         if loss_weights:
             rows[-1] = {**rows[-1], "loss_weights": loss_weights}
-        for row in rows:
-            lr = None if self.learning_rate is None or row["stage"] == "lbfgs" else self.learning_rate(row["step"] - 1)
-            self.loggers.scalars(row["step"], scalars_of({**row, "learning_rate": lr}, self.seeds))
+        # the rate of the update that led to each step (none in the L-BFGS stage: a line search)
+        known = self.learning_rate is not None and rows[0]["stage"] != "lbfgs"
+        rates = self.learning_rate(np.array([row["step"] - 1 for row in rows])) if known else [None] * len(rows)
+        for row, rate in zip(rows, rates):
+            self.loggers.scalars(row["step"], scalars_of({**row, "learning_rate": rate}, self.seeds))
 
 
 @dataclasses.dataclass
