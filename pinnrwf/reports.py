@@ -135,8 +135,9 @@ class ParameterTrajectory(AbstractReport):
         ax_end.set_xticks(range(len(results)), list(results))
         ax_end.set_xlim(-0.5, len(results) - 0.5)
         seeds = {np.asarray(r.final_metrics[self.name]).size for r in results.values()}
-        spread = "mean (1 seed: no spread)" if seeds == {1} else "seeds (dots), mean ± std (square)"
-        ax_end.set(ylabel=label, title=f"final {label}: {spread}")
+        spread = "1 seed, no spread" if seeds == {1} else "dots: seeds\nsquare: mean ± std"
+        ax_end.set(ylabel=label, title=f"final {label} ({spread})")
+        ax_end.tick_params(axis="x", labelrotation=45)
         return save_figure(fig, path, dpi=100)
 
 
