@@ -248,6 +248,28 @@ def _recorded(step: int, n: int, last: int, every: int | None) -> list[int]:
     return [i for i in range(n) if (step + i + 1) % every == 0 or step + i + 1 == last]
 
 
+def record_chunk(history: dict, stage: str, step: int, last: int, every: int | None, totals: np.ndarray,
+                 terms: dict[str, np.ndarray], diagnostics: dict[str, np.ndarray]) -> list[dict]:
+    """Append the recorded steps of a chunk that began after ``step`` to ``history``; return
+    them as rows. ``totals`` (n, S) and every term and diagnostic (n, S): the chunk's per-step
+    values, on the host."""
+    rows = [{
+        "step": step + i + 1,
+        "stage": stage,
+        "loss": totals[i].tolist(),
+        "terms": {k: v[i].tolist() for k, v in terms.items()},
+        "diagnostics": {k: v[i].tolist() for k, v in diagnostics.items()},
+    } for i in _recorded(step, len(totals), last, every)]
+    for row in rows:
+        history["step"].append(row["step"])
+        history["loss"].append(row["loss"])
+        for k, v in row["terms"].items():
+            history["terms"].setdefault(k, []).append(v)
+        for k, v in row["diagnostics"].items():
+            history["diagnostics"].setdefault(k, []).append(v)
+    return rows
+
+
 def _learning_rate(optimizer) -> Callable[[np.ndarray], np.ndarray] | None:
     """``steps -> learning rates`` of the optimizers whose rate is known (None: unknown); one
     call per chunk, for all its recorded steps."""
@@ -421,20 +443,7 @@ class _Loop:
                 timing["run_steps"] += n
             state, step = new_state, step + n
             timing["steps"] += n
-            rows = [{
-                "step": step - n + i + 1,
-                "stage": name,
-                "loss": totals[i].tolist(),
-                "terms": {k: v[i].tolist() for k, v in terms.items()},
-                "diagnostics": {k: v[i].tolist() for k, v in diagnostics.items()},
-            } for i in _recorded(step - n, n, last, config.log_every)]
-            for row in rows:
-                history["step"].append(row["step"])
-                history["loss"].append(row["loss"])
-                for k, v in row["terms"].items():
-                    history["terms"].setdefault(k, []).append(v)
-                for k, v in row["diagnostics"].items():
-                    history["diagnostics"].setdefault(k, []).append(v)
+            rows = record_chunk(history, name, step - n, last, config.log_every, totals, terms, diagnostics)
             record = {
                 "step": step,
                 "stage": name,

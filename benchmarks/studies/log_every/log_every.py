@@ -7,7 +7,13 @@ as much as it ever will. Each case is timed through ``pinnrwf.train.fit`` right 
 1 − rate(case) / rate(default) of that pair. The rate is that of the fastest chunk of the run
 (the time between two ``on_chunk`` calls: the compiled chunk, its transfer, and the host's
 recording and logging of it), the least disturbed by other jobs on a shared machine; the
-compiled program is the same for every case, so it is compiled once. Cases: ``log_every`` = 1, 10, 100, and 1 with a CSV logger.
+compiled program is the same for every case, so it is compiled once. Cases: ``log_every`` = 1,
+10, 100, and 1 with a CSV logger.
+
+Because the machine's noise is larger than the effect, the host's own work is also timed alone,
+without training: recording one chunk of the workload's shape into the history
+(``pinnrwf.train._fit.record_chunk``) and, for the logger case, turning each recorded row into
+named scalars and writing them as CSV (best of 20 repetitions, microseconds per chunk).
 
     pinnrwf bench log-every [--steps 2000] [--rounds 3] [--out DIR]
 """
@@ -24,10 +30,11 @@ import jax
 
 from pinnrwf._cli_types import positive_int_arg
 from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
-from pinnrwf.loggers import CSVLogger
+from pinnrwf.loggers import CSVLogger, scalars_of
 from pinnrwf.nn import RWF
 from pinnrwf.problems.regression1d import Regression1D, Regression1DConfig
 from pinnrwf.train import Adam, TrainConfig, fit
+from pinnrwf.train._fit import record_chunk
 
 CASES = {"N=1": (1, False), "N=10": (10, False), "N=100": (100, False), "N=1 + CSV logger": (1, True)}
 
@@ -42,6 +49,28 @@ def rate(steps: int, chunk: int, log_every: int | None, csv: bool) -> float:
             optimizer=Adam(decay_steps=5000), monitor=problem.monitor, loggers=loggers,
             on_chunk=lambda step, record: stamps.append(time.perf_counter()))
     return chunk / min(b - a for a, b in zip(stamps, stamps[1:]))
+
+
+def host_seconds(chunk: int, log_every: int | None, csv: bool, seeds: int = 2) -> float:
+    """Seconds the host spends recording one chunk (and logging it as CSV), best of 20."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    totals, terms = rng.random((chunk, seeds)), {"mse": rng.random((chunk, seeds))}
+    best = float("inf")
+    with tempfile.TemporaryDirectory() as folder:
+        logger = CSVLogger(folder)
+        logger.start("run", {})
+        for _ in range(20):
+            history = {"step": [], "loss": [], "terms": {}, "diagnostics": {}}
+            t0 = time.perf_counter()
+            rows = record_chunk(history, "adam", 0, chunk, log_every, totals, terms, {})
+            if csv:
+                for row in rows:
+                    logger.scalars(row["step"], scalars_of({**row, "learning_rate": 1e-3}, list(range(seeds))))
+            best = min(best, time.perf_counter() - t0)
+        logger.end()
+    return best
 
 
 def configure_parser(p: argparse.ArgumentParser) -> None:
@@ -65,11 +94,16 @@ def main_from_args(args) -> int:
         rounds.append(row)
         print(row, flush=True)
     median = {name: statistics.median(x[name]["cost_fraction"] for x in rounds) for name in CASES}
+    host = {"default": host_seconds(args.chunk, None, False),
+            **{name: host_seconds(args.chunk, every, csv) for name, (every, csv) in CASES.items()}}
+    chunk_seconds = args.chunk / statistics.median(x[n]["default_steps_per_second"] for x in rounds for n in CASES)
     payload = {
         "workload": {"problem": "regression1d (quick config: 256 points, MLP 3 x 128 ReLU)", "parameterization": "rwf",
                      "seeds": 2, "steps": args.steps, "chunk_steps": args.chunk, "optimizer": "Adam"},
         "rounds": rounds,
         "median_cost_fraction": median,
+        "host_seconds_per_chunk": host,
+        "default_chunk_seconds_median": chunk_seconds,
         "load_average_1min": os.getloadavg()[0],
     }
     platform = jax.devices()[0].platform
@@ -84,6 +118,10 @@ def main_from_args(args) -> int:
         f"{n}: **{100 * median[n]:+.1f} %**" for n in CASES) + f". 1-minute load average at the end: "
         f"{os.getloadavg()[0]:.1f} ({os.cpu_count()} cores; on a shared, noisy machine differences of a few % are "
         "noise)."]
+    lines += ["", f"Host work alone per chunk of {args.chunk} steps (recording, and CSV where named), against the "
+              f"default's median chunk time of {1e3 * chunk_seconds:.0f} ms:", "",
+              "| case | host µs per chunk | share of the chunk |", "|---|---|---|"]
+    lines += [f"| {n} | {1e6 * t:.0f} | {100 * t / chunk_seconds:.2f} % |" for n, t in host.items()]
     md = "\n".join(lines) + "\n"
     paths = write_benchmark(f"log_every_{platform}", payload, md, out)
     print(md)
