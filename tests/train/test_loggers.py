@@ -225,3 +225,21 @@ def test_wandb_offline_needs_no_network(tmp_path, monkeypatch):
         group.scalars(1, {"loss/mean": 1.0})
         group.end()
     assert group and list((tmp_path / "wandb").glob("offline-run-*/run-*.wandb"))
+
+
+@pytest.mark.slow
+def test_command_line_log_csv_rows_equal_results_json(tmp_path):
+    from pinnrwf.cli import main
+
+    out = tmp_path / "run"
+    assert main(["run", "regression1d", "--preset", "smoke", "--param", "rwf", "--steps", "20", "--chunk", "10",
+                 "--no-ntk", "--log", "csv", "--log-every", "5", "--out", str(out), "--no-progress"]) == 0
+    history = json.loads((out / "results.json").read_text())["runs"]["rwf"]["history"]
+    assert history["step"] == [5, 10, 15, 20]
+    with open(out / "logs" / "rwf.csv") as f:
+        rows = [r for r in csv.DictReader(f) if r["name"] == "loss/seed1"]
+    assert [int(r["step"]) for r in rows] == history["step"]
+    assert [float(r["value"]) for r in rows] == [v[1] for v in history["loss"]]
+    with pytest.raises(SystemExit) as e:
+        main(["run", "regression1d", "--preset", "smoke", "--log", "csv,mlflow", "--out", str(tmp_path / "x")])
+    assert e.value.code == 2
