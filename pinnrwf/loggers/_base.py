@@ -43,9 +43,10 @@ class AbstractLogger(abc.ABC):
 
 
 def _each_member(prefix: str, values, seeds: Sequence[int]) -> dict[str, float]:
-    a = np.asarray(values, dtype=float).reshape(-1)
-    out = {f"{prefix}/seed{s}": float(v) for s, v in zip(seeds, a)}
-    out.update({f"{prefix}/mean": float(a.mean()), f"{prefix}/min": float(a.min()), f"{prefix}/max": float(a.max())})
+    # plain Python: for a handful of members numpy's per-call overhead is most of the work
+    a = [float(v) for v in (values if isinstance(values, list) else np.asarray(values, dtype=float).reshape(-1))]
+    out = {f"{prefix}/seed{s}": v for s, v in zip(seeds, a)}
+    out.update({f"{prefix}/mean": sum(a) / len(a), f"{prefix}/min": min(a), f"{prefix}/max": max(a)})
     return out
 
 
