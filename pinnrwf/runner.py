@@ -233,7 +233,8 @@ def run(
 
 
 def _train_and_report(problem, config, train, optimizer, parameterizations, out_dir, preset, command, log,
-                      lbfgs=None, lbfgs_points=None, loggers=LoggerGroup()):
+                      lbfgs=None, lbfgs_points=None, loggers=None):
+    loggers = LoggerGroup() if loggers is None else loggers
     results = train_all(problem, config, train, parameterizations, optimizer=optimizer, lbfgs=lbfgs,
                         lbfgs_points=lbfgs_points, log=log, loggers=loggers)
     lbfgs = next(iter(results.values())).lbfgs  # the stage that ran (its batches from lbfgs_points)
