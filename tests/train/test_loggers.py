@@ -16,7 +16,7 @@ import pytest
 
 from pinnrwf.loggers import (AbstractLogger, CSVLogger, JSONLinesLogger, LoggerGroup, TensorBoardLogger, WandbLogger,
                              parse_loggers, scalars_of)
-from pinnrwf.nn import MLP, RWF
+from pinnrwf.nn import MLP, Plain
 from pinnrwf.train import AbstractObjective, Adam, DivergenceError, TrainConfig, fit
 from pinnrwf.train._fit import _check_metrics, _config_fingerprint
 
@@ -41,7 +41,7 @@ class Sine(AbstractObjective):
 
 
 def init(key):
-    return MLP(1, 1, 8, 1, RWF(), key=key)
+    return MLP(1, 1, 8, 1, Plain(), key=key)
 
 
 class Broken(AbstractLogger):
@@ -60,7 +60,7 @@ class Broken(AbstractLogger):
 def train(loggers=(), nan_metric=False, **kw):
     config = TrainConfig(**{"steps": 30, "seeds": 2, "chunk_steps": 10, "progress": False, **kw})
     return fit(init, Sine(jnp.asarray(nan_metric)), config, optimizer=Adam(learning_rate=1e-2, decay_steps=10),
-               loggers=loggers, run_name="rwf")
+               loggers=loggers, run_name="sine")
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,7 @@ def read_events(folder: Path) -> dict[str, list[tuple[int, float]]]:
 def test_tensorboard_file_holds_every_tag_at_every_recorded_step(logged):
     pytest.importorskip("tensorboardX")
     out, result, _ = logged
-    tags = read_events(out / "tb" / "rwf")
+    tags = read_events(out / "tb" / "sine")
     steps = result.history["step"]
     assert steps == [5, 10, 15, 20, 25, 30]
     for tag in ("loss/seed0", "loss/seed1", "loss/mean", "loss/min", "loss/max", "terms/fit/mean",
@@ -109,7 +109,7 @@ def test_tensorboard_file_holds_every_tag_at_every_recorded_step(logged):
 
 def test_csv_rows_equal_the_history(logged):
     out, result, _ = logged
-    with open(out / "logs" / "rwf.csv") as f:
+    with open(out / "logs" / "sine.csv") as f:
         rows = list(csv.DictReader(f))
     table: dict[str, dict[int, float]] = {}
     for row in rows:
@@ -121,7 +121,7 @@ def test_csv_rows_equal_the_history(logged):
                 == [v[member] for v in history["terms"]["fit"]])
         assert ([table[f"metrics/err/seed{member}"][s] for s in history["metric_step"]]
                 == [v[member] for v in history["metrics"]["err"]])
-    lines = (out / "logs" / "rwf.jsonl").read_text().splitlines()
+    lines = (out / "logs" / "sine.jsonl").read_text().splitlines()
     assert json.loads(lines[0])["config"]["train"]["log_every"] == 5
     assert [json.loads(line)["step"] for line in lines[1:]] == [5, 10, 15, 20, 25, 30]
 
@@ -232,11 +232,11 @@ def test_command_line_log_csv_rows_equal_results_json(tmp_path):
     from pinnrwf.cli import main
 
     out = tmp_path / "run"
-    assert main(["run", "regression1d", "--preset", "smoke", "--param", "rwf", "--steps", "20", "--chunk", "10",
+    assert main(["run", "regression1d", "--preset", "smoke", "--param", "plain", "--steps", "20", "--chunk", "10",
                  "--no-ntk", "--log", "csv", "--log-every", "5", "--out", str(out), "--no-progress"]) == 0
-    history = json.loads((out / "results.json").read_text())["runs"]["rwf"]["history"]
+    history = json.loads((out / "results.json").read_text())["runs"]["plain"]["history"]
     assert history["step"] == [5, 10, 15, 20]
-    with open(out / "logs" / "rwf.csv") as f:
+    with open(out / "logs" / "plain.csv") as f:
         rows = [r for r in csv.DictReader(f) if r["name"] == "loss/seed1"]
     assert [int(r["step"]) for r in rows] == history["step"]
     assert [float(r["value"]) for r in rows] == [v[1] for v in history["loss"]]
