@@ -33,6 +33,23 @@ from pinnrwf.nn import PARAMETERIZATION_NAMES
 from pinnrwf.problem import command_line_options
 
 
+def add_log_arguments(p: argparse.ArgumentParser) -> None:
+    from pinnrwf.loggers import LOGGER_NAMES
+
+    p.add_argument("--log", metavar="LOGGERS", default="",
+                   help=f"watch the run: a comma list of {', '.join(LOGGER_NAMES)}, written under OUT "
+                   "(tensorboard/, wandb/, logs/); tensorboard and wandb need pip install 'pinnrwf[log]'")
+    p.add_argument("--log-every", type=positive_int_arg, metavar="N",
+                   help="record every N-th step's loss, terms and diagnostics in the history, the figures and the "
+                   "loggers (default: the last step of each chunk; independent of --chunk)")
+
+
+def loggers_from_args(args: argparse.Namespace, out: Path, group: str):
+    from pinnrwf.loggers import parse_loggers
+
+    return parse_loggers(args.log, out, group=group)
+
+
 def add_debug_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument("--debug", action="store_true", help="show the Python traceback of a failure")
 
@@ -64,6 +81,7 @@ def add_run_arguments(p: argparse.ArgumentParser, problem) -> None:
     p.add_argument("--grad-norm-every", type=positive_int_arg, metavar="N",
                    help="balance the loss terms by gradient norms, updated every N steps (GradNormWeighting)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    add_log_arguments(p)
     p.add_argument("--distributed", action="store_true",
                    help="run as one process of JAX's distributed runtime (jax.distributed.initialize): the ensemble is "
                    "sharded over the devices of all processes, process 0 writes. Coordinator, process count and id "
@@ -108,6 +126,8 @@ def train_config_from_args(args: argparse.Namespace, preset, out: Path):
     changes["chunk_steps"] = min(chunk, steps)
     if preset.eval_every is not None and (args.chunk is not None or args.steps is not None):
         changes["eval_every"] = None if preset.eval_every % changes["chunk_steps"] else preset.eval_every
+    if args.log_every is not None:
+        changes["log_every"] = args.log_every
     if args.grad_norm_every is not None:
         from pinnrwf.train import GradNormWeighting
 
@@ -152,7 +172,7 @@ def run_problem(problem, args: argparse.Namespace) -> int:
         lbfgs = LBFGS(steps=args.lbfgs_steps)
     runner.run(problem, out_dir=out, preset=args.preset, config=config, train=train, optimizer=preset.optimizer,
                parameterizations=parameterizations, lbfgs=lbfgs, lbfgs_points=args.lbfgs_points,
-               command=shlex.join(["pinnrwf", *args.argv]))
+               command=shlex.join(["pinnrwf", *args.argv]), loggers=loggers_from_args(args, out, problem.name))
     return 0
 
 

@@ -9,11 +9,12 @@ writes its figure into ``out_dir`` and returns JSON-able extras for results.json
 
 and :func:`run_reports` runs them in order, concatenating their ``figures``.
 
-- :class:`FieldComparison`: each run's seed-0 prediction, the reference and |error| on a 2D
-  grid, and the error histories (:func:`pinnrwf.plotting.runs_field_comparison`);
+- :class:`FieldComparison`: the reference once, each run's base-seed prediction and |error| on
+  a 2D grid (one shared error scale), and the error histories
+  (:func:`pinnrwf.plotting.runs_field_comparison`);
 - :class:`ParameterTrajectory`: an inverse problem's identified parameter per seed against its
   true value, and the identified values per run in results.json;
-- :class:`Curves`: histories of chosen metrics (mean, min–max over seeds).
+- :class:`Curves`: histories of chosen metrics (every seed thin, the median thick).
 
 ``config -> value`` readers (the grid, a parameter's true value) are plain callables or config
 field names; ``results`` maps a run name to a result with ``model(i)``, ``history`` and
@@ -30,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from pinnrwf.plotting import runs_field_comparison
+from pinnrwf.plotting import ensemble_lines, ensemble_text, pyplot, runs_field_comparison, save_figure
 from pinnrwf.train import summarize
 
 #: config -> (points (n, d), reference values (n,) or (n, n_fields), grid shape (n_1, n_2))
@@ -60,7 +61,7 @@ def _select(rows: np.ndarray, field: int | Callable) -> np.ndarray:
 
 @dataclasses.dataclass(frozen=True)
 class FieldComparison(AbstractReport):
-    """Prediction / reference / |error| per run on the grid ``grid(config)``, and each run's
+    """The reference, and prediction / |error| per run on the grid ``grid(config)``, and each run's
     ``metric`` history. ``field`` picks the plotted quantity from the network's output rows
     (an index, or a function of the (n, n_out) rows, e.g. the speed |(u, v)|); it picks the same
     quantity from multi-field reference values. ``labels``: (horizontal axis, vertical axis, field)."""
@@ -89,9 +90,10 @@ def _read(config, key: str | Callable):
 @dataclasses.dataclass(frozen=True)
 class ParameterTrajectory(AbstractReport):
     """An inverse problem's trainable parameter ``name`` (logged as the diagnostic
-    ``param_<name>``): its trajectory for every seed and run from ``initial`` against ``true``
-    (left), the final values per seed with mean ± std (right). Extras: ``{name: {"true": …,
-    run: {"per_seed": […], mean, std, …}}}`` and the config fields named in ``record``.
+    ``param_<name>``): its trajectory for every seed (thin) and the median (thick) of every run
+    from ``initial`` against ``true`` (left), the final values per seed with mean ± std (right).
+    Extras: ``{name: {"true": …, run: {"per_seed": […], mean, std, …}}}`` and the config fields
+    named in ``record``.
     ``initial`` and ``true``: config field names or ``config -> value``."""
 
     name: str
@@ -111,11 +113,7 @@ class ParameterTrajectory(AbstractReport):
         return {"figures": [str(figure)], self.name: identified, **{k: getattr(config, k) for k in self.record}}
 
     def figure(self, results, initial: float, true: float, path: Path) -> Path:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
+        plt = pyplot()
         label = self.label
         fig, (ax, ax_end) = plt.subplots(1, 2, figsize=(12, 4.2), constrained_layout=True,
                                          gridspec_kw={"width_ratios": [3, 1]})
@@ -124,9 +122,7 @@ class ParameterTrajectory(AbstractReport):
             steps = np.concatenate([[0], r.history["step"]])
             logged = np.asarray(r.history["diagnostics"][f"param_{self.name}"])  # (chunks, seeds)
             values = np.concatenate([np.full((1, logged.shape[1]), initial), logged])
-            color = colors[i % len(colors)]
-            for s in range(values.shape[1]):
-                ax.plot(steps, values[:, s], color=color, lw=1.0, alpha=0.8, label=run if s == 0 else None)
+            color = ensemble_lines(ax, steps, values, run, color=colors[i % len(colors)], log=False)
             final = np.asarray(r.final_metrics[self.name])
             ax_end.plot(np.full(final.size, i), final, "o", color=color)
             stats = summarize(final)
@@ -134,44 +130,34 @@ class ParameterTrajectory(AbstractReport):
         ax.axhline(true, color="k", ls="--", lw=1.2, label=f"true {label} = {true:g}")
         ax_end.axhline(true, color="k", ls="--", lw=1.2)
         ax.set_yscale("log")
-        ax.set(xlabel="step", ylabel=label, title=f"Identified {label} during training (one line per seed)")
+        ax.set(xlabel="step", ylabel=label, title=f"Identified {label} during training ({ensemble_text(values.shape[1])})")
         ax.legend(fontsize=8)
         ax_end.set_xticks(range(len(results)), list(results))
         ax_end.set_xlim(-0.5, len(results) - 0.5)
-        ax_end.set(ylabel=label, title="final: seeds, mean ± std")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return path
+        seeds = {np.asarray(r.final_metrics[self.name]).size for r in results.values()}
+        spread = "1 seed, no spread" if seeds == {1} else "dots: seeds\nsquare: mean ± std"
+        ax_end.set(ylabel=label, title=f"final {label} ({spread})")
+        ax_end.tick_params(axis="x", labelrotation=45)
+        return save_figure(fig, path, dpi=100)
 
 
 @dataclasses.dataclass(frozen=True)
 class Curves(AbstractReport):
-    """One panel per metric of ``metrics``: its history for every run, mean and min–max over
-    seeds (log scale unless ``log=False``)."""
+    """One panel per metric of ``metrics``: its history for every run, every seed thin and the
+    median thick (log scale unless ``log=False``)."""
 
     metrics: tuple[str, ...]
     file: str
     log: bool = True
 
     def __call__(self, config, results, out_dir):
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
+        plt = pyplot()
         fig, axes = plt.subplots(1, len(self.metrics), figsize=(5 * len(self.metrics), 3.8),
                                  constrained_layout=True, squeeze=False)
         for ax, metric in zip(axes[0], self.metrics):
             for run, r in results.items():
-                steps, values = r.history["metric_step"], np.asarray(r.history["metrics"][metric])
-                ax.plot(steps, values.mean(axis=1), label=run)
-                if values.shape[1] > 1:
-                    ax.fill_between(steps, values.min(axis=1), values.max(axis=1), alpha=0.2)
-            ax.set(xlabel="step", ylabel=metric, yscale="log" if self.log else "linear")
+                ensemble_lines(ax, r.history["metric_step"], r.history["metrics"][metric], run, log=self.log)
+            seeds = np.asarray(next(iter(results.values())).history["metrics"][metric]).shape[1]
+            ax.set(xlabel="step", ylabel=metric, title=f"{metric} during training ({ensemble_text(seeds)})")
             ax.legend(fontsize=8)
-        path = Path(out_dir) / self.file
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=100)
-        plt.close(fig)
-        return {"figures": [str(path)]}
+        return {"figures": [str(save_figure(fig, Path(out_dir) / self.file, dpi=100))]}

@@ -29,6 +29,7 @@ import numpy as np
 
 from pinnrwf import _validation as check
 from pinnrwf._resources import check_training
+from pinnrwf.loggers import AbstractLogger, LoggerGroup
 from pinnrwf.nn import AbstractParameterization, parse_parameterizations
 from pinnrwf.problem import AbstractProblem, Preset, check_problem
 from pinnrwf._atomic import atomic_write_bytes
@@ -48,9 +49,11 @@ def train_all(
     lbfgs: LBFGS | None = None,
     lbfgs_points: int | None = None,
     log: Callable[[str], None] = print,
+    loggers: LoggerGroup | list[AbstractLogger] = (),
 ) -> dict[str, FitResult]:
     """Train every parameterization with the same settings; returns ``{name: FitResult}``.
 
+    ``loggers`` (:mod:`pinnrwf.loggers`) watch each parameterization as a run of its name.
     ``lbfgs``: an optional second stage (``LBFGS(steps=M)``, see :func:`pinnrwf.train.fit`);
     ``lbfgs_points``: the size of its fixed set in interior residual points (PINN objectives
     only; see :func:`lbfgs_with_points`), default one training batch.
@@ -84,6 +87,8 @@ def train_all(
             fingerprint_extra={"problem": problem.name, "config": fingerprint_config(config),
                                "parameterization": repr(parameterization)},
             monitor=problem.monitor,
+            loggers=loggers,
+            run_name=name,
         )
     return results
 
@@ -138,7 +143,8 @@ def steps_per_second_text(result: FitResult) -> str:
 
 def comparison_table(results: Mapping[str, FitResult], metrics: tuple[str, ...], *,
                      percent: frozenset[str] = frozenset()) -> str:
-    """A Markdown table: one row per parameterization, mean ± std over seeds of each metric."""
+    """A Markdown table: one row per parameterization, mean ± std over seeds of each metric
+    ("± n/a" for a single seed)."""
     lines = ["| parameterization | " + " | ".join(metrics) + " | steps/s |", "|" + "---|" * (len(metrics) + 2)]
     for name, r in results.items():
         cells = []
@@ -146,8 +152,11 @@ def comparison_table(results: Mapping[str, FitResult], metrics: tuple[str, ...],
             if m not in r.final_metrics:
                 raise ValueError(f"metric {m!r} is not computed by the objective (it has {sorted(r.final_metrics)})")
             s = summarize(r.final_metrics[m])
-            cells.append(f"{100 * s['mean']:.2f} ± {100 * s['std']:.2f} %" if m in percent
-                         else f"{s['mean']:.3e} ± {s['std']:.1e}")
+            one = len(r.final_metrics[m]) == 1  # one seed: no spread to report
+            if m in percent:
+                cells.append(f"{100 * s['mean']:.2f} ± " + ("n/a" if one else f"{100 * s['std']:.2f}") + " %")
+            else:
+                cells.append(f"{s['mean']:.3e} ± " + ("n/a" if one else f"{s['std']:.1e}"))
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {steps_per_second_text(r)} |")
     return "\n".join(lines)
 
@@ -199,13 +208,15 @@ def run(
     lbfgs_points: int | None = None,
     command: str | None = None,
     log: Callable[[str], None] = print,
+    loggers: list[AbstractLogger] = (),
 ) -> dict[str, FitResult]:
     """Train, print the comparison, write ``results.json`` and ``table.md``, call ``report``.
 
     ``config``, ``train`` and ``optimizer`` default to those of ``preset``; ``lbfgs`` (and
     ``lbfgs_points``) add an L-BFGS stage after it, see :func:`train_all`;
     ``parameterizations`` is a mapping, a ``--param`` string, or ``None`` for the problem's
-    default list. Returns ``{parameterization name: FitResult}``.
+    default list. ``loggers`` (:mod:`pinnrwf.loggers`) watch the training live and get the
+    figures at the end. Returns ``{parameterization name: FitResult}``.
     """
     check_problem(problem)
     check.one_of("preset", preset, tuple(problem.presets))
@@ -224,13 +235,14 @@ def run(
         log = _silent
     with jax.enable_x64(True) if problem.float64 else contextlib.nullcontext():
         return _train_and_report(problem, config, train, optimizer, parameterizations, out_dir, preset, command, log,
-                                 lbfgs, lbfgs_points)
+                                 lbfgs, lbfgs_points, LoggerGroup(loggers if jax.process_index() == 0 else ()))
 
 
 def _train_and_report(problem, config, train, optimizer, parameterizations, out_dir, preset, command, log,
-                      lbfgs=None, lbfgs_points=None):
+                      lbfgs=None, lbfgs_points=None, loggers=None):
+    loggers = LoggerGroup() if loggers is None else loggers
     results = train_all(problem, config, train, parameterizations, optimizer=optimizer, lbfgs=lbfgs,
-                        lbfgs_points=lbfgs_points, log=log)
+                        lbfgs_points=lbfgs_points, log=log, loggers=loggers)
     lbfgs = next(iter(results.values())).lbfgs  # the stage that ran (its batches from lbfgs_points)
     payload = results_payload(problem, config, results, parameterizations, preset=preset,
                               optimizer=optimizer, command=command, lbfgs=lbfgs)
@@ -252,6 +264,8 @@ def _train_and_report(problem, config, train, optimizer, parameterizations, out_
         log(f"results: {out_dir / 'results.json'}")
         for figure in extras.get("figures", []):
             log(f"figure: {figure}")
+        loggers.figures(extras.get("figures", []))
+        loggers.close()
 
     # the completion marker (complete.json, with the files' sha256) is written last, see pinnrwf.saved
     on_main_process(lambda: write_run(out_dir, write_and_report), f"write the results into {out_dir}")

@@ -18,9 +18,10 @@ from jaxtyping import Array, Float
 from pinnrwf.analysis import ntk_eigenvalues, relative_weight_change
 from pinnrwf.config import Config, field, int_at_least, one_of, positive, positive_int, seed
 from pinnrwf.nn import ACTIVATIONS, MLP, RWF, AbstractParameterization, LogNormal, LogUniform, Normal, Uniform
+from pinnrwf.plotting import ensemble_lines, ensemble_text, pyplot, save_figure
 from pinnrwf.problem import AbstractProblem, Preset
 from pinnrwf.solvers.random_fields import squared_exponential_1d
-from pinnrwf.train import AbstractObjective, Adam, TrainConfig, summarize
+from pinnrwf.train import AbstractObjective, Adam, TrainConfig
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,45 +66,53 @@ def make_objective(config: Regression1DConfig) -> Regression1DObjective:
     return Regression1DObjective(jnp.asarray(x, jnp.float32), jnp.asarray(y, jnp.float32))
 
 
+#: NTK eigenvalues below this fraction of the largest are round-off (some even negative): not drawn
+NTK_FLOOR = 1e-10
+
+
 def plot(results, objective, spectra, path: Path) -> Path:
-    """Predictions per parameterization; MSE, weight change and (if computed) NTK spectra."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    """Each parameterization's prediction (its base seed; the title gives that seed's MSE and the
+    mean over seeds); the MSE and weight-change histories (every seed thin, the median thick);
+    the NTK spectra |λ| of the base seed down to ``NTK_FLOOR`` · λ_max (when computed)."""
+    plt = pyplot()
     names = list(results)
+    first = results[names[0]]
+    seed, n_seeds = first.config.seed, len(first.final_metrics["mse"])
     fig = plt.figure(figsize=(4 * max(len(names), 3), 7.5), constrained_layout=True)
-    grid = fig.add_gridspec(2, max(len(names), 3))
+    grid = fig.add_gridspec(2, 1)
+    top = grid[0].subgridspec(1, len(names))
+    bottom = grid[1].subgridspec(1, 3 if spectra else 2)
     x, y = np.asarray(objective.x), np.asarray(objective.y)
     for i, name in enumerate(names):
-        ax = fig.add_subplot(grid[0, i])
+        ax = fig.add_subplot(top[0, i])
         ax.plot(x, y, "k-", lw=1.5, label="target")
         ax.plot(x, np.asarray(objective.predict(results[name].model(0))), "r--", lw=1.2, label="prediction")
-        mse = summarize(results[name].final_metrics["mse"])["mean"]
-        ax.set_title(f"{name}  (MSE {mse:.2e})")
+        mse = np.asarray(results[name].final_metrics["mse"], dtype=float)
+        mean = f"; mean over {n_seeds} seeds {mse.mean():.2e}" if n_seeds > 1 else ""
+        ax.set_title(f"{name}, seed {seed}\nMSE {mse[0]:.2e}{mean}", fontsize=9)
         ax.set_xlabel("x")
         if i == 0:
             ax.legend(loc="best", fontsize=8)
-    ax_mse, ax_w, ax_ntk = (fig.add_subplot(grid[1, j]) for j in range(3))
+    axes = [fig.add_subplot(bottom[0, j]) for j in range(3 if spectra else 2)]
+    ax_mse, ax_w = axes[:2]
     for name, r in results.items():
         steps = r.history["metric_step"]
-        ax_mse.semilogy(steps, np.mean(r.history["metrics"]["mse"], axis=1), label=name)
-        ax_w.plot(steps, np.mean(r.history["metrics"]["weight_change"], axis=1), label=name)
+        color = ensemble_lines(ax_mse, steps, r.history["metrics"]["mse"], name)
+        ensemble_lines(ax_w, steps, r.history["metrics"]["weight_change"], name, color=color, log=False)
         if name in spectra:
-            ev = np.clip(np.asarray(spectra[name]), 1e-12, None)
-            ax_ntk.loglog(np.arange(1, ev.size + 1), ev, label=name)
-    ax_mse.set(xlabel="step", ylabel="MSE (mean over seeds)", title="Training loss")
-    ax_w.set(xlabel="step", ylabel="‖W − W₀‖ / ‖W₀‖", title="Relative weight change")
-    ax_ntk.set(xlabel="index", ylabel="eigenvalue",
-               title="Empirical NTK spectrum (end, seed 0)" if spectra else "NTK spectrum not computed (--no-ntk)")
-    for ax in (ax_mse, ax_w, ax_ntk):
-        if ax.has_data():
-            ax.legend(fontsize=8)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+            ev = np.abs(np.asarray(spectra[name], dtype=float))
+            ev = np.sort(ev)[::-1]
+            kept = ev[ev >= NTK_FLOOR * ev[0]]
+            axes[2].loglog(np.arange(1, kept.size + 1), kept, color=color, label=name)
+    ax_mse.set(xlabel="step", ylabel="MSE", title=f"Training MSE ({ensemble_text(n_seeds)})")
+    ax_w.set(xlabel="step", ylabel="‖W − W₀‖ / ‖W₀‖", title=f"Relative weight change ({ensemble_text(n_seeds)})")
+    if spectra:
+        axes[2].set(xlabel="index", ylabel="|eigenvalue|",
+                    title=f"Empirical NTK spectrum at the end, seed {seed}\n(|λ| ≥ {NTK_FLOOR:g}·λ_max; "
+                    "below is round-off)")
+    for ax in axes:
+        ax.legend(fontsize=8)
+    return save_figure(fig, path, dpi=110)
 
 
 # ----------------------------------------------------------------------------------- studies

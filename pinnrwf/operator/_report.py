@@ -13,6 +13,7 @@ import equinox as eqx
 import numpy as np
 
 from pinnrwf import _validation as check
+from pinnrwf.plotting import ensemble_lines, ensemble_text, pyplot, save_figure, seeds_text
 from pinnrwf.reports import AbstractReport
 
 from ._data import OperatorData
@@ -22,55 +23,39 @@ _test_predictions = eqx.filter_jit(lambda objective, model: objective.test_predi
 CHOICES = ("random", "spread")
 
 
-def _mean_band(ax, steps, values, label, **kw):
-    values = np.asarray(values, dtype=float)
-    (line,) = ax.semilogy(steps, values.mean(axis=1), label=label, **kw)
-    if values.shape[1] > 1:
-        ax.fill_between(steps, values.min(axis=1), values.max(axis=1), color=line.get_color(), alpha=0.15)
-
-
 def plot_training(results, errors: Mapping[str, np.ndarray], path: Path, title: str) -> Path:
-    """Training loss and test error of every parameterization on one plot each (mean, min–max over
-    seeds) and the distribution of the per-function test errors (all seeds pooled)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    """Training loss and test error of every parameterization on one plot each (every seed thin,
+    the median thick) and the distribution of the per-function test errors (all seeds pooled)."""
+    plt = pyplot()
     fig, (ax_loss, ax_err, ax_dist) = plt.subplots(1, 3, figsize=(17, 4.8), constrained_layout=True)
+    shown = ensemble_text(np.asarray(next(iter(errors.values()))).shape[0])
     for name, r in results.items():
-        _mean_band(ax_loss, r.history["step"], r.history["loss"], name)
-        _mean_band(ax_err, r.history["metric_step"], r.history["metrics"]["rel_l2"], name)
-    ax_loss.set(xlabel="step", ylabel="training loss", title="Training loss (mean, min–max over seeds)")
+        color = ensemble_lines(ax_loss, r.history["step"], r.history["loss"], name)
+        ensemble_lines(ax_err, r.history["metric_step"], r.history["metrics"]["rel_l2"], name, color=color)
+    ax_loss.set(xlabel="step", ylabel="training loss", title=f"Training loss ({shown})")
     ax_err.set(xlabel="step", ylabel="relative L² error (mean over test functions)",
-               title="Test error during training")
+               title=f"Test error during training ({shown})")
     names = list(errors)
     pooled = [np.asarray(errors[n]).ravel() for n in names]
+    seeds = seeds_text(np.asarray(errors[names[0]]).shape[0])
     ax_dist.boxplot(pooled, whis=(5, 95), showfliers=True, flierprops={"markersize": 2})
     ax_dist.set_xticks(range(1, len(names) + 1), names)
     ax_dist.scatter(range(1, len(names) + 1), [p.mean() for p in pooled], marker="D", color="k", zorder=3,
                     label="mean")
     ax_dist.set_yscale("log")
-    ax_dist.set(ylabel="relative L² error per test function", title="Per-function test errors, all seeds",
+    ax_dist.set(ylabel="relative L² error per test function", title=f"Per-function test errors, {seeds} pooled",
                 xlabel="box: quartiles and median; whiskers: 5–95 %")
     for ax in (ax_loss, ax_err, ax_dist):
         ax.legend(fontsize=8)
     fig.suptitle(title)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=100)
 
 
 def plot_predictions(data: OperatorData, predictions: np.ndarray, errors: np.ndarray, indices, label: str,
                      path: Path, *, input_label: str, field_label: str) -> Path:
     """rwf_paper Fig. 23–24 style: per test function, its input, the reference, the prediction and
-    the pointwise error."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    the pointwise error. ``label`` names the model shown (run and seed)."""
+    plt = pyplot()
     extent = data.extent()
     vertical = data.axes[0] if data.axes[1] == "x" else data.axes[1]
     fig, axes = plt.subplots(len(indices), 4, figsize=(17, 3.3 * len(indices)), constrained_layout=True,
@@ -94,10 +79,7 @@ def plot_predictions(data: OperatorData, predictions: np.ndarray, errors: np.nda
             im = ax.imshow(img, origin="lower", extent=extent, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax)
             ax.set(title=title, xlabel="x", ylabel=vertical)
             fig.colorbar(im, ax=ax, label=field_label if "error" not in title else "|error|")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=90)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -147,8 +129,9 @@ class OperatorPredictionsReport(AbstractReport):
         indices = self._indices(errors[shown][0], n_figure)
         out_dir = Path(out_dir)
         predictions = np.asarray(_test_predictions(objective, results[shown].model(0)))
+        seed = results[shown].config.seed
         figures = [
-            plot_predictions(data, predictions, errors[shown][0], indices, f"{shown} (seed 0)",
+            plot_predictions(data, predictions, errors[shown][0], indices, f"{shown} (seed {seed})",
                              out_dir / f"{self.name}_predictions.png", input_label=self.input_label,
                              field_label=self.field_label),
             plot_training(results, errors, out_dir / f"{self.name}_training.png", self.title),

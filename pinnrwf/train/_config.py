@@ -10,6 +10,8 @@ from pinnrwf import _validation as check
 from ._weighting import AbstractLossWeighting
 
 PRECISIONS = ("default", "high", "highest")
+#: ``pinnrwf.config.NEUTRAL_AT_DEFAULT`` (not imported: pinnrwf.config imports this package)
+NEUTRAL_AT_DEFAULT = "pinnrwf_neutral_at_default"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,6 +35,11 @@ class TrainConfig:
         loss_weighting: optional adaptive term weights (e.g. ``GradNormWeighting``).
         shard: spread the ensemble (and the points, when seeds < devices) over all visible devices.
         progress: show a progress bar.
+        log_every: record the loss, its terms and the diagnostics of every this many steps in the
+            history (and the loggers), from the values the compiled chunk already returns for each
+            of its steps; ``None``: the last step of each chunk (independent of ``chunk_steps``).
+            Metrics are still evaluated every ``eval_every`` steps. It changes what is recorded,
+            never the training: the parameters are the same bit for bit.
     """
 
     steps: int
@@ -46,6 +53,7 @@ class TrainConfig:
     loss_weighting: AbstractLossWeighting | None = None
     shard: bool = True
     progress: bool = True
+    log_every: int | None = dataclasses.field(default=None, metadata={NEUTRAL_AT_DEFAULT: True})
 
     def __post_init__(self):
         for name in ("steps", "seeds", "chunk_steps"):
@@ -54,6 +62,8 @@ class TrainConfig:
         if self.seed + self.seeds - 1 > check.MAX_SEED:
             raise ValueError(f"seed + seeds - 1 must be ≤ {check.MAX_SEED}, got {self.seed} + {self.seeds} - 1")
         check.one_of("precision", self.precision, PRECISIONS)
+        if self.log_every is not None:
+            check.positive_int("log_every", self.log_every)
         for name in ("eval_every", "checkpoint_every"):
             v = getattr(self, name)
             if v is not None:
@@ -69,4 +79,7 @@ class TrainConfig:
         d = dataclasses.asdict(self)
         d["checkpoint_dir"] = None if self.checkpoint_dir is None else str(self.checkpoint_dir)
         d["loss_weighting"] = None if self.loss_weighting is None else repr(self.loss_weighting)
+        for f in dataclasses.fields(self):  # fields added later: absent at their default, as before them
+            if f.metadata.get(NEUTRAL_AT_DEFAULT) and d[f.name] == f.default:
+                del d[f.name]
         return d

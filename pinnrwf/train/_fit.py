@@ -23,7 +23,7 @@ import hashlib
 import json
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import equinox as eqx
@@ -35,15 +35,18 @@ from jax.sharding import Mesh, NamedSharding
 from jax.sharding import PartitionSpec as P
 from jaxtyping import Array, PRNGKeyArray, PyTree
 
+from pinnrwf.loggers import AbstractLogger, LoggerGroup, scalars_of
+
 from ._checkpoint import load_checkpoint, read_checkpoint_meta, save_checkpoint, to_host
 from ._config import TrainConfig
 from ._objective import AbstractBatchStream, AbstractObjective
 from ._lbfgs import LBFGSEngine, fixed_sets, init_stage, run_lbfgs_chunk, stage_description
-from ._optimizers import LBFGS, AbstractOptimizer, Adam, Optimizer, build_optimizer, built
+from ._optimizers import LBFGS, SGD, AbstractOptimizer, Adam, Optimizer, build_optimizer, built
 
 
 class DivergenceError(RuntimeError):
-    """A loss became NaN/Inf. The message names the step, the ensemble member and the term."""
+    """A loss or a metric became NaN/Inf. The message names the step, the ensemble member and the
+    term or metric."""
 
 
 class TrainState(eqx.Module):
@@ -101,7 +104,7 @@ def _config_fingerprint(config: TrainConfig, extra: dict) -> str:
     keep = {
         k: v
         for k, v in config.to_json().items()
-        if k not in ("steps", "progress", "checkpoint_dir", "checkpoint_every", "eval_every", "shard")
+        if k not in ("steps", "progress", "checkpoint_dir", "checkpoint_every", "eval_every", "shard", "log_every")
     }
     blob = json.dumps({"config": keep, "extra": extra}, sort_keys=True, default=str)
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
@@ -227,6 +230,57 @@ def _first_nonfinite(totals: np.ndarray, terms: dict[str, np.ndarray], first_ste
     ), first_step + i
 
 
+def _check_metrics(metrics: dict[str, np.ndarray], step: int) -> None:
+    """Raise ``DivergenceError`` naming the first metric that is NaN/Inf, its member and step."""
+    for name, values in metrics.items():
+        bad = np.argwhere(~np.isfinite(np.asarray(values, dtype=float).reshape(-1)))
+        if bad.size:
+            member = int(bad[0][0])
+            raise DivergenceError(f"metric {name!r} became {np.asarray(values).reshape(-1)[member]} at step {step} "
+                                  f"(ensemble member {member})")
+
+
+def _recorded(step: int, n: int, last: int, every: int | None) -> list[int]:
+    """Indices in a chunk of ``n`` steps after ``step`` whose values enter the history: the
+    chunk's last (``every=None``), or every ``every``-th step and the stage's last."""
+    if every is None:
+        return [n - 1]
+    return [i for i in range(n) if (step + i + 1) % every == 0 or step + i + 1 == last]
+
+
+def record_chunk(history: dict, stage: str, step: int, last: int, every: int | None, totals: np.ndarray,
+                 terms: dict[str, np.ndarray], diagnostics: dict[str, np.ndarray]) -> list[dict]:
+    """Append the recorded steps of a chunk that began after ``step`` to ``history``; return
+    them as rows. ``totals`` (n, S) and every term and diagnostic (n, S): the chunk's per-step
+    values, on the host."""
+    rows = [{
+        "step": step + i + 1,
+        "stage": stage,
+        "loss": totals[i].tolist(),
+        "terms": {k: v[i].tolist() for k, v in terms.items()},
+        "diagnostics": {k: v[i].tolist() for k, v in diagnostics.items()},
+    } for i in _recorded(step, len(totals), last, every)]
+    for row in rows:
+        history["step"].append(row["step"])
+        history["loss"].append(row["loss"])
+        for k, v in row["terms"].items():
+            history["terms"].setdefault(k, []).append(v)
+        for k, v in row["diagnostics"].items():
+            history["diagnostics"].setdefault(k, []).append(v)
+    return rows
+
+
+def _learning_rate(optimizer) -> Callable[[np.ndarray], np.ndarray] | None:
+    """``steps -> learning rates`` of the optimizers whose rate is known (None: unknown); one
+    call per chunk, for all its recorded steps."""
+    if isinstance(optimizer, Adam):
+        schedule = optimizer.schedule()
+        return lambda steps: np.asarray(schedule(jnp.asarray(steps)), dtype=float)
+    if isinstance(optimizer, SGD):
+        return lambda steps: np.full(len(steps), float(optimizer.learning_rate))
+    return None
+
+
 def fit(
     init_model: Callable[[PRNGKeyArray], PyTree],
     objective: AbstractObjective,
@@ -239,6 +293,8 @@ def fit(
     fingerprint_extra: dict | None = None,
     on_chunk: Callable[[int, dict], None] | None = None,
     monitor: Callable[[PyTree, PyTree], dict[str, Array]] | None = None,
+    loggers: Sequence[AbstractLogger] = (),
+    run_name: str = "run",
 ) -> FitResult:
     """Train ``config.seeds`` models built by ``init_model(key)`` on ``objective``.
 
@@ -264,12 +320,16 @@ def fit(
         on_chunk: optional callback ``(step, record)`` after each chunk (for custom logging).
         monitor: optional pure ``(model, initial_model) -> dict`` evaluated with the metrics,
             e.g. ``pinnrwf.analysis.relative_weight_change``.
+        loggers: ``pinnrwf.loggers`` loggers (TensorBoard, W&B, CSV, …) given every recorded
+            step's loss, terms, diagnostics, learning rate, grad-norm weights and metrics, per
+            member and as mean/min/max, once per chunk on the host; one that fails is dropped
+            with a warning. ``run_name``: the run's name in them.
 
     With a second stage, ``history["stages"]`` maps each stage to its [first, last] step (the
     loss/metric curves run on through both) and ``FitResult.stages`` holds each stage's timing.
 
     Raises:
-        DivergenceError: a NaN/Inf loss; the last good checkpoint (if any) is kept.
+        DivergenceError: a NaN/Inf loss or metric; the last good checkpoint (if any) is kept.
     """
     if not isinstance(objective, AbstractObjective):
         raise ValueError(f"objective must be a pinnrwf.train.AbstractObjective, got {type(objective)}")
@@ -287,9 +347,18 @@ def fit(
     transformation, optimizer_description = build_optimizer(optimizer)
     fingerprint = _config_fingerprint(config, {"optimizer": optimizer_description, **(fingerprint_extra or {})})
     first = type(optimizer).__name__ if isinstance(optimizer, AbstractOptimizer) else "optimizer"
-    with jax.default_matmul_precision(config.precision):
-        return _fit(init_model, objective, config, transformation, batches, resume, fingerprint, on_chunk, monitor,
-                    lbfgs, first)
+    group = loggers if isinstance(loggers, LoggerGroup) else LoggerGroup(loggers)
+    watch = _Watch(group, list(range(config.seed, config.seed + config.seeds)), _learning_rate(optimizer))
+    if group:
+        group.start(run_name, {"train": config.to_json(), "optimizer": optimizer_description,
+                               **(fingerprint_extra or {})})
+    try:
+        with jax.default_matmul_precision(config.precision):
+            return _fit(init_model, objective, config, transformation, batches, resume, fingerprint, on_chunk,
+                        monitor, lbfgs, first, watch)
+    finally:
+        if group:
+            group.end()
 
 
 def _initial_state(init_model, objective, optimizer, config, batches):
@@ -312,6 +381,27 @@ def _initial_state(init_model, objective, optimizer, config, batches):
 
 
 @dataclasses.dataclass
+class _Watch:
+    """What the loggers get: ``seeds`` (one per member), ``learning_rate(steps)`` (None: unknown)."""
+
+    loggers: LoggerGroup
+    seeds: list[int]
+    learning_rate: Callable[[np.ndarray], np.ndarray] | None
+
+    def rows(self, rows: list[dict], loss_weights: dict) -> None:
+        """The chunk's recorded rows; the grad-norm ``loss_weights`` (on the host) with the last."""
+        if not self.loggers or not rows:
+            return
+        if loss_weights:
+            rows[-1] = {**rows[-1], "loss_weights": loss_weights}
+        # the rate of the update that led to each step (none in the L-BFGS stage: a line search)
+        known = self.learning_rate is not None and rows[0]["stage"] != "lbfgs"
+        rates = self.learning_rate(np.array([row["step"] - 1 for row in rows])) if known else [None] * len(rows)
+        for row, rate in zip(rows, rates):
+            self.loggers.scalars(row["step"], scalars_of({**row, "learning_rate": rate}, self.seeds))
+
+
+@dataclasses.dataclass
 class _Loop:
     """The host side of training, shared by both stages: run chunks, log, check, evaluate, save."""
 
@@ -322,6 +412,7 @@ class _Loop:
     fingerprint: str
     on_chunk: Callable[[int, dict], None] | None
     progress: Any
+    watch: _Watch
     stages: dict[str, dict] = dataclasses.field(default_factory=dict)
 
     def run(self, name: str, state: TrainState, step: int, first: int, last: int, run_chunk,
@@ -352,6 +443,7 @@ class _Loop:
                 timing["run_steps"] += n
             state, step = new_state, step + n
             timing["steps"] += n
+            rows = record_chunk(history, name, step - n, last, config.log_every, totals, terms, diagnostics)
             record = {
                 "step": step,
                 "stage": name,
@@ -359,24 +451,24 @@ class _Loop:
                 "terms": {k: v[-1].tolist() for k, v in terms.items()},
                 "diagnostics": {k: v[-1].tolist() for k, v in diagnostics.items()},
             }
-            history["step"].append(step)
-            history["loss"].append(record["loss"])
-            for k, v in record["terms"].items():
-                history["terms"].setdefault(k, []).append(v)
-            for k, v in record["diagnostics"].items():
-                history["diagnostics"].setdefault(k, []).append(v)
             if (step - first) % eval_every == 0 or step == last:
                 metrics = to_host(_metrics(self.engine, state.params, self.initial_params))
+                _check_metrics(metrics, step)
                 record["metrics"] = {k: v.tolist() for k, v in metrics.items()}
                 history["metric_step"].append(step)
                 for k, v in record["metrics"].items():
                     history["metrics"].setdefault(k, []).append(v)
+                if not rows or rows[-1]["step"] != step:
+                    rows.append({"step": step, "stage": name})
+                rows[-1] = {**rows[-1], "metrics": record["metrics"]}
+            # every process takes part in the gather (``to_host``), whether or not it has loggers
+            self.watch.rows(rows, to_host(state.loss_weights) if state.loss_weights else {})
             if self.on_chunk is not None:
                 self.on_chunk(step, record)
             if self.progress is not None:
                 rate = timing["run_steps"] / timing["run_seconds"] if timing["run_seconds"] > 0 else n / elapsed
                 post = {} if label is None else {"stage": label}
-                post.update({"it/s": f"{rate:.0f}", "loss": f"{np.mean(record['loss']):.3e}"})
+                post.update({"steps/s": f"{rate:.0f}", "loss": f"{np.mean(record['loss']):.3e}"})
                 post.update({k: f"{np.mean(v):.2e}" for k, v in record["terms"].items()})
                 post.update({k: f"{np.mean(v):.3e}" for k, v in record.get("metrics", {}).items()})
                 self.progress.set_postfix(post, refresh=False)
@@ -403,7 +495,8 @@ def _place(state: TrainState, mesh: Mesh | None) -> TrainState:
     )
 
 
-def _fit(init_model, objective, config, optimizer, batches, resume, fingerprint, on_chunk, monitor, lbfgs, first):
+def _fit(init_model, objective, config, optimizer, batches, resume, fingerprint, on_chunk, monitor, lbfgs, first,
+         watch):
     state, static = _initial_state(init_model, objective, optimizer, config, batches)
     mesh = _mesh(config)
     state = _place(state, mesh)
@@ -450,7 +543,9 @@ def _fit(init_model, objective, config, optimizer, batches, resume, fingerprint,
     if config.progress and jax.process_index() == 0:
         from tqdm.auto import tqdm
 
-        progress = tqdm(total=total, initial=start, unit="step", dynamic_ncols=True)
+        # one rate: the postfix's steps/s, measured without compilation (tqdm's own would include it)
+        progress = tqdm(total=total, initial=start, unit="step", dynamic_ncols=True,
+                        bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]")
 
     seeds = list(range(config.seed, config.seed + config.seeds))
 
@@ -458,7 +553,7 @@ def _fit(init_model, objective, config, optimizer, batches, resume, fingerprint,
         streamed = None if batches is None else batches.chunk(step, n, seeds)
         return _run_chunk(engine, state, n, streamed)
 
-    loop = _Loop(config, engine, history, initial_params, fingerprint, on_chunk, progress)
+    loop = _Loop(config, engine, history, initial_params, fingerprint, on_chunk, progress, watch)
     t_start = time.perf_counter()
     step = start
     try:

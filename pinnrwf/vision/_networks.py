@@ -84,12 +84,9 @@ def plot_siren(results, omegas: Mapping[str, float], path: Path, title: str, *, 
                ylabel: str = "PSNR (dB)") -> Path:
     """rwf_paper Fig. 11 / 16: the final ``metric`` against ω0 (bars: min–max over seeds), the
     plain ReLU MLP without mapping (``results["plain"]``) dashed."""
-    import matplotlib
+    from pinnrwf.plotting import pyplot, save_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(6, 4.2), constrained_layout=True)
+    fig, ax = pyplot().subplots(figsize=(6, 4.2), constrained_layout=True)
     names = sorted(omegas, key=omegas.get)
     values = [np.asarray(results[n].final_metrics[metric], dtype=float) for n in names]
     mean = np.array([v.mean() for v in values])
@@ -103,11 +100,7 @@ def plot_siren(results, omegas: Mapping[str, float], path: Path, title: str, *, 
     ax.set(xlabel="ω0", ylabel=ylabel, title=title)
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=100)
 
 
 __all__ = ["SIREN_OMEGAS", "coordinate_network", "plot_siren", "siren_omegas", "siren_study"]
