@@ -300,8 +300,10 @@ class InitialCondition(_AbstractValueTerm):
 
 
 def _check_normals(sampler, what: str) -> AbstractBoundarySampler:
-    return instance(f"{what}: sampler", sampler, AbstractBoundarySampler,
-                    "a boundary sampler with normals (domain.boundary(n), domain.face(...), region.boundary(n, part=...))")
+    if not isinstance(sampler, AbstractBoundarySampler):
+        raise ValueError(f"{what}: sampler must be a boundary sampler with normals (domain.boundary(n), "
+                         f"domain.face(...), region.boundary(n, part=...)), got {type(sampler).__name__}")
+    return sampler
 
 
 def _normal_derivatives(equation, model, points, normals):
