@@ -13,8 +13,8 @@ In a PDE, give a geometry names for its coordinates with :class:`pinnrwf.pde.Reg
 """
 
 from ._adf import DirichletTransform, DistanceFunction, distance_function
-from ._base import AbstractGeometry, AbstractPrimitive, estimate_fraction
-from ._csg import Difference, Intersection, TimeDependent, TimeInterval, Union
+from ._base import (AbstractGeometry, AbstractPrimitive, Difference, Intersection, TimeDependent, TimeInterval, Union,
+                    estimate_fraction)
 from ._primitives import Ball, Box, Disk, Ellipse, Interval, Polygon, Rectangle, Triangle
 from ._sampling import METHODS, BoundarySampler, InitialSampler, InteriorSampler
 

@@ -26,8 +26,7 @@ from jaxtyping import Array, Float
 
 from pinnrwf._validation import function, instance
 
-from ._base import AbstractGeometry, Leaf
-from ._csg import TimeDependent
+from ._base import AbstractGeometry, Leaf, TimeDependent
 from ._sampling import _parts, _space
 
 CHECK_POINTS = 1024

@@ -36,8 +36,7 @@ from jaxtyping import Array, Float, PRNGKeyArray
 
 from pinnrwf._validation import function, instance, one_of, positive_int, seed as check_seed
 
-from ._base import AbstractGeometry, AbstractPrimitive, draws_needed, fill
-from ._csg import TimeDependent
+from ._base import AbstractGeometry, AbstractPrimitive, TimeDependent, draws_needed, fill
 
 METHODS = ("random", "sobol", "halton", "lhs")
 BOUNDARY_ESTIMATE_SAMPLES = 4096
