@@ -285,12 +285,7 @@ class _AbstractSetOperation(AbstractGeometry):
         return self.fraction_std_error * self.bounding_volume
 
     def _rename(self, rename):
-        out = type(self).__new__(type(self))
-        for k, v in vars(self).items():
-            object.__setattr__(out, k, v)
-        object.__setattr__(out, "a", self.a._rename(rename))
-        object.__setattr__(out, "b", self.b._rename(rename))
-        return out
+        return _replace(self, a=self.a._rename(rename), b=self.b._rename(rename))
 
 
 def _condition(leaves, other, inside, flip=False):
@@ -432,8 +427,4 @@ class TimeDependent(AbstractGeometry):
         return self.space.leaves()
 
     def _rename(self, rename):
-        out = TimeDependent.__new__(TimeDependent)
-        object.__setattr__(out, "space", self.space._rename(rename))
-        object.__setattr__(out, "t0", self.t0)
-        object.__setattr__(out, "t1", self.t1)
-        return out
+        return _replace(self, space=self.space._rename(rename))

@@ -161,27 +161,24 @@ def test_space_time_product():
         assert np.allclose(x0[:, 2], 0)
 
 
+@pytest.mark.slow
 def test_distance_function_hard_constraint_to_round_off(shapes):
     from pinnrwf.nn import MLP, OutputTransform, Plain
 
-    for name in ("L_difference", "two_holes", "polygon", "quarter_disk", "ellipse"):
+    for name in ("L_difference", "two_holes", "ellipse"):
         g, _ = shapes[name]
         phi = G.distance_function(g)
-        xb, _ = draw(G.BoundarySampler(g, 128), 0)
-        xi = draw(G.InteriorSampler(g, 128), 0)
-        assert float(jnp.max(jnp.abs(jax.vmap(phi)(xb)))) < 1e-9, name
-        assert bool(jnp.all(jax.vmap(phi)(xi) > 0)), name
+        boundary, interior = G.BoundarySampler(g, 128), G.InteriorSampler(g, 128)
+        on, inside = jax.jit(lambda k: (jax.vmap(phi)(boundary.sample(k)[0]), jax.vmap(phi)(interior.sample(k))))(
+            jax.random.PRNGKey(0))
+        assert float(jnp.max(jnp.abs(on))) < 1e-9 and bool(jnp.all(inside > 0)), name
     g, _ = shapes["two_holes"]
     value = lambda x: jnp.sin(x[0]) * x[1]  # noqa: E731
     model = OutputTransform(MLP(2, 1, width=8, depth=2, parameterization=Plain(), key=jax.random.PRNGKey(0)),
                             G.DirichletTransform(G.distance_function(g, part=("left", "big")), value))
-    x, _ = draw(G.BoundarySampler(g, 64, part=("left", "big")), 1)
-    u = jax.vmap(model)(x)[:, 0]
-    assert float(jnp.max(jnp.abs(u - jax.vmap(value)(x)))) < 1e-12
-
-
-def _one_line(match):
-    return pytest.raises(ValueError, match=match)
+    boundary = G.BoundarySampler(g, 64, part=("left", "big"))
+    gap = jax.jit(lambda k: (lambda x: jax.vmap(model)(x)[:, 0] - jax.vmap(value)(x))(boundary.sample(k)[0]))
+    assert float(jnp.max(jnp.abs(gap(jax.random.PRNGKey(1))))) < 1e-12
 
 
 def test_bad_input_is_one_line_value_error_naming_the_argument():

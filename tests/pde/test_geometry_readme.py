@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 MARKER = "<!-- geometry-example"
 
@@ -13,6 +15,7 @@ def _example() -> str:
     return re.search(r"```python\n(.*?)```", text.split(MARKER, 1)[1], re.S).group(1)
 
 
+@pytest.mark.slow
 def test_geometry_example_trains_on_a_plate_with_a_hole():
     ns: dict = {}
     exec(compile(_example(), "README geometry example", "exec"), ns)
