@@ -1,9 +1,9 @@
 """The residual DSL: equations, derivatives, samplers, loss terms, curricula, causal weights.
 
 Define a PDE with :class:`Equation` (a residual written as a pure function of one
-:class:`Point`), sample points with a :class:`Domain`, compose terms (:class:`Residual`,
-:class:`InitialCondition`, :class:`Dirichlet`, :class:`Neumann`, :class:`Periodic`,
-:class:`DataFit`) into a :class:`PINNObjective` for :func:`pinnrwf.train.fit`. Inverse problems:
+:class:`Point`), sample points with a :class:`Domain` (a box) or a :class:`Region` (any
+:mod:`pinnrwf.geometry` shape), compose terms (:class:`Residual`, :class:`InitialCondition`,
+:class:`Dirichlet`, :class:`Neumann`, :class:`Robin`, :class:`Periodic`, :class:`DataFit`) into a :class:`PINNObjective` for :func:`pinnrwf.train.fit`. Inverse problems:
 declare a parameter :class:`Trainable` and train an :class:`InverseModel` (network + parameters).
 How derivatives are computed is a plan object passed as ``Equation(..., plan=...)``
 (:class:`AutoPlan` by default; :class:`ForwardLaplacianPlan`, :class:`NestedPlan`,
@@ -12,7 +12,8 @@ How derivatives are computed is a plan object passed as ``Equation(..., plan=...
 
 from ._causal import causal_weights
 from ._derivatives import DerivativePlan, all_multi_indices
-from ._domain import AbstractSampler, Boundary, Domain, Face, Points, Uniform, Union
+from ._domain import (AbstractBoundarySampler, AbstractSampler, Boundary, Domain, Face, Points, Region, RegionBoundary,
+                      RegionInitial, RegionInterior, Uniform, Union)
 from ._equation import Coordinates, Equation, Point
 from ._reference import add_noise, grid_points
 from ._plans import (AbstractPlan, AutoPlan, DirectionalPlan, ForwardLaplacianPlan, NestedPlan, ReversePlan,
@@ -33,6 +34,7 @@ from ._terms import (
     Neumann,
     Periodic,
     Residual,
+    Robin,
 )
 
 __all__ = [
@@ -42,5 +44,6 @@ __all__ = [
     "linear_ramp", "AbstractTerm", "Causal", "DataFit", "Dirichlet", "InitialCondition", "Neumann",
     "Periodic", "Residual", "InverseModel", "Trainable", "forward_laplacian", "LaplacianPlan", "grid_points", "add_noise",
     "AbstractPlan", "AutoPlan", "DirectionalPlan", "ForwardLaplacianPlan", "NestedPlan", "ReversePlan",
-    "plan_from_mode",
+    "plan_from_mode", "AbstractBoundarySampler", "Region", "RegionBoundary", "RegionInitial", "RegionInterior",
+    "Robin",
 ]

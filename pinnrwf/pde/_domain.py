@@ -1,4 +1,9 @@
-"""Axis-aligned domains and point samplers (fixed shapes, sampled on device with ``jax.random``).
+"""Domains and point samplers (fixed shapes, sampled on device with ``jax.random``).
+
+:class:`Domain` is an axis-aligned box over named coordinates; :class:`Region` gives any
+:mod:`pinnrwf.geometry` shape (a disk minus holes, a polygon, …, optionally × a time interval)
+names for its coordinates. Boundary samplers of both (:class:`AbstractBoundarySampler`) also give
+the outward unit normals, which :class:`~pinnrwf.pde.Neumann` and :class:`~pinnrwf.pde.Robin` use.
 
 Every sampler returns points of shape (n, d) with columns in its domain's coordinate order;
 :class:`~pinnrwf.pde.PINNObjective` reorders them to the equation's order. Points have JAX's
@@ -16,7 +21,10 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float, PRNGKeyArray
 
-from pinnrwf._validation import finite_number, instance, one_of, positive_int, positive_number
+from pinnrwf import geometry as geo
+from pinnrwf._validation import finite_number, function, instance, one_of, positive_int, positive_number
+
+from ._equation import Coordinates
 
 
 class Domain(eqx.Module):
@@ -58,6 +66,17 @@ class Domain(eqx.Module):
             raise ValueError(f"unknown coordinate {coord!r}; the domain has {self.coords}")
         return self.coords.index(coord)
 
+    @property
+    def geometry(self) -> geo.AbstractGeometry:
+        """The box as a :mod:`pinnrwf.geometry` shape over the spatial coordinates (in order),
+        times its time interval if it has one (time then comes last, as in a :class:`Region`)."""
+        space = [i for i, c in enumerate(self.coords) if c != self.time]
+        box = geo.Box([self.lower[i] for i in space], [self.upper[i] for i in space])
+        if self.time is None:
+            return box
+        i = self.index(self.time)
+        return box * geo.TimeInterval(self.lower[i], self.upper[i])
+
     # convenience constructors -------------------------------------------------------------
     def interior(self, n: int, chunks: int | None = None) -> "Uniform":
         """Uniform points in the box (``chunks``: stratified in time, for causal weighting)."""
@@ -89,9 +108,10 @@ class Domain(eqx.Module):
 
 
 class AbstractSampler(eqx.Module):
-    """``sample(key) -> (n, d)`` points in ``domain.coords`` order; ``n`` is fixed."""
+    """``sample(key) -> (n, d)`` points in ``domain.coords`` order; ``n`` is fixed. ``domain``:
+    a :class:`Domain` or a :class:`Region` (anything with ``coords`` and ``time``)."""
 
-    domain: eqx.AbstractVar[Domain]
+    domain: eqx.AbstractVar["Domain | Region"]
 
     @property
     @abc.abstractmethod
@@ -101,8 +121,16 @@ class AbstractSampler(eqx.Module):
     def sample(self, key: PRNGKeyArray) -> Float[Array, "n d"]: ...
 
 
-def _check_domain(domain) -> Domain:
-    return instance("domain", domain, Domain, "a pinnrwf.pde.Domain")
+class AbstractBoundarySampler(AbstractSampler):
+    """A sampler of boundary points that also gives their outward unit normals."""
+
+    @abc.abstractmethod
+    def sample_with_normals(self, key: PRNGKeyArray) -> tuple[Float[Array, "n d"], Float[Array, "n d"]]:
+        """(points, outward unit normals), both (n, d); the points are those of ``sample(key)``."""
+
+
+def _check_domain(domain) -> "Domain | Region":
+    return instance("domain", domain, (Domain, Region), "a pinnrwf.pde.Domain or Region")
 
 
 def _uniform(key, n, lower, upper):
@@ -145,8 +173,8 @@ class Uniform(AbstractSampler):
         return pts.at[:, i].set(lo + width * (chunk + frac))
 
 
-class Face(AbstractSampler):
-    """Uniform random points on one face ``coord = lower/upper bound``."""
+class Face(AbstractBoundarySampler):
+    """Uniform random points on one face ``coord = lower/upper bound`` (normal ∓e_coord)."""
 
     domain: Domain
     n: int = eqx.field(static=True)
@@ -172,8 +200,14 @@ class Face(AbstractSampler):
         pts = _uniform(key, self.n, self.domain.lower, self.domain.upper)
         return pts.at[:, self.domain.index(self.coord)].set(self.value)
 
+    def sample_with_normals(self, key):
+        pts = self.sample(key)
+        normal = np.zeros(len(self.domain.coords))
+        normal[self.domain.index(self.coord)] = -1.0 if self.side == "lower" else 1.0
+        return pts, jnp.broadcast_to(jnp.asarray(normal, pts.dtype), pts.shape)
 
-class Boundary(AbstractSampler):
+
+class Boundary(AbstractBoundarySampler):
     """Uniform random points on every face of the spatial coordinates (lower then upper face of
     each coordinate in order); ``n`` is split as evenly as possible (first faces get the rest)."""
 
@@ -220,6 +254,12 @@ class Boundary(AbstractSampler):
 
     def sample(self, key):
         return Union(self.face_samplers()).sample(key)
+
+    def sample_with_normals(self, key):
+        faces = self.face_samplers()
+        keys = jax.random.split(key, len(faces))  # the keys of Union.sample: the same points
+        pts, normals = zip(*(f.sample_with_normals(k) for f, k in zip(faces, keys)))
+        return jnp.concatenate(pts, axis=0), jnp.concatenate(normals, axis=0)
 
 
 class Union(AbstractSampler):
@@ -284,3 +324,104 @@ class Points(AbstractSampler):
 
     def sample(self, key):
         return self.points
+
+
+# -------------------------------------------------------------------------- any geometry
+class Region(eqx.Module):
+    """A :mod:`pinnrwf.geometry` shape with named coordinates, e.g.
+
+        plate = pde.Region(geometry.Rectangle((0, 0), (1, 1)) - geometry.Disk((0.5, 0.5), 0.2), ("x", "y"))
+        heat = pde.Region(geometry.Disk((0, 0), 1) * geometry.TimeInterval(0, 1), ("x", "y", "t"))
+
+    ``coords`` names the geometry's coordinates in order; for a space–time geometry
+    (``shape * TimeInterval``) the last one is time (``time``, default that name). Samplers:
+    :meth:`interior`, :meth:`boundary` (points and outward normals, by part or predicate),
+    :meth:`initial`.
+    """
+
+    geometry: geo.AbstractGeometry
+    coords: tuple[str, ...] = eqx.field(static=True)
+    time: str | None = eqx.field(static=True)
+
+    def __init__(self, geometry: geo.AbstractGeometry, coords: Sequence[str], time: str | None = None):
+        instance("geometry", geometry, geo.AbstractGeometry, "a pinnrwf.geometry shape")
+        coords = (coords,) if isinstance(coords, str) else tuple(coords)
+        if len(coords) != geometry.dim or not all(isinstance(c, str) and c for c in coords) or len(set(coords)) != len(coords):
+            raise ValueError(f"coords must be {geometry.dim} distinct names (the geometry's dimension), got {coords!r}")
+        if isinstance(geometry, geo.TimeDependent):
+            if time not in (None, coords[-1]):
+                raise ValueError(f"time={time!r} must be the last coordinate {coords[-1]!r} of a space–time geometry")
+            time = coords[-1]
+        elif time is not None:
+            raise ValueError(f"time={time!r}: the geometry has no time interval (use shape * TimeInterval(t0, t1))")
+        self.geometry, self.coords, self.time = geometry, coords, time
+
+    def index(self, coord: str) -> int:
+        if coord not in self.coords:
+            raise ValueError(f"unknown coordinate {coord!r}; the region has {self.coords}")
+        return self.coords.index(coord)
+
+    def interior(self, n: int, method: str = "random", *, seed: int = 0) -> "RegionInterior":
+        """Uniform points inside (``method``: ``"random"``, ``"sobol"``, ``"halton"``, ``"lhs"``)."""
+        return RegionInterior(self, geo.InteriorSampler(self.geometry, n, method, seed=seed))
+
+    def boundary(self, n: int, part: str | Sequence[str] | None = None, where=None) -> "RegionBoundary":
+        """Uniform points on the boundary parts ``part`` (``None``: all), optionally only where
+        ``where(pt)`` holds (``pt``: the point's coordinates, ``pt.x``, …), with outward normals."""
+        if where is not None:
+            function("where", where)
+            coords, predicate = self.coords, where
+            where = lambda x: predicate(Coordinates(coords, x))  # noqa: E731
+        return RegionBoundary(self, geo.BoundarySampler(self.geometry, n, part, where))
+
+    def initial(self, n: int, method: str = "random", *, seed: int = 0) -> "RegionInitial":
+        """Uniform points on the initial slice (time at its lower bound)."""
+        if self.time is None:
+            raise ValueError(f"initial: the region {self.coords} has no time coordinate")
+        return RegionInitial(self, geo.InitialSampler(self.geometry, n, method, seed=seed))
+
+
+class RegionInterior(AbstractSampler):
+    """Points inside a :class:`Region` (see :class:`pinnrwf.geometry.InteriorSampler`)."""
+
+    domain: Region
+    sampler: geo.InteriorSampler
+
+    @property
+    def num_points(self):
+        return self.sampler.n
+
+    def sample(self, key):
+        return self.sampler.sample(key)
+
+
+class RegionInitial(AbstractSampler):
+    """Points on a :class:`Region`'s initial slice (see :class:`pinnrwf.geometry.InitialSampler`)."""
+
+    domain: Region
+    sampler: geo.InitialSampler
+
+    @property
+    def num_points(self):
+        return self.sampler.num_points
+
+    def sample(self, key):
+        return self.sampler.sample(key)
+
+
+class RegionBoundary(AbstractBoundarySampler):
+    """Points on a :class:`Region`'s boundary, with outward unit normals (see
+    :class:`pinnrwf.geometry.BoundarySampler`)."""
+
+    domain: Region
+    sampler: geo.BoundarySampler
+
+    @property
+    def num_points(self):
+        return self.sampler.n
+
+    def sample(self, key):
+        return self.sampler.sample(key)[0]
+
+    def sample_with_normals(self, key):
+        return self.sampler.sample(key)

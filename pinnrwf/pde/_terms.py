@@ -1,5 +1,10 @@
 """Loss terms: interior residuals, initial/boundary conditions, periodicity, data fit.
 
+Boundary conditions hold on any sampler's points: a box's faces (``domain.face``,
+``domain.boundary``) or the named or predicate-selected parts of any geometry
+(``region.boundary(n, part="cylinder")``); :class:`Neumann` (without ``coord``) and :class:`Robin`
+use the sampler's outward unit normals.
+
 A term owns its sampler and weight λ. It returns *unweighted* per-component losses (mean squared
 error over its points); :class:`~pinnrwf.pde.PINNObjective` multiplies by λ and names them
 ``<term>`` (one component) or ``<term>_<component>`` (several: residual components or fields).
@@ -15,11 +20,11 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
-from pinnrwf._validation import instance, integer, positive_int, positive_number
+from pinnrwf._validation import finite_number, instance, integer, positive_int, positive_number
 
 from ._causal import causal_weights
 from ._derivatives import DerivativePlan
-from ._domain import AbstractSampler, Domain, Face, Uniform
+from ._domain import AbstractBoundarySampler, AbstractSampler, Domain, Face, RegionInitial, Uniform
 from ._equation import Coordinates, Equation
 
 Weight = float | Mapping[str, float]
@@ -235,9 +240,13 @@ class _AbstractValueTerm(AbstractTerm):
     def sample(self, key):
         return self.sampler.sample(key)
 
+    def _points(self, batch):
+        """The points of this step's ``batch`` (what ``sample`` returned)."""
+        return batch
+
     def losses(self, equation, model, batch, params, inputs):
         names = self._fields(equation)
-        target = _targets(self.value, names, equation.coords, batch)
+        target = _targets(self.value, names, equation.coords, self._points(batch))
         pred = self._predict(equation, model, batch, names)
         key = (lambda f: f) if len(names) > 1 else (lambda f: "")
         return {key(f): jnp.mean((pred[f] - target[f]) ** 2) for f in names}, {}
@@ -283,38 +292,100 @@ class InitialCondition(_AbstractValueTerm):
         if equation.time is None:
             raise ValueError(f"InitialCondition: the equation has no time coordinate (coords {equation.coords})")
         s = self.sampler
-        if not (isinstance(s, Face) and s.coord == equation.time and s.side == "lower"):
+        if not (isinstance(s, Face) and s.coord == equation.time and s.side == "lower") and not isinstance(s, RegionInitial):
             raise ValueError("InitialCondition: the sampler must be domain.initial(n) (time at its lower bound)")
 
     def _predict(self, equation, model, points, names):
         return _field_values(equation, model, points, names)
 
 
+def _check_normals(sampler, what: str) -> AbstractBoundarySampler:
+    if not isinstance(sampler, AbstractBoundarySampler):
+        raise ValueError(f"{what}: sampler must be a boundary sampler with normals (domain.boundary(n), "
+                         f"domain.face(...), region.boundary(n, part=...)), got {type(sampler).__name__}")
+    return sampler
+
+
+def _normal_derivatives(equation, model, points, normals):
+    """(u, ∂u/∂n = n·∇u) at each point, (n, fields) each: one forward-mode pass per point along its
+    normal (the derivative plan's directional mode)."""
+    d = len(equation.coords)
+    plan = DerivativePlan([(i,) for i in range(d)], d, mode="directional")
+    return jax.vmap(lambda x, n: plan.along(model, x, n))(points, normals)
+
+
 class Neumann(_AbstractValueTerm):
     """∂u_f/∂coord (x) = value(x) on the sampler's points (give the sign of an outward normal in
-    ``value``)."""
+    ``value``); without ``coord``, the outward normal derivative ∂u_f/∂n = n·∇u_f = value(x) on a
+    boundary sampler's points, with its normals (any geometry's boundary parts, or a box's faces)."""
 
     value: Callable = eqx.field(static=True)
     sampler: AbstractSampler
-    coord: str = eqx.field(static=True)
+    coord: str | None = eqx.field(static=True)
     weight: Weight = eqx.field(static=True)
     fields: tuple[str, ...] | None = eqx.field(static=True)
 
-    def __init__(self, value, sampler, coord: str, weight: Weight = 1.0, fields: Sequence[str] | None = None):
+    def __init__(self, value, sampler, coord: str | None = None, weight: Weight = 1.0,
+                 fields: Sequence[str] | None = None):
         self.value, self.sampler = _check_value(value), _check_sampler_type(sampler)
-        if coord not in sampler.domain.coords:
+        if coord is None:
+            _check_normals(sampler, "Neumann (no coord: the normal derivative)")
+        elif coord not in sampler.domain.coords:
             raise ValueError(f"Neumann: coord {coord!r} is not a coordinate; the coordinates are {sampler.domain.coords}")
         self.coord = coord
         self.weight, self.fields = _check_weight(weight), _check_fields(fields)
 
     def _check(self, equation):
-        if self.coord not in equation.coords:
+        if self.coord is not None and self.coord not in equation.coords:
             raise ValueError(f"Neumann: coord {self.coord!r} is not a coordinate; the coordinates are {equation.coords}")
 
+    def sample(self, key):
+        return self.sampler.sample(key) if self.coord is not None else self.sampler.sample_with_normals(key)
+
+    def _points(self, batch):
+        return batch if self.coord is not None else batch[0]
+
     def _predict(self, equation, model, points, names):
+        if self.coord is None:
+            out = _normal_derivatives(equation, model, *points)[1]
+            return {f: out[:, equation.fields.index(f)] for f in names}
         plan = DerivativePlan([(equation.coords.index(self.coord),)], len(equation.coords))
         i = equation.coords.index(self.coord)
         out = jax.vmap(lambda x: plan(model, x)[(i,)])(points)
+        return {f: out[:, equation.fields.index(f)] for f in names}
+
+
+class Robin(_AbstractValueTerm):
+    """a·u_f + b·∂u_f/∂n = value(x) on a boundary sampler's points, with its outward normals
+    (``a``, ``b``: numbers, not both zero; b = 0 is Dirichlet, a = 0 Neumann)."""
+
+    value: Callable = eqx.field(static=True)
+    sampler: AbstractBoundarySampler
+    a: float = eqx.field(static=True)
+    b: float = eqx.field(static=True)
+    weight: Weight = eqx.field(static=True)
+    fields: tuple[str, ...] | None = eqx.field(static=True)
+
+    def __init__(self, value, sampler, *, a: float, b: float, weight: Weight = 1.0,
+                 fields: Sequence[str] | None = None):
+        self.value, self.sampler = _check_value(value), _check_normals(sampler, "Robin")
+        self.a, self.b = finite_number("Robin: a", a), finite_number("Robin: b", b)
+        if self.a == 0 and self.b == 0:
+            raise ValueError("Robin: a and b must not both be 0")
+        self.weight, self.fields = _check_weight(weight), _check_fields(fields)
+
+    def _check(self, equation):
+        pass
+
+    def sample(self, key):
+        return self.sampler.sample_with_normals(key)
+
+    def _points(self, batch):
+        return batch[0]
+
+    def _predict(self, equation, model, points, names):
+        u, du = _normal_derivatives(equation, model, *points)
+        out = self.a * u + self.b * du
         return {f: out[:, equation.fields.index(f)] for f in names}
 
 
