@@ -78,6 +78,10 @@ def add_run_arguments(p: argparse.ArgumentParser, problem) -> None:
     p.add_argument("--lbfgs-points", type=positive_int_arg, metavar="N",
                    help="size of the L-BFGS fixed set in interior residual points, a multiple of one training batch's "
                    "(PINN problems; default: one training batch)")
+    p.add_argument("--optimizer", choices=("preset", "adam", "soap"), default="preset",
+                   help="preset: the preset's optimizer; adam, soap: Adam or SOAP (Adam in the eigenbasis of Shampoo's "
+                   "preconditioner) with the preset's learning-rate schedule, or their defaults when the preset's "
+                   "optimizer has none (default: %(default)s)")
     p.add_argument("--grad-norm-every", type=positive_int_arg, metavar="N",
                    help="balance the loss terms by gradient norms, updated every N steps (GradNormWeighting)")
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
@@ -141,6 +145,15 @@ def train_config_from_args(args: argparse.Namespace, preset, out: Path):
     return dataclasses.replace(preset, **changes)
 
 
+def optimizer_from_args(choice: str, preset_optimizer):
+    """``--optimizer``: the preset's optimizer, or Adam / SOAP with its learning-rate schedule."""
+    if choice == "preset":
+        return preset_optimizer
+    from pinnrwf.train import Adam, Soap
+
+    return {"adam": Adam, "soap": Soap}[choice].with_schedule_of(preset_optimizer)
+
+
 def problem_config_from_args(problem, args: argparse.Namespace, preset_config):
     changes = {}
     for option in command_line_options(problem):
@@ -170,7 +183,8 @@ def run_problem(problem, args: argparse.Namespace) -> int:
         from pinnrwf.train import LBFGS
 
         lbfgs = LBFGS(steps=args.lbfgs_steps)
-    runner.run(problem, out_dir=out, preset=args.preset, config=config, train=train, optimizer=preset.optimizer,
+    runner.run(problem, out_dir=out, preset=args.preset, config=config, train=train,
+               optimizer=optimizer_from_args(args.optimizer, preset.optimizer),
                parameterizations=parameterizations, lbfgs=lbfgs, lbfgs_points=args.lbfgs_points,
                command=shlex.join(["pinnrwf", *args.argv]), loggers=loggers_from_args(args, out, problem.name))
     return 0

@@ -21,6 +21,7 @@ from ._init import AbstractInitializer, GlorotNormal, SirenUniform
 from ._linear import Linear
 from ._mlp import MLP, ModifiedMLP, siren
 from ._output_transform import OutputTransform
+from ._piratenet import PirateBlock, PirateNet, least_squares_readout
 from ._parameterizations import (
     RWF,
     AbstractParameterization,
@@ -52,6 +53,7 @@ __all__ = [
     "ACTIVATIONS", "AbstractActivation", "Activation", "AdaptiveSlope", "DeepONet", "ModifiedDeepONet",
     "AbstractEmbedding", "Chain", "FourierFeatures", "Identity", "PeriodicEmbedding", "PositionalEncoding",
     "AbstractInitializer", "GlorotNormal", "SirenUniform", "Linear", "MLP", "ModifiedMLP", "siren",
+    "PirateBlock", "PirateNet", "least_squares_readout",
     "RWF", "AbstractParameterization", "AbstractScaleDistribution", "AdaptiveActivation", "LogNormal",
     "LogUniform", "Normal", "Plain", "SirenScale", "Uniform", "WeightConditioning", "WeightNorm",
     "PARAMETERIZATION_NAMES", "parameterization_classes", "parse_parameterizations", "AbstractWeight", "DenseWeight",

@@ -16,6 +16,7 @@ import optax
 from pinnrwf import _validation as check
 
 from ._schedules import learning_rate_schedule
+from ._soap import check_soap_hyperparameters, soap
 
 
 class AbstractOptimizer(abc.ABC):
@@ -29,8 +30,9 @@ class AbstractOptimizer(abc.ABC):
 
 
 @dataclasses.dataclass(frozen=True)
-class Adam(AbstractOptimizer):
-    """Adam with linear warm-up then lr · decay_rate^(step / decay_steps) (rwf_paper Table 4).
+class AbstractScheduledOptimizer(AbstractOptimizer):
+    """An optimizer with the paper's learning-rate schedule (rwf_paper Table 4): linear warm-up
+    over ``warmup_steps``, then lr · decay_rate^(step / decay_steps).
 
     ``decay_steps=None`` keeps the rate constant after warm-up; ``staircase`` decays in steps.
     """
@@ -55,8 +57,54 @@ class Adam(AbstractOptimizer):
         return learning_rate_schedule(self.learning_rate, decay_rate=self.decay_rate, decay_steps=self.decay_steps,
                                       warmup_steps=self.warmup_steps, staircase=self.staircase)
 
+    @classmethod
+    def with_schedule_of(cls, optimizer: AbstractOptimizer):
+        """This optimizer with the learning-rate schedule of ``optimizer`` when it has one (an
+        ``Adam`` or ``Soap``), else with its defaults."""
+        if not isinstance(optimizer, AbstractScheduledOptimizer):
+            return cls()
+        return cls(**{f.name: getattr(optimizer, f.name) for f in dataclasses.fields(AbstractScheduledOptimizer)})
+
+
+@dataclasses.dataclass(frozen=True)
+class Adam(AbstractScheduledOptimizer):
+    """Adam with linear warm-up then lr · decay_rate^(step / decay_steps) (rwf_paper Table 4).
+
+    ``decay_steps=None`` keeps the rate constant after warm-up; ``staircase`` decays in steps.
+    """
+
     def build(self) -> optax.GradientTransformation:
         return optax.adam(self.schedule())
+
+
+@dataclasses.dataclass(frozen=True)
+class Soap(AbstractScheduledOptimizer):
+    """SOAP (Vyas et al. 2024): Adam in the eigenbasis of Shampoo's preconditioner, with the
+    learning-rate schedule of ``Adam`` (warm-up, exponential decay).
+
+    ``b1``, ``b2``: Adam's decay rates (the paper's 0.95, 0.95); ``shampoo_beta``: decay of the
+    preconditioners G Gᵀ, Gᵀ G (``None``: ``b2``); ``eps``: added to √v̂;
+    ``precondition_frequency``: refresh the eigenbases every this many steps (one power iteration
+    and a QR); ``max_precond_dim``: axes longer than this are not preconditioned. Parameters with
+    fewer than two axes are updated as by Adam; the first step only initialises the bases (zero
+    update). Details: ``pinnrwf.train.scale_by_soap``.
+    """
+
+    b1: float = 0.95
+    b2: float = 0.95
+    shampoo_beta: float | None = None
+    eps: float = 1e-8
+    precondition_frequency: int = 10
+    max_precond_dim: int = 10000
+
+    def __post_init__(self):
+        super().__post_init__()
+        check_soap_hyperparameters(self.b1, self.b2, self.shampoo_beta, self.eps, self.precondition_frequency,
+                                   self.max_precond_dim)
+
+    def build(self) -> optax.GradientTransformation:
+        return soap(self.schedule(), self.b1, self.b2, self.shampoo_beta, self.eps, self.precondition_frequency,
+                    self.max_precond_dim)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -154,6 +202,6 @@ def build_optimizer(optimizer: Optimizer) -> tuple[optax.GradientTransformation,
     if isinstance(optimizer, optax.GradientTransformation):
         return optimizer, "custom"
     raise ValueError(
-        "optimizer must be a pinnrwf.train optimizer config (Adam, SGD, ...) or an optax.GradientTransformation, "
+        "optimizer must be a pinnrwf.train optimizer config (Adam, Soap, SGD, ...) or an optax.GradientTransformation, "
         f"got {type(optimizer).__name__}"
     )
