@@ -100,6 +100,18 @@ def _mesh(config: TrainConfig) -> Mesh | None:
     return Mesh(grid, ("seeds", "points"))
 
 
+def _check_init_model(init_model) -> None:
+    """``init_model(key)`` must build the model (traced abstractly, nothing is computed): a function
+    returned in its place would fail later inside ``vmap`` with a message that does not say why."""
+    if not callable(init_model):
+        raise ValueError(f"init_model must be a function key -> model, got {type(init_model).__name__}")
+    built = eqx.filter_eval_shape(init_model, jax.random.PRNGKey(0))
+    if callable(built) and not isinstance(built, eqx.Module):
+        raise ValueError(f"init_model must return the model (an equinox Module), key -> model; it returned the "
+                         f"{type(built).__name__} {getattr(built, '__name__', '')}: call the builder inside it, "
+                         "e.g. init_model=lambda key: MLP(..., key=key)")
+
+
 def _config_fingerprint(config: TrainConfig, extra: dict) -> str:
     keep = {
         k: v
@@ -344,6 +356,7 @@ def fit(
     if lbfgs is not None and batches is not None:
         raise ValueError("lbfgs: the L-BFGS stage draws its fixed set with objective.sample; it cannot be combined "
                          "with host-streamed batches (batches=...)")
+    _check_init_model(init_model)
     transformation, optimizer_description = build_optimizer(optimizer)
     fingerprint = _config_fingerprint(config, {"optimizer": optimizer_description, **(fingerprint_extra or {})})
     first = type(optimizer).__name__ if isinstance(optimizer, AbstractOptimizer) else "optimizer"
