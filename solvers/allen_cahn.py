@@ -38,7 +38,7 @@ from .base import (
     SolverError,
     check_time_steps,
     check_times,
-    marching_steps,
+    output_schedule,
     rollout,
 )
 from .etdrk4 import etdrk4_coefficients
@@ -145,8 +145,7 @@ def solve(
         raise ValueError(f"n_internal must be a multiple of nx = {nx}, got {n_internal}")
     epsilon, dt = positive_number("epsilon", epsilon), positive_number("dt", dt)
     t = check_times(t_eval)
-    starts = np.concatenate([[0.0], t[:-1]])
-    steps = [marching_steps(a, b, dt) if b > a else (0, dt) for a, b in zip(starts, t)]
+    starts, steps = output_schedule(t, dt)
     check_time_steps(sum(k for k, _ in steps), what=f"allen-cahn: dt = {dt:g} up to t = {t[-1]:g}",
                      max_steps=max_steps)
     u0 = np.asarray(initial(grid(n_internal)), dtype=np.float64)
@@ -196,6 +195,4 @@ def _nonlinear_jax(v, _, n):
 
 def count_steps(t_eval, dt: float) -> int:
     """Number of ETDRK4 steps :func:`solve` takes to reach every time of ``t_eval``."""
-    t = check_times(t_eval)
-    starts = np.concatenate([[0.0], t[:-1]])
-    return sum(marching_steps(a, b, positive_number("dt", dt))[0] if b > a else 0 for a, b in zip(starts, t))
+    return sum(k for k, _ in output_schedule(check_times(t_eval), positive_number("dt", dt))[1])

@@ -122,3 +122,10 @@ def marching_steps(t0: float, t1: float, dt: float) -> tuple[int, float]:
     span = t1 - t0
     n = max(1, int(np.ceil(span / dt - 1e-9)))
     return n, span / n
+
+
+def output_schedule(t: np.ndarray, dt: float) -> tuple[np.ndarray, list[tuple[int, float]]]:
+    """Start of each output interval of the times ``t`` and its (number of steps, step) of at most
+    ``dt`` (:func:`marching_steps`; 0 steps before an output at t = 0)."""
+    starts = np.concatenate([[0.0], t[:-1]])
+    return starts, [marching_steps(a, b, dt) if b > a else (0, dt) for a, b in zip(starts, t)]

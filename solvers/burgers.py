@@ -41,7 +41,7 @@ from .base import (
     as_float64_array,
     check_time_steps,
     check_times,
-    marching_steps,
+    output_schedule,
     rollout,
 )
 from .etdrk4 import etdrk4_coefficients  # noqa: F401 - importable from here since 0.1.0
@@ -307,7 +307,7 @@ def solve(
     else:
         workers_from_env()  # a bad value of the environment variable fails before any work
     one_of("backend", backend, ("numpy", "jax"))
-    starts, steps = _schedule(t, dt)
+    starts, steps = output_schedule(t, dt)
     check_time_steps(sum(k for k, _ in steps), what=f"burgers: dt = {dt:g} up to t = {t[-1]:g}",
                      max_steps=max_steps)
     solver = _Solver(n_int, nu, dt, workers)
@@ -346,15 +346,9 @@ def _nonlinear_jax(v, half_k, n):
     return 1j * half_k * jnp.fft.rfft(u * u, axis=-1)[..., : v.shape[-1]]
 
 
-def _schedule(t: np.ndarray, dt: float) -> tuple[np.ndarray, list[tuple[int, float]]]:
-    """Start of each output interval and its (number of steps, step) (0 steps before t[0] = 0)."""
-    starts = np.concatenate([[0.0], t[:-1]])
-    return starts, [marching_steps(a, b, dt) if b > a else (0, dt) for a, b in zip(starts, t)]
-
-
 def count_steps(t_eval, dt: float) -> int:
     """Number of ETDRK4 steps :func:`solve` takes to reach every time of ``t_eval``."""
-    return sum(k for k, _ in _schedule(check_times(t_eval), positive_number("dt", dt))[1])
+    return sum(k for k, _ in output_schedule(check_times(t_eval), positive_number("dt", dt))[1])
 
 
 def _check_peak(peak: np.ndarray, peak0: np.ndarray, *, t: float, dt: float, nu: float, n_int: int) -> None:
