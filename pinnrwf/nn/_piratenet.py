@@ -28,7 +28,7 @@ from pinnrwf._validation import instance, positive_int
 from ._activations import AbstractActivation, activation_function
 from ._embeddings import AbstractEmbedding
 from ._linear import Linear
-from ._mlp import Parameterizations, _check_embedding, _check_input, per_layer
+from ._mlp import Parameterizations, _check_input, _check_network, per_layer
 from ._parameterizations import AbstractParameterization, Plain
 
 
@@ -100,9 +100,7 @@ class PirateNet(eqx.Module):
         key: PRNGKeyArray,
     ):
         self.in_size, self.out_size = positive_int("in_size", in_size), positive_int("out_size", out_size)
-        positive_int("width", width)
-        positive_int("depth", depth)
-        self.embedding = _check_embedding(embedding, in_size)
+        self.embedding = _check_network(width, depth, embedding, in_size)
         if self.embedding.out_size != width:
             raise ValueError(
                 f"width ({width}) must equal embedding.out_size ({self.embedding.out_size}): a PirateNet's blocks "
