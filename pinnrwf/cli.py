@@ -69,6 +69,9 @@ def add_run_arguments(p: argparse.ArgumentParser, problem) -> None:
     p.add_argument("--precision", choices=("default", "high", "highest"), default="highest",
                    help="matmul precision (default: %(default)s = full float32)")
     p.add_argument("--out", type=Path, help=f"output directory (default: runs/{problem.name})")
+    p.add_argument("--eval-every", type=positive_int_arg, metavar="N",
+                   help="evaluate the test metrics (errors, PSNR, ...) every N steps, a multiple of the chunk; "
+                   "lower --chunk for finer error curves (default: the preset's, else every chunk)")
     p.add_argument("--checkpoint-every", type=positive_int_arg, metavar="N",
                    help="save an atomic checkpoint every N steps under OUT/checkpoints and resume from it if present "
                    "(N a multiple of the chunk)")
@@ -130,6 +133,11 @@ def train_config_from_args(args: argparse.Namespace, preset, out: Path):
     changes["chunk_steps"] = min(chunk, steps)
     if preset.eval_every is not None and (args.chunk is not None or args.steps is not None):
         changes["eval_every"] = None if preset.eval_every % changes["chunk_steps"] else preset.eval_every
+    if getattr(args, "eval_every", None) is not None:
+        if args.eval_every % changes["chunk_steps"]:
+            raise ValueError(f"--eval-every must be a multiple of the chunk ({changes['chunk_steps']} steps; "
+                             f"set --chunk), got {args.eval_every}")
+        changes["eval_every"] = args.eval_every
     if args.log_every is not None:
         changes["log_every"] = args.log_every
     if args.grad_norm_every is not None:

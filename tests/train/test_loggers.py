@@ -232,10 +232,12 @@ def test_command_line_log_csv_rows_equal_results_json(tmp_path):
     from pinnrwf.cli import main
 
     out = tmp_path / "run"
-    assert main(["run", "regression1d", "--preset", "smoke", "--param", "plain", "--steps", "20", "--chunk", "10",
-                 "--no-ntk", "--log", "csv", "--log-every", "5", "--out", str(out), "--no-progress"]) == 0
+    assert main(["run", "regression1d", "--preset", "smoke", "--param", "plain", "--steps", "20", "--chunk", "5",
+                 "--eval-every", "10", "--no-ntk", "--log", "csv", "--log-every", "5", "--out", str(out),
+                 "--no-progress"]) == 0
     history = json.loads((out / "results.json").read_text())["runs"]["plain"]["history"]
     assert history["step"] == [5, 10, 15, 20]
+    assert history["metric_step"] == [10, 20]  # --eval-every, not the chunk
     with open(out / "logs" / "plain.csv") as f:
         rows = [r for r in csv.DictReader(f) if r["name"] == "loss/seed1"]
     assert [int(r["step"]) for r in rows] == history["step"]
