@@ -52,6 +52,7 @@ import numpy as np
 from jaxtyping import Array, Float
 
 from pinnrwf import _validation as check
+from pinnrwf.plotting import pyplot, save_figure
 from pinnrwf.nn import RWF
 from pinnrwf.problem import AbstractProblem, Option, Preset
 from pinnrwf.config import NEUTRAL_AT_DEFAULT
@@ -239,13 +240,6 @@ _reconstruct = eqx.filter_jit(lambda objective, model: objective.reconstruct(mod
 _project = eqx.filter_jit(lambda objective, image: project(image, objective.angles, order=objective.order))
 
 
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def _title(config: CTConfig) -> str:
@@ -260,7 +254,7 @@ def plot_reconstructions(config: CTConfig, objective: CTObjective, results, reco
                          path: Path) -> Path:
     """rwf_paper Fig. 14–15 style: the ground truth, the data sinogram and the final PSNRs, then
     per parameterization (seed 0) the reconstruction, |error| and the sinogram residual."""
-    plt = _pyplot()
+    plt = pyplot()
     image, sinogram = np.asarray(objective.image), np.asarray(objective.sinogram)
     names = list(reconstructions)
     fig, axes = plt.subplots(len(names) + 1, 3, figsize=(11, 3.4 * (len(names) + 1)), constrained_layout=True,
@@ -298,15 +292,12 @@ def plot_reconstructions(config: CTConfig, objective: CTObjective, results, reco
         ax.set_xticks([])
         ax.set_yticks([])
     fig.suptitle(_title(config) + ", seed 0")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=90)
 
 
 def plot_training(config: CTConfig, results, path: Path) -> Path:
     """Test PSNR and training loss of every parameterization against the step (mean, min–max over seeds)."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, (ax_psnr, ax_loss) = plt.subplots(1, 2, figsize=(13, 4.6), constrained_layout=True)
     for name, r in results.items():
         for ax, steps, values, log in ((ax_psnr, r.history["metric_step"], r.history["metrics"]["psnr"], False),
@@ -321,10 +312,7 @@ def plot_training(config: CTConfig, results, path: Path) -> Path:
     for ax in (ax_psnr, ax_loss):
         ax.legend(fontsize=8)
     fig.suptitle(_title(config))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=100)
 
 
 # --------------------------------------------------------------------------------------- problem

@@ -58,6 +58,7 @@ import numpy as np
 from jaxtyping import Array, Float, Int
 
 from pinnrwf import _validation as check
+from pinnrwf.plotting import pyplot, save_figure
 from pinnrwf.nn import RWF
 from pinnrwf.problem import AbstractProblem, Option, Preset
 from pinnrwf.config import NEUTRAL_AT_DEFAULT
@@ -229,20 +230,13 @@ _predict = eqx.filter_jit(lambda objective, model: objective.predict(model))
 
 
 # ================================================================================ figures
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def plot_predictions(truth: np.ndarray, predictions: Mapping[str, np.ndarray], scores: Mapping[str, float],
                      path: Path, title: str) -> Path:
     """rwf_paper Fig. 9/10: one row per parameterization: ground truth, prediction, |error| (mean over
     RGB, one colour scale for all rows)."""
-    plt = _pyplot()
+    plt = pyplot()
     names = list(predictions)
     errors = {n: np.abs(predictions[n] - truth).mean(axis=-1) for n in names}
     vmax = max(float(np.percentile(e, 99.5)) for e in errors.values()) or 1e-3
@@ -259,10 +253,7 @@ def plot_predictions(truth: np.ndarray, predictions: Mapping[str, np.ndarray], s
             ax.set_xticks([])
             ax.set_yticks([])
     fig.suptitle(title)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=90)
 
 
 def _band(ax, steps, values, label, **kw):
@@ -276,7 +267,7 @@ def _band(ax, steps, values, label, **kw):
 def plot_curves(results, path: Path, title: str) -> Path:
     """PSNR (full image; held-out quarter dashed) and training loss against the step, every
     parameterization on one plot (mean, min–max over seeds)."""
-    plt = _pyplot()
+    plt = pyplot()
     fig, (ax_psnr, ax_loss) = plt.subplots(1, 2, figsize=(13, 4.6), constrained_layout=True)
     for name, r in results.items():
         steps, metrics = r.history["metric_step"], r.history["metrics"]
@@ -290,10 +281,7 @@ def plot_curves(results, path: Path, title: str) -> Path:
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
     fig.suptitle(title)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=100)
 
 
 # ================================================================================ the problems

@@ -353,10 +353,9 @@ def findings(config: SparsityConfig, summary: dict, threshold: float = 0.05) -> 
 
 def plot(config: SparsityConfig, summary: dict, references: dict, steps: int, resolution: int, path: Path) -> Path:
     """Errors, distances, support, steps to tolerance and residual vs α: median, min–max band."""
-    import matplotlib
+    from pinnrwf.plotting import pyplot, save_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     panels = [
         ("rel_error", "‖x − x*‖ / ‖x*‖", True),
@@ -393,10 +392,7 @@ def plot(config: SparsityConfig, summary: dict, references: dict, steps: int, re
     fig.suptitle(f"Diagonal network x = u⊙u − v⊙v, GD from u₀ = v₀ = α·1: n = {config.size}, "
                  f"m = {config.measurements}, k = {config.sparsity}; median and min–max over "
                  f"{references['samples']} runs per α (instances × seeds)", fontsize=10)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=110)
 
 
 # ------------------------------------------------------------------------------- problem

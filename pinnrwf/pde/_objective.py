@@ -23,14 +23,18 @@ class Reference(eqx.Module):
     """Reference solution on fixed points for evaluation: ``values`` (n, k) of ``fields`` at
     ``points`` (n, d). ``PINNObjective.metrics`` reports the relative L² error ``rel_l2`` over all
     listed fields and, with several fields, ``rel_l2_<field>``. ``parameters``: the true values of
-    trainable parameters (inverse problems), for the metric ``<name>_rel_error`` = |θ − θ*| / |θ*|."""
+    trainable parameters (inverse problems), for the metric ``<name>_rel_error`` = |θ − θ*| / |θ*|.
+    ``derived``: name → function of one point's field values (k,) ↦ a scalar, for the metric
+    ``rel_l2_<name>`` = ‖g(û) − g(u)‖ / ‖g(u)‖ over the points (e.g. the speed |(u, v)|)."""
 
     points: Float[Array, "n d"]
     values: Float[Array, "n k"]
     fields: tuple[str, ...] = eqx.field(static=True)
     parameters: dict[str, float] = eqx.field(static=True)
+    derived: tuple[tuple[str, Callable], ...] = eqx.field(static=True)
 
-    def __init__(self, points, values, fields: Sequence[str], *, parameters: Mapping[str, float] | None = None):
+    def __init__(self, points, values, fields: Sequence[str], *, parameters: Mapping[str, float] | None = None,
+                 derived: Mapping[str, Callable] | None = None):
         fields = (fields,) if isinstance(fields, str) else tuple(fields)
         points, values = jnp.asarray(points, dtype=float), jnp.asarray(values, dtype=float)
         if values.ndim == 1:
@@ -51,8 +55,16 @@ class Reference(eqx.Module):
         zero = [k for k, v in parameters.items() if v == 0.0]
         if zero:
             raise ValueError(f"Reference: parameters[{zero[0]!r}] is 0; its relative error is undefined")
+        if derived is not None and not (isinstance(derived, Mapping)
+                                        and all(isinstance(k, str) and callable(g) for k, g in derived.items())):
+            raise ValueError(f"Reference: derived must be a mapping name -> function of one point's values (or None), "
+                             f"got {derived!r}")
+        clash = [k for k in (derived or {}) if k in fields]
+        if clash:
+            raise ValueError(f"Reference: derived[{clash[0]!r}] would repeat the metric of the field of that name")
         self.points, self.values, self.fields = points, values, fields
         self.parameters = parameters
+        self.derived = tuple((derived or {}).items())
 
 
 class PINNObjective(AbstractObjective):
@@ -222,6 +234,9 @@ class PINNObjective(AbstractObjective):
         if len(ref.fields) > 1:
             for j, f in enumerate(ref.fields):
                 metrics[f"rel_l2_{f}"] = jnp.linalg.norm(pred[:, j] - ref.values[:, j]) / jnp.linalg.norm(ref.values[:, j])
+        for name, g in ref.derived:
+            exact = jax.vmap(g)(ref.values)
+            metrics[f"rel_l2_{name}"] = jnp.linalg.norm(jax.vmap(g)(pred) - exact) / jnp.linalg.norm(exact)
         for k, value in learned.items():
             metrics[k] = value
             if k in ref.parameters:

@@ -470,7 +470,10 @@ class _Loop:
                 record["metrics"] = {k: v.tolist() for k, v in metrics.items()}
                 history["metric_step"].append(step)
                 for k, v in record["metrics"].items():
-                    history["metrics"].setdefault(k, []).append(v)
+                    # a metric a resumed checkpoint's history did not have: NaN at its earlier steps,
+                    # so that every metric's list stays aligned with ``metric_step``
+                    earlier = len(history["metric_step"]) - 1
+                    history["metrics"].setdefault(k, [[math.nan] * len(v)] * earlier).append(v)
                 if not rows or rows[-1]["step"] != step:
                     rows.append({"step": step, "stage": name})
                 rows[-1] = {**rows[-1], "metrics": record["metrics"]}

@@ -33,7 +33,13 @@ def test_a_checkpoint_of_0_1_0_resumes_exactly(tmp_path, name, monkeypatch):
     uninterrupted = _run(tmp_path / "uninterrupted", name=name)
     for parameterization in ("plain", "rwf"):
         assert resumed[parameterization]["history"]["step"][0] == 10  # the first chunk came from the file
-        assert resumed[parameterization]["history"] == uninterrupted[parameterization]["history"]
+        history, expected = resumed[parameterization]["history"], uninterrupted[parameterization]["history"]
+        # a metric added since 0.1.0 (the cavity's speed error) is NaN (null in JSON) where the old file has none
+        for name in set(expected["metrics"]) - {"rel_l2", "rel_l2_u", "rel_l2_v", "rel_l2_std"}:
+            old, new = history["metrics"].pop(name), expected["metrics"].pop(name)
+            assert len(old) == len(history["metric_step"]) and old[1:] == new[1:]
+            assert all(v is None or v != v for v in old[0])  # NaN (written as null)
+        assert history == expected
         assert resumed[parameterization]["final_metrics"] == uninterrupted[parameterization]["final_metrics"]
 
 

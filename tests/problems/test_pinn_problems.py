@@ -142,7 +142,7 @@ def test_cavity_cli_modified_mlp(tmp_path, cavity_reference, monkeypatch):
                  "--chunk", "5", "--reference", str(cavity_reference), "--out", str(tmp_path), "--no-progress"]) == 0
     res = json.loads((tmp_path / "results.json").read_text())
     assert res["problem_config"]["architecture"] == "modified"
-    assert set(res["runs"]["rwf"]["final_metrics"]) == {"rel_l2", "rel_l2_u", "rel_l2_v"}
+    assert set(res["runs"]["rwf"]["final_metrics"]) == {"rel_l2", "rel_l2_u", "rel_l2_v", "rel_l2_speed"}
     assert (tmp_path / "ldc.png").exists()
     with pytest.raises(SystemExit) as e:
         main(["run", "ldc", "--strategy", "causal", "--steps", "10", "--out", str(tmp_path)])
