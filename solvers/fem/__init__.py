@@ -16,9 +16,10 @@ try:
 except ImportError as err:  # pragma: no cover - depends on the installation
     raise ImportError(f"pinnrwf.solvers.fem needs the fem extra: pip install 'pinnrwf[fem]' ({err})") from None
 
+from ._flow import forces, navier_stokes, stokes
 from ._mesh import MeshError, boundary_segments, triangulate
 from ._reference import Reference, interpolate, lagrange_basis
 from ._scalar import heat, poisson
 
-__all__ = ["MeshError", "Reference", "boundary_segments", "heat", "interpolate", "lagrange_basis", "poisson",
-           "triangulate"]
+__all__ = ["MeshError", "Reference", "boundary_segments", "forces", "heat", "interpolate", "lagrange_basis",
+           "navier_stokes", "poisson", "stokes", "triangulate"]
