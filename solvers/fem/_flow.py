@@ -44,13 +44,13 @@ def _divergence(u, q, w):
 @LinearForm
 def _convection_residual(v, w):
     u = w["w"]
-    return dot(mul(grad(u), u.value), v)
+    return dot(mul(grad(u), u), v)
 
 
 @BilinearForm
 def _convection_jacobian(du, v, w):
     u = w["w"]
-    return dot(mul(grad(u), du) + mul(grad(du), u.value), v)
+    return dot(mul(grad(u), du) + mul(grad(du), u), v)
 
 
 @Functional
@@ -188,7 +188,10 @@ def navier_stokes(mesh: MeshTri, *, nu: float, dirichlet: Mapping, source=(0.0, 
 
 def forces(reference: Reference, part: str, *, source=(0.0, 0.0)) -> tuple[float, float]:
     """(F_x, F_y), the force of the fluid on boundary ``part`` of a :func:`navier_stokes` (or, with
-    no convection term, :func:`stokes`) reference, by the volume-integral method (module docstring)."""
+    no convection term, :func:`stokes`) reference, by the volume-integral method (module docstring);
+    ``source``: the body force the reference was solved with. Exact for a closed part (a body in
+    the flow); on a part that meets others, the degrees of freedom at the shared corners also
+    count a little of the neighbours' traction."""
     mesh = reference.mesh
     if part not in (mesh.boundaries or {}):
         raise ValueError(f"part: {part!r} is not a boundary part of the mesh; the parts are {tuple(mesh.boundaries)}")
