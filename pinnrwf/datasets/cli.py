@@ -112,6 +112,9 @@ def add_generate_command(subparsers, datasets: Mapping[str, type] | None = None)
         _common(p, config_cls)
         _add_config_options(p, config_cls)
         p.set_defaults(dataset_config_class=config_cls)
+    from .fem import add_fem_commands
+
+    add_fem_commands(problems)  # finite-element references (each sets its own handler)
     gen.set_defaults(handler=run_generate)
 
 

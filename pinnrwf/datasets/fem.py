@@ -167,4 +167,67 @@ def read_reference(path: str | os.PathLike, *, problem: str | None = None):
                      parameters=json.loads(attrs["parameters"]), report=json.loads(attrs["report"]), times=times)
 
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "read_reference", "write_reference"]
+def _dfg_cylinder(h: float | None, h_cylinder: float | None, verbose: bool):
+    from pinnrwf.solvers.fem import dfg
+
+    h = dfg.DEFAULT_H if h is None else h
+    h_cylinder = dfg.DEFAULT_H_CYLINDER if h_cylinder is None else h_cylinder
+    return dfg.dfg_2d1(h, h_cylinder, verbose=verbose), {"h": h, "h_cylinder": h_cylinder}
+
+
+#: ``pinnrwf generate NAME`` for the finite-element references: name -> (help, maker of
+#: (reference, resolution) from the mesh sizes h, h_cylinder or None for the defaults, and verbose)
+FEM_REFERENCES = {
+    "fem-dfg-cylinder": ("DFG 2D-1 flow around a cylinder (Re = 20), Taylor-Hood P2/P1 finite elements + Newton; "
+                         "reports c_D, c_L and delta p", _dfg_cylinder),
+}
+
+
+def add_fem_commands(problems) -> None:
+    """Register one ``pinnrwf generate`` sub-command per entry of :data:`FEM_REFERENCES`."""
+    for name, (summary, _) in FEM_REFERENCES.items():
+        p = problems.add_parser(name, help=summary, description=summary)
+        p.add_argument("--out", required=True, help="output HDF5 file, e.g. data/dfg_cylinder.h5")
+        p.add_argument("--h", type=float, default=None, help="mesh size in the channel (default: 0.02)")
+        p.add_argument("--h-cylinder", type=float, default=None, help="mesh size on the cylinder (default: 0.002)")
+        p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+        p.add_argument("--no-progress", action="store_true", help="do not print Newton's iterations")
+        p.add_argument("--debug", action="store_true", help="show the traceback of an error")
+        p.set_defaults(handler=run_fem_generate, fem_reference=name)
+
+
+def run_fem_generate(args) -> int:
+    """Handler of ``pinnrwf generate fem-...``: 0 on success, 2 on bad options, 1 on failures."""
+    from pinnrwf._validation import output_file
+    from pinnrwf.solvers.base import SolverError
+
+    from .cli import _fail
+
+    t0 = time.perf_counter()
+    try:
+        out = output_file("--out", args.out, overwrite=args.overwrite)
+        for option in ("h", "h_cylinder"):
+            value = getattr(args, option)
+            if value is not None and not value > 0:
+                raise ValueError(f"--{option.replace('_', '-')} must be > 0, got {value}")
+        try:
+            make = FEM_REFERENCES[args.fem_reference][1]
+            ref, resolution = make(args.h, args.h_cylinder, not args.no_progress)
+        except ImportError as err:
+            return _fail(args, err, 2)
+        write_reference(out, ref, problem=args.fem_reference, resolution=resolution,
+                        generation_seconds=time.perf_counter() - t0, overwrite=args.overwrite)
+    except ValueError as err:
+        return _fail(args, err, 2)
+    except SolverError as err:
+        return _fail(args, err, 1)
+    except OSError as err:
+        return _fail(args, f"cannot write {args.out}: {err.strerror or err}", 1)
+    summary = ", ".join(f"{k} = {ref.report[k]:.6g}" for k in ("c_D", "c_L", "delta_p") if k in ref.report)
+    print(f"wrote {out} ({ref.mesh.p.shape[1]} vertices, {time.perf_counter() - t0:.1f} s)" +
+          (f": {summary}" if summary else ""))
+    return 0
+
+
+__all__ = ["FEM_REFERENCES", "FORMAT", "FORMAT_VERSION", "add_fem_commands", "read_reference", "run_fem_generate",
+           "write_reference"]

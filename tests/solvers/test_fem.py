@@ -211,3 +211,17 @@ def test_bad_input_is_a_one_line_error(call, match):
     with pytest.raises(ValueError, match=match) as info:
         call()
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.slow
+def test_generate_the_dfg_cylinder_reference(tmp_path, capsys):
+    from pinnrwf.cli import main
+
+    out = tmp_path / "dfg.h5"
+    args = ["generate", "fem-dfg-cylinder", "--h", "0.1", "--h-cylinder", "0.02", "--out", str(out), "--no-progress"]
+    assert main(args[:3] + ["-1"] + args[4:]) == 2 and not out.exists()
+    assert "--h must be > 0" in capsys.readouterr().err
+    assert main(args) == 0
+    ref = read_reference(out, problem="fem-dfg-cylinder")
+    assert set(ref.fields) == {"u", "v", "p"} and ref.report["converged"]
+    assert ref.report["c_D"] == pytest.approx(5.58, rel=0.05)  # a coarse mesh; the benchmark has the accuracy
