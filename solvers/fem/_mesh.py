@@ -80,7 +80,8 @@ class _Piece:
         self.leaf, self.index = leaf, index
         self.name = prim.piece_names[index]
         self.length = float(prim.piece_lengths[index])
-        self.closed = type(prim).__name__ in ("Disk", "Ellipse")
+        ends = self.point(np.array([0.0, 1.0]))
+        self.closed = bool(np.allclose(ends[0], ends[1], rtol=0, atol=1e-12 * max(self.length, 1e-300)))
 
     def point(self, s: np.ndarray) -> np.ndarray:
         return _padded(lambda u: _points(self.leaf.primitive, self.index, u), s).astype(np.float64)
@@ -156,7 +157,11 @@ def _local_size(h: float, refine: Mapping[str, float], size: SizeField | None, g
     def local_h(x):
         out = np.full(len(x), h)
         if size is not None:
-            out = np.minimum(out, np.asarray(size(x), dtype=np.float64).reshape(len(x)))
+            given = np.asarray(size(x), dtype=np.float64).reshape(len(x))
+            if not (np.isfinite(given).all() and (given > 0).all()):
+                raise ValueError("size must return positive, finite mesh sizes; got "
+                                 f"{given[~(np.isfinite(given) & (given > 0))][0]!r} at some point")
+            out = np.minimum(out, given)
         for name, hp in refine.items():
             d, _ = trees[name].query(x)
             out = np.minimum(out, hp + grading * d)
@@ -190,6 +195,8 @@ def triangulate(geometry: AbstractGeometry, h: float, *, refine: Mapping[str, fl
     if unknown:
         raise ValueError(f"refine: {unknown[0]!r} is not a boundary part; the parts are {geometry.parts}")
     grading = positive_number("grading", grading)
+    if not 0 < positive_number("min_angle", min_angle) <= 33:
+        raise ValueError(f"min_angle must be in (0, 33] degrees (Triangle may not terminate above), got {min_angle}")
     with jax.enable_x64(True):
         coarse = lambda x: np.full(len(x), h)  # noqa: E731
         if refine:  # the parts to refine near, discretized finely

@@ -203,6 +203,8 @@ def test_a_failed_write_leaves_no_file(tmp_path, lshape_meshes):
     (lambda: fem.triangulate(L_SHAPE, 0.0), "h must be"),
     (lambda: fem.triangulate(L_SHAPE, -1.0), "h must be"),
     (lambda: fem.triangulate(L_SHAPE, 0.5, refine={"nope": 0.1}), "'nope' is not a boundary part"),
+    (lambda: fem.triangulate(L_SHAPE, 0.5, size=lambda x: 0 * x[:, 0]), "size must return positive"),
+    (lambda: fem.triangulate(L_SHAPE, 0.5, min_angle=40), "min_angle must be in"),
     (lambda: fem.poisson(fem.triangulate(L_SHAPE, 0.5), 1.0, dirichlet={"nope": 0.0}), "'nope' is not a boundary part"),
     (lambda: fem.poisson(fem.triangulate(L_SHAPE, 0.5), 1.0, neumann={"edge0": 0.0}), "needs a Dirichlet or Robin"),
     (lambda: fem.poisson(fem.triangulate(L_SHAPE, 0.5), 1.0, dirichlet={"edge0": 0.0}, degree=3), "degree must be"),
