@@ -35,7 +35,7 @@ import numpy as np
 
 from pinnrwf._atomic import atomic_path
 
-from .hdf5 import COMPLETE_ATTR, DatasetError, _attr, _version
+from .hdf5 import COMPLETE_ATTR, DatasetError, _attr, _version, open_checked
 
 FORMAT = "pinnrwf-fem-reference"
 FORMAT_VERSION = 1
@@ -103,24 +103,7 @@ def read_reference(path: str | os.PathLike, *, problem: str | None = None):
     from skfem import MeshTri
 
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no reference file at {path}")
-    try:
-        f = h5py.File(path, "r")
-    except OSError as err:
-        raise DatasetError(f"{path} is not a readable HDF5 file (truncated or corrupt?): {err}") from None
-    with f:
-        attrs = {k: _attr(v) for k, v in f.attrs.items()}
-        if attrs.get("format") != FORMAT:
-            raise DatasetError(f"{path} is not a pinnrwf finite-element reference (attribute 'format' is "
-                               f"{attrs.get('format')!r})")
-        if attrs.get("format_version") != FORMAT_VERSION:
-            raise DatasetError(f"{path}: unsupported format_version {attrs.get('format_version')!r}")
-        if attrs.get(COMPLETE_ATTR) is not True and attrs.get(COMPLETE_ATTR) != 1:
-            raise DatasetError(f"{path} is incomplete (no completion marker; interrupted write?)")
-        missing = [k for k in REQUIRED_ATTRS if k not in attrs]
-        if missing:
-            raise DatasetError(f"{path} lacks the attributes {missing}")
+    with open_checked(path, FORMAT, FORMAT_VERSION, REQUIRED_ATTRS, what="finite-element reference") as (f, attrs):
         if problem is not None and attrs["problem"] != problem:
             raise DatasetError(f"{path} holds a {attrs['problem']!r} reference, expected {problem!r}")
         try:
