@@ -8,6 +8,10 @@ size. The segments form a planar straight-line graph (PSLG) that Triangle meshes
 angle of ``min_angle`` degrees; triangles whose centroid lies outside the geometry are dropped
 (holes, concavities), and the mesh is refined until every triangle meets the local size.
 
+Curved pieces become straight edges (vertices on the curve): the mesh's domain differs from the
+geometry's by O(h²) near them, which bounds the accuracy there for every element degree; give
+curved parts a finer size (``refine``) where that matters.
+
 Every boundary facet carries the name of the part whose piece produced it: the result is a
 :class:`skfem.MeshTri` whose ``boundaries`` are the geometry's parts (``mesh.boundaries["inlet"]``
 is the facet indices of part ``"inlet"``), so a condition stated on a part for a PINN is stated
