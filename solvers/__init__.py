@@ -19,6 +19,8 @@ Modules
 - :mod:`~pinnrwf.solvers.allen_cahn`          Fourier pseudo-spectral + ETDRK4 (stiff reaction–diffusion)
 - :mod:`~pinnrwf.solvers.spectral_jax`        the ETDRK4 rollout compiled with JAX (``backend="jax"``)
 - :mod:`~pinnrwf.solvers.ldc`                 steady lid-driven cavity (ψ–ω, Newton)
+- :mod:`~pinnrwf.solvers.fem`                 finite elements on any 2D geometry (Triangle + scikit-fem; the
+                                               ``fem`` extra; imported on its own: ``from pinnrwf.solvers import fem``)
 """
 
 from . import advection, allen_cahn, base, burgers, darcy, diffusion_reaction, ldc, random_fields, spectral_jax

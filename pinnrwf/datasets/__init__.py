@@ -2,7 +2,8 @@
 reader, generators) and minibatches drawn from them on the device or streamed from the host.
 
 See :mod:`pinnrwf.datasets.hdf5` for the file layout and :mod:`pinnrwf.datasets.generate` for
-the per-problem generators; :mod:`pinnrwf.datasets.cli` registers ``pinnrwf generate``.
+the per-problem generators; :mod:`pinnrwf.datasets.cli` registers ``pinnrwf generate``;
+:mod:`pinnrwf.datasets.fem` holds finite-element references (mesh + fields, the ``fem`` extra).
 """
 
 from ._batches import DeviceRows, FunctionPointPairs, HostRows

@@ -112,6 +112,7 @@ def add_generate_command(subparsers, datasets: Mapping[str, type] | None = None)
         _common(p, config_cls)
         _add_config_options(p, config_cls)
         p.set_defaults(dataset_config_class=config_cls)
+    add_fem_commands(problems)  # finite-element references (each sets its own handler)
     gen.set_defaults(handler=run_generate)
 
 
@@ -149,6 +150,55 @@ def run_generate(args: argparse.Namespace) -> int:
         print(f"pinnrwf generate {args.problem}: interrupted; no file was written", file=sys.stderr)
         return 130
     print(f"wrote {out} ({n_samples} samples, {time.perf_counter() - t0:.1f} s)")
+    return 0
+
+
+def add_fem_commands(problems) -> None:
+    """Register one ``pinnrwf generate`` sub-command per finite-element reference
+    (:data:`pinnrwf.datasets.fem.FEM_REFERENCES`)."""
+    from .fem import FEM_REFERENCES
+
+    for name, (summary, _) in FEM_REFERENCES.items():
+        p = problems.add_parser(name, help=summary, description=summary)
+        p.add_argument("--out", required=True, help="output HDF5 file, e.g. data/dfg_cylinder.h5")
+        p.add_argument("--h", type=float, default=None, help="mesh size in the channel (default: 0.02)")
+        p.add_argument("--h-cylinder", type=float, default=None, help="mesh size on the cylinder (default: 0.002)")
+        p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
+        p.add_argument("--no-progress", action="store_true", help="do not print Newton's iterations")
+        p.add_argument("--debug", action="store_true", help="show the traceback of an error")
+        p.set_defaults(handler=run_fem_generate, fem_reference=name)
+
+
+def run_fem_generate(args) -> int:
+    """Handler of ``pinnrwf generate fem-...``: 0 on success, 2 on bad options, 1 on failures."""
+    from pinnrwf._validation import output_file
+    from pinnrwf.solvers.base import SolverError
+
+    from .fem import FEM_REFERENCES, write_reference
+
+    t0 = time.perf_counter()
+    try:
+        out = output_file("--out", args.out, overwrite=args.overwrite)
+        for option in ("h", "h_cylinder"):
+            value = getattr(args, option)
+            if value is not None and not value > 0:
+                raise ValueError(f"--{option.replace('_', '-')} must be > 0, got {value}")
+        try:
+            make = FEM_REFERENCES[args.fem_reference][1]
+            ref, resolution = make(args.h, args.h_cylinder, not args.no_progress)
+        except ImportError as err:
+            return _fail(args, err, 2)
+        write_reference(out, ref, problem=args.fem_reference, resolution=resolution,
+                        generation_seconds=time.perf_counter() - t0, overwrite=args.overwrite)
+    except ValueError as err:
+        return _fail(args, err, 2)
+    except SolverError as err:
+        return _fail(args, err, 1)
+    except OSError as err:
+        return _fail(args, f"cannot write {args.out}: {err.strerror or err}", 1)
+    summary = ", ".join(f"{k} = {ref.report[k]:.6g}" for k in ("c_D", "c_L", "delta_p") if k in ref.report)
+    print(f"wrote {out} ({ref.mesh.p.shape[1]} vertices, {time.perf_counter() - t0:.1f} s)" +
+          (f": {summary}" if summary else ""))
     return 0
 
 

@@ -35,6 +35,7 @@ Fletcher-32 checksummed, so corrupted chunks are reported on read.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -329,6 +330,31 @@ def _layout_from_file(path: Path, f: h5py.File, attrs: dict) -> dict[str, tuple[
                            f"(got {attrs.get('layout')!r})") from None
 
 
+@contextlib.contextmanager
+def open_checked(path: Path, fmt: str, version: int, required: tuple[str, ...], *, what: str):
+    """``(h5py file, root attributes)`` of ``path``, open for reading, after checking that it is a
+    complete file of format ``fmt`` and ``version`` with the ``required`` attributes (a
+    ``DatasetError`` naming the file otherwise; ``what``: the kind of file, in messages)."""
+    if not path.is_file():
+        raise FileNotFoundError(f"no {what} file at {path}")
+    try:
+        f = h5py.File(path, "r")
+    except OSError as err:
+        raise DatasetError(f"{path} is not a readable HDF5 file (truncated or corrupt?): {err}") from None
+    with f:
+        attrs = {k: _attr(v) for k, v in f.attrs.items()}
+        if attrs.get("format") != fmt:
+            raise DatasetError(f"{path} is not a pinnrwf {what} (attribute 'format' is {attrs.get('format')!r})")
+        if attrs.get("format_version") != version:
+            raise DatasetError(f"{path}: unsupported format_version {attrs.get('format_version')!r}")
+        if attrs.get(COMPLETE_ATTR) is not True and attrs.get(COMPLETE_ATTR) != 1:
+            raise DatasetError(f"{path} is incomplete (no completion marker; interrupted generation?)")
+        missing = [k for k in required if k not in attrs]
+        if missing:
+            raise DatasetError(f"{path} lacks the attributes {missing}")
+        yield f, attrs
+
+
 def open_dataset(path: str | os.PathLike, *, dtype=np.float32, problem: str | None = None) -> Dataset:
     """Open and validate a dataset written by ``pinnrwf generate``; arrays are read on demand.
 
@@ -339,23 +365,7 @@ def open_dataset(path: str | os.PathLike, *, dtype=np.float32, problem: str | No
     dataset (a ``DatasetError`` names both kinds otherwise).
     """
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no dataset file at {path}")
-    try:
-        f = h5py.File(path, "r")
-    except OSError as err:
-        raise DatasetError(f"{path} is not a readable HDF5 file (truncated or corrupt?): {err}") from None
-    with f:
-        attrs = {k: _attr(v) for k, v in f.attrs.items()}
-        if attrs.get("format") != FORMAT:
-            raise DatasetError(f"{path} is not a pinnrwf dataset (attribute 'format' is {attrs.get('format')!r})")
-        if attrs.get("format_version") != FORMAT_VERSION:
-            raise DatasetError(f"{path}: unsupported format_version {attrs.get('format_version')!r}")
-        if attrs.get(COMPLETE_ATTR) is not True and attrs.get(COMPLETE_ATTR) != 1:
-            raise DatasetError(f"{path} is incomplete (no completion marker; interrupted generation?)")
-        missing = [k for k in REQUIRED_ATTRS if k not in attrs]
-        if missing:
-            raise DatasetError(f"{path} lacks the attributes {missing}")
+    with open_checked(path, FORMAT, FORMAT_VERSION, REQUIRED_ATTRS, what="dataset") as (f, attrs):
         kind = str(attrs["problem"])
         if problem is not None and kind != problem:
             raise DatasetError(f"{path} holds a {kind!r} dataset, expected a {problem!r} dataset")
