@@ -19,7 +19,7 @@ import jax.numpy as jnp
 from pinnrwf import pde
 from pinnrwf.config import Config, field, nonnegative, one_of, positive, positive_int
 from pinnrwf.datasets import generate
-from pinnrwf.nn import MLP, Chain, FourierFeatures, ModifiedMLP, PeriodicEmbedding
+from pinnrwf.nn import MLP, Chain, FourierFeatures, ModifiedMLP, PeriodicEmbedding, PirateNet, least_squares_readout
 from pinnrwf.problem import AbstractProblem, Preset
 from pinnrwf.reports import FieldComparison
 from pinnrwf.train import Adam, GradNormWeighting, TrainConfig
@@ -28,8 +28,9 @@ from pinnrwf.train import Adam, GradNormWeighting, TrainConfig
 @dataclasses.dataclass(frozen=True)
 class AllenCahnConfig(Config):
     epsilon: float = field(1e-4, positive, help="diffusion ε (default: 1e-4)")
-    architecture: str = field("modified", one_of("mlp", "modified"), flag="--arch",
-                              help="MLP or modified MLP (default: modified)")
+    architecture: str = field("modified", one_of("mlp", "modified", "piratenet"), flag="--arch",
+                              help="MLP, modified MLP, or PirateNet (depth = residual blocks, width = 2 × "
+                              "fourier_features, last layer fitted to u(x, 0) for all t) (default: modified)")
     width: int = field(256, positive_int)
     depth: int = field(4, positive_int)
     # σ of nn.FourierFeatures, γ = [cos 2πBz, sin 2πBz]: 1/π is the Guide's scale 2 (its features omit the 2π)
@@ -48,6 +49,17 @@ class AllenCahnConfig(Config):
     reference_nx: int = field(512, positive_int)
     reference_nt: int = field(201, positive_int)
     reference: Path | None = field(None, help="`pinnrwf generate allen-cahn` file (default: solved in memory)")
+
+    def __check_init__(self):
+        if self.architecture == "piratenet" and (not self.fourier_scale or self.width != 2 * self.fourier_features):
+            raise ValueError(f"architecture 'piratenet' starts its blocks from the Fourier features: it needs "
+                             f"fourier_scale > 0 and width = 2 × fourier_features ({2 * self.fourier_features}), "
+                             f"got fourier_scale={self.fourier_scale}, width={self.width}")
+
+
+def _initial_condition(x):
+    """u(x, 0) = x² cos(πx)."""
+    return x**2 * jnp.cos(jnp.pi * x)
 
 
 @functools.cache
@@ -84,15 +96,22 @@ class AllenCahn(AbstractProblem[AllenCahnConfig]):
     reports = (FieldComparison(evaluation_grid, (-1.0, 1.0, 0.0, 1.0), ("x", "t", "u"), "allen_cahn.png"),)
 
     def init_model(self, config, parameterization):
-        network = MLP if config.architecture == "mlp" else ModifiedMLP
+        network = {"mlp": MLP, "modified": ModifiedMLP, "piratenet": PirateNet}[config.architecture]
         periodic = PeriodicEmbedding(2, axes=(0,), periods=(2.0,))  # (x, t) ↦ [cos πx, sin πx, t]
 
         def init(key):
             k_features, k_network = jax.random.split(key)
             embedding = periodic if not config.fourier_scale else Chain(periodic, FourierFeatures(
                 3, config.fourier_features, config.fourier_scale, key=k_features))
-            return network(2, 1, config.width, config.depth, parameterization, activation=jnp.tanh,
-                           embedding=embedding, key=k_network)
+            model = network(2, 1, config.width, config.depth, parameterization, activation=jnp.tanh,
+                            embedding=embedding, key=k_network)
+            if config.architecture == "piratenet":
+                # physics-informed initialisation: the last layer fits u(x, 0) extended constant in time, by
+                # least squares on a grid (fitting t = 0 alone leaves the net wild at t > 0)
+                x, t = jnp.meshgrid(jnp.linspace(-1.0, 1.0, config.n_initial), jnp.linspace(0.0, 1.0, 16))
+                model = least_squares_readout(model, jnp.stack([x.ravel(), t.ravel()], axis=1),
+                                              _initial_condition(x.ravel()), key=jax.random.fold_in(key, 1))
+            return model
 
         return init
 
@@ -101,7 +120,7 @@ class AllenCahn(AbstractProblem[AllenCahnConfig]):
         causal = pde.Causal(config.causal_chunks, config.causal_epsilon) if config.causal else None
         points, values, _ = evaluation_grid(config)
         return pde.PINNObjective(pde.equations.allen_cahn(config.epsilon), {
-            "ic": pde.InitialCondition(lambda pt: pt.x**2 * jnp.cos(jnp.pi * pt.x), domain.initial(config.n_initial),
+            "ic": pde.InitialCondition(lambda pt: _initial_condition(pt.x), domain.initial(config.n_initial),
                                        weight=config.weight_ic),
             "r": pde.Residual(domain.interior(config.n_residual), weight=config.weight_residual, causal=causal),
         }, reference=pde.Reference(points, values, "u"))
