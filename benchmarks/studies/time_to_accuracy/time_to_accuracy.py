@@ -72,6 +72,8 @@ PRESETS = {
     "smoke": Setting(((8, 2),), 1, 64, 8, 16, 20, 10, 10, (32, 10)),
     # what a shared 2-core machine finishes in a session: DeepXDE's points and network, fewer steps
     "quick": Setting(((20, 3),), 3, 2540, 80, 160, 2000, 1500, 250, (256, 100)),
+    # the same with a longer L-BFGS stage (where DeepXDE's example gains most of its accuracy)
+    "long": Setting(((20, 3),), 3, 2540, 80, 160, 2000, 8000, 250, (256, 100)),
     # DeepXDE's example in full: Adam 15 000, L-BFGS up to 15 000 (its maxiter default)
     "paper": Setting(((20, 3), (64, 4)), 3, 2540, 80, 160, 15000, 15000, 500, (256, 100)),
 }
@@ -178,6 +180,24 @@ def time_to(records: list[dict], target: float, clock: str = "wall") -> float | 
     return next((r[clock] for r in records if r["rel_l2"] <= target), None)
 
 
+def stage_costs(records: list[dict], clock: str = "cpu") -> dict:
+    """Seconds per step of each stage from its records after the first (which holds the
+    compilation on pinnrwf's side), and the time to the first record of each stage beyond that rate
+    (start-up, compilation)."""
+    out = {}
+    previous_end = 0.0
+    for stage in ("adam", "lbfgs"):
+        recs = [r for r in records if r["stage"] == stage]
+        if len(recs) >= 3:
+            per_step = (recs[-1][clock] - recs[1][clock]) / (recs[-1]["step"] - recs[1]["step"])
+            steps_to_first = recs[0]["step"] - (0 if stage == "adam" else records[records.index(recs[0]) - 1]["step"])
+            out[f"{stage}_seconds_per_step"] = per_step
+            out[f"{stage}_overhead_seconds"] = recs[0][clock] - previous_end - steps_to_first * per_step
+        if recs:
+            previous_end = recs[-1][clock]
+    return out
+
+
 def summarize(runs: list[dict]) -> dict:
     """Per library and network: time to each target per seed (wall and CPU), medians, ratios."""
     out: dict = {}
@@ -186,6 +206,8 @@ def summarize(runs: list[dict]) -> dict:
         lib = out.setdefault(key, {}).setdefault(run["library"], {"seeds": [], "final_rel_l2": []})
         lib["seeds"].append(run["seed"])
         lib["final_rel_l2"].append(run["records"][-1]["rel_l2"])
+        for name, value in stage_costs(run["records"]).items():
+            lib.setdefault(f"cpu_{name}", []).append(value)
         for clock in ("wall", "cpu"):
             for target in TARGETS:
                 lib.setdefault(f"{clock}_to_{target:g}", []).append(time_to(run["records"], target, clock))
@@ -219,8 +241,10 @@ def markdown(setting: Setting, preset: str, runs: list[dict], summary: dict, pro
              f"L-BFGS ≤ {setting.lbfgs_steps}; relative L² error against Cole–Hopf on the "
              f"{setting.grid[0]} × {setting.grid[1]} grid, recorded every {setting.record_every} steps. "
              "One thread per process; runs interleaved (per seed and network: pinnrwf, then DeepXDE).", "",
-             f"Machine: {provenance['cpu']} ({provenance['instruction_set']}), {provenance['cores']} cores, "
-             f"load average {provenance['load_before']} before / {provenance['load_after']} after. "
+             f"Machine: {provenance['cpu']} ({provenance['instruction_set']}), {provenance['cores']} cores, " +
+             (f"load average {provenance['load_before']} before / {provenance['load_after']} after. " if "lanes" not in provenance
+              else f"{len(provenance['lanes'])} lanes side by side, load average {provenance['load_before']}–"
+              f"{provenance['load_after']} at their starts and ends. ") +
              f"Versions: {provenance['versions']}. Commit {provenance['commit']}.", "",
              f"Command: `{provenance['command']}`", "",
              "| network | library | seeds | final rel. L² (median) | wall s to 1e-2 (median; per seed) | "
@@ -242,6 +266,21 @@ def markdown(setting: Setting, preset: str, runs: list[dict], summary: dict, pro
             lines.append(f"| {key} | **DeepXDE / pinnrwf** | | | "
                          + " | ".join("—" if s[f"{c}_to_{t:g}"] is None else f"**{s[f'{c}_to_{t:g}']:.2f}×**"
                                       for c in ("wall", "cpu") for t in TARGETS) + " |")
+    lines += ["", "Cost per step (process CPU, median over seeds; the first record of each stage left out) and "
+              "the start-up of each stage beyond that rate (pinnrwf: JIT compilation):", "",
+              "| network | library | Adam ms/step | Adam start-up s | L-BFGS ms/iteration | L-BFGS start-up s |",
+              "|---|---|---|---|---|---|"]
+    for key, libs in summary.items():
+        for name in ("pinnrwf", "deepxde"):
+            lib = libs.get(name)
+            if lib is None:
+                continue
+            cells = []
+            for stage, scale in (("adam_seconds_per_step", 1e3), ("adam_overhead_seconds", 1.0),
+                                 ("lbfgs_seconds_per_step", 1e3), ("lbfgs_overhead_seconds", 1.0)):
+                values = lib.get(f"cpu_{stage}")
+                cells.append("—" if not values else f"{scale * statistics.median(values):.1f}")
+            lines.append(f"| {key} | {name} | " + " | ".join(cells) + " |")
     lines += ["", "A median is over all seeds, a seed that never reached the target counting as slower than "
               "any that did (\"not reached\" when half or more did not). pinnrwf's clock includes JIT "
               "compilation and its evaluations; DeepXDE's excludes its evaluations. Figure: "
@@ -308,9 +347,13 @@ def provenance(runs: list[dict], load_before: float, load_after: float) -> dict:
             "command": command_line()}
 
 
-def report(out: Path, setting: Setting, preset: str, runs: list[dict], load_before: float, load_after: float) -> dict:
+def report(out: Path, setting: Setting, preset: str, runs: list[dict], load_before: float, load_after: float,
+           lanes: list[dict] | None = None) -> dict:
     summary = summarize(runs)
     prov = provenance(runs, load_before, load_after)
+    if lanes:
+        prov["lanes"] = lanes
+        prov["command"] = " ; ".join([lane["command"] for lane in lanes] + [prov["command"]])
     from pinnrwf.train import write_results
 
     result = {"benchmark": BENCHMARK, "command": prov["command"], "cores": prov["cores"], "preset": preset,
@@ -343,6 +386,9 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--in-process", action="store_true",
                    help="run pinnrwf in this process (no fresh process per run; for tests)")
     p.add_argument("--report-only", action="store_true", help="rebuild the report from runs.jsonl")
+    p.add_argument("--lanes", nargs="+", type=Path, default=None,
+                   help="with --report-only: the result folders of side-by-side lanes (their runs.jsonl are "
+                   "merged into this preset's folder; their loads and commands are recorded)")
     add_out_argument(p)
 
 
@@ -356,8 +402,16 @@ def main_from_args(args) -> int:
     out = check_out(args, BENCHMARK, args.preset)
     runs_path = out / "runs.jsonl"
     if args.report_only:
+        lanes = []
+        if args.lanes:
+            text = "".join((lane / "runs.jsonl").read_text() for lane in args.lanes)
+            runs_path.write_text(text)
+            for lane in args.lanes:
+                prov = json.loads((lane / "results.json").read_text())["provenance"]
+                lanes.append({k: prov[k] for k in ("command", "load_before", "load_after")})
         runs = [json.loads(line) for line in runs_path.read_text().splitlines() if line.strip()]
-        report(out, setting, args.preset, runs, float("nan"), _load1())
+        loads = [v for lane in lanes for v in (lane["load_before"], lane["load_after"])] or [float("nan")]
+        report(out, setting, args.preset, runs, min(loads), max(loads), lanes)
         return 0
     load_before = _load1()
     ref = reference(setting)
