@@ -324,6 +324,7 @@ def figure(runs: list[dict], path: Path) -> None:
 
 def provenance(runs: list[dict], load_before: float, load_after: float) -> dict:
     from pinnrwf.benchmarks._common import cpu_model
+    from pinnrwf.train import git_commit
 
     flags = ""
     try:
@@ -337,11 +338,7 @@ def provenance(runs: list[dict], load_before: float, load_after: float) -> dict:
             versions["jax"] = r["jax_version"]
         else:
             versions["deepxde"], versions["torch"] = r["version"], r["torch_version"]
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                                check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        commit = "unknown"
+    commit = (git_commit() or "unknown")[:7]
     return {"cpu": cpu_model(), "instruction_set": ", ".join(isa), "cores": os.cpu_count(),
             "load_before": load_before, "load_after": load_after, "versions": versions, "commit": commit,
             "command": command_line()}
