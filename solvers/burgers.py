@@ -386,3 +386,47 @@ def cole_hopf_solution(x, t, *, nu: float, amplitudes, phases=None, offset: floa
         phi = phi + decay * np.cos(w * x + p)
         phi_x = phi_x - decay * w * np.sin(w * x + p)
     return -2.0 * nu * phi_x / phi
+
+
+#: Nodes of the trapezoid rule of :func:`cole_hopf_sine` (over z ∈ [−Z, Z]; see there).
+COLE_HOPF_NODES = 800
+
+
+def cole_hopf_sine(x, t, nu: float, *, nodes: int = COLE_HOPF_NODES) -> np.ndarray:
+    """Exact solution of u_t + u u_x = ν u_xx with u(x, 0) = −sin πx (DeepXDE's and Raissi's
+    Burgers benchmark on x ∈ [−1, 1], u(±1, t) = 0; ν = 0.01/π there), by the Cole–Hopf transform
+    evaluated by quadrature in float64. Returns ``(len(t), len(x))``.
+
+    On the whole line (u0 extended 2-periodically, odd, so u(±1, t) = 0 holds by symmetry)
+
+        u(x, t) = −∫ sin(π(x − η)) φ0(x − η) e^{−η²/4νt} dη / ∫ φ0(x − η) e^{−η²/4νt} dη,
+        φ0(y) = exp(−cos(πy) / 2πν).
+
+    With η = √(4νt)·z the weight is exp(−z² − cos(π(x − √(4νt) z)) / 2πν); it is normalised by
+    its largest value at each x (log-sum-exp: the exponent spans 1/πν ≈ 100 at ν = 0.01/π) and
+    integrated by the trapezoid rule on ``nodes`` points of |z| ≤ Z, Z² = 1/πν + 50, beyond which
+    the weight is below e^{−50} of its peak. The integrand is smooth and decays like a Gaussian,
+    so the trapezoid rule converges geometrically in ``nodes``: at ν = 0.01/π on the 256 × 100 grid
+    the default 800 nodes and 500 both agree with 4000 to 2e-15. Against the spectral solver
+    :func:`solve` (the same problem mapped to [0, 1): v = u/2, ν' = ν/4, v0 = ½ sin 2πx'):
+    2e-11 at ν = 0.04 (N = 256, dt = 1e-3), 3e-10 at ν = 0.01/π (N = 2048, dt = 1e-4), max
+    norm, t ≤ 1 (tests/solvers/test_solvers_burgers.py checks the first).
+    """
+    x = as_float64_array("x", x, ndim=(1,))
+    t = as_float64_array("t", t, ndim=(1,))
+    nu = positive_number("nu", nu)
+    nodes = positive_int("nodes", nodes, minimum=8)
+    if np.any(t < 0.0):
+        raise ValueError("t must be >= 0")
+    half_width = np.sqrt(1.0 / (np.pi * nu) + 50.0)
+    z = np.linspace(-half_width, half_width, nodes)
+    out = np.empty((t.size, x.size))
+    for j, tj in enumerate(t):
+        if tj == 0.0:
+            out[j] = -np.sin(np.pi * x)
+            continue
+        y = x[:, None] - np.sqrt(4.0 * nu * tj) * z[None, :]  # (n_x, nodes)
+        log_w = -z[None, :] ** 2 - np.cos(np.pi * y) / (2.0 * np.pi * nu)
+        w = np.exp(log_w - log_w.max(axis=1, keepdims=True))
+        out[j] = -np.sum(np.sin(np.pi * y) * w, axis=1) / np.sum(w, axis=1)
+    return out

@@ -1,0 +1,56 @@
+"""The time-to-accuracy study (pinnrwf vs DeepXDE on Burgers): the harness on its smoke setting
+(pinnrwf side), and the summary's time-to-target and median rules on made-up records."""
+
+import json
+
+import pytest
+
+from pinnrwf.benchmarks._common import result_dir
+from pinnrwf.benchmarks.studies.time_to_accuracy import time_to_accuracy as tta
+from pinnrwf.cli import main
+
+
+def _run(library, seed, errors, dt=1.0):
+    records = [{"step": 10 * (i + 1), "stage": "adam", "wall": dt * (i + 1), "cpu": 0.5 * dt * (i + 1), "rel_l2": e}
+               for i, e in enumerate(errors)]
+    return {"library": library, "width": 20, "depth": 3, "seed": seed, "records": records}
+
+
+def test_time_to_target_is_the_first_record_at_or_below_it():
+    records = _run("pinnrwf", 0, [0.5, 0.009, 0.02, 0.0009])["records"]
+    assert tta.time_to(records, 1e-2) == 2.0
+    assert tta.time_to(records, 1e-3, "cpu") == 2.0
+    assert tta.time_to(records, 1e-4) is None
+
+
+def test_summary_medians_rank_unreached_seeds_last_and_give_ratios():
+    runs = [_run("pinnrwf", 0, [0.1, 0.005]), _run("pinnrwf", 1, [0.005]), _run("pinnrwf", 2, [0.1, 0.1, 0.1]),
+            _run("deepxde", 0, [0.1, 0.1, 0.1, 0.005], dt=2.0), _run("deepxde", 1, [0.1, 0.1, 0.1]),
+            _run("deepxde", 2, [0.1, 0.1, 0.1])]
+    s = tta.summarize(runs)["20x3"]
+    assert s["pinnrwf"]["wall_to_0.01"] == [2.0, 1.0, None]
+    assert s["pinnrwf"]["median_wall_to_0.01"] == 2.0  # of 1, 2, never
+    assert s["deepxde"]["median_wall_to_0.01"] is None  # two seeds of three never got there
+    assert s["speedup"]["wall_to_0.01"] is None
+    runs[4] = _run("deepxde", 1, [0.1, 0.005], dt=2.0)
+    assert tta.summarize(runs)["20x3"]["speedup"]["wall_to_0.01"] == pytest.approx(8.0 / 2.0)
+
+
+@pytest.mark.slow  # ~20 s CPU: compiles an Adam and an L-BFGS chunk
+def test_harness_runs_the_smoke_setting_and_writes_its_json(tmp_path):
+    assert main(["bench", "time-to-accuracy", "--preset", "smoke", "--in-process", "--out", str(tmp_path)]) == 0
+    out = result_dir(tmp_path, "time-to-accuracy", "smoke")
+    result = json.loads((out / "results.json").read_text())
+    setting = tta.PRESETS["smoke"]
+    (run,) = result["runs"]
+    assert run["library"] == "pinnrwf" and run["lbfgs_steps_run"] == setting.lbfgs_steps
+    records = json.loads((out / "runs.jsonl").read_text())["records"]
+    assert [r["step"] for r in records] == list(range(setting.record_every, setting.adam_steps + setting.lbfgs_steps + 1,
+                                                      setting.record_every))
+    assert [r["stage"] for r in records][-1] == "lbfgs"
+    walls = [r["wall"] for r in records]
+    assert walls == sorted(walls) and all(0 < r["rel_l2"] < 10 for r in records)
+    assert set(result["summary"]["8x2"]["pinnrwf"]) >= {"median_wall_to_0.01", "median_cpu_to_0.001"}
+    assert (out / "README.md").read_text().startswith("# Time to accuracy")
+    assert (out / "error_vs_time.png").stat().st_size > 0
+    assert "cpu" in result["provenance"] and result["provenance"]["cores"] >= 1
