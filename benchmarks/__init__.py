@@ -30,6 +30,7 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "derivative-plans": ("pinnrwf.benchmarks.studies.derivative_plans.laplacian_plan_gain", "loss and gradient time of the forward-Laplacian plan vs nested jvps (heat-inverse, Burgers-inverse, Helmholtz)"),
     "log-every": ("pinnrwf.benchmarks.studies.log_every.log_every", "cost of recording every N-th step (--log-every 1, 10, 100, and with a CSV logger) against the default"),
     "geometry-sampling": ("pinnrwf.benchmarks.studies.geometry_sampling.geometry_sampling", "cost per step of sampling non-box domains (polygon, set difference, Sobol) against the box"),
+    "adaptive-collocation": ("pinnrwf.benchmarks.studies.adaptive_collocation.adaptive_collocation", "cost per step of residual-based adaptive collocation (RAD, every 100 and 1000 steps) against uniform points"),
     "index": ("pinnrwf.benchmarks.index", "rewrite benchmarks/results/INDEX.md from the committed results (--check: verify it)"),
     "multiprocess": ("pinnrwf.benchmarks.studies.multiprocess.multiprocess", "1 process x 2 cores vs 2 distributed processes x 1 core on one CPU machine"),
 }
