@@ -61,6 +61,7 @@ RAD = pde.RAD(every=5, pool=48)
 RARD = pde.RARD(every=5, added=3, pool=48, capacity=16 + 3 * 3)  # additions at steps 5, 10 and 15
 
 
+@pytest.mark.slow  # three short fits each (one compile): ~5-10 s on an idle 2-core machine
 @pytest.mark.parametrize("collocation", [RAD, RARD], ids=["rad", "rar-d"])
 def test_resume_with_adaptive_collocation_is_bit_exact_and_the_points_move(tmp_path, collocation):
     full = train(collocation)
