@@ -87,6 +87,7 @@ def add_run_arguments(p: argparse.ArgumentParser, problem) -> None:
                    "optimizer has none (default: %(default)s)")
     p.add_argument("--grad-norm-every", type=positive_int_arg, metavar="N",
                    help="balance the loss terms by gradient norms, updated every N steps (GradNormWeighting)")
+    add_collocation_arguments(p)
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     add_log_arguments(p)
     p.add_argument("--distributed", action="store_true",
@@ -121,6 +122,52 @@ def add_run_arguments(p: argparse.ArgumentParser, problem) -> None:
         p.add_argument(option.option_string, dest=dest, choices=option.choices, help=option.help, **kwargs)
 
 
+COLLOCATIONS = ("uniform", "rad", "rar-d")
+
+
+def add_collocation_arguments(p: argparse.ArgumentParser) -> None:
+    """``--collocation`` and its settings (the interior residual points of PINN problems)."""
+    p.add_argument("--collocation", choices=COLLOCATIONS, default="uniform",
+                   help="interior residual points: uniform (fresh uniform points every step), rad (the whole set "
+                   "redrawn every N steps with density ∝ ε^k/E[ε^k] + c, ε the residual's size), rar-d (a uniform set "
+                   "that grows by m such points every N steps); Wu et al. 2023 (default: %(default)s)")
+    p.add_argument("--resample-every", type=positive_int_arg, metavar="N",
+                   help="with --collocation rad/rar-d: redraw (rad) or add to (rar-d) the points every N steps "
+                   "(default: 1000)")
+    p.add_argument("--collocation-pool", type=positive_int_arg, metavar="M",
+                   help="with --collocation rad/rar-d: the dense pool of uniform candidates drawn from (default: 100000)")
+    p.add_argument("--collocation-k", type=float, metavar="K",
+                   help="with --collocation rad/rar-d: the residual's power k ≥ 0 (default: 1 for rad, 2 for rar-d)")
+    p.add_argument("--collocation-c", type=float, metavar="C",
+                   help="with --collocation rad/rar-d: the uniform share c ≥ 0 (default: 1 for rad, 0 for rar-d)")
+    p.add_argument("--collocation-added", type=positive_int_arg, metavar="M",
+                   help="with --collocation rar-d: points added every N steps (default: 10)")
+    p.add_argument("--collocation-capacity", type=positive_int_arg, metavar="N",
+                   help="with --collocation rar-d: the points' buffer size per residual term (default: what the run's "
+                   "steps need; set it to resume a checkpoint with more steps)")
+
+
+def collocation_from_args(args: argparse.Namespace):
+    """``--collocation`` and its settings as ``TrainConfig.collocation`` (None: uniform)."""
+    settings = {"every": args.resample_every, "pool": args.collocation_pool, "k": args.collocation_k,
+                "c": args.collocation_c, "added": args.collocation_added, "capacity": args.collocation_capacity}
+    flags = {"every": "--resample-every", "pool": "--collocation-pool", "k": "--collocation-k",
+             "c": "--collocation-c", "added": "--collocation-added", "capacity": "--collocation-capacity"}
+    given = {name: value for name, value in settings.items() if value is not None}
+    if args.collocation == "uniform":
+        if given:
+            raise ValueError(f"{flags[next(iter(given))]} needs --collocation rad or rar-d")
+        return None
+    from pinnrwf import pde
+
+    if args.collocation == "rad":
+        extra = [name for name in ("added", "capacity") if name in given]
+        if extra:
+            raise ValueError(f"{flags[extra[0]]} applies to --collocation rar-d (rad replaces the points, it adds none)")
+        return pde.RAD(**given)
+    return pde.RARD(**given)
+
+
 def train_config_from_args(args: argparse.Namespace, preset, out: Path):
     """Apply the command-line overrides to a preset's ``TrainConfig``."""
     changes = {"seed": args.seed, "precision": args.precision, "progress": not args.no_progress}
@@ -144,6 +191,9 @@ def train_config_from_args(args: argparse.Namespace, preset, out: Path):
         from pinnrwf.train import GradNormWeighting
 
         changes["loss_weighting"] = GradNormWeighting(update_every=args.grad_norm_every)
+    collocation = collocation_from_args(args)
+    if collocation is not None:
+        changes["collocation"] = collocation
     if args.checkpoint_every is not None:
         if args.checkpoint_every % changes["chunk_steps"]:
             raise ValueError(f"--checkpoint-every must be a multiple of the chunk ({changes['chunk_steps']} steps; "

@@ -7,7 +7,8 @@ Define a PDE with :class:`Equation` (a residual written as a pure function of on
 declare a parameter :class:`Trainable` and train an :class:`InverseModel` (network + parameters).
 How derivatives are computed is a plan object passed as ``Equation(..., plan=...)``
 (:class:`AutoPlan` by default; :class:`ForwardLaplacianPlan`, :class:`NestedPlan`,
-:class:`ReversePlan`, :class:`DirectionalPlan`). The benchmark PDEs are in :mod:`pinnrwf.pde.equations`.
+:class:`ReversePlan`, :class:`DirectionalPlan`). Residual-based adaptive collocation points:
+:class:`RAD`, :class:`RARD` (``TrainConfig(collocation=...)``). The benchmark PDEs are in :mod:`pinnrwf.pde.equations`.
 """
 
 from ._causal import causal_weights
@@ -31,11 +32,13 @@ from ._terms import (
     DataFit,
     Dirichlet,
     InitialCondition,
+    MaskedPoints,
     Neumann,
     Periodic,
     Residual,
     Robin,
 )
+from ._collocation import RAD, RARD, draw_by_density, residual_density, residual_size
 
 __all__ = [
     "causal_weights", "DerivativePlan", "all_multi_indices", "AbstractSampler", "Boundary", "Domain",
@@ -45,5 +48,5 @@ __all__ = [
     "Periodic", "Residual", "InverseModel", "Trainable", "forward_laplacian", "LaplacianPlan", "grid_points", "add_noise",
     "AbstractPlan", "AutoPlan", "DirectionalPlan", "ForwardLaplacianPlan", "NestedPlan", "ReversePlan",
     "plan_from_mode", "AbstractBoundarySampler", "Region", "RegionBoundary", "RegionInitial", "RegionInterior",
-    "Robin",
+    "Robin", "MaskedPoints", "RAD", "RARD", "draw_by_density", "residual_density", "residual_size",
 ]

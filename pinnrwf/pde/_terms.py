@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 import equinox as eqx
 import jax
 import jax.numpy as jnp
-from jaxtyping import Array, Float, PRNGKeyArray
+from jaxtyping import Array, Bool, Float, PRNGKeyArray
 
 from pinnrwf._validation import finite_number, instance, integer, positive_int, positive_number
 
@@ -108,6 +108,15 @@ class AbstractTerm(eqx.Module):
 
 
 # ------------------------------------------------------------------------------- residual
+class MaskedPoints(eqx.Module):
+    """A fixed-capacity set of points of which those with ``mask`` true are in use (RAR-D's
+    growing set, :class:`~pinnrwf.pde.RARD`): a :class:`Residual` given it as its batch takes the
+    mean over the points in use."""
+
+    points: Float[Array, "capacity d"]
+    mask: Bool[Array, " capacity"]
+
+
 class Residual(AbstractTerm):
     """The interior residual, L_r = mean |R(x)|² per component (eq. K.6, K.20–K.22, L.13).
 
@@ -148,6 +157,11 @@ class Residual(AbstractTerm):
         return self.sampler.sample(key)
 
     def losses(self, equation, model, batch, params, inputs):
+        if isinstance(batch, MaskedPoints):
+            res = jax.vmap(lambda x: equation.residuals(model, x, params, inputs))(batch.points)
+            in_use = jnp.sum(batch.mask)
+            return {"" if equation.components is None else k: jnp.sum(jnp.where(batch.mask, r**2, 0.0)) / in_use
+                    for k, r in res.items()}, {}
         res = jax.vmap(lambda x: equation.residuals(model, x, params, inputs))(batch)
         if equation.components is None:
             res = {"": res["residual"]}

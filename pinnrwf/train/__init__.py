@@ -1,5 +1,6 @@
 """The training engine: ``fit(init_model, objective, TrainConfig(...))``."""
 
+from ._collocation import AbstractCollocation
 from ._checkpoint import atomic_write_bytes, atomic_write_json, load_checkpoint, on_main_process, save_checkpoint
 from ._config import PRECISIONS, TrainConfig
 from ._fit import DivergenceError, FitResult, TrainState, fit, member_keys
@@ -19,5 +20,5 @@ __all__ = [
     "Optimizer", "build_optimizer",
     "member_keys", "AbstractObjective", "device_description", "git_commit", "write_results", "jsonable", "summarize",
     "learning_rate_schedule", "ScaleBySoapState", "scale_by_soap", "soap", "AbstractLossWeighting",
-    "GradNormWeighting",
+    "GradNormWeighting", "AbstractCollocation",
 ]

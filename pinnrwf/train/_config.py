@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pinnrwf import _validation as check
 
+from ._collocation import AbstractCollocation
 from ._weighting import AbstractLossWeighting
 
 PRECISIONS = ("default", "high", "highest")
@@ -40,6 +41,10 @@ class TrainConfig:
             of its steps; ``None``: the last step of each chunk (independent of ``chunk_steps``).
             Metrics are still evaluated every ``eval_every`` steps. It changes what is recorded,
             never the training: the parameters are the same bit for bit.
+        collocation: optional adaptive collocation points (e.g. ``pinnrwf.pde.RAD``, ``RARD``),
+            redrawn from the model every ``collocation.every`` steps inside the compiled chunks,
+            kept per member in the training state and in its checkpoints (the L-BFGS stage keeps
+            its own fixed set). ``None``: the objective's own sampling, every step.
     """
 
     steps: int
@@ -54,6 +59,7 @@ class TrainConfig:
     shard: bool = True
     progress: bool = True
     log_every: int | None = dataclasses.field(default=None, metadata={NEUTRAL_AT_DEFAULT: True})
+    collocation: AbstractCollocation | None = dataclasses.field(default=None, metadata={NEUTRAL_AT_DEFAULT: True})
 
     def __post_init__(self):
         for name in ("steps", "seeds", "chunk_steps"):
@@ -62,6 +68,9 @@ class TrainConfig:
         if self.seed + self.seeds - 1 > check.MAX_SEED:
             raise ValueError(f"seed + seeds - 1 must be ≤ {check.MAX_SEED}, got {self.seed} + {self.seeds} - 1")
         check.one_of("precision", self.precision, PRECISIONS)
+        if self.collocation is not None:
+            check.instance("collocation", self.collocation, AbstractCollocation,
+                           "an adaptive collocation (e.g. pinnrwf.pde.RAD(...)) or None")
         if self.log_every is not None:
             check.positive_int("log_every", self.log_every)
         for name in ("eval_every", "checkpoint_every"):
@@ -79,6 +88,7 @@ class TrainConfig:
         d = dataclasses.asdict(self)
         d["checkpoint_dir"] = None if self.checkpoint_dir is None else str(self.checkpoint_dir)
         d["loss_weighting"] = None if self.loss_weighting is None else repr(self.loss_weighting)
+        d["collocation"] = None if self.collocation is None else repr(self.collocation)
         for f in dataclasses.fields(self):  # fields added later: absent at their default, as before them
             if f.metadata.get(NEUTRAL_AT_DEFAULT) and d[f.name] == f.default:
                 del d[f.name]

@@ -38,6 +38,7 @@ from jaxtyping import Array, PRNGKeyArray, PyTree
 from pinnrwf.loggers import AbstractLogger, LoggerGroup, scalars_of
 
 from ._checkpoint import load_checkpoint, read_checkpoint_meta, save_checkpoint, to_host
+from ._collocation import AbstractCollocation
 from ._config import TrainConfig
 from ._objective import AbstractBatchStream, AbstractObjective
 from ._lbfgs import LBFGSEngine, fixed_sets, init_stage, run_lbfgs_chunk, stage_description
@@ -49,14 +50,23 @@ class DivergenceError(RuntimeError):
     term or metric."""
 
 
+# the stream (``fold_in`` of a member's key) that draws the initial adaptive collocation points
+COLLOCATION_STREAM = 0xC011
+
+
 class TrainState(eqx.Module):
-    """Everything that evolves during training (leading axis S on all but ``step``)."""
+    """Everything that evolves during training (leading axis S on all but ``step``).
+
+    ``collocation``: the adaptive collocation points (``TrainConfig.collocation``), ``None`` without
+    them: a state without them has the leaves, and so the checkpoints, it had before they existed.
+    """
 
     params: PyTree
     opt_state: PyTree
     loss_weights: dict[str, Array]
     key: Array
     step: Array
+    collocation: PyTree = None
 
 
 @dataclasses.dataclass
@@ -74,6 +84,8 @@ class FitResult:
     # per stage ("adam", "lbfgs"): steps run in this call, wall/compile seconds, steps/s
     stages: dict[str, dict] = dataclasses.field(default_factory=dict)
     lbfgs: LBFGS | None = None  # the L-BFGS stage of the run (None: none)
+    # the final adaptive collocation points (TrainConfig.collocation), leading seed axis; None: none
+    collocation: PyTree = None
 
     @property
     def models(self):
@@ -124,8 +136,9 @@ def _config_fingerprint(config: TrainConfig, extra: dict) -> str:
 
 def _map_members(fn, state: TrainState) -> TrainState:
     """Apply ``fn`` to every per-member leaf (all but the shared step counter)."""
-    members = (state.params, state.opt_state, state.loss_weights, state.key)
-    return TrainState(*jax.tree.map(fn, members), state.step)
+    members = (state.params, state.opt_state, state.loss_weights, state.key, state.collocation)
+    params, opt_state, loss_weights, key, collocation = jax.tree.map(fn, members)
+    return TrainState(params, opt_state, loss_weights, key, state.step, collocation)
 
 
 class _Engine(eqx.Module):
@@ -137,6 +150,7 @@ class _Engine(eqx.Module):
     weighting: Any = eqx.field(static=True)
     mesh: Mesh | None = eqx.field(static=True)
     monitor: Callable | None = eqx.field(static=True, default=None)
+    collocation: AbstractCollocation | None = eqx.field(static=True, default=None)
 
     def _terms(self, params, batch, step):
         return self.objective.loss_terms(eqx.combine(params, self.static), batch, step)
@@ -154,9 +168,12 @@ class _Engine(eqx.Module):
 
         return jax.tree.map(constrain, batch)
 
-    def member_step(self, params, opt_state, loss_weights, key, step, streamed=None):
+    def member_step(self, params, opt_state, loss_weights, key, step, streamed=None, points=None):
         key, sample_key = jax.random.split(key)
         batch = self.objective.sample(sample_key) if streamed is None else streamed
+        if self.collocation is not None:
+            points = self._collocate(params, points, sample_key, step)
+            batch = self.collocation.batch(self.objective, points, batch)
         # materialise the batch: fused into its consumers, a gathered minibatch made XLA:CPU
         # matmuls ~1.6x slower (benchmarks/studies/data_sampling/data_sampling.py)
         batch = jax.lax.optimization_barrier(batch)
@@ -176,7 +193,17 @@ class _Engine(eqx.Module):
             )
         updates, opt_state = self.optimizer.update(grads, opt_state, params)
         params = optax.apply_updates(params, updates)
-        return params, opt_state, loss_weights, key, (total, terms, diagnostics)
+        return params, opt_state, loss_weights, key, points, (total, terms, diagnostics)
+
+    def _collocate(self, params, points, sample_key, step):
+        """The adaptive points of this step: redrawn from the current model at steps N, 2N, …"""
+        every = self.collocation.every
+        return jax.lax.cond(
+            (step > 0) & (step % every == 0),
+            lambda: self.collocation.update(self.objective, eqx.combine(params, self.static), points,
+                                            jax.random.fold_in(sample_key, COLLOCATION_STREAM), step),
+            lambda: points,
+        )
 
     def _reweight(self, params, batch, step, loss_weights):
         jac = jax.jacrev(lambda p: self._terms(p, batch, step)[0])(params)
@@ -197,15 +224,15 @@ class _Engine(eqx.Module):
         else:
             step_all = jax.vmap(
                 self.member_step,
-                in_axes=(0, 0, 0, 0, None, 0),
+                in_axes=(0, 0, 0, 0, None, 0, 0),
                 spmd_axis_name=None if self.mesh is None else "seeds",
             )
 
         def body(carry: TrainState, batch):
-            params, opt_state, weights, key, logs = step_all(
-                carry.params, carry.opt_state, carry.loss_weights, carry.key, carry.step, batch
+            params, opt_state, weights, key, points, logs = step_all(
+                carry.params, carry.opt_state, carry.loss_weights, carry.key, carry.step, batch, carry.collocation
             )
-            return TrainState(params, opt_state, weights, key, carry.step + 1), logs
+            return TrainState(params, opt_state, weights, key, carry.step + 1, points), logs
 
         state, logs = jax.lax.scan(body, state, streamed, length=num_steps)
         if single:
@@ -353,6 +380,10 @@ def fit(
         raise ValueError(f"lbfgs must be None or a pinnrwf.train.LBFGS stage, got {type(lbfgs).__name__}")
     if lbfgs is not None and lbfgs.steps == 0:
         lbfgs = None
+    if config.collocation is not None and batches is not None:
+        raise ValueError("collocation: adaptive collocation replaces points the objective samples on device; it "
+                         "cannot be combined with host-streamed batches (batches=...)")
+    collocation = None if config.collocation is None else config.collocation.for_run(objective, config.steps)
     if lbfgs is not None and batches is not None:
         raise ValueError("lbfgs: the L-BFGS stage draws its fixed set with objective.sample; it cannot be combined "
                          "with host-streamed batches (batches=...)")
@@ -368,13 +399,13 @@ def fit(
     try:
         with jax.default_matmul_precision(config.precision):
             return _fit(init_model, objective, config, transformation, batches, resume, fingerprint, on_chunk,
-                        monitor, lbfgs, first, watch)
+                        monitor, lbfgs, first, watch, collocation)
     finally:
         if group:
             group.end()
 
 
-def _initial_state(init_model, objective, optimizer, config, batches):
+def _initial_state(init_model, objective, optimizer, config, batches, collocation=None):
     keys = member_keys(config)
     init_keys, data_keys = jax.vmap(jax.random.split, out_axes=1)(keys)
     models = eqx.filter_vmap(init_model)(init_keys)
@@ -390,7 +421,10 @@ def _initial_state(init_model, objective, optimizer, config, batches):
         weights = jax.vmap(lambda _: config.loss_weighting.init(names))(keys)
     else:
         weights = {}
-    return TrainState(params, opt_state, weights, data_keys, jnp.int32(0)), static
+    points = None
+    if collocation is not None:
+        points = jax.vmap(lambda k: collocation.init(objective, jax.random.fold_in(k, COLLOCATION_STREAM)))(keys)
+    return TrainState(params, opt_state, weights, data_keys, jnp.int32(0), points), static
 
 
 @dataclasses.dataclass
@@ -505,18 +539,18 @@ def _place(state: TrainState, mesh: Mesh | None) -> TrainState:
     if mesh is None:
         return state
     seeds_spec = NamedSharding(mesh, P("seeds"))
-    return TrainState(
-        *jax.device_put((state.params, state.opt_state, state.loss_weights, state.key), seeds_spec),
-        jax.device_put(state.step, NamedSharding(mesh, P())),
-    )
+    params, opt_state, loss_weights, key, collocation = jax.device_put(
+        (state.params, state.opt_state, state.loss_weights, state.key, state.collocation), seeds_spec)
+    return TrainState(params, opt_state, loss_weights, key, jax.device_put(state.step, NamedSharding(mesh, P())),
+                      collocation)
 
 
 def _fit(init_model, objective, config, optimizer, batches, resume, fingerprint, on_chunk, monitor, lbfgs, first,
-         watch):
-    state, static = _initial_state(init_model, objective, optimizer, config, batches)
+         watch, collocation=None):
+    state, static = _initial_state(init_model, objective, optimizer, config, batches, collocation)
     mesh = _mesh(config)
     state = _place(state, mesh)
-    engine = _Engine(objective, static, optimizer, config.loss_weighting, mesh, monitor)
+    engine = _Engine(objective, static, optimizer, config.loss_weighting, mesh, monitor, collocation)
     initial_params = jax.tree.map(jnp.copy, state.params)  # kept apart: the state is donated
     total = config.steps + (0 if lbfgs is None else lbfgs.steps)
     second = None
@@ -588,11 +622,11 @@ def _fit(init_model, objective, config, optimizer, batches, resume, fingerprint,
     final = {k: v[-1] for k, v in history["metrics"].items()}
     timing = loop.stages.get(first.lower(), {"run_steps": 0, "run_seconds": 0.0, "compile_seconds": 0.0})
     rate = timing["run_steps"] / timing["run_seconds"] if timing["run_seconds"] > 0 else float("nan")
-    params = state.params
+    params, points = state.params, state.collocation
     if jax.process_count() > 1:
         # every process gets the whole ensemble as local arrays: host-side work on the result
         # (``model(i)``, the problem's report on process 0) then needs no collective
-        params, initial_params = jax.tree.map(jnp.asarray, to_host((params, initial_params)))
+        params, initial_params, points = jax.tree.map(jnp.asarray, to_host((params, initial_params, points)))
     return FitResult(
         params=params,
         initial_params=initial_params,
@@ -606,6 +640,7 @@ def _fit(init_model, objective, config, optimizer, batches, resume, fingerprint,
         devices=[f"{d.platform}:{d.device_kind}" for d in jax.devices()],
         stages={name: _stage_summary(t) for name, t in loop.stages.items()},
         lbfgs=lbfgs,
+        collocation=points,
     )
 
 
@@ -633,14 +668,14 @@ class _SecondStage:
         opt_state = jax.vmap(self.transformation.init)(state.params)
         if self.mesh is not None:
             opt_state = jax.device_put(opt_state, NamedSharding(self.mesh, P("seeds")))
-        return TrainState(state.params, opt_state, state.loss_weights, state.key, state.step)
+        return TrainState(state.params, opt_state, state.loss_weights, state.key, state.step, state.collocation)
 
     def begin(self, state: TrainState) -> TrainState:
         """The first stage's final state with the L-BFGS optimizer state in place of its own."""
         opt_state = init_stage(self.engine, state.params, state.loss_weights)
-        return TrainState(state.params, opt_state, state.loss_weights, state.key, state.step)
+        return TrainState(state.params, opt_state, state.loss_weights, state.key, state.step, state.collocation)
 
     def run_chunk(self, state: TrainState, step: int, n: int):
         (params, opt_state, weights, new_step), logs = run_lbfgs_chunk(
             self.engine, (state.params, state.opt_state, state.loss_weights, state.step), n)
-        return TrainState(params, opt_state, weights, state.key, new_step), logs
+        return TrainState(params, opt_state, weights, state.key, new_step, state.collocation), logs

@@ -1,0 +1,1 @@
+"""Cost per step of residual-based adaptive collocation (RAD) against uniform sampling."""
