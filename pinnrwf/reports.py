@@ -136,9 +136,9 @@ class ShapeComparison(AbstractReport):
 
         plt = pyplot()
         (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
-        columns = 2
-        panel = (5.5, max(2.2, 5.5 * (y1 - y0) / (x1 - x0) + 0.8))
-        fig, axes = plt.subplots(len(results) + 1, columns, figsize=(panel[0] * columns, panel[1] * (len(results) + 1)),
+        columns = 1 if reference is None else 2  # (reference | history), then (prediction | |error|) per run
+        width, height = 5.5, max(2.2, 5.5 * (y1 - y0) / (x1 - x0) + 0.8)
+        fig, axes = plt.subplots(len(results) + 1, columns, figsize=(width * columns, height * (len(results) + 1)),
                                  constrained_layout=True, squeeze=False)
 
         def draw(ax, z, title, cmap, vmin, vmax, label):
@@ -146,11 +146,9 @@ class ShapeComparison(AbstractReport):
             ax.set(title=title, xlabel=self.labels[0], ylabel=self.labels[1], aspect="equal")
             fig.colorbar(image, ax=ax, label=label, shrink=0.9)
 
-        if reference is None:
-            axes[0, 0].axis("off")
-        else:
+        if reference is not None:
             draw(axes[0, 0], reference, "reference", "viridis", lo, hi, self.labels[2])
-        ax = axes[0, 1]
+        ax = axes[0, -1]
         for run, r in results.items():
             ensemble_lines(ax, r.history["metric_step"], r.history["metrics"][self.metric], run)
         seeds = np.asarray(next(iter(results.values())).history["metrics"][self.metric]).shape[1]
@@ -158,9 +156,7 @@ class ShapeComparison(AbstractReport):
         ax.legend(fontsize=8)
         for row, run in zip(axes[1:], results):
             draw(row[0], predictions[run], f"{run}: prediction ({shown})", "viridis", lo, hi, self.labels[2])
-            if reference is None:
-                row[1].axis("off")
-            else:
+            if reference is not None:
                 draw(row[1], errors[run], f"{run}: |error| ({shown}; colour scale shared)", "magma", 0.0, err_max,
                      "|error|")
         return {"figures": [str(save_figure(fig, Path(out_dir) / self.file, dpi=100))]}
