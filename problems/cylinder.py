@@ -4,12 +4,13 @@ Steady incompressible Navier–Stokes u·∇u + ∇p − ν Δu = 0, ∇·u = 0 
 [0, 2.2] × [0, 0.41] minus the disk of centre (0.2, 0.2) and radius 0.05; parabolic inflow
 u = 4 U_max y (H − y) / H², v = 0 at x = 0 (U_max = 0.3, H = 0.41), no slip on the walls and the
 cylinder, do-nothing outflow ν ∂u/∂n − p n = 0 at x = 2.2. Reported from the PINN, against the
-published reference values (Schäfer & Turek 1996; John 2004's digits): the drag and lift
-coefficients c_D = 2 F_D / (ρ U_mean² D), c_L = 2 F_L / (ρ U_mean² D) (U_mean = 2 U_max / 3 = 0.2,
-D = 0.1), with F_D = ∫_S (ρν ∂u_t/∂n n_y − p n_x) dS and F_L = −∫_S (ρν ∂u_t/∂n n_x + p n_y) dS
-(n the unit normal on the circle S pointing into the fluid, t = (n_y, −n_x), u_t = u·t), by the
-trapezoidal rule on equispaced points of the circle; and the pressure difference
-Δp = p(0.15, 0.2) − p(0.25, 0.2). The network sees the channel mapped to [−1, 1]².
+benchmark's high-accuracy reference values: the drag and lift coefficients c_D = 2 F_D / (ρ U_mean² D),
+c_L = 2 F_L / (ρ U_mean² D) (U_mean = 2 U_max / 3 = 0.2, D = 0.1), with
+F_D = ∫_S (ρν ∂u_t/∂n n_y − p n_x) dS and F_L = −∫_S (ρν ∂u_t/∂n n_x + p n_y) dS (n the unit normal
+on the circle S pointing into the fluid, t = (n_y, −n_x), u_t = u·t), by the trapezoidal rule on
+equispaced points of the circle; and the pressure difference Δp = p(0.15, 0.2) − p(0.25, 0.2).
+The residual uses :func:`pinnrwf.pde.equations.navier_stokes` with Re = 1/ν (the forward-Laplacian
+plan); the network sees the channel mapped to [−1, 1]².
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from pinnrwf.train import AbstractObjective, Adam, TrainConfig
 LENGTH, HEIGHT, U_MAX, RHO = 2.2, 0.41, 0.3, 1.0
 CENTER, RADIUS = (0.2, 0.2), 0.05
 U_MEAN, DIAMETER = 2 * U_MAX / 3, 2 * RADIUS
-#: Schäfer & Turek 1996, test case 2D-1 (the digits of John 2004 / the FEATFLOW reference)
+#: Schäfer & Turek 1996, test case 2D-1: the high-accuracy reference values
 REFERENCE = {"cd": 5.57953523384, "cl": 0.010618948146, "dp": 0.11752016697}
 CYLINDER = geometry.Disk(CENTER, RADIUS).named("cylinder")
 CHANNEL = geometry.Rectangle((0.0, 0.0), (LENGTH, HEIGHT)).named({"left": "inflow", "right": "outflow"}) - CYLINDER
