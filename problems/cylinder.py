@@ -187,6 +187,7 @@ class DFGCylinder(AbstractProblem[CylinderConfig]):
                                    weight=config.weight_boundary),
             "cylinder": pde.Dirichlet(no_slip, region.boundary(config.n_cylinder, part="cylinder"),
                                       weight=config.weight_boundary),
-            "outflow": DoNothing(sampler=region.boundary(config.n_outflow, part="outflow"), weight=config.weight_outflow),
+            "outflow": DoNothing(sampler=region.boundary(config.n_outflow, part="outflow"),
+                                 weight=config.weight_outflow),
         })
         return CylinderObjective(pinn, config.nu, config.quadrature)

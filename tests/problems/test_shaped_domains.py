@@ -48,8 +48,8 @@ def test_grid_inside_keeps_the_nodes_in_the_shape_and_the_triangulation_masks_th
     assert len(geometry.grid_inside(geometry.Rectangle((0, 0), (1, 2)), (5, 7))) == 35
     with pytest.raises(ValueError, match="counts must give 2 numbers"):
         geometry.grid_inside(poisson_holes.PLATE, (5,))
-    tri = shape_triangulation(*poisson_holes.evaluation_points(poisson_holes.HolesConfig(eval_n=11, eval_circle=16))[:1],
-                              poisson_holes.PLATE)
+    points, _ = poisson_holes.evaluation_points(poisson_holes.HolesConfig(eval_n=11, eval_circle=16))
+    tri = shape_triangulation(points, poisson_holes.PLATE)
     kept = np.stack([tri.x, tri.y], axis=1)[tri.triangles[~tri.mask]].mean(axis=1)
     assert tri.mask.any() and np.all(np.asarray(jax.vmap(poisson_holes.PLATE.contains)(kept)))
 
