@@ -12,6 +12,8 @@ and :func:`run_reports` runs them in order, concatenating their ``figures``.
 - :class:`FieldComparison`: the reference once, each run's base-seed prediction and |error| on
   a 2D grid (one shared error scale), and the error histories
   (:func:`pinnrwf.plotting.runs_field_comparison`);
+- :class:`ShapeComparison`: the same on a non-box shape, drawn on a triangulation of scattered
+  points inside it (triangles outside the shape masked), with or without a reference;
 - :class:`ParameterTrajectory`: an inverse problem's identified parameter per seed against its
   true value, and the identified values per run in results.json;
 - :class:`Curves`: histories of chosen metrics (every seed thin, the median thick).
@@ -81,6 +83,83 @@ class FieldComparison(AbstractReport):
                                        extent=self.extent, axis_labels=self.labels[:2], field_label=self.labels[2],
                                        path=Path(out_dir) / self.file)
         return {"figures": [str(figure)]}
+
+
+#: config -> (points (n, 2) inside the shape, reference values (n,) or (n, n_fields), or None)
+Samples = Callable[[Any], tuple[np.ndarray, np.ndarray | None]]
+
+
+def shape_triangulation(points: np.ndarray, geometry):
+    """A matplotlib triangulation of ``points`` (n, 2) whose triangles with a centroid outside
+    ``geometry`` (a 2D :mod:`pinnrwf.geometry` shape: the L-shape's notch, a hole) are masked."""
+    import jax
+    from matplotlib.tri import Triangulation
+
+    points = np.asarray(points, dtype=float)
+    tri = Triangulation(points[:, 0], points[:, 1])
+    centroids = points[tri.triangles].mean(axis=1)
+    tri.set_mask(~np.asarray(jax.vmap(geometry.contains)(centroids)))
+    return tri
+
+
+@dataclasses.dataclass(frozen=True)
+class ShapeComparison(AbstractReport):
+    """:class:`FieldComparison` on a non-box shape: on the points of ``samples(config)``,
+    triangulated and masked outside ``geometry(config)`` (:func:`shape_triangulation`), the
+    reference (when ``samples`` gives one) and each run's base-seed prediction and |error| (one
+    colour scale for every prediction and the reference, one for every |error|), and each run's
+    ``metric`` history. Without a reference, only the predictions (and the histories).
+    ``field`` and ``labels`` as for :class:`FieldComparison`."""
+
+    samples: Samples
+    geometry: Callable[[Any], Any]
+    labels: tuple[str, str, str]
+    file: str
+    field: int | Callable = 0
+    metric: str = "rel_l2"
+
+    def __call__(self, config, results, out_dir):
+        import jax
+
+        points, values = self.samples(config)
+        tri = shape_triangulation(points, self.geometry(config))
+        reference = None if values is None else np.asarray(values)
+        if reference is not None and reference.ndim > 1:
+            reference = _select(reference, self.field)
+        predictions = {run: _select(np.asarray(jax.jit(jax.vmap(r.model(0)))(points)), self.field)
+                       for run, r in results.items()}
+        shown = f"seed {next(iter(results.values())).config.seed}"
+        scale = [*predictions.values()] + ([] if reference is None else [reference])
+        lo, hi = min(float(v.min()) for v in scale), max(float(v.max()) for v in scale)
+        errors = {} if reference is None else {run: np.abs(p - reference) for run, p in predictions.items()}
+        err_max = max((float(e.max()) for e in errors.values()), default=1.0)
+
+        plt = pyplot()
+        (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+        columns = 1 if reference is None else 2  # (reference | history), then (prediction | |error|) per run
+        width, height = 5.5, max(2.2, 5.5 * (y1 - y0) / (x1 - x0) + 0.8)
+        fig, axes = plt.subplots(len(results) + 1, columns, figsize=(width * columns, height * (len(results) + 1)),
+                                 constrained_layout=True, squeeze=False)
+
+        def draw(ax, z, title, cmap, vmin, vmax, label):
+            image = ax.tripcolor(tri, z, shading="gouraud", cmap=cmap, vmin=vmin, vmax=vmax)
+            ax.set(title=title, xlabel=self.labels[0], ylabel=self.labels[1], aspect="equal")
+            fig.colorbar(image, ax=ax, label=label, shrink=0.9)
+
+        if reference is not None:
+            draw(axes[0, 0], reference, "reference", "viridis", lo, hi, self.labels[2])
+        ax = axes[0, -1]
+        for run, r in results.items():
+            ensemble_lines(ax, r.history["metric_step"], r.history["metrics"][self.metric], run)
+        seeds = np.asarray(next(iter(results.values())).history["metrics"][self.metric]).shape[1]
+        ax.set(xlabel="step", ylabel=self.metric, title=f"{self.metric} during training ({ensemble_text(seeds)})")
+        ax.legend(fontsize=8)
+        for row, run in zip(axes[1:], results):
+            draw(row[0], predictions[run], f"{run}: prediction ({shown})", "viridis", lo, hi, self.labels[2])
+            if reference is not None:
+                draw(row[1], errors[run], f"{run}: |error| ({shown}; colour scale shared)", "magma", 0.0, err_max,
+                     "|error|")
+        return {"figures": [str(save_figure(fig, Path(out_dir) / self.file, dpi=100))]}
 
 
 def _read(config, key: str | Callable):

@@ -7,7 +7,7 @@ Primitives :class:`Interval`, :class:`Rectangle`, :class:`Box`, :class:`Disk`, :
 ``signed_distance``, ``bounds``, ``measure`` (and ``measure_std_error``), named boundary ``parts``
 (``named(...)`` renames them). Points: :class:`InteriorSampler` (random or quasi-random),
 :class:`BoundarySampler` (with outward unit normals, by part or predicate), :class:`InitialSampler`.
-Hard Dirichlet conditions: :func:`distance_function` and :class:`DirichletTransform`.
+Fixed evaluation points: :func:`grid_inside`. Hard Dirichlet conditions: :func:`distance_function` and :class:`DirichletTransform`.
 
 In a PDE, give a geometry names for its coordinates with :class:`pinnrwf.pde.Region`.
 """
@@ -15,6 +15,7 @@ In a PDE, give a geometry names for its coordinates with :class:`pinnrwf.pde.Reg
 from ._adf import DirichletTransform, DistanceFunction, distance_function
 from ._base import (AbstractGeometry, AbstractPrimitive, Difference, Intersection, TimeDependent, TimeInterval, Union,
                     estimate_fraction)
+from ._grid import grid_inside
 from ._primitives import Ball, Box, Disk, Ellipse, Interval, Polygon, Rectangle, Triangle
 from ._sampling import METHODS, BoundarySampler, InitialSampler, InteriorSampler
 
@@ -22,5 +23,5 @@ __all__ = [
     "AbstractGeometry", "AbstractPrimitive", "Interval", "Rectangle", "Box", "Disk", "Ellipse", "Ball", "Triangle",
     "Polygon", "Union", "Intersection", "Difference", "TimeInterval", "TimeDependent", "InteriorSampler",
     "BoundarySampler", "InitialSampler", "METHODS", "DistanceFunction", "distance_function", "DirichletTransform",
-    "estimate_fraction",
+    "estimate_fraction", "grid_inside",
 ]
