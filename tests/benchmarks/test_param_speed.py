@@ -17,7 +17,7 @@ def test_param_speed_alternates_and_reports_ratios(tmp_path, capsys):
     assert order == ["1plain", "1rwf", "2plain", "2rwf"]  # A B A B
     out = result_dir(tmp_path, "param-speed", "smoke")
     row = json.loads((out / "param_speed_smoke_cpu.json").read_text())["problems"]["regression1d"]
-    assert len(row["rates"]["plain"]) == len(row["rates"]["rwf"]) == 2
+    assert len(row["rates"]["plain"]) == len(row["rates"]["rwf"]) == 2 == len(row["load1_per_round"])
     assert row["ratios_to_first"]["rwf"] == pytest.approx([b / a for a, b in zip(row["rates"]["plain"],
                                                                                  row["rates"]["rwf"])])
     assert "| regression1d |" in (out / "param_speed_smoke_cpu.md").read_text()

@@ -65,7 +65,9 @@ def main_from_args(args) -> int:
                                     eval_every=None, progress=False, checkpoint_dir=None)
         parameterizations = parse_parameterizations(args.param, rwf=problem.rwf)
         rates = {p: [] for p in params}
+        loads = []  # 1-minute load average before each round (the machine may be shared)
         for r in range(args.rounds):
+            loads.append(os.getloadavg()[0])
             for p in params:
                 result = train_all(problem, preset.config, train, {p: parameterizations[p]},
                                    optimizer=preset.optimizer, log=lambda s: None)[p]
@@ -73,7 +75,7 @@ def main_from_args(args) -> int:
                 print(f"param-speed: {name} round {r + 1} {p}: {result.steps_per_second:.2f} steps/s "
                       f"(load {os.getloadavg()[0]:.1f})", flush=True)
         ratios = {p: [a / b for a, b in zip(rates[p], rates[params[0]])] for p in params[1:]}
-        rows[name] = {"rates": rates, "median_rate": {p: float(np.median(v)) for p, v in rates.items()},
+        rows[name] = {"rates": rates, "load1_per_round": loads, "median_rate": {p: float(np.median(v)) for p, v in rates.items()},
                       "ratios_to_first": ratios, "median_ratio": {p: float(np.median(v)) for p, v in ratios.items()}}
         _write(args, params, rows, out)  # after every problem, so a stopped run keeps what it measured
     return 0
@@ -85,11 +87,14 @@ def _write(args, params: list[str], rows: dict, out) -> None:
              f"{args.rounds} alternating rounds of {args.steps} steps ({args.seeds} seed(s), first chunk of "
              f"{args.chunk} steps untimed). Ratio: median over rounds of each round's rate / {params[0]}'s.", "",
              "| problem | " + " | ".join(f"{p} (steps/s)" for p in params) + " | "
-             + " | ".join(f"{p} / {params[0]}" for p in params[1:]) + " |",
-             "|---|" + "---|" * (2 * len(params) - 1)]
+             + " | ".join(f"{p} / {params[0]}" for p in params[1:])
+             + " | per-round ratios | load per round |",
+             "|---|" + "---|" * (2 * len(params) + 1)]
     for name, row in rows.items():
+        per_round = "; ".join(", ".join(f"{x:.3f}" for x in row["ratios_to_first"][p]) for p in params[1:])
+        loads = ", ".join(f"{x:.1f}" for x in row.get("load1_per_round", []))
         lines.append(f"| {name} | " + " | ".join(f"{row['median_rate'][p]:.2f}" for p in params) + " | "
-                     + " | ".join(f"{row['median_ratio'][p]:.3f}" for p in params[1:]) + " |")
+                     + " | ".join(f"{row['median_ratio'][p]:.3f}" for p in params[1:]) + f" | {per_round} | {loads} |")
     md = "\n".join(lines) + "\n"
     paths = write_benchmark(f"param_speed_{args.preset}_{platform}", {"preset": args.preset, "params": params,
                             "rounds": args.rounds, "steps": args.steps, "chunk": args.chunk, "seeds": args.seeds,
