@@ -14,8 +14,10 @@ claim (rwf_paper Table 7) is that RWF costs almost nothing over Plain.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import os
+import time
 
 import jax
 import numpy as np
@@ -39,6 +41,10 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--chunk", type=positive_int_arg, default=100,
                    help="steps per compiled chunk; the first chunk is not timed (default: %(default)s)")
     p.add_argument("--seeds", type=positive_int_arg, default=1, help="ensemble size (default: %(default)s)")
+    p.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                   help="what times the engine's chunks: wall seconds, or this process's CPU seconds (with one "
+                   "compute thread, the work done, less disturbed by other processes on a loaded machine) "
+                   "(default: %(default)s)")
     add_out_argument(p)
 
 
@@ -69,8 +75,9 @@ def main_from_args(args) -> int:
         for r in range(args.rounds):
             loads.append(os.getloadavg()[0])
             for p in params:
-                result = train_all(problem, preset.config, train, {p: parameterizations[p]},
-                                   optimizer=preset.optimizer, log=lambda s: None)[p]
+                with _clock(args.clock):
+                    result = train_all(problem, preset.config, train, {p: parameterizations[p]},
+                                       optimizer=preset.optimizer, log=lambda s: None)[p]
                 rates[p].append(result.steps_per_second)
                 print(f"param-speed: {name} round {r + 1} {p}: {result.steps_per_second:.2f} steps/s "
                       f"(load {os.getloadavg()[0]:.1f})", flush=True)
@@ -81,11 +88,34 @@ def main_from_args(args) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _clock(kind: str):
+    """With ``kind == "cpu"``, the engine's chunk timer (``pinnrwf.train._fit``'s ``time.perf_counter``)
+    reads this process's CPU seconds instead, so its steps/s are steps per CPU second."""
+    if kind == "wall":
+        yield
+        return
+    from pinnrwf.train import _fit
+
+    class _CpuTime:
+        perf_counter = staticmethod(time.process_time)
+
+        def __getattr__(self, name):
+            return getattr(time, name)
+
+    saved, _fit.time = _fit.time, _CpuTime()
+    try:
+        yield
+    finally:
+        _fit.time = saved
+
+
 def _write(args, params: list[str], rows: dict, out) -> None:
     platform = jax.devices()[0].platform
     lines = [f"# Steps per second by parameterization ({args.preset} preset networks, {platform})", "",
              f"{args.rounds} alternating rounds of {args.steps} steps ({args.seeds} seed(s), first chunk of "
-             f"{args.chunk} steps untimed). Ratio: median over rounds of each round's rate / {params[0]}'s.", "",
+             f"{args.chunk} steps untimed; {'process CPU seconds' if args.clock == 'cpu' else 'wall seconds'}). "
+             f"Ratio: median over rounds of each round's rate / {params[0]}'s.", "",
              "| problem | " + " | ".join(f"{p} (steps/s)" for p in params) + " | "
              + " | ".join(f"{p} / {params[0]}" for p in params[1:])
              + " | per-round ratios | load per round |",
@@ -97,6 +127,7 @@ def _write(args, params: list[str], rows: dict, out) -> None:
                      + " | ".join(f"{row['median_ratio'][p]:.3f}" for p in params[1:]) + f" | {per_round} | {loads} |")
     md = "\n".join(lines) + "\n"
     paths = write_benchmark(f"param_speed_{args.preset}_{platform}", {"preset": args.preset, "params": params,
+                            "clock": args.clock, "xla_flags": os.environ.get("XLA_FLAGS", ""),
                             "rounds": args.rounds, "steps": args.steps, "chunk": args.chunk, "seeds": args.seeds,
                             "problems": rows}, md, out)
     print(md)
