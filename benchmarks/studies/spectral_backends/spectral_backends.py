@@ -9,7 +9,7 @@ alternately (A B A B, ``--rounds`` rounds; the JAX program is compiled by one un
 Recorded per run: wall and process CPU seconds, the 1-minute load before each round, and the
 largest difference between the two backends relative to max |u|. The Burgers horizon is cut to
 ``--burgers-t-final`` (1000 steps at 0.1; the step's cost does not depend on t) so that a round
-fits a shared machine; the full-dataset time is then per-step rate × 10⁴ steps × 10 chunks.
+fits a shared machine; a full chunk (t = 1) is 10⁴ steps, the train set 10 chunks, the test set 1.
 Run with one compute thread per process (``XLA_FLAGS=--xla_cpu_multi_thread_eigen=false
 intra_op_parallelism_threads=1``): the NumPy path uses one scipy.fft thread at these sizes.
 """
