@@ -26,6 +26,7 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "data-sampling": ("pinnrwf.benchmarks.studies.data_sampling.data_sampling", "cost of drawing minibatches on device (diffusion–reaction DeepONet workload)"),
     "solvers-convergence": ("pinnrwf.benchmarks.studies.solvers_convergence.solvers_convergence", "reference-solver convergence studies (Burgers N, cavity grids, FD orders)"),
     "datasets-generation": ("pinnrwf.benchmarks.studies.datasets_generation.datasets_generation", "wall times of generating the paper's datasets"),
+    "spectral-backends": ("pinnrwf.benchmarks.studies.spectral_backends.spectral_backends", "ETDRK4 datasets' solves (Burgers, Allen–Cahn): NumPy vs JAX backend, back to back"),
     "burgers-fft-workers": ("pinnrwf.benchmarks.studies.burgers_fft_workers.burgers_fft_workers", "Burgers solver: scipy.fft threads (1 vs all cores) by batch size, and vs exponax"),
     "derivative-plans": ("pinnrwf.benchmarks.studies.derivative_plans.laplacian_plan_gain", "loss and gradient time of the forward-Laplacian plan vs nested jvps (heat-inverse, Burgers-inverse, Helmholtz)"),
     "log-every": ("pinnrwf.benchmarks.studies.log_every.log_every", "cost of recording every N-th step (--log-every 1, 10, 100, and with a CSV logger) against the default"),

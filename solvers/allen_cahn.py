@@ -42,6 +42,7 @@ from .base import (
     rollout,
 )
 from .etdrk4 import etdrk4_coefficients
+from .spectral_jax import BACKENDS, resolve_backend
 
 EPSILON = 1e-4
 DEFAULT_N_INTERNAL = 2048
@@ -115,7 +116,7 @@ def solve(
     dt: float = DEFAULT_DT,
     n_internal: int = DEFAULT_N_INTERNAL,
     max_steps: int | None = MAX_TIME_STEPS,
-    backend: str = "numpy",
+    backend: str = "auto",
 ) -> np.ndarray:
     """Solve Allen–Cahn from ``initial(x)`` (evaluated on the internal grid).
 
@@ -128,8 +129,10 @@ def solve(
         dt: the ETDRK4 step.
         n_internal: internal Fourier resolution.
         max_steps: refuse runs of more time steps than this (``None``: no limit).
-        backend: ``"numpy"`` (scipy FFTs, step by step) or ``"jax"`` (the same scheme compiled as
-            one program, :mod:`pinnrwf.solvers.spectral_jax`; equal to round-off).
+        backend: ``"numpy"`` (scipy FFTs, step by step), ``"jax"`` (the same scheme compiled as
+            one program, :mod:`pinnrwf.solvers.spectral_jax`; equal to round-off) or ``"auto"``:
+            JAX from :data:`~pinnrwf.solvers.spectral_jax.AUTO_JAX_MIN_POINT_STEPS` grid × steps on,
+            where it measured faster, NumPy below.
 
     Returns:
         float64 array ``(len(t_eval), nx)``.
@@ -152,7 +155,8 @@ def solve(
     if u0.shape != (n_internal,) or not np.all(np.isfinite(u0)):
         raise ValueError(f"initial must return {n_internal} finite values for {n_internal} points, got shape "
                          f"{u0.shape}")
-    one_of("backend", backend, ("numpy", "jax"))
+    one_of("backend", backend, BACKENDS)
+    backend = resolve_backend(backend, n_internal * sum(k for k, _ in steps))
     bound = max(1.0, float(np.max(np.abs(u0)))) * (1.0 + BOUND_TOL)
     state = sfft.rfft(u0[None], axis=-1)
     if backend == "jax":

@@ -45,6 +45,7 @@ from .base import (
     rollout,
 )
 from .etdrk4 import etdrk4_coefficients  # noqa: F401 - importable from here since 0.1.0
+from .spectral_jax import BACKENDS, resolve_backend
 
 DEFAULT_N_INTERNAL = 1024
 DEFAULT_DT = 1e-4
@@ -259,7 +260,7 @@ def solve(
     max_steps: int | None = MAX_TIME_STEPS,
     progress=None,
     workers: int | None = None,
-    backend: str = "numpy",
+    backend: str = "auto",
 ) -> np.ndarray:
     """Solve periodic viscous Burgers for one initial condition or a batch.
 
@@ -276,9 +277,11 @@ def solve(
             environment variable :data:`WORKERS_ENV` if set, else 1 below a batch of
             :data:`PARALLEL_MIN_POINTS` internal grid points and all cores above
             (:func:`fft_workers`). The result is bitwise the same for every choice.
-        backend: ``"numpy"`` (scipy FFTs, step by step) or ``"jax"`` (the same scheme compiled as
-            one program, :mod:`pinnrwf.solvers.spectral_jax`; equal to round-off). ``progress``
-            is then called after the whole rollout.
+        backend: ``"numpy"`` (scipy FFTs, step by step), ``"jax"`` (the same scheme compiled as
+            one program, :mod:`pinnrwf.solvers.spectral_jax`; equal to round-off; ``progress``
+            is then called after the whole rollout) or ``"auto"``: JAX from
+            :data:`~pinnrwf.solvers.spectral_jax.AUTO_JAX_MIN_POINT_STEPS` batch × grid × steps on,
+            where it measured faster, NumPy below.
 
     Returns:
         float64 array ``(len(t_eval), n)`` or ``(batch, len(t_eval), n)`` on the grid of ``u0``.
@@ -306,10 +309,11 @@ def solve(
         workers = check_workers("workers", workers)
     else:
         workers_from_env()  # a bad value of the environment variable fails before any work
-    one_of("backend", backend, ("numpy", "jax"))
+    one_of("backend", backend, BACKENDS)
     starts, steps = output_schedule(t, dt)
     check_time_steps(sum(k for k, _ in steps), what=f"burgers: dt = {dt:g} up to t = {t[-1]:g}",
                      max_steps=max_steps)
+    backend = resolve_backend(backend, u0.shape[0] * n_int * sum(k for k, _ in steps))
     solver = _Solver(n_int, nu, dt, workers)
     first = solver.stepper(dt)
     state = first.init(resample_periodic(u0, n_int, workers=workers))

@@ -21,6 +21,22 @@ import numpy as np
 
 from .etdrk4 import etdrk4_coefficients
 
+BACKENDS = ("auto", "numpy", "jax")
+#: ``backend="auto"`` compiles with JAX from this many point-steps (batch × internal grid × steps) on:
+#: below, compiling (about 1–3 s on a 2-core CPU) costs more than the NumPy steps it would save, and
+#: small runs (tests, smoke presets) keep the NumPy results bit for bit. The default datasets
+#: (Burgers: 100 × 1024 × 10⁴, Allen–Cahn: 2048 × 10⁴) are above it
+#: (``benchmarks/results/spectral-backends/``).
+AUTO_JAX_MIN_POINT_STEPS = 2 * 10**7
+
+
+def resolve_backend(backend: str, point_steps: int) -> str:
+    """``"numpy"`` or ``"jax"``: ``backend`` itself, or for ``"auto"`` the one :data:`AUTO_JAX_MIN_POINT_STEPS`
+    picks for a run of ``point_steps`` (batch × internal grid points × time steps)."""
+    if backend != "auto":
+        return backend
+    return "jax" if point_steps >= AUTO_JAX_MIN_POINT_STEPS else "numpy"
+
 
 def _coefficient_table(lin: np.ndarray, steps: Sequence[tuple[int, float]]):
     """The distinct step sizes' coefficients stacked ``(H, 6, K)`` and each output's row in it."""

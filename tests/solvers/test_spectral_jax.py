@@ -29,3 +29,14 @@ def test_the_guards_hold_on_the_compiled_path():
         allen_cahn.solve(nx=32, t_eval=[0.0, 1.0], epsilon=1e-2, dt=0.5, n_internal=64, backend="jax")
     with pytest.raises(ValueError, match="backend must be one of"):
         burgers.solve(U0, nu=0.01, t_eval=[0.0, 0.1], backend="torch")
+
+
+def test_auto_picks_jax_only_for_large_runs():
+    from pinnrwf.solvers.spectral_jax import AUTO_JAX_MIN_POINT_STEPS, resolve_backend
+
+    assert resolve_backend("auto", AUTO_JAX_MIN_POINT_STEPS - 1) == "numpy"
+    assert resolve_backend("auto", AUTO_JAX_MIN_POINT_STEPS) == "jax"
+    assert resolve_backend("numpy", 10**12) == "numpy" and resolve_backend("jax", 1) == "jax"
+    # small runs (tests, smoke presets) keep the NumPy path's values bit for bit
+    kwargs = dict(nu=0.01, t_eval=[0.0, 0.1], dt=1e-3, n_internal=64)
+    assert np.array_equal(burgers.solve(U0, **kwargs), burgers.solve(U0, backend="numpy", **kwargs))

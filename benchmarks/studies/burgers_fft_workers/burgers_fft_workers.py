@@ -124,15 +124,38 @@ def crossover(cases: list[dict]) -> dict[str, int | None]:
 
 
 # ------------------------------------------------------------------------------------- exponax
-def exponax_comparison(python: str, *, batch: int, n: int, steps: int, rounds: int, repeats: int) -> dict:
-    """Our solver vs exponax (subprocess ``python``), alternating; errors vs a dt/10 reference."""
+OURS_NUMPY, OURS_JAX = "ours (numpy/scipy.fft)", "ours (jax backend)"
+VARIANTS = {"float64-fourier": ("float64", "fourier"), "float64-physical": ("float64", "physical"),
+            "float32-fourier": ("float32", "fourier")}
+
+
+def time_jax_backend(u0: np.ndarray, steps: int, repeats: int) -> tuple[list[float], list[float], np.ndarray]:
+    """Wall and process CPU seconds of ``repeats`` runs of ``burgers.solve(..., backend="jax")`` over ``steps`` steps
+    (one untimed run first: the compilation), and the final u ``(B, N)``."""
+    t_eval = np.array([0.0, steps * DT])
+    run = lambda: burgers.solve(u0, nu=NU, t_eval=t_eval, dt=DT, n_internal=u0.shape[-1],  # noqa: E731
+                                max_steps=None, backend="jax")[:, -1]
+    u = run()
+    walls, cpus = [], []
+    for _ in range(repeats):
+        w0, c0 = time.perf_counter(), time.process_time()
+        u = run()
+        walls.append(time.perf_counter() - w0)
+        cpus.append(time.process_time() - c0)
+    return walls, cpus, u
+
+
+def exponax_comparison(python: str, *, batch: int, n: int, steps: int, rounds: int, repeats: int,
+                       variants: tuple[str, ...] = tuple(VARIANTS)) -> dict:
+    """Our solver (NumPy and JAX backends) vs exponax (subprocess ``python``), alternating; errors vs a
+    dt/10 reference. Every process inherits this one's environment (e.g. ``XLA_FLAGS``)."""
     u0 = initial_data(batch, n)
     ours = burgers.BurgersETDRK4(n, NU, DT)
     fine = burgers.BurgersETDRK4(n, NU, DT / 10, workers=ours.workers_for(u0))
     reference = fine.observe(rollout(fine, fine.init(u0), 10 * steps))
     scale = float(np.max(np.abs(reference)))
-    variants = [("float64", "fourier"), ("float64", "physical"), ("float32", "fourier")]
-    rows = {"ours (numpy/scipy.fft)": []} | {f"exponax {p}, {form}-space loop": [] for p, form in variants}
+    names = {v: f"exponax {VARIANTS[v][0]}, {VARIANTS[v][1]}-space loop" for v in variants}
+    rows = {OURS_NUMPY: [], OURS_JAX: []} | {names[v]: [] for v in variants}
     errors, versions = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp) / "u0.npz"
@@ -140,15 +163,21 @@ def exponax_comparison(python: str, *, batch: int, n: int, steps: int, rounds: i
         for _ in range(rounds):
             load = load1()
             v0 = ours.init(u0)
-            walls = []
+            walls, cpus = [], []
             for _ in range(repeats):
-                w, _, v = time_steps(ours, v0, steps)
+                w, c, v = time_steps(ours, v0, steps)
                 walls.append(w)
-            errors["ours (numpy/scipy.fft)"] = float(np.max(np.abs(ours.observe(v) - reference)) / scale)
-            rows["ours (numpy/scipy.fft)"].append({"load1_before": load, "seconds_min": min(walls),
-                                                     "seconds_median": statistics.median(walls),
-                                                     "workers": ours.workers_for(v0)})
-            for precision, form in variants:
+                cpus.append(c)
+            errors[OURS_NUMPY] = float(np.max(np.abs(ours.observe(v) - reference)) / scale)
+            rows[OURS_NUMPY].append({"load1_before": load, "seconds_min": min(walls), "cpu_seconds_min": min(cpus),
+                                     "seconds_median": statistics.median(walls), "workers": ours.workers_for(v0)})
+            load = load1()
+            walls, cpus, u = time_jax_backend(u0, steps, repeats)
+            errors[OURS_JAX] = float(np.max(np.abs(u - reference)) / scale)
+            rows[OURS_JAX].append({"load1_before": load, "seconds_min": min(walls), "cpu_seconds_min": min(cpus),
+                                   "seconds_median": statistics.median(walls)})
+            for variant in variants:
+                precision, form = VARIANTS[variant]
                 load = load1()
                 out = Path(tmp) / f"{precision}-{form}.npz"
                 cmd = [python, str(EXPONAX_SCRIPT), "--input", str(data), "--output", str(out), "--steps", str(steps),
@@ -159,26 +188,29 @@ def exponax_comparison(python: str, *, batch: int, n: int, steps: int, rounds: i
                     raise RuntimeError(f"exponax run failed ({' '.join(cmd)}):\n{res.stderr[-3000:]}")
                 info = json.loads(res.stdout.strip().splitlines()[-1])
                 versions = info["versions"]
-                name = f"exponax {precision}, {form}-space loop"
+                name = names[variant]
                 errors[name] = float(np.max(np.abs(np.load(out)["u"] - reference)) / scale)
                 rows[name].append({"load1_before": load, "seconds_min": info["seconds_min"],
+                                   "cpu_seconds_min": info["cpu_seconds_min"],
                                    "seconds_median": info["seconds_median"],
                                    "compile_and_first_run_s": info["compile_and_first_run_s"]})
     work = batch * n * steps
     summary = {name: {"mpoint_steps_per_s_median_of_rounds": statistics.median(work / r["seconds_min"] / 1e6
                                                                              for r in rs),
                       "max_rel_error_vs_reference": errors[name]} for name, rs in rows.items()}
-    ours_rate = summary["ours (numpy/scipy.fft)"]["mpoint_steps_per_s_median_of_rounds"]
-    ratios = {name: [rows["ours (numpy/scipy.fft)"][i]["seconds_min"] / r["seconds_min"] for i, r in enumerate(rs)]
-              for name, rs in rows.items() if name.startswith("exponax")}
-    for name, rs in ratios.items():
-        summary[name]["speed_vs_ours_per_round"] = rs
-        summary[name]["speed_vs_ours_median"] = statistics.median(rs)
-    summary["ours (numpy/scipy.fft)"]["speed_vs_ours_median"] = 1.0
+    for base, key in ((OURS_NUMPY, "speed_vs_ours"), (OURS_JAX, "speed_vs_ours_jax")):
+        for name, rs in rows.items():
+            per_round = [rows[base][i]["seconds_min"] / r["seconds_min"] for i, r in enumerate(rs)]
+            summary[name][f"{key}_per_round"] = per_round
+            summary[name][f"{key}_median"] = statistics.median(per_round)
+            cpu = [rows[base][i]["cpu_seconds_min"] / r["cpu_seconds_min"] for i, r in enumerate(rs)]
+            summary[name][f"{key}_cpu_per_round"] = cpu  # CPU time: less disturbed by a loaded machine
+            summary[name][f"{key}_cpu_median"] = statistics.median(cpu)
     return {"workload": {"batch": batch, "n": n, "nu": NU, "dt": DT, "steps": steps, "t_end": steps * DT,
                          "reference": f"ours with dt = {DT / 10:g}", "repeats_per_round": repeats,
-                         "exponax_python": python},
-            "exponax_versions": versions, "rounds": rows, "summary": summary, "ours_mpoint_steps_per_s": ours_rate}
+                         "exponax_python": python, "xla_flags": os.environ.get("XLA_FLAGS", "")},
+            "exponax_versions": versions, "rounds": rows, "summary": summary,
+            "ours_mpoint_steps_per_s": summary[OURS_NUMPY]["mpoint_steps_per_s_median_of_rounds"]}
 
 
 # ------------------------------------------------------------------------------------ markdown
@@ -213,18 +245,27 @@ def markdown(payload: dict) -> str:
     if ex is None:
         return text + f"\nexponax: {payload.get('exponax_note', 'not run')}\n"
     w = ex["workload"]
-    lines = ["| solver | M point-steps/s (median of rounds, best of 3 repeats) | speed vs ours (median of per-round ratios) | "
-             "max abs error / max abs u_ref |", "|---|---|---|---|"]
+    lines = ["| solver | M point-steps/s (median of rounds, best of repeats) | speed vs ours, numpy (median of per-round "
+             "ratios) | ours (jax) / this, per round | median | same by CPU time, per round | median | "
+             "max abs error / max abs u_ref |", "|---|---|---|---|---|---|---|---|"]
     for name, s in ex["summary"].items():
+        jax_over = s.get("speed_vs_ours_jax_per_round")  # absent in results written before the JAX arm
+        per_round = ", ".join(f"{1 / x:.2f}" for x in jax_over) if jax_over else "–"
+        median = f"{statistics.median(1 / x for x in jax_over):.2f}" if jax_over else "–"
+        jax_cpu = s.get("speed_vs_ours_jax_cpu_per_round")
+        cpu_round = ", ".join(f"{1 / x:.2f}" for x in jax_cpu) if jax_cpu else "–"
+        cpu_median = f"{statistics.median(1 / x for x in jax_cpu):.2f}" if jax_cpu else "–"
         lines.append(f"| {name} | {s['mpoint_steps_per_s_median_of_rounds']:.1f} | {s['speed_vs_ours_median']:.2f} | "
-                     f"{s['max_rel_error_vs_reference']:.1e} |")
-    loads = [r["load1_before"] for r in ex["rounds"]["ours (numpy/scipy.fft)"]]
+                     f"{per_round} | {median} | {cpu_round} | {cpu_median} | {s['max_rel_error_vs_reference']:.1e} |")
+    loads = [r["load1_before"] for r in ex["rounds"][OURS_NUMPY]]
+    threads = (f"XLA_FLAGS `{w['xla_flags']}` for every process" if w.get("xla_flags")
+               else "XLA with its default CPU threads")
     return text + (f"\n## Against exponax\n\nB = {w['batch']}, N = {w['n']}, ν = {w['nu']:g}, dt = {w['dt']:g}, "
                    f"{w['steps']} steps (t = {w['t_end']:g}); exponax {ex['exponax_versions'].get('exponax')} "
                    f"(jax {ex['exponax_versions'].get('jax')}) `Burgers(order=4, conservative=True)`, vmapped over "
                    f"the batch, steps in a `lax.fori_loop` (JIT compilation excluded); ours and each exponax form "
                    f"alternate (ours with the solver's automatic thread count, "
-                   f"{ex['rounds']['ours (numpy/scipy.fft)'][0]['workers']} here; XLA with its default CPU threads), "
+                   f"{ex['rounds'][OURS_NUMPY][0]['workers']} here; {threads}), "
                    f"{len(loads)} rounds (load {', '.join(f'{x:.1f}' for x in loads)}). Errors against "
                    f"{w['reference']}.\n\n" + "\n".join(lines) + "\n")
 
@@ -242,6 +283,10 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
                    help="python of a venv with exponax: also compare against exponax's Burgers stepper")
     p.add_argument("--exponax-steps", type=positive_int_arg, default=1000, help="steps of the exponax comparison")
     p.add_argument("--exponax-batch", type=positive_int_arg, default=16, help="batch of the exponax comparison")
+    p.add_argument("--exponax-variants", nargs="+", choices=tuple(VARIANTS), default=list(VARIANTS),
+                   help="exponax configurations to time (default: all)")
+    p.add_argument("--exponax-repeats", type=positive_int_arg, default=3,
+                   help="timed runs per arm and round; the best counts (default: %(default)s)")
     p.add_argument("--preset", default="default",
                    help="name of this setting: the results folder under --out/burgers-fft-workers/<device>/ "
                    "(default: %(default)s)")
@@ -266,7 +311,8 @@ def main_from_args(args) -> int:
                "parallel_min_points": burgers.PARALLEL_MIN_POINTS, "cases": cases, "crossover": crossover(cases)}
     if args.exponax_python is not None:
         payload["exponax"] = exponax_comparison(args.exponax_python, batch=args.exponax_batch, n=args.grids[0],
-                                                steps=args.exponax_steps, rounds=args.rounds, repeats=3)
+                                                steps=args.exponax_steps, rounds=args.rounds,
+                                                repeats=args.exponax_repeats, variants=tuple(args.exponax_variants))
     else:
         payload["exponax_note"] = "not run (pass --exponax-python)"
     json_path = write_results(out / "results.json", payload)
