@@ -274,7 +274,8 @@ def _generate_parser(sub) -> None:
     datasets = {name: problem.dataset for name, problem in registry().items() if problem.dataset is not None}
     declared = set(datasets.values())
     datasets.update({c.problem: c for c in CONFIGS.values() if c not in declared and c.problem not in datasets})
-    add_generate_command(sub, datasets)
+    fem = {name: problem.fem_reference for name, problem in registry().items() if problem.fem_reference is not None}
+    add_generate_command(sub, datasets, fem)
 
 
 def build_parser(problem_files: dict | None = None) -> argparse.ArgumentParser:

@@ -193,6 +193,9 @@ class AbstractProblem(abc.ABC, Generic[Config]):
     # The reference-data generator that ``pinnrwf generate NAME`` runs for this problem (a dataset
     # config class of pinnrwf.datasets.generate, e.g. DarcyConfig); None: the problem has none.
     dataset: ClassVar[type | None] = None
+    # Or a finite-element reference (pinnrwf.datasets.fem.FEMReferenceMaker) that ``pinnrwf generate
+    # NAME`` writes, for a problem on a non-box geometry without a closed-form solution.
+    fem_reference: ClassVar[Any] = None
     # The generic reports the default ``report`` runs, in order (pinnrwf.reports).
     reports: ClassVar[tuple[AbstractReport, ...]] = ()
 

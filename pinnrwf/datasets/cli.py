@@ -92,7 +92,8 @@ def _add_config_options(p: argparse.ArgumentParser, config_cls) -> None:
         p.add_argument(_option(f.name), dest=f.name, **kw)
 
 
-def add_generate_command(subparsers, datasets: Mapping[str, type] | None = None) -> None:
+def add_generate_command(subparsers, datasets: Mapping[str, type] | None = None,
+                         fem_references: Mapping | None = None) -> None:
     """Register ``generate`` on an argparse sub-parser set, with one sub-command per entry of
     ``datasets`` (``{name: dataset config class}``; default: :data:`~pinnrwf.datasets.generate.CONFIGS`
     by dataset name). A dataset reached by another name also answers to its own (``diffusion-reaction``
@@ -112,7 +113,7 @@ def add_generate_command(subparsers, datasets: Mapping[str, type] | None = None)
         _common(p, config_cls)
         _add_config_options(p, config_cls)
         p.set_defaults(dataset_config_class=config_cls)
-    add_fem_commands(problems)  # finite-element references (each sets its own handler)
+    add_fem_commands(problems, fem_references)  # finite-element references (each sets its own handler)
     gen.set_defaults(handler=run_generate)
 
 
@@ -153,20 +154,22 @@ def run_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_fem_commands(problems) -> None:
-    """Register one ``pinnrwf generate`` sub-command per finite-element reference
-    (:data:`pinnrwf.datasets.fem.FEM_REFERENCES`)."""
+def add_fem_commands(problems, references: Mapping | None = None) -> None:
+    """Register one ``pinnrwf generate`` sub-command per finite-element reference: ``references``
+    ({name: :class:`~pinnrwf.datasets.fem.FEMReferenceMaker`}, e.g. the problems' own) and
+    :data:`pinnrwf.datasets.fem.FEM_REFERENCES`."""
     from .fem import FEM_REFERENCES
 
-    for name, (summary, _) in FEM_REFERENCES.items():
-        p = problems.add_parser(name, help=summary, description=summary)
-        p.add_argument("--out", required=True, help="output HDF5 file, e.g. data/dfg_cylinder.h5")
-        p.add_argument("--h", type=float, default=None, help="mesh size in the channel (default: 0.02)")
-        p.add_argument("--h-cylinder", type=float, default=None, help="mesh size on the cylinder (default: 0.002)")
+    for name, maker in {**FEM_REFERENCES, **(references or {})}.items():
+        p = problems.add_parser(name, help=maker.summary, description=maker.summary)
+        p.add_argument("--out", required=True, help=f"output HDF5 file, e.g. data/{name.replace('-', '_')}.h5")
+        p.add_argument("--h", type=float, default=None, help=maker.h_help)
+        p.add_argument("--h-boundary", "--h-cylinder", dest="h_boundary", type=float, default=None,
+                       help=maker.h_boundary_help)
         p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
         p.add_argument("--no-progress", action="store_true", help="do not print Newton's iterations")
         p.add_argument("--debug", action="store_true", help="show the traceback of an error")
-        p.set_defaults(handler=run_fem_generate, fem_reference=name)
+        p.set_defaults(handler=run_fem_generate, fem_reference=maker.make, fem_name=name)
 
 
 def run_fem_generate(args) -> int:
@@ -174,21 +177,20 @@ def run_fem_generate(args) -> int:
     from pinnrwf._validation import output_file
     from pinnrwf.solvers.base import SolverError
 
-    from .fem import FEM_REFERENCES, write_reference
+    from .fem import write_reference
 
     t0 = time.perf_counter()
     try:
         out = output_file("--out", args.out, overwrite=args.overwrite)
-        for option in ("h", "h_cylinder"):
+        for option in ("h", "h_boundary"):
             value = getattr(args, option)
             if value is not None and not value > 0:
                 raise ValueError(f"--{option.replace('_', '-')} must be > 0, got {value}")
         try:
-            make = FEM_REFERENCES[args.fem_reference][1]
-            ref, resolution = make(args.h, args.h_cylinder, not args.no_progress)
+            ref, resolution = args.fem_reference(args.h, args.h_boundary, not args.no_progress)
         except ImportError as err:
             return _fail(args, err, 2)
-        write_reference(out, ref, problem=args.fem_reference, resolution=resolution,
+        write_reference(out, ref, problem=args.fem_name, resolution=resolution,
                         generation_seconds=time.perf_counter() - t0, overwrite=args.overwrite)
     except ValueError as err:
         return _fail(args, err, 2)

@@ -28,7 +28,8 @@ import os
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Mapping
+from collections.abc import Callable
+from typing import Any, Mapping, NamedTuple
 
 import h5py
 import numpy as np
@@ -158,12 +159,24 @@ def _dfg_cylinder(h: float | None, h_cylinder: float | None, verbose: bool):
     return dfg.dfg_2d1(h, h_cylinder, verbose=verbose), {"h": h, "h_cylinder": h_cylinder}
 
 
-#: ``pinnrwf generate NAME`` for the finite-element references: name -> (help, maker of
-#: (reference, resolution) from the mesh sizes h, h_cylinder or None for the defaults, and verbose)
+class FEMReferenceMaker(NamedTuple):
+    """A finite-element reference that ``pinnrwf generate NAME`` writes: ``make(h, h_boundary,
+    verbose)`` → (reference, resolution), the mesh sizes None for their defaults; the help texts
+    say what the two sizes mean for this shape. Problems declare theirs as ``fem_reference``."""
+
+    summary: str
+    make: Callable[[float | None, float | None, bool], tuple[Any, dict]]
+    h_help: str
+    h_boundary_help: str
+
+
+#: ``pinnrwf generate NAME`` for the finite-element references no problem declares
 FEM_REFERENCES = {
-    "fem-dfg-cylinder": ("DFG 2D-1 flow around a cylinder (Re = 20), Taylor-Hood P2/P1 finite elements + Newton; "
-                         "reports c_D, c_L and delta p", _dfg_cylinder),
+    "fem-dfg-cylinder": FEMReferenceMaker(
+        "DFG 2D-1 flow around a cylinder (Re = 20), Taylor-Hood P2/P1 finite elements + Newton; reports c_D, c_L "
+        "and delta p", _dfg_cylinder, "mesh size in the channel (default: 0.02)",
+        "mesh size on the cylinder (default: 0.002)"),
 }
 
 
-__all__ = ["FEM_REFERENCES", "FORMAT", "FORMAT_VERSION", "read_reference", "write_reference"]
+__all__ = ["FEMReferenceMaker", "FEM_REFERENCES", "FORMAT", "FORMAT_VERSION", "read_reference", "write_reference"]
