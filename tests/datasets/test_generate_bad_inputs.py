@@ -115,7 +115,8 @@ def test_force_lifts_the_cost_limit(paths, capsys, monkeypatch):
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("pinnrwf.solvers.burgers.rollout", interrupt)
+    monkeypatch.setattr("pinnrwf.solvers.burgers.rollout", interrupt)  # the NumPy path
+    monkeypatch.setattr("pinnrwf.solvers.spectral_jax.etdrk4_rollout", interrupt)  # the compiled one ("auto" here)
     got, err = _generate([*argv, "--force"], capsys)
     assert got == 130 and "interrupted; no file was written" in err
     assert not os.path.exists(paths["out"])
