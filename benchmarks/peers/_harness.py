@@ -131,6 +131,19 @@ def add_accuracy_arguments(ap, *, record_every: int = 500) -> None:
     ap.add_argument("--out", required=True, help="the run's JSON (written atomically)")
 
 
+def import_deepxde(args):
+    """DeepXDE on its PyTorch backend, torch on ``args.threads`` threads, DeepXDE's random seed set to
+    ``args.seed``: returns ``(dde, torch)``."""
+    os.environ.setdefault("DDE_BACKEND", "pytorch")  # before deepxde is first imported
+    import torch
+
+    torch.set_num_threads(args.threads)
+    import deepxde as dde
+
+    dde.config.set_random_seed(args.seed)
+    return dde, torch
+
+
 def train_recording_error(dde, torch, model, net, grid, u_ref, args, loss_weights=None) -> dict:
     """Adam (1e-3) for ``args.adam_steps``, then L-BFGS for at most ``args.lbfgs_steps``, recording
     the relative L² error of ``net`` on ``grid`` (float32 array) against ``u_ref`` every

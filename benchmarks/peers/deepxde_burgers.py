@@ -29,10 +29,9 @@ Run (normally through the study):
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
-from _harness import add_accuracy_arguments, train_recording_error, write_accuracy_run
+from _harness import add_accuracy_arguments, import_deepxde, train_recording_error, write_accuracy_run
 
 NU = 0.01 / 3.141592653589793
 
@@ -45,14 +44,9 @@ def main(argv=None) -> int:
     ap.add_argument("--n-initial", type=int, default=160)
     args = ap.parse_args(argv)
 
-    os.environ.setdefault("DDE_BACKEND", "pytorch")  # before deepxde is first imported
+    dde, torch = import_deepxde(args)
     import numpy as np
-    import torch
 
-    torch.set_num_threads(args.threads)
-    import deepxde as dde
-
-    dde.config.set_random_seed(args.seed)
     ref = np.load(args.reference)
     xx, tt = np.meshgrid(ref["x"], ref["t"])  # (n_t, n_x), as u
     grid = np.stack([xx.ravel(), tt.ravel()], axis=1).astype(np.float32)

@@ -22,10 +22,9 @@ Run (normally through the study):
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
-from _harness import add_accuracy_arguments, train_recording_error, write_accuracy_run
+from _harness import add_accuracy_arguments, import_deepxde, train_recording_error, write_accuracy_run
 
 #: the L-shape, counter-clockwise from the lower left (as problems/poisson_lshape.py)
 VERTICES = [(-1.0, -1.0), (0.0, -1.0), (0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (-1.0, 1.0)]
@@ -38,14 +37,9 @@ def main(argv=None) -> int:
     ap.add_argument("--weight-boundary", type=float, default=1.0)
     args = ap.parse_args(argv)
 
-    os.environ.setdefault("DDE_BACKEND", "pytorch")  # before deepxde is first imported
+    dde, torch = import_deepxde(args)
     import numpy as np
-    import torch
 
-    torch.set_num_threads(args.threads)
-    import deepxde as dde
-
-    dde.config.set_random_seed(args.seed)
     ref = np.load(args.reference)
     grid = ref["points"].astype(np.float32)
     u_ref = ref["u"].ravel()
