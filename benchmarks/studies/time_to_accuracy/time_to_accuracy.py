@@ -245,6 +245,26 @@ def stage_costs(records: list[dict], clock: str = "cpu") -> dict:
     return out
 
 
+def error_at(records: list[dict], seconds: float, clock: str = "wall") -> float | None:
+    """The error of the last record at or before ``seconds`` (None: no record yet)."""
+    reached = [r["rel_l2"] for r in records if r[clock] <= seconds]
+    return reached[-1] if reached else None
+
+
+def equal_time(runs: list[dict], clock: str) -> dict:
+    """Each library's median error at the time the faster-finishing one ended (the smaller of the
+    two libraries' median total times)."""
+    libs = {}
+    for run in runs:
+        libs.setdefault(run["library"], []).append(run)
+    seconds = min(statistics.median(r["records"][-1][clock] for r in mine) for mine in libs.values())
+    out = {"seconds": seconds}
+    for name, mine in libs.items():
+        errors = [error_at(r["records"], seconds, clock) for r in mine]
+        out[name] = None if None in errors else statistics.median(errors)
+    return out
+
+
 def summarize(runs: list[dict]) -> dict:
     """Per library and network: time to each target per seed (wall and CPU), medians, ratios."""
     out: dict = {}
@@ -267,6 +287,8 @@ def summarize(runs: list[dict]) -> dict:
                 med = ordered[(len(ordered) - 1) // 2] if len(reached) * 2 > len(ordered) else None
                 lib[f"median_{name}"] = med
         if "pinnrwf" in libs and "deepxde" in libs:
+            mine = [r for r in runs if f"{r['width']}x{r['depth']}" == key]
+            libs["at_equal_time"] = {clock: equal_time(mine, clock) for clock in ("wall", "cpu")}
             libs["speedup"] = {}
             for clock in ("wall", "cpu"):
                 for target in TARGETS:
@@ -299,7 +321,7 @@ def markdown(setting: Setting, preset: str, runs: list[dict], summary: dict, pro
             if name not in libs:
                 continue
             lib = libs[name]
-            cells = []
+            cells: list[str] = []
             for clock in ("wall", "cpu"):
                 for target in TARGETS:
                     per = ", ".join(_fmt(v, "") for v in lib[f"{clock}_to_{target:g}"])
@@ -311,6 +333,14 @@ def markdown(setting: Setting, preset: str, runs: list[dict], summary: dict, pro
             lines.append(f"| {key} | **DeepXDE / pinnrwf** | | | "
                          + " | ".join("—" if s[f"{c}_to_{t:g}"] is None else f"**{s[f'{c}_to_{t:g}']:.2f}×**"
                                       for c in ("wall", "cpu") for t in TARGETS) + " |")
+    for key, libs in summary.items():
+        if "at_equal_time" in libs:
+            lines += [""] + [
+                f"- {key}, error at equal {'wall' if clock == 'wall' else 'process CPU'} time "
+                f"({eq['seconds']:.1f} s, where the faster-finishing library ends; median over seeds): "
+                + ", ".join(f"{name} {'—' if eq[name] is None else format(eq[name], '.2e')}"
+                            for name in ("pinnrwf", "deepxde")) + "."
+                for clock, eq in libs["at_equal_time"].items()]
     lines += ["", "Cost per step (process CPU, median over seeds; the first record of each stage left out) and "
               "the start-up of each stage beyond that rate (pinnrwf: JIT compilation):", "",
               "| network | library | Adam ms/step | Adam start-up s | L-BFGS ms/iteration | L-BFGS start-up s |",
