@@ -1,4 +1,6 @@
-"""Time to accuracy against DeepXDE on its Burgers example (``pinnrwf bench time-to-accuracy``).
+"""Time to accuracy against DeepXDE on its Burgers example (``pinnrwf bench time-to-accuracy``)
+and, with ``--problem lshape``, on Laplace's equation on the L-shape (``lshape.py``: identical
+points on both sides; the same harness, clocks and report).
 
 The problem is DeepXDE's best-known example: u_t + u u_x − ν u_xx = 0, ν = 0.01/π, x ∈ [−1, 1],
 t ∈ [0, 0.99], u(x, 0) = −sin πx, u(±1, t) = 0. Both sides train the same network (tanh MLP,
