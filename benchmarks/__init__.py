@@ -33,7 +33,7 @@ BENCHMARKS: dict[str, tuple[str, str]] = {
     "geometry-sampling": ("pinnrwf.benchmarks.studies.geometry_sampling.geometry_sampling", "cost per step of sampling non-box domains (polygon, set difference, Sobol) against the box"),
     "fem-dfg": ("pinnrwf.benchmarks.studies.fem.fem_dfg", "finite-element reference: DFG 2D-1 cylinder (c_D, c_L, delta p) on a sequence of meshes, with wall time and memory"),
     "fem-convergence": ("pinnrwf.benchmarks.studies.fem.fem_convergence", "finite-element reference: P1/P2 orders in L2 and H1 on the L-shape (smooth, singular ungraded/graded) and the holed square"),
-    "time-to-accuracy": ("pinnrwf.benchmarks.studies.time_to_accuracy.time_to_accuracy", "wall time to reach 1e-2 and 1e-3 relative L² error on DeepXDE's Burgers example, pinnrwf vs DeepXDE"),
+    "time-to-accuracy": ("pinnrwf.benchmarks.studies.time_to_accuracy.time_to_accuracy", "wall time to reach 1e-2 and 1e-3 relative L² error on DeepXDE's Burgers example (or, --problem lshape, Laplace on the L-shape), pinnrwf vs DeepXDE"),
     "adaptive-collocation": ("pinnrwf.benchmarks.studies.adaptive_collocation.adaptive_collocation", "cost per step of residual-based adaptive collocation (RAD, every 100 and 1000 steps) against uniform points"),
     "index": ("pinnrwf.benchmarks.index", "rewrite benchmarks/results/INDEX.md from the committed results (--check: verify it)"),
     "multiprocess": ("pinnrwf.benchmarks.studies.multiprocess.multiprocess", "1 process x 2 cores vs 2 distributed processes x 1 core on one CPU machine"),

@@ -1,4 +1,6 @@
-"""Time to accuracy against DeepXDE on its Burgers example (``pinnrwf bench time-to-accuracy``).
+"""Time to accuracy against DeepXDE on its Burgers example (``pinnrwf bench time-to-accuracy``)
+and, with ``--problem lshape``, on Laplace's equation on the L-shape (``lshape.py``: identical
+points on both sides; the same harness, clocks and report).
 
 The problem is DeepXDE's best-known example: u_t + u u_x − ν u_xx = 0, ν = 0.01/π, x ∈ [−1, 1],
 t ∈ [0, 0.99], u(x, 0) = −sin πx, u(±1, t) = 0. Both sides train the same network (tanh MLP,
@@ -40,11 +42,13 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 
 from pinnrwf.benchmarks._common import add_out_argument, atomic_write_text, check_out, command_line
+from pinnrwf.benchmarks.studies.time_to_accuracy import lshape
 
 BENCHMARK = "time-to-accuracy"
 NU = 0.01 / np.pi
@@ -64,7 +68,8 @@ class Setting:
     adam_steps: int
     lbfgs_steps: int
     record_every: int
-    grid: tuple[int, int]  # (n_x, n_t) of the reference
+    grid: tuple[int, int]  # (n_x, n_t) of the reference; the L-shape: (n, n) of its test grid
+    problem: str = "burgers"  # or "lshape" (lshape.py)
 
 
 PRESETS = {
@@ -76,6 +81,10 @@ PRESETS = {
     "long": Setting(((20, 3),), 3, 2540, 80, 160, 2000, 8000, 250, (256, 100)),
     # DeepXDE's example in full: Adam 15 000, L-BFGS up to 15 000 (its maxiter default)
     "paper": Setting(((20, 3), (64, 4)), 3, 2540, 80, 160, 15000, 15000, 500, (256, 100)),
+    # Laplace on the L-shape (lshape.py; --problem lshape): 1200 interior + 400 boundary points
+    "lshape-smoke": Setting(((8, 2),), 1, 64, 32, 0, 20, 0, 10, (11, 11), "lshape"),
+    "lshape-quick": Setting(((32, 3),), 3, 1200, 400, 0, 3000, 1000, 100, (101, 101), "lshape"),
+    "lshape-paper": Setting(((32, 3), (64, 4)), 3, 1200, 400, 0, 10000, 5000, 250, (101, 101), "lshape"),
 }
 
 
@@ -122,6 +131,46 @@ def objective(setting: Setting, ref: dict[str, np.ndarray]):
     }, reference=pde.Reference(grid, ref["u"].ravel(), "u"))
 
 
+def burgers_points_info(setting: Setting) -> dict:
+    return {"domain": setting.n_domain, "boundary": setting.n_boundary, "initial": setting.n_initial,
+            "distribution": "Halton (unscrambled), fixed"}
+
+
+def burgers_peer_args(setting: Setting) -> list[str]:
+    return ["--n-domain", str(setting.n_domain), "--n-boundary", str(setting.n_boundary),
+            "--n-initial", str(setting.n_initial)]
+
+
+def burgers_describe(setting: Setting) -> str:
+    return (f"DeepXDE's Burgers example (ν = 0.01/π, u0 = −sin πx, u(±1) = 0), {setting.n_domain} + "
+            f"{setting.n_boundary} + {setting.n_initial} points, Adam 1e-3 × {setting.adam_steps} then "
+            f"L-BFGS ≤ {setting.lbfgs_steps}; relative L² error against Cole–Hopf on the "
+            f"{setting.grid[0]} × {setting.grid[1]} grid, recorded every {setting.record_every} steps.")
+
+
+@dataclasses.dataclass(frozen=True)
+class Case:
+    """What one problem of the study supplies: ``reference(setting)`` (the arrays of the .npz both
+    sides read), ``objective(setting, ref)`` (pinnrwf's), the DeepXDE script ``peer`` and its extra
+    arguments, and the texts of the report."""
+
+    title: str
+    reference: Callable
+    objective: Callable
+    points_info: Callable
+    peer: Path
+    peer_args: Callable
+    describe: Callable
+
+
+CASES = {
+    "burgers": Case("viscous Burgers", reference, objective, burgers_points_info, PEER, burgers_peer_args,
+                    burgers_describe),
+    "lshape": Case(lshape.TITLE, lshape.reference, lshape.objective, lshape.points_info, lshape.PEER,
+                   lshape.peer_args, lshape.describe),
+}
+
+
 # ----------------------------------------------------------------------------- one run
 def run_pinnrwf(setting: Setting, width: int, depth: int, seed: int, ref: dict[str, np.ndarray]) -> dict:
     """One pinnrwf run (Adam then L-BFGS), recording every ``record_every`` steps."""
@@ -131,7 +180,8 @@ def run_pinnrwf(setting: Setting, width: int, depth: int, seed: int, ref: dict[s
     from pinnrwf.nn import MLP
     from pinnrwf.train import LBFGS, Adam, TrainConfig, fit
 
-    obj = objective(setting, ref)
+    case = CASES[setting.problem]
+    obj = case.objective(setting, ref)
     train = TrainConfig(steps=setting.adam_steps, seeds=1, seed=seed, chunk_steps=setting.record_every,
                         progress=False)
     lbfgs = LBFGS(steps=setting.lbfgs_steps, memory_size=100) if setting.lbfgs_steps else None
@@ -147,8 +197,7 @@ def run_pinnrwf(setting: Setting, width: int, depth: int, seed: int, ref: dict[s
     return {"library": "pinnrwf", "jax_version": jax.__version__, "width": width, "depth": depth, "seed": seed,
             "adam_steps": setting.adam_steps, "lbfgs_steps": setting.lbfgs_steps,
             "lbfgs_steps_run": records[-1]["step"] - setting.adam_steps,
-            "points": {"domain": setting.n_domain, "boundary": setting.n_boundary, "initial": setting.n_initial,
-                       "distribution": "Halton (unscrambled), fixed"},
+            "points": case.points_info(setting),
             "train_seconds": records[-1]["wall"], "train_cpu_seconds": records[-1]["cpu"], "records": records,
             "clock": "wall and process CPU seconds from the call of fit (compilation and evaluations included)"}
 
@@ -156,9 +205,9 @@ def run_pinnrwf(setting: Setting, width: int, depth: int, seed: int, ref: dict[s
 def run_deepxde(python: str, setting: Setting, width: int, depth: int, seed: int, ref_path: Path,
                 out: Path) -> dict:
     env = {**os.environ, "DDE_BACKEND": "pytorch", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    cmd = [python, str(PEER), "--reference", str(ref_path), "--width", str(width), "--depth", str(depth),
-           "--seed", str(seed), "--n-domain", str(setting.n_domain), "--n-boundary", str(setting.n_boundary),
-           "--n-initial", str(setting.n_initial), "--adam-steps", str(setting.adam_steps),
+    case = CASES[setting.problem]
+    cmd = [python, str(case.peer), "--reference", str(ref_path), "--width", str(width), "--depth", str(depth),
+           "--seed", str(seed), *case.peer_args(setting), "--adam-steps", str(setting.adam_steps),
            "--lbfgs-steps", str(setting.lbfgs_steps), "--record-every", str(setting.record_every),
            "--threads", "1", "--out", str(out)]
     subprocess.run(cmd, check=True, env=env)
@@ -198,6 +247,26 @@ def stage_costs(records: list[dict], clock: str = "cpu") -> dict:
     return out
 
 
+def error_at(records: list[dict], seconds: float, clock: str = "wall") -> float | None:
+    """The error of the last record at or before ``seconds`` (None: no record yet)."""
+    reached = [r["rel_l2"] for r in records if r[clock] <= seconds]
+    return reached[-1] if reached else None
+
+
+def equal_time(runs: list[dict], clock: str) -> dict:
+    """Each library's median error at the time the faster-finishing one ended (the smaller of the
+    two libraries' median total times)."""
+    libs = {}
+    for run in runs:
+        libs.setdefault(run["library"], []).append(run)
+    seconds = min(statistics.median(r["records"][-1][clock] for r in mine) for mine in libs.values())
+    out = {"seconds": seconds}
+    for name, mine in libs.items():
+        errors = [error_at(r["records"], seconds, clock) for r in mine]
+        out[name] = None if None in errors else statistics.median(errors)
+    return out
+
+
 def summarize(runs: list[dict]) -> dict:
     """Per library and network: time to each target per seed (wall and CPU), medians, ratios."""
     out: dict = {}
@@ -220,6 +289,8 @@ def summarize(runs: list[dict]) -> dict:
                 med = ordered[(len(ordered) - 1) // 2] if len(reached) * 2 > len(ordered) else None
                 lib[f"median_{name}"] = med
         if "pinnrwf" in libs and "deepxde" in libs:
+            mine = [r for r in runs if f"{r['width']}x{r['depth']}" == key]
+            libs["at_equal_time"] = {clock: equal_time(mine, clock) for clock in ("wall", "cpu")}
             libs["speedup"] = {}
             for clock in ("wall", "cpu"):
                 for target in TARGETS:
@@ -235,11 +306,9 @@ def _fmt(v, unit=" s") -> str:
 
 
 def markdown(setting: Setting, preset: str, runs: list[dict], summary: dict, provenance: dict) -> str:
-    lines = [f"# Time to accuracy: pinnrwf vs DeepXDE, viscous Burgers ({preset})", "",
-             f"DeepXDE's Burgers example (ν = 0.01/π, u0 = −sin πx, u(±1) = 0), {setting.n_domain} + "
-             f"{setting.n_boundary} + {setting.n_initial} points, Adam 1e-3 × {setting.adam_steps} then "
-             f"L-BFGS ≤ {setting.lbfgs_steps}; relative L² error against Cole–Hopf on the "
-             f"{setting.grid[0]} × {setting.grid[1]} grid, recorded every {setting.record_every} steps. "
+    case = CASES[setting.problem]
+    lines = [f"# Time to accuracy: pinnrwf vs DeepXDE, {case.title} ({preset})", "",
+             f"{case.describe(setting)} "
              "One thread per process; runs interleaved (per seed and network: pinnrwf, then DeepXDE).", "",
              f"Machine: {provenance['cpu']} ({provenance['instruction_set']}), {provenance['cores']} cores, " +
              (f"load average {provenance['load_before']} before / {provenance['load_after']} after. " if "lanes" not in provenance
@@ -254,7 +323,7 @@ def markdown(setting: Setting, preset: str, runs: list[dict], summary: dict, pro
             if name not in libs:
                 continue
             lib = libs[name]
-            cells = []
+            cells: list[str] = []
             for clock in ("wall", "cpu"):
                 for target in TARGETS:
                     per = ", ".join(_fmt(v, "") for v in lib[f"{clock}_to_{target:g}"])
@@ -266,6 +335,14 @@ def markdown(setting: Setting, preset: str, runs: list[dict], summary: dict, pro
             lines.append(f"| {key} | **DeepXDE / pinnrwf** | | | "
                          + " | ".join("—" if s[f"{c}_to_{t:g}"] is None else f"**{s[f'{c}_to_{t:g}']:.2f}×**"
                                       for c in ("wall", "cpu") for t in TARGETS) + " |")
+    for key, libs in summary.items():
+        if "at_equal_time" in libs:
+            lines += [""] + [
+                f"- {key}, error at equal {'wall' if clock == 'wall' else 'process CPU'} time "
+                f"({eq['seconds']:.1f} s, where the faster-finishing library ends; median over seeds): "
+                + ", ".join(f"{name} {'—' if eq[name] is None else format(eq[name], '.2e')}"
+                            for name in ("pinnrwf", "deepxde")) + "."
+                for clock, eq in libs["at_equal_time"].items()]
     lines += ["", "Cost per step (process CPU, median over seeds; the first record of each stage left out) and "
               "the start-up of each stage beyond that rate (pinnrwf: JIT compilation):", "",
               "| network | library | Adam ms/step | Adam start-up s | L-BFGS ms/iteration | L-BFGS start-up s |",
@@ -288,7 +365,7 @@ def markdown(setting: Setting, preset: str, runs: list[dict], summary: dict, pro
     return "\n".join(lines)
 
 
-def figure(runs: list[dict], path: Path) -> None:
+def figure(runs: list[dict], path: Path, title: str = "Burgers") -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -315,7 +392,7 @@ def figure(runs: list[dict], path: Path) -> None:
                             label=f"{lib} (median of {len(mine)})")
             for target in TARGETS:
                 ax.axhline(target, color="gray", lw=0.6, ls=":")
-            ax.set(title=f"Burgers, tanh MLP {key}", ylabel="relative L² error",
+            ax.set(title=f"{title}, tanh MLP {key}", ylabel="relative L² error",
                    xlabel="wall seconds" if clock == "wall" else "process CPU seconds (one thread)")
             ax.legend(fontsize=8)
     fig.savefig(path, dpi=100)
@@ -354,11 +431,12 @@ def report(out: Path, setting: Setting, preset: str, runs: list[dict], load_befo
     from pinnrwf.train import write_results
 
     result = {"benchmark": BENCHMARK, "command": prov["command"], "cores": prov["cores"], "preset": preset,
-              "setting": dataclasses.asdict(setting), "nu": NU, "targets": list(TARGETS), "provenance": prov,
+              "setting": dataclasses.asdict(setting), **({"nu": NU} if setting.problem == "burgers" else {}),
+              "targets": list(TARGETS), "provenance": prov,
               "summary": summary, "runs": [{k: v for k, v in r.items() if k != "records"} for r in runs]}
     write_results(out / "results.json", result)
     atomic_write_text(out / "README.md", markdown(setting, preset, runs, summary, prov))
-    figure(runs, out / "error_vs_time.png")
+    figure(runs, out / "error_vs_time.png", CASES[setting.problem].title)
     return result
 
 
@@ -371,7 +449,11 @@ def _load1() -> float:
 
 # ----------------------------------------------------------------------------- CLI
 def configure_parser(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--preset", choices=tuple(PRESETS), default="quick", help="setting (default: %(default)s)")
+    p.add_argument("--problem", choices=tuple(CASES), default="burgers",
+                   help="burgers (DeepXDE's example) or lshape (Laplace on the L-shape, identical points on "
+                   "both sides; its presets smoke, quick, paper) (default: %(default)s)")
+    p.add_argument("--preset", choices=tuple(p for p in PRESETS if "-" not in p), default="quick",
+                   help="setting (default: %(default)s)")
     p.add_argument("--deepxde-python", default=None,
                    help="interpreter of a virtualenv with deepxde + torch (CPU): runs the DeepXDE side "
                    "interleaved with pinnrwf's (default: pinnrwf only)")
@@ -389,14 +471,24 @@ def configure_parser(p: argparse.ArgumentParser) -> None:
     add_out_argument(p)
 
 
+def preset_name(problem: str, preset: str) -> str:
+    """The key of ``PRESETS`` (and the results folder): ``quick`` for Burgers, ``lshape-quick``."""
+    name = preset if problem == "burgers" else f"{problem}-{preset}"
+    if name not in PRESETS:
+        raise SystemExit(f"--preset: {preset!r} is not a preset of --problem {problem} "
+                         f"(those: {', '.join(k.removeprefix(problem + '-') for k in PRESETS if PRESETS[k].problem == problem)})")
+    return name
+
+
 def main_from_args(args) -> int:
-    setting = PRESETS[args.preset]
+    preset = preset_name(args.problem, args.preset)
+    setting = PRESETS[preset]
     if args.seeds is not None:
         setting = dataclasses.replace(setting, seeds=args.seeds)
     if args.networks:
         setting = dataclasses.replace(setting, networks=tuple(
             tuple(int(v) for v in item.split("x")) for item in args.networks.split(",")))
-    out = check_out(args, BENCHMARK, args.preset)
+    out = check_out(args, BENCHMARK, preset)
     runs_path = out / "runs.jsonl"
     if args.report_only:
         lanes = []
@@ -408,10 +500,10 @@ def main_from_args(args) -> int:
                 lanes.append({k: prov[k] for k in ("command", "load_before", "load_after")})
         runs = [json.loads(line) for line in runs_path.read_text().splitlines() if line.strip()]
         loads = [v for lane in lanes for v in (lane["load_before"], lane["load_after"])] or [float("nan")]
-        report(out, setting, args.preset, runs, min(loads), max(loads), lanes)
+        report(out, setting, preset, runs, min(loads), max(loads), lanes)
         return 0
     load_before = _load1()
-    ref = reference(setting)
+    ref = CASES[setting.problem].reference(setting)
     ref_path = out / "reference.npz"
     np.savez(ref_path, **ref)
     runs: list[dict] = []
@@ -421,7 +513,7 @@ def main_from_args(args) -> int:
             if args.in_process:
                 run = run_pinnrwf(setting, width, depth, seed, ref)
             else:
-                run = run_pinnrwf_process(args.preset, width, depth, seed, ref_path, out / ".run.json")
+                run = run_pinnrwf_process(preset, width, depth, seed, ref_path, out / ".run.json")
             runs.append(run)
             if args.deepxde_python:
                 runs.append(run_deepxde(args.deepxde_python, setting, width, depth, seed, ref_path,
@@ -434,7 +526,7 @@ def main_from_args(args) -> int:
                       f"{r['train_seconds']:.1f} s wall, {r['train_cpu_seconds']:.1f} s CPU", flush=True)
     (out / ".run.json").unlink(missing_ok=True)
     ref_path.unlink(missing_ok=True)
-    report(out, setting, args.preset, runs, load_before, _load1())
+    report(out, setting, preset, runs, load_before, _load1())
     return 0
 
 
