@@ -82,16 +82,16 @@ def _patch_engine():
     _Engine._terms = _terms
 
 
-_library_call = Linear.__call__
+def _patch_layer():
+    """Linear applies OutputScaledWeight as exp(s) ⊙ (V x); every other weight as before."""
+    library_call = Linear.__call__
 
+    def call(self, x):
+        if type(self.weight) is OutputScaledWeight:
+            return self.weight.scale() * (self.weight.v @ x) + self.bias
+        return library_call(self, x)
 
-def _call(self, x):
-    if type(self.weight) is OutputScaledWeight:
-        return self.weight.scale() * (self.weight.v @ x) + self.bias
-    return _library_call(self, x)
-
-
-Linear.__call__ = _call
+    Linear.__call__ = call
 
 
 def variants(rwf: RWF) -> dict:
@@ -171,7 +171,6 @@ def timing(problem, preset, args) -> None:
             return getattr(time, name)
 
     _fit.time = _CpuTime()
-    _patch_engine()
     train = dataclasses.replace(preset.train, steps=args.steps, chunk_steps=args.chunk, seeds=args.seeds,
                                 eval_every=None, progress=False, checkpoint_dir=None)
     pars = variants(problem.rwf)
@@ -196,21 +195,17 @@ def timing(problem, preset, args) -> None:
         print(f"{problem.name} {args.seeds} seed(s) {n}/plain: median {np.median(ratios):.3f}, per round "
               + ", ".join(f"{x:.3f}" for x in ratios), flush=True)
     if args.out:
-        import json
-        os.makedirs(args.out, exist_ok=True)
-        stem = os.path.join(args.out, f"rwf_variants_{problem.name}_{args.seeds}seeds")
+        from pinnrwf.benchmarks._common import write_benchmark
+
         meta = {"problem": problem.name, "preset": "quick", "seeds": args.seeds, "rounds": args.rounds,
                 "steps": args.steps, "chunk": args.chunk, "clock": "cpu", "xla_flags": os.environ.get("XLA_FLAGS", ""),
-                "jax": jax.__version__, "rates": rates, "load1_per_round": loads}
-        with open(stem + ".json", "w") as f:
-            json.dump(meta, f, indent=1)
-        md = [f"# RWF forward variants, {problem.name} quick preset, {args.seeds} seed(s)", "",
+                "rates": rates, "load1_per_round": loads}
+        md = [f"# RWF variants, {problem.name} quick preset, {args.seeds} seed(s)", "",
               f"{args.rounds} alternating rounds of {args.steps} steps (first chunk of {args.chunk} untimed), "
               f"steps per process-CPU second, one compute thread; load per round "
               + ", ".join(f"{x:.1f}" for x in loads) + f". Plain: median {np.median(rates['plain']):.2f} steps/s.", "",
               "| variant | steps/s (median) | ratio to plain (median) | per-round ratios |", "|---|---|---|---|", *rows]
-        with open(stem + ".md", "w") as f:
-            f.write("\n".join(md) + "\n")
+        write_benchmark(f"rwf_variants_{problem.name}_{args.seeds}seeds", meta, "\n".join(md) + "\n", args.out)
 
 
 def main() -> None:
@@ -224,6 +219,8 @@ def main() -> None:
     p.add_argument("--variants", default="plain,rwf,rwf-once,rwf-out")
     p.add_argument("--out", default=None, help="folder for rwf_variants_<problem>_<seeds>seeds.{json,md}")
     args = p.parse_args()
+    _patch_layer()
+    _patch_engine()  # a script, not a bench command: the patches are made only when it runs
     from pinnrwf.problems import registry
     problem = registry()[args.problem]
     preset = problem.presets["quick"]
