@@ -195,9 +195,13 @@ def timing(problem, preset, args) -> None:
         print(f"{problem.name} {args.seeds} seed(s) {n}/plain: median {np.median(ratios):.3f}, per round "
               + ", ".join(f"{x:.3f}" for x in ratios), flush=True)
     if args.out:
+        import shlex
+        import sys
+
         from pinnrwf.benchmarks._common import write_benchmark
 
-        meta = {"problem": problem.name, "preset": "quick", "seeds": args.seeds, "rounds": args.rounds,
+        meta = {"command": shlex.join(["python", "benchmarks/studies/param_speed/rwf_variants.py", *sys.argv[1:]]),
+                "problem": problem.name, "preset": "quick", "seeds": args.seeds, "rounds": args.rounds,
                 "steps": args.steps, "chunk": args.chunk, "clock": "cpu", "xla_flags": os.environ.get("XLA_FLAGS", ""),
                 "rates": rates, "load1_per_round": loads}
         md = [f"# RWF variants, {problem.name} quick preset, {args.seeds} seed(s)", "",
