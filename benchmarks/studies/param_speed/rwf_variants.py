@@ -5,7 +5,7 @@
     python benchmarks/studies/param_speed/rwf_variants.py time  [--problem advection] [--seeds 1]
                                                                [--rounds 5] [--steps 200] [--chunk 50]
 
-Variants of the dense layer's forward computation (the stored variables s, V are the same):
+Variants of RWF's computation (the stored variables s, V are the same):
 - ``plain``: y = W x + b;
 - ``rwf``: the library's RWF, y = (diag(exp(s)) V) x + b, W recomputed at every use of the layer
   (residual, initial, boundary points): the backward pass goes through exp(s)·V once per use;
@@ -17,8 +17,9 @@ Variants of the dense layer's forward computation (the stored variables s, V are
 
 ``hlo`` compiles the vmapped (seed-batched) loss gradient of each variant and prints XLA's
 FLOP / byte estimates and op counts of the optimised HLO (written to /tmp/rwf_variants/).
-``grad`` times that compiled gradient alone, variants alternated. ``time`` times the engine's training step (``pinnrwf.runner.train_all``) in alternating rounds,
-by process CPU seconds, and prints each round's rate and ratio to Plain.
+``grad`` times that compiled gradient alone, variants alternated. ``time`` times the engine's
+training step (``pinnrwf.runner.train_all``) in alternating rounds, by process CPU seconds, prints
+each round's rate and ratio to Plain and, with ``--out``, writes JSON + Markdown.
 """
 
 from __future__ import annotations
