@@ -27,8 +27,14 @@ from pinnrwf.train import Adam, TrainConfig
 
 #: (centre, radius) of the holes
 HOLES = (((0.5, 0.5), 0.2), ((1.2, 0.3), 0.15), ((1.5, 0.7), 0.18))
-PLATE = geometry.Rectangle((0.0, 0.0), (2.0, 1.0)) - (
-    geometry.Disk(*HOLES[0]) | geometry.Disk(*HOLES[1]) | geometry.Disk(*HOLES[2])).named("holes")
+
+
+@functools.cache
+def plate() -> geometry.AbstractGeometry:
+    """The plate (0, 2) × (0, 1) minus the holes, parts left/right/bottom/top and "holes" (built on
+    first use: a set operation estimates its measure with JAX, which must not run at import)."""
+    return geometry.Rectangle((0.0, 0.0), (2.0, 1.0)) - (
+        geometry.Disk(*HOLES[0]) | geometry.Disk(*HOLES[1]) | geometry.Disk(*HOLES[2])).named("holes")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -68,8 +74,8 @@ def finite_element_reference(h: float | None = None, h_holes: float | None = Non
 
     h = 0.02 if h is None else h
     h_holes = h / 4 if h_holes is None else h_holes
-    mesh = fem.triangulate(PLATE, h, refine={"holes": h_holes})
-    reference = fem.poisson(mesh, 1.0, dirichlet={part: 0.0 for part in PLATE.parts}, degree=2)
+    mesh = fem.triangulate(plate(), h, refine={"holes": h_holes})
+    reference = fem.poisson(mesh, 1.0, dirichlet={part: 0.0 for part in plate().parts}, degree=2)
     return reference, {"h": h, "h_holes": h_holes, "degree": 2}
 
 
@@ -78,7 +84,7 @@ def evaluation_points(config: HolesConfig):
     """Test points (m, 2) and the reference u there: the exact solution, or the finite-element one."""
     angles = 2 * math.pi * np.arange(config.eval_circle) / config.eval_circle
     circles = [np.stack([cx + r * np.cos(angles), cy + r * np.sin(angles)], axis=1) for (cx, cy), r in HOLES]
-    points = np.concatenate([geometry.grid_inside(PLATE, (2 * config.eval_n - 1, config.eval_n)), *circles])
+    points = np.concatenate([geometry.grid_inside(plate(), (2 * config.eval_n - 1, config.eval_n)), *circles])
     if config.case == "manufactured":
         return points, exact(points[:, 0], points[:, 1])
     if config.reference is not None:
@@ -119,11 +125,11 @@ class PoissonHoles(AbstractProblem[HolesConfig]):
     metrics = ("rel_l2",)
     percent_metrics = frozenset(metrics)
     default_parameterizations = "plain,rwf"
-    reports = (ShapeComparison(evaluation_points, lambda config: PLATE, ("x", "y", "u"), "poisson_holes.png"),)
+    reports = (ShapeComparison(evaluation_points, lambda config: plate(), ("x", "y", "u"), "poisson_holes.png"),)
     init_model = tanh_mlp(2, 1)
 
     def objective(self, config, train):
-        region = pde.Region(PLATE, ("x", "y"))
+        region = pde.Region(plate(), ("x", "y"))
         points, values = evaluation_points(config)
         data = (lambda pt: exact(pt.x, pt.y)) if config.case == "manufactured" else (lambda pt: 0.0 * pt.x)
         return pde.PINNObjective(poisson_equation(config.case), {

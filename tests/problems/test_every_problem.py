@@ -22,6 +22,18 @@ def test_registry_is_derived_from_the_modules():
         get("nosuch")
 
 
+def test_importing_the_problems_and_building_the_command_line_starts_no_jax_backend():
+    """``--distributed`` must call jax.distributed.initialize() before JAX starts its backend, so no
+    problem module may compute with JAX at import (e.g. a geometry set operation's measure)."""
+    import subprocess
+    import sys
+
+    code = ("from pinnrwf.cli import build_parser; build_parser(); from jax._src import xla_bridge; "
+            "assert not xla_bridge._backends, 'a JAX backend was started while building the command line'")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+
+
 @pytest.mark.parametrize("name", PROBLEMS)
 def test_problem_declares_what_the_runner_needs(name):
     problem = check_problem(get(name))

@@ -43,15 +43,15 @@ def test_lshape_solution_vanishes_on_the_corner_edges_and_points_stay_in_the_sha
 
 
 def test_grid_inside_keeps_the_nodes_in_the_shape_and_the_triangulation_masks_the_rest():
-    points = geometry.grid_inside(poisson_holes.PLATE, (41, 21))
-    assert len(points) < 41 * 21 and np.all(np.asarray(jax.vmap(poisson_holes.PLATE.contains)(points)))
+    points = geometry.grid_inside(poisson_holes.plate(), (41, 21))
+    assert len(points) < 41 * 21 and np.all(np.asarray(jax.vmap(poisson_holes.plate().contains)(points)))
     assert len(geometry.grid_inside(geometry.Rectangle((0, 0), (1, 2)), (5, 7))) == 35
     with pytest.raises(ValueError, match="counts must give 2 numbers"):
-        geometry.grid_inside(poisson_holes.PLATE, (5,))
+        geometry.grid_inside(poisson_holes.plate(), (5,))
     points, _ = poisson_holes.evaluation_points(poisson_holes.HolesConfig(eval_n=11, eval_circle=16))
-    tri = shape_triangulation(points, poisson_holes.PLATE)
+    tri = shape_triangulation(points, poisson_holes.plate())
     kept = np.stack([tri.x, tri.y], axis=1)[tri.triangles[~tri.mask]].mean(axis=1)
-    assert tri.mask.any() and np.all(np.asarray(jax.vmap(poisson_holes.PLATE.contains)(kept)))
+    assert tri.mask.any() and np.all(np.asarray(jax.vmap(poisson_holes.plate().contains)(kept)))
 
 
 def test_inflow_profile_vanishes_at_the_walls_and_has_the_benchmark_mean_velocity():
