@@ -80,9 +80,13 @@ def command_line() -> str:
 
 
 def add_out_argument(p) -> None:
-    p.add_argument("--out", type=Path, default=RESULTS_DIR,
-                   help=f"root of the results tree; results go to OUT/<benchmark>/<device>/<preset>/ (default: "
-                   f"{RESULTS_DIR}; pass {COMMITTED_RESULTS_DIR} to replace the committed results)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=RESULTS_DIR,
+        help=f"root of the results tree; results go to OUT/<benchmark>/<device>/<preset>/ (default: "
+        f"{RESULTS_DIR}; pass {COMMITTED_RESULTS_DIR} to replace the committed results)",
+    )
 
 
 def check_out(args, benchmark: str, preset: str) -> Path:
@@ -93,8 +97,9 @@ def check_out(args, benchmark: str, preset: str) -> Path:
 def write_benchmark(name: str, payload: dict, markdown: str, out_dir: Path = RESULTS_DIR) -> tuple[Path, Path]:
     """Write ``<name>.json`` (with device, command, commit, date) and ``<name>.md``."""
     out_dir = Path(out_dir)
-    json_path = write_results(out_dir / f"{name}.json", {"benchmark": name, "command": command_line(),
-                                                         "cores": os.cpu_count(), **payload})
+    json_path = write_results(
+        out_dir / f"{name}.json", {"benchmark": name, "command": command_line(), "cores": os.cpu_count(), **payload}
+    )
     md_path = out_dir / f"{name}.md"
     atomic_write_bytes(md_path, lambda f: f.write(markdown.encode()))
     return json_path, md_path

@@ -30,8 +30,11 @@ def leaves(root: Path) -> list[Path]:
 
 def misplaced(root: Path) -> list[Path]:
     """Files above the ``<benchmark>/<device>/<preset>`` depth (other than the index itself)."""
-    return sorted(p for p in root.rglob("*") if p.is_file() and len(p.relative_to(root).parts) <= DEPTH
-                  and p.relative_to(root) != Path(INDEX_NAME))
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file() and len(p.relative_to(root).parts) <= DEPTH and p.relative_to(root) != Path(INDEX_NAME)
+    )
 
 
 def _read(path: Path) -> dict | None:
@@ -44,8 +47,10 @@ def _read(path: Path) -> dict | None:
 
 def provenance(leaf: Path) -> tuple[Path | None, dict]:
     """The JSON file whose provenance describes ``leaf`` and that provenance (date, commit, command)."""
-    top = sorted(leaf.glob("*.json"), key=lambda p: (p.name not in _PREFERRED, _PREFERRED.index(p.name)
-                                                     if p.name in _PREFERRED else 0, p.name))
+    top = sorted(
+        leaf.glob("*.json"),
+        key=lambda p: (p.name not in _PREFERRED, _PREFERRED.index(p.name) if p.name in _PREFERRED else 0, p.name),
+    )
     below = sorted((p for p in leaf.rglob("*.json") if p.parent != leaf), key=lambda p: (len(p.parts), p))
     first = None
     for path in [*top, *below]:
@@ -73,9 +78,11 @@ def row(root: Path, leaf: Path) -> str:
     shown = ", ".join(f"`{p.name}{'/' if p.is_dir() else ''}`" for p in entries[:6])
     more = f" … ({len(entries) - 6} more)" if len(entries) > 6 else ""
     source = f" (from `{path.relative_to(leaf)}`)" if path is not None and path.parent != leaf else ""
-    return (f"| [{benchmark}/{device}/{preset}]({benchmark}/{device}/{preset}/) | {date or '—'} | "
-            f"{commit or '—'} | {('`' + _cell(command) + '`') if command else '—'}{source} | "
-            f"{n_files}: {shown}{more} |")
+    return (
+        f"| [{benchmark}/{device}/{preset}]({benchmark}/{device}/{preset}/) | {date or '—'} | "
+        f"{commit or '—'} | {('`' + _cell(command) + '`') if command else '—'}{source} | "
+        f"{n_files}: {shown}{more} |"
+    )
 
 
 def render(root: Path = RESULTS) -> str:
@@ -109,8 +116,10 @@ def main_from_args(args) -> int:
     root = Path(args.results)
     stray = misplaced(root)
     if stray:
-        raise ValueError(f"results must live in <benchmark>/<device>/<preset>/ folders; not so: "
-                         f"{', '.join(str(p.relative_to(root)) for p in stray[:5])}")
+        raise ValueError(
+            f"results must live in <benchmark>/<device>/<preset>/ folders; not so: "
+            f"{', '.join(str(p.relative_to(root)) for p in stray[:5])}"
+        )
     text, index = render(root), root / INDEX_NAME
     if args.check:
         if not index.exists() or index.read_text() != text:

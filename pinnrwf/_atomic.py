@@ -23,7 +23,6 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-
 DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
 
 
@@ -97,7 +96,7 @@ def remove_stale_temporaries(path: Path, *, log: Callable[[str], None] | None = 
     if not path.parent.is_dir():
         return removed
     for tmp in path.parent.glob(f".{path.name}.*.tmp"):
-        parts = tmp.name[len(path.name) + 2:].split(".")
+        parts = tmp.name[len(path.name) + 2 :].split(".")
         if not parts or not parts[0].isdigit():
             continue
         pid = int(parts[0])
@@ -109,8 +108,10 @@ def remove_stale_temporaries(path: Path, *, log: Callable[[str], None] | None = 
         except FileNotFoundError:
             continue
         removed.append(tmp)
-        message = (f"removed {tmp} ({size / 2**20:.1f} MiB), the temporary file of an interrupted earlier "
-                   f"write of {path} (process {pid} no longer runs)")
+        message = (
+            f"removed {tmp} ({size / 2**20:.1f} MiB), the temporary file of an interrupted earlier "
+            f"write of {path} (process {pid} no longer runs)"
+        )
         (log or (lambda m: print(m, file=sys.stderr)))(message)
     return removed
 

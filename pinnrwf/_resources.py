@@ -102,7 +102,8 @@ def _check(need: int, available: int | None, what: str, kind: str, hint: str) ->
     if size_checks_enabled() and available is not None and need > available:
         raise ValueError(
             f"{what} needs at least {size_text(need)} of {kind}, more than the {size_text(available)} available on "
-            f"this machine; {hint + ', or ' if hint else ''}set {OVERRIDE}=1 to skip this check")
+            f"this machine; {hint + ', or ' if hint else ''}set {OVERRIDE}=1 to skip this check"
+        )
     return need
 
 
@@ -137,8 +138,15 @@ def shapes_of(fn, *args):
         return None
 
 
-def check_training(objective, init_models: Iterable, *, seeds: int, lbfgs_batches: int = 0,
-                   lbfgs_points: int | None = None, what: str = "training") -> int:
+def check_training(
+    objective,
+    init_models: Iterable,
+    *,
+    seeds: int,
+    lbfgs_batches: int = 0,
+    lbfgs_points: int | None = None,
+    what: str = "training",
+) -> int:
     """Refuse a training run whose arrays cannot fit in the device memory (:func:`check_memory`).
 
     The estimate, per ensemble member (× ``seeds``): the parameters of the largest network that
@@ -157,8 +165,15 @@ def check_training(objective, init_models: Iterable, *, seeds: int, lbfgs_batche
         parts.append((f"one training batch ({size_text(batch)})", batch))
     if lbfgs_batches:
         asked = "" if lbfgs_points is None else f"--lbfgs-points {lbfgs_points}: "
-        parts.append((f"the L-BFGS fixed set ({asked}{lbfgs_batches} batches, {size_text(lbfgs_batches * batch)})",
-                      lbfgs_batches * batch))
+        parts.append(
+            (
+                f"the L-BFGS fixed set ({asked}{lbfgs_batches} batches, {size_text(lbfgs_batches * batch)})",
+                lbfgs_batches * batch,
+            )
+        )
     need = seeds * sum(n for _, n in parts)
-    return check_memory(need, what=f"{what} ({seeds} seed(s) × {', '.join(t for t, _ in parts)})",
-                        hint="choose smaller sizes (batch, points, width) or fewer --seeds")
+    return check_memory(
+        need,
+        what=f"{what} ({seeds} seed(s) × {', '.join(t for t, _ in parts)})",
+        hint="choose smaller sizes (batch, points, width) or fewer --seeds",
+    )

@@ -13,9 +13,7 @@ from pinnrwf.nn import Linear
 def linear_layers(model) -> list[Linear]:
     """Every ``Linear`` layer of a model, in tree order."""
     return [
-        leaf
-        for leaf in jax.tree.leaves(model, is_leaf=lambda x: isinstance(x, Linear))
-        if isinstance(leaf, Linear)
+        leaf for leaf in jax.tree.leaves(model, is_leaf=lambda x: isinstance(x, Linear)) if isinstance(leaf, Linear)
     ]
 
 

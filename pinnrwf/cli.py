@@ -18,7 +18,6 @@ import sys
 import threading
 from pathlib import Path
 
-from pinnrwf._version import __version__
 from pinnrwf import _validation as check
 from pinnrwf._atomic import disk_full_message
 from pinnrwf._cli_types import (  # noqa: F401 - re-exported for scripts that import them from here
@@ -29,6 +28,7 @@ from pinnrwf._cli_types import (  # noqa: F401 - re-exported for scripts that im
     process_id_arg,
     seed_arg,
 )
+from pinnrwf._version import __version__
 from pinnrwf.nn import PARAMETERIZATION_NAMES
 from pinnrwf.problem import command_line_options
 
@@ -36,12 +36,20 @@ from pinnrwf.problem import command_line_options
 def add_log_arguments(p: argparse.ArgumentParser) -> None:
     from pinnrwf.loggers import LOGGER_NAMES
 
-    p.add_argument("--log", metavar="LOGGERS", default="",
-                   help=f"watch the run: a comma list of {', '.join(LOGGER_NAMES)}, written under OUT "
-                   "(tensorboard/, wandb/, logs/); tensorboard and wandb need pip install 'pinnrwf[log]'")
-    p.add_argument("--log-every", type=positive_int_arg, metavar="N",
-                   help="record every N-th step's loss, terms and diagnostics in the history, the figures and the "
-                   "loggers (default: the last step of each chunk; independent of --chunk)")
+    p.add_argument(
+        "--log",
+        metavar="LOGGERS",
+        default="",
+        help=f"watch the run: a comma list of {', '.join(LOGGER_NAMES)}, written under OUT "
+        "(tensorboard/, wandb/, logs/); tensorboard and wandb need pip install 'pinnrwf[log]'",
+    )
+    p.add_argument(
+        "--log-every",
+        type=positive_int_arg,
+        metavar="N",
+        help="record every N-th step's loss, terms and diagnostics in the history, the figures and the "
+        "loggers (default: the last step of each chunk; independent of --chunk)",
+    )
 
 
 def loggers_from_args(args: argparse.Namespace, out: Path, group: str):
@@ -57,68 +65,124 @@ def add_debug_argument(p: argparse.ArgumentParser) -> None:
 # ------------------------------------------------------------------------------------------ run
 def add_run_arguments(p: argparse.ArgumentParser, problem) -> None:
     """Options shared by every ``pinnrwf run PROBLEM``, then the problem's own."""
-    p.add_argument("--param", default=problem.default_parameterizations,
-                   help=f"'all' or a comma list of {', '.join(PARAMETERIZATION_NAMES)} (default: %(default)s)")
-    p.add_argument("--preset", default="quick", choices=tuple(problem.presets),
-                   help="smoke: seconds; quick: minutes on a CPU; paper: the paper's settings (default: %(default)s)")
-    p.add_argument("--seeds", type=positive_int_arg, help="ensemble size, trained in one compiled program "
-                   "(overrides the preset)")
+    p.add_argument(
+        "--param",
+        default=problem.default_parameterizations,
+        help=f"'all' or a comma list of {', '.join(PARAMETERIZATION_NAMES)} (default: %(default)s)",
+    )
+    p.add_argument(
+        "--preset",
+        default="quick",
+        choices=tuple(problem.presets),
+        help="smoke: seconds; quick: minutes on a CPU; paper: the paper's settings (default: %(default)s)",
+    )
+    p.add_argument(
+        "--seeds", type=positive_int_arg, help="ensemble size, trained in one compiled program (overrides the preset)"
+    )
     p.add_argument("--seed", type=seed_arg, default=0, help="base seed; member i uses seed+i (default: %(default)s)")
     p.add_argument("--steps", type=positive_int_arg, help="training steps (overrides the preset)")
     p.add_argument("--chunk", type=positive_int_arg, help="steps per compiled lax.scan chunk (overrides the preset)")
-    p.add_argument("--precision", choices=("default", "high", "highest"), default="highest",
-                   help="matmul precision (default: %(default)s = full float32)")
+    p.add_argument(
+        "--precision",
+        choices=("default", "high", "highest"),
+        default="highest",
+        help="matmul precision (default: %(default)s = full float32)",
+    )
     p.add_argument("--out", type=Path, help=f"output directory (default: runs/{problem.name})")
-    p.add_argument("--eval-every", type=positive_int_arg, metavar="N",
-                   help="evaluate the test metrics (errors, PSNR, ...) every N steps, a multiple of the chunk; "
-                   "lower --chunk for finer error curves (default: the preset's, else every chunk)")
-    p.add_argument("--checkpoint-every", type=positive_int_arg, metavar="N",
-                   help="save an atomic checkpoint every N steps under OUT/checkpoints and resume from it if present "
-                   "(N a multiple of the chunk)")
-    p.add_argument("--lbfgs-steps", type=nonnegative_int_arg, default=0, metavar="N",
-                   help="after the preset's optimizer, N L-BFGS steps (optax.lbfgs, zoom line search) on a fixed set of "
-                   "points drawn once per seed; the total is --steps + N (default: %(default)s, no L-BFGS stage)")
-    p.add_argument("--lbfgs-points", type=positive_int_arg, metavar="N",
-                   help="size of the L-BFGS fixed set in interior residual points, a multiple of one training batch's "
-                   "(PINN problems; default: one training batch)")
-    p.add_argument("--optimizer", choices=("preset", "adam", "soap"), default="preset",
-                   help="preset: the preset's optimizer; adam, soap: Adam or SOAP (Adam in the eigenbasis of Shampoo's "
-                   "preconditioner) with the preset's learning-rate schedule, or their defaults when the preset's "
-                   "optimizer has none (default: %(default)s)")
-    p.add_argument("--grad-norm-every", type=positive_int_arg, metavar="N",
-                   help="balance the loss terms by gradient norms, updated every N steps (GradNormWeighting)")
+    p.add_argument(
+        "--eval-every",
+        type=positive_int_arg,
+        metavar="N",
+        help="evaluate the test metrics (errors, PSNR, ...) every N steps, a multiple of the chunk; "
+        "lower --chunk for finer error curves (default: the preset's, else every chunk)",
+    )
+    p.add_argument(
+        "--checkpoint-every",
+        type=positive_int_arg,
+        metavar="N",
+        help="save an atomic checkpoint every N steps under OUT/checkpoints and resume from it if present "
+        "(N a multiple of the chunk)",
+    )
+    p.add_argument(
+        "--lbfgs-steps",
+        type=nonnegative_int_arg,
+        default=0,
+        metavar="N",
+        help="after the preset's optimizer, N L-BFGS steps (optax.lbfgs, zoom line search) on a fixed set of "
+        "points drawn once per seed; the total is --steps + N (default: %(default)s, no L-BFGS stage)",
+    )
+    p.add_argument(
+        "--lbfgs-points",
+        type=positive_int_arg,
+        metavar="N",
+        help="size of the L-BFGS fixed set in interior residual points, a multiple of one training batch's "
+        "(PINN problems; default: one training batch)",
+    )
+    p.add_argument(
+        "--optimizer",
+        choices=("preset", "adam", "soap"),
+        default="preset",
+        help="preset: the preset's optimizer; adam, soap: Adam or SOAP (Adam in the eigenbasis of Shampoo's "
+        "preconditioner) with the preset's learning-rate schedule, or their defaults when the preset's "
+        "optimizer has none (default: %(default)s)",
+    )
+    p.add_argument(
+        "--grad-norm-every",
+        type=positive_int_arg,
+        metavar="N",
+        help="balance the loss terms by gradient norms, updated every N steps (GradNormWeighting)",
+    )
     add_collocation_arguments(p)
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     add_log_arguments(p)
-    p.add_argument("--distributed", action="store_true",
-                   help="run as one process of JAX's distributed runtime (jax.distributed.initialize): the ensemble is "
-                   "sharded over the devices of all processes, process 0 writes. Coordinator, process count and id "
-                   "come from the options below, else from the environment (SLURM, Open MPI, JAX_COORDINATOR_ADDRESS)")
-    p.add_argument("--coordinator", type=coordinator_arg, metavar="HOST:PORT",
-                   help="address of process 0, which runs the coordinator (implies --distributed)")
-    p.add_argument("--num-processes", type=positive_int_arg, metavar="N",
-                   help="number of processes (implies --distributed)")
-    p.add_argument("--process-id", type=process_id_arg, metavar="I",
-                   help="this process's id, in [0, N) (implies --distributed)")
-    p.add_argument("--coordinator-timeout", type=positive_int_arg, default=300, metavar="SECONDS",
-                   help="with --distributed, fail if the processes have not all connected within this time "
-                   "(default: %(default)s)")
+    p.add_argument(
+        "--distributed",
+        action="store_true",
+        help="run as one process of JAX's distributed runtime (jax.distributed.initialize): the ensemble is "
+        "sharded over the devices of all processes, process 0 writes. Coordinator, process count and id "
+        "come from the options below, else from the environment (SLURM, Open MPI, JAX_COORDINATOR_ADDRESS)",
+    )
+    p.add_argument(
+        "--coordinator",
+        type=coordinator_arg,
+        metavar="HOST:PORT",
+        help="address of process 0, which runs the coordinator (implies --distributed)",
+    )
+    p.add_argument(
+        "--num-processes", type=positive_int_arg, metavar="N", help="number of processes (implies --distributed)"
+    )
+    p.add_argument(
+        "--process-id", type=process_id_arg, metavar="I", help="this process's id, in [0, N) (implies --distributed)"
+    )
+    p.add_argument(
+        "--coordinator-timeout",
+        type=positive_int_arg,
+        default=300,
+        metavar="SECONDS",
+        help="with --distributed, fail if the processes have not all connected within this time (default: %(default)s)",
+    )
     add_debug_argument(p)
     if problem.studies:
-        p.add_argument("--study", choices=("compare", *problem.studies), default="compare",
-                       help="compare: the --param list; otherwise a named set of parameterizations "
-                       "that replaces --param (default: %(default)s)")
+        p.add_argument(
+            "--study",
+            choices=("compare", *problem.studies),
+            default="compare",
+            help="compare: the --param list; otherwise a named set of parameterizations "
+            "that replaces --param (default: %(default)s)",
+        )
     quick = problem.presets["quick"].config
     for option in command_line_options(problem):
         dest = f"option_{option.field}"
         if option.is_switch:
-            p.add_argument(option.option_string, dest=dest, action="store_const", const=option.const,
-                           help=option.help)
+            p.add_argument(option.option_string, dest=dest, action="store_const", const=option.const, help=option.help)
             continue
         value = getattr(quick, option.field)
         kind = option.type or type(value)
-        kwargs = {"nargs": "+", "type": type(value[0])} if isinstance(value, tuple) and option.type is None else {
-            "type": kind}
+        kwargs = (
+            {"nargs": "+", "type": type(value[0])}
+            if isinstance(value, tuple) and option.type is None
+            else {"type": kind}
+        )
         p.add_argument(option.option_string, dest=dest, choices=option.choices, help=option.help, **kwargs)
 
 
@@ -127,32 +191,71 @@ COLLOCATIONS = ("uniform", "rad", "rar-d")
 
 def add_collocation_arguments(p: argparse.ArgumentParser) -> None:
     """``--collocation`` and its settings (the interior residual points of PINN problems)."""
-    p.add_argument("--collocation", choices=COLLOCATIONS, default="uniform",
-                   help="interior residual points: uniform (fresh uniform points every step), rad (the whole set "
-                   "redrawn every N steps with density ∝ ε^k/E[ε^k] + c, ε the residual's size), rar-d (a uniform set "
-                   "that grows by m such points every N steps); Wu et al. 2023 (default: %(default)s)")
-    p.add_argument("--resample-every", type=positive_int_arg, metavar="N",
-                   help="with --collocation rad/rar-d: redraw (rad) or add to (rar-d) the points every N steps "
-                   "(default: 1000)")
-    p.add_argument("--collocation-pool", type=positive_int_arg, metavar="M",
-                   help="with --collocation rad/rar-d: the dense pool of uniform candidates drawn from (default: 100000)")
-    p.add_argument("--collocation-k", type=float, metavar="K",
-                   help="with --collocation rad/rar-d: the residual's power k ≥ 0 (default: 1 for rad, 2 for rar-d)")
-    p.add_argument("--collocation-c", type=float, metavar="C",
-                   help="with --collocation rad/rar-d: the uniform share c ≥ 0 (default: 1 for rad, 0 for rar-d)")
-    p.add_argument("--collocation-added", type=positive_int_arg, metavar="M",
-                   help="with --collocation rar-d: points added every N steps (default: 10)")
-    p.add_argument("--collocation-capacity", type=positive_int_arg, metavar="N",
-                   help="with --collocation rar-d: the points' buffer size per residual term (default: what the run's "
-                   "steps need; set it to resume a checkpoint with more steps)")
+    p.add_argument(
+        "--collocation",
+        choices=COLLOCATIONS,
+        default="uniform",
+        help="interior residual points: uniform (fresh uniform points every step), rad (the whole set "
+        "redrawn every N steps with density ∝ ε^k/E[ε^k] + c, ε the residual's size), rar-d (a uniform set "
+        "that grows by m such points every N steps); Wu et al. 2023 (default: %(default)s)",
+    )
+    p.add_argument(
+        "--resample-every",
+        type=positive_int_arg,
+        metavar="N",
+        help="with --collocation rad/rar-d: redraw (rad) or add to (rar-d) the points every N steps (default: 1000)",
+    )
+    p.add_argument(
+        "--collocation-pool",
+        type=positive_int_arg,
+        metavar="M",
+        help="with --collocation rad/rar-d: the dense pool of uniform candidates drawn from (default: 100000)",
+    )
+    p.add_argument(
+        "--collocation-k",
+        type=float,
+        metavar="K",
+        help="with --collocation rad/rar-d: the residual's power k ≥ 0 (default: 1 for rad, 2 for rar-d)",
+    )
+    p.add_argument(
+        "--collocation-c",
+        type=float,
+        metavar="C",
+        help="with --collocation rad/rar-d: the uniform share c ≥ 0 (default: 1 for rad, 0 for rar-d)",
+    )
+    p.add_argument(
+        "--collocation-added",
+        type=positive_int_arg,
+        metavar="M",
+        help="with --collocation rar-d: points added every N steps (default: 10)",
+    )
+    p.add_argument(
+        "--collocation-capacity",
+        type=positive_int_arg,
+        metavar="N",
+        help="with --collocation rar-d: the points' buffer size per residual term (default: what the run's "
+        "steps need; set it to resume a checkpoint with more steps)",
+    )
 
 
 def collocation_from_args(args: argparse.Namespace):
     """``--collocation`` and its settings as ``TrainConfig.collocation`` (None: uniform)."""
-    settings = {"every": args.resample_every, "pool": args.collocation_pool, "k": args.collocation_k,
-                "c": args.collocation_c, "added": args.collocation_added, "capacity": args.collocation_capacity}
-    flags = {"every": "--resample-every", "pool": "--collocation-pool", "k": "--collocation-k",
-             "c": "--collocation-c", "added": "--collocation-added", "capacity": "--collocation-capacity"}
+    settings = {
+        "every": args.resample_every,
+        "pool": args.collocation_pool,
+        "k": args.collocation_k,
+        "c": args.collocation_c,
+        "added": args.collocation_added,
+        "capacity": args.collocation_capacity,
+    }
+    flags = {
+        "every": "--resample-every",
+        "pool": "--collocation-pool",
+        "k": "--collocation-k",
+        "c": "--collocation-c",
+        "added": "--collocation-added",
+        "capacity": "--collocation-capacity",
+    }
     given = {name: value for name, value in settings.items() if value is not None}
     if args.collocation == "uniform":
         if given:
@@ -163,7 +266,9 @@ def collocation_from_args(args: argparse.Namespace):
     if args.collocation == "rad":
         extra = [name for name in ("added", "capacity") if name in given]
         if extra:
-            raise ValueError(f"{flags[extra[0]]} applies to --collocation rar-d (rad replaces the points, it adds none)")
+            raise ValueError(
+                f"{flags[extra[0]]} applies to --collocation rar-d (rad replaces the points, it adds none)"
+            )
         return pde.RAD(**given)
     return pde.RARD(**given)
 
@@ -182,8 +287,10 @@ def train_config_from_args(args: argparse.Namespace, preset, out: Path):
         changes["eval_every"] = None if preset.eval_every % changes["chunk_steps"] else preset.eval_every
     if getattr(args, "eval_every", None) is not None:
         if args.eval_every % changes["chunk_steps"]:
-            raise ValueError(f"--eval-every must be a multiple of the chunk ({changes['chunk_steps']} steps; "
-                             f"set --chunk), got {args.eval_every}")
+            raise ValueError(
+                f"--eval-every must be a multiple of the chunk ({changes['chunk_steps']} steps; "
+                f"set --chunk), got {args.eval_every}"
+            )
         changes["eval_every"] = args.eval_every
     if args.log_every is not None:
         changes["log_every"] = args.log_every
@@ -196,8 +303,10 @@ def train_config_from_args(args: argparse.Namespace, preset, out: Path):
         changes["collocation"] = collocation
     if args.checkpoint_every is not None:
         if args.checkpoint_every % changes["chunk_steps"]:
-            raise ValueError(f"--checkpoint-every must be a multiple of the chunk ({changes['chunk_steps']} steps; "
-                             f"set --chunk), got {args.checkpoint_every}")
+            raise ValueError(
+                f"--checkpoint-every must be a multiple of the chunk ({changes['chunk_steps']} steps; "
+                f"set --chunk), got {args.checkpoint_every}"
+            )
         changes["checkpoint_every"] = args.checkpoint_every
         changes["checkpoint_dir"] = out / "checkpoints"
     return dataclasses.replace(preset, **changes)
@@ -241,10 +350,19 @@ def run_problem(problem, args: argparse.Namespace) -> int:
         from pinnrwf.train import LBFGS
 
         lbfgs = LBFGS(steps=args.lbfgs_steps)
-    runner.run(problem, out_dir=out, preset=args.preset, config=config, train=train,
-               optimizer=optimizer_from_args(args.optimizer, preset.optimizer),
-               parameterizations=parameterizations, lbfgs=lbfgs, lbfgs_points=args.lbfgs_points,
-               command=shlex.join(["pinnrwf", *args.argv]), loggers=loggers_from_args(args, out, problem.name))
+    runner.run(
+        problem,
+        out_dir=out,
+        preset=args.preset,
+        config=config,
+        train=train,
+        optimizer=optimizer_from_args(args.optimizer, preset.optimizer),
+        parameterizations=parameterizations,
+        lbfgs=lbfgs,
+        lbfgs_points=args.lbfgs_points,
+        command=shlex.join(["pinnrwf", *args.argv]),
+        loggers=loggers_from_args(args, out, problem.name),
+    )
     return 0
 
 
@@ -290,10 +408,13 @@ def build_parser(problem_files: dict | None = None) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pinnrwf {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    run = sub.add_parser("run", help="train a problem with one or more parameterizations and compare them",
-                         description="Train a problem with one or more parameterizations and compare them. PROBLEM is "
-                         "a registered name (below; installed packages add theirs through the entry-point group "
-                         "'pinnrwf.problems') or a problem file, path/to/problem.py[:ClassName].")
+    run = sub.add_parser(
+        "run",
+        help="train a problem with one or more parameterizations and compare them",
+        description="Train a problem with one or more parameterizations and compare them. PROBLEM is "
+        "a registered name (below; installed packages add theirs through the entry-point group "
+        "'pinnrwf.problems') or a problem file, path/to/problem.py[:ClassName].",
+    )
     rsub = run.add_subparsers(dest="problem", required=True, metavar="PROBLEM")
     for name, problem in {**registry(), **(problem_files or {})}.items():
         rp = rsub.add_parser(name, help=problem.description, description=problem.description)
@@ -359,8 +480,9 @@ def distributed_settings(args: argparse.Namespace) -> dict | None:
     return {**explicit, "timeout": args.coordinator_timeout}
 
 
-def initialize_distributed(coordinator: str | None, num_processes: int | None, process_id: int | None,
-                           timeout: int) -> None:
+def initialize_distributed(
+    coordinator: str | None, num_processes: int | None, process_id: int | None, timeout: int
+) -> None:
     """``jax.distributed.initialize``, failing in one line instead of hanging or aborting.
 
     Settings left ``None`` come from the environment (JAX's cluster detection: SLURM, Open MPI,
@@ -389,7 +511,8 @@ def initialize_distributed(coordinator: str | None, num_processes: int | None, p
                 f"pinnrwf: error: --distributed: {count} processes did not all connect to the coordinator "
                 f"{coordinator or '(from the environment)'} within {timeout} s{this}; check that every process was "
                 "started, with the same --coordinator and --num-processes and its own --process-id, and that process "
-                "0 is reachable (--coordinator-timeout to wait longer)\n")
+                "0 is reachable (--coordinator-timeout to wait longer)\n"
+            )
             sys.stderr.flush()
             os._exit(1)
 
@@ -403,15 +526,17 @@ def initialize_distributed(coordinator: str | None, num_processes: int | None, p
     except ValueError as e:
         raise ValueError(
             f"--distributed: {_one_line(e)} (pass --coordinator HOST:PORT --num-processes N --process-id I, or "
-            "launch under a cluster manager that JAX detects, e.g. srun under SLURM)") from None
+            "launch under a cluster manager that JAX detects, e.g. srun under SLURM)"
+        ) from None
     except RuntimeError as e:  # jax's JaxRuntimeError: e.g. the coordinator's port is in use
         raise ConnectionError(f"--distributed: coordinator {coordinator}{this}: {_one_line(e)}") from e
     finally:
         connected.set()
         watchdog.cancel()
     if num_processes is not None and jax.process_count() != num_processes:
-        raise ValueError(f"--num-processes is {num_processes} but the coordinator {coordinator} runs "
-                         f"{jax.process_count()} processes")
+        raise ValueError(
+            f"--num-processes is {num_processes} but the coordinator {coordinator} runs {jax.process_count()} processes"
+        )
 
 
 def _check_port_free(bind: str) -> None:
@@ -424,8 +549,10 @@ def _check_port_free(bind: str) -> None:
             s.bind((host, int(port)))
     except OSError as e:
         if e.errno == errno.EADDRINUSE:
-            raise ConnectionError(f"--distributed: process 0 cannot start the coordinator on {bind}: the port is in "
-                                  "use (choose another --coordinator port)") from None
+            raise ConnectionError(
+                f"--distributed: process 0 cannot start the coordinator on {bind}: the port is in "
+                "use (choose another --coordinator port)"
+            ) from None
 
 
 def _one_line(e: BaseException) -> str:

@@ -102,8 +102,11 @@ def int_between(lower: int, upper: int) -> _Constraint:
 
 def one_of(*choices) -> _Constraint:
     """One of ``choices`` (compared with ``in``)."""
-    return _Constraint("one of " + ", ".join(repr(c) for c in choices), lambda n, v: check.one_of(n, v, choices),
-                       choices=tuple(choices))
+    return _Constraint(
+        "one of " + ", ".join(repr(c) for c in choices),
+        lambda n, v: check.one_of(n, v, choices),
+        choices=tuple(choices),
+    )
 
 
 def optional(constraint: _Constraint) -> _Constraint:
@@ -116,16 +119,23 @@ def each(constraint: _Constraint, *, nonempty: bool = True) -> _Constraint:
 
     def test(name, value):
         if not isinstance(value, (tuple, list)) or (nonempty and not value):
-            raise ValueError(f"{name} must be a {'non-empty ' if nonempty else ''}tuple of {constraint.text}s, "
-                             f"got {value!r}")
+            raise ValueError(
+                f"{name} must be a {'non-empty ' if nonempty else ''}tuple of {constraint.text}s, got {value!r}"
+            )
         for i, entry in enumerate(value):
             constraint(f"{name}[{i}]", entry)
 
     return _make(f"a tuple of {constraint.text}s", test)
 
 
-def field(default=dataclasses.MISSING, *constraints: Constraint, help: str | None = None,  # noqa: A002
-          flag: str | None = None, neutral_at_default: bool = False, **kwargs) -> Any:
+def field(
+    default=dataclasses.MISSING,
+    *constraints: Constraint,
+    help: str | None = None,  # noqa: A002
+    flag: str | None = None,
+    neutral_at_default: bool = False,
+    **kwargs,
+) -> Any:
     """A dataclass field with declared ``constraints`` (checked by :class:`Config`).
 
     ``help``: what the field means, in a few words; a problem's config field with a ``help`` is
@@ -165,8 +175,11 @@ def describe(config_class, name: str) -> str:
     """What the field ``name`` of ``config_class`` accepts, in words ("" if undeclared)."""
     for f in dataclasses.fields(config_class):
         if f.name == name:
-            return "; ".join(c.text + (" or None" if c.optional else "")
-                             for c in f.metadata.get(CONSTRAINTS, ()) if isinstance(c, _Constraint))
+            return "; ".join(
+                c.text + (" or None" if c.optional else "")
+                for c in f.metadata.get(CONSTRAINTS, ())
+                if isinstance(c, _Constraint)
+            )
     raise ValueError(f"{config_class.__name__} has no field {name!r}")
 
 
@@ -189,7 +202,10 @@ def fingerprint_config(config) -> dict:
 
     out = jsonable(config)
     for f in dataclasses.fields(config):
-        if f.metadata.get(NEUTRAL_AT_DEFAULT) and f.default is not dataclasses.MISSING \
-                and getattr(config, f.name) == f.default:
+        if (
+            f.metadata.get(NEUTRAL_AT_DEFAULT)
+            and f.default is not dataclasses.MISSING
+            and getattr(config, f.name) == f.default
+        ):
             out.pop(f.name)
     return out

@@ -49,8 +49,9 @@ def ensemble_lines(ax, steps, values, label: str, *, color=None, log: bool = Tru
     legend names the run once. Returns the colour used."""
     values = np.asarray(values, dtype=float).reshape(len(steps), -1)
     draw = ax.semilogy if log else ax.plot
-    (median,) = draw(steps, np.median(values, axis=1), lw=2.0, color=color,
-                     label=f"{label} ({seeds_text(values.shape[1])})")
+    (median,) = draw(
+        steps, np.median(values, axis=1), lw=2.0, color=color, label=f"{label} ({seeds_text(values.shape[1])})"
+    )
     if values.shape[1] > 1:
         draw(steps, values, lw=0.7, alpha=0.45, color=median.get_color())
     return median.get_color()
@@ -82,8 +83,9 @@ def field_comparison(
     """
     plt = pyplot()
     names = list(predictions)
-    fig, axes = plt.subplots(len(names) + 1, 2, figsize=(11, 3.3 * (len(names) + 1)), constrained_layout=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        len(names) + 1, 2, figsize=(11, 3.3 * (len(names) + 1)), constrained_layout=True, squeeze=False
+    )
     ref = np.asarray(reference)
     vmin, vmax = float(ref.min()), float(ref.max())
     errors = {name: np.abs(np.asarray(predictions[name]) - ref) for name in names}
@@ -102,14 +104,16 @@ def field_comparison(
     ax.set(xlabel="step", ylabel=metric_label, title=f"{metric_label} during training ({ensemble_text(seeds)})")
     ax.legend(fontsize=8)
     for row, name in zip(axes[1:], names):
-        image(row[0], np.asarray(predictions[name]), f"{name}: prediction ({shown})", "viridis", vmin, vmax,
-              field_label)
-        image(row[1], errors[name], f"{name}: |error| ({shown}; colour scale shared)", "magma", 0.0, err_max,
-              "|error|")
+        image(
+            row[0], np.asarray(predictions[name]), f"{name}: prediction ({shown})", "viridis", vmin, vmax, field_label
+        )
+        image(row[1], errors[name], f"{name}: |error| ({shown}; colour scale shared)", "magma", 0.0, err_max, "|error|")
     return save_figure(fig, path, dpi=100)
 
 
-def predict_on_grid(model: Callable, points: np.ndarray, shape: tuple[int, int], field: int | Callable = 0) -> np.ndarray:
+def predict_on_grid(
+    model: Callable, points: np.ndarray, shape: tuple[int, int], field: int | Callable = 0
+) -> np.ndarray:
     """Evaluate ``model`` at ``points`` (n, d) and reshape one output (index or function of the output row)."""
     import jax
 
@@ -118,8 +122,16 @@ def predict_on_grid(model: Callable, points: np.ndarray, shape: tuple[int, int],
     return values.reshape(shape)
 
 
-def runs_field_comparison(results: Mapping, points: np.ndarray, reference: np.ndarray, shape: tuple[int, int], *,
-                          field: int | Callable = 0, metric: str = "rel_l2", **kwargs) -> Path:
+def runs_field_comparison(
+    results: Mapping,
+    points: np.ndarray,
+    reference: np.ndarray,
+    shape: tuple[int, int],
+    *,
+    field: int | Callable = 0,
+    metric: str = "rel_l2",
+    **kwargs,
+) -> Path:
     """:func:`field_comparison` of training runs: each run's first member (its base seed) predicted
     at ``points`` (n, d) and reshaped to ``shape`` (``field`` picks the output as in
     :func:`predict_on_grid`), against ``reference`` (reshaped to ``shape``), with each run's

@@ -46,9 +46,18 @@ from pinnrwf.nn import MLP, RWF, AbstractEmbedding, AbstractParameterization, Fo
 from pinnrwf.reports import AbstractReport, Curves, FieldComparison, ParameterTrajectory, run_reports
 from pinnrwf.train import AbstractObjective, AbstractOptimizer, Adam, FitResult, TrainConfig
 
-__all__ = ["AbstractProblem", "Option", "Preset", "check_problem", "tanh_mlp",
-           # the generic reports a problem declares (pinnrwf.reports), re-exported for its imports
-           "AbstractReport", "Curves", "FieldComparison", "ParameterTrajectory"]
+__all__ = [
+    "AbstractProblem",
+    "Option",
+    "Preset",
+    "check_problem",
+    "tanh_mlp",
+    # the generic reports a problem declares (pinnrwf.reports), re-exported for its imports
+    "AbstractReport",
+    "Curves",
+    "FieldComparison",
+    "ParameterTrajectory",
+]
 
 Config = TypeVar("Config")
 
@@ -121,8 +130,9 @@ def command_line_options(problem: "AbstractProblem") -> tuple[Option, ...]:
             flag = flag or ("--no-" + f.name.replace("_", "-") if default else None)
             derived.append(Option(f.name, text, flag=flag, const=not default))
         else:
-            derived.append(Option(f.name, text, flag=flag, type=kind,
-                                  choices=config_module.choices(config_class, f.name)))
+            derived.append(
+                Option(f.name, text, flag=flag, type=kind, choices=config_module.choices(config_class, f.name))
+            )
     return (*problem.options, *derived)
 
 
@@ -135,9 +145,13 @@ def _option_type(annotation) -> Callable[[str], Any] | None:
     return annotation if annotation in (int, float, str, bool, Path) else None
 
 
-def tanh_mlp(in_size: int, out_size: int, *,
-             embedding: AbstractEmbedding | Callable[[Any, PRNGKeyArray], AbstractEmbedding | None] | None = None,
-             network: Callable[[Any], type] = lambda config: MLP) -> Callable:
+def tanh_mlp(
+    in_size: int,
+    out_size: int,
+    *,
+    embedding: AbstractEmbedding | Callable[[Any, PRNGKeyArray], AbstractEmbedding | None] | None = None,
+    network: Callable[[Any], type] = lambda config: MLP,
+) -> Callable:
     """A problem's ``init_model`` method, declared: ``key -> network(config)(in_size, out_size,
     config.width, config.depth, parameterization, activation=tanh, embedding=embedding)``, the
     network of most PINN problems (``network``: the architecture class for a config, default
@@ -152,8 +166,16 @@ def tanh_mlp(in_size: int, out_size: int, *,
             drawn = embedding
             if embedding is not None and not isinstance(embedding, AbstractEmbedding):
                 drawn = embedding(config, jax.random.fold_in(key, 1))
-            return architecture(in_size, out_size, config.width, config.depth, parameterization,
-                                activation=jnp.tanh, embedding=drawn, key=key)
+            return architecture(
+                in_size,
+                out_size,
+                config.width,
+                config.depth,
+                parameterization,
+                activation=jnp.tanh,
+                embedding=drawn,
+                key=key,
+            )
 
         return init
 
@@ -232,6 +254,8 @@ def check_problem(problem: AbstractProblem) -> AbstractProblem:
     config_fields = {f.name for f in dataclasses.fields(cls.presets["quick"].config)}
     for option in command_line_options(problem):
         if option.field not in config_fields:
-            raise ValueError(f"problem {cls.name!r}: option {option.option_string} sets the unknown config "
-                             f"field {option.field!r} (fields: {sorted(config_fields)})")
+            raise ValueError(
+                f"problem {cls.name!r}: option {option.option_string} sets the unknown config "
+                f"field {option.field!r} (fields: {sorted(config_fields)})"
+            )
     return problem

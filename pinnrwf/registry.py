@@ -71,11 +71,11 @@ def _from_entry_points() -> list[tuple[AbstractProblem, str]]:
         elif inspect.isclass(obj) and issubclass(obj, AbstractProblem):
             problems = [check_problem(obj())]
             if problems[0].name != ep.name:
-                raise ValueError(f"{source}: the entry point's name must be the problem's name "
-                                 f"{problems[0].name!r}")
+                raise ValueError(f"{source}: the entry point's name must be the problem's name {problems[0].name!r}")
         else:
-            raise ValueError(f"{source} must name a pinnrwf.problem.AbstractProblem subclass or a module of them, "
-                             f"got {obj!r}")
+            raise ValueError(
+                f"{source} must name a pinnrwf.problem.AbstractProblem subclass or a module of them, got {obj!r}"
+            )
         found += [(p, source) for p in problems]
     return found
 
@@ -85,8 +85,9 @@ def _registry_with_sources() -> dict[str, tuple[AbstractProblem, str]]:
     found: dict[str, tuple[AbstractProblem, str]] = {}
     for problem, source in [*_builtin(), *_from_entry_points()]:
         if problem.name in found:
-            raise ValueError(f"two problems are named {problem.name!r}: from {found[problem.name][1]} and "
-                             f"from {source}")
+            raise ValueError(
+                f"two problems are named {problem.name!r}: from {found[problem.name][1]} and from {source}"
+            )
         found[problem.name] = (problem, source)
     return dict(sorted(found.items()))
 
@@ -100,8 +101,9 @@ def get(name: str) -> AbstractProblem:
     """The registered problem called ``name`` (``ValueError`` listing the known names otherwise)."""
     problems = registry()
     if name not in problems:
-        raise ValueError(f"unknown problem {name!r}; known problems: {', '.join(problems)} (or give a file: "
-                         "path/to/problem.py)")
+        raise ValueError(
+            f"unknown problem {name!r}; known problems: {', '.join(problems)} (or give a file: path/to/problem.py)"
+        )
     return problems[name]
 
 
@@ -157,8 +159,10 @@ def load_problem_file(spec: str | Path) -> AbstractProblem:
     if class_name:
         chosen = [p for p in problems if type(p).__name__ == class_name]
         if not chosen:
-            raise ValueError(f"problem file {path}: no problem class {class_name!r} (it defines "
-                             f"{[type(p).__name__ for p in problems] or 'none'})")
+            raise ValueError(
+                f"problem file {path}: no problem class {class_name!r} (it defines "
+                f"{[type(p).__name__ for p in problems] or 'none'})"
+            )
         return chosen[0]
     if not problems:
         raise ValueError(f"problem file {path} defines no concrete pinnrwf.problem.AbstractProblem subclass")

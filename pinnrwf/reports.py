@@ -79,9 +79,18 @@ class FieldComparison(AbstractReport):
         points, values, shape = self.grid(config)
         values = np.asarray(values)
         reference = values if values.ndim == 1 else _select(values, self.field)
-        figure = runs_field_comparison(results, points, reference, shape, field=self.field, metric=self.metric,
-                                       extent=self.extent, axis_labels=self.labels[:2], field_label=self.labels[2],
-                                       path=Path(out_dir) / self.file)
+        figure = runs_field_comparison(
+            results,
+            points,
+            reference,
+            shape,
+            field=self.field,
+            metric=self.metric,
+            extent=self.extent,
+            axis_labels=self.labels[:2],
+            field_label=self.labels[2],
+            path=Path(out_dir) / self.file,
+        )
         return {"figures": [str(figure)]}
 
 
@@ -126,8 +135,9 @@ class ShapeComparison(AbstractReport):
         reference = None if values is None else np.asarray(values)
         if reference is not None and reference.ndim > 1:
             reference = _select(reference, self.field)
-        predictions = {run: _select(np.asarray(jax.jit(jax.vmap(r.model(0)))(points)), self.field)
-                       for run, r in results.items()}
+        predictions = {
+            run: _select(np.asarray(jax.jit(jax.vmap(r.model(0)))(points)), self.field) for run, r in results.items()
+        }
         shown = f"seed {next(iter(results.values())).config.seed}"
         scale = [*predictions.values()] + ([] if reference is None else [reference])
         lo, hi = min(float(v.min()) for v in scale), max(float(v.max()) for v in scale)
@@ -138,8 +148,13 @@ class ShapeComparison(AbstractReport):
         (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
         columns = 1 if reference is None else 2  # (reference | history), then (prediction | |error|) per run
         width, height = 5.5, max(2.2, 5.5 * (y1 - y0) / (x1 - x0) + 0.8)
-        fig, axes = plt.subplots(len(results) + 1, columns, figsize=(width * columns, height * (len(results) + 1)),
-                                 constrained_layout=True, squeeze=False)
+        fig, axes = plt.subplots(
+            len(results) + 1,
+            columns,
+            figsize=(width * columns, height * (len(results) + 1)),
+            constrained_layout=True,
+            squeeze=False,
+        )
 
         def draw(ax, z, title, cmap, vmin, vmax, label):
             image = ax.tripcolor(tri, z, shading="gouraud", cmap=cmap, vmin=vmin, vmax=vmax)
@@ -157,8 +172,15 @@ class ShapeComparison(AbstractReport):
         for row, run in zip(axes[1:], results):
             draw(row[0], predictions[run], f"{run}: prediction ({shown})", "viridis", lo, hi, self.labels[2])
             if reference is not None:
-                draw(row[1], errors[run], f"{run}: |error| ({shown}; colour scale shared)", "magma", 0.0, err_max,
-                     "|error|")
+                draw(
+                    row[1],
+                    errors[run],
+                    f"{run}: |error| ({shown}; colour scale shared)",
+                    "magma",
+                    0.0,
+                    err_max,
+                    "|error|",
+                )
         return {"figures": [str(save_figure(fig, Path(out_dir) / self.file, dpi=100))]}
 
 
@@ -194,8 +216,9 @@ class ParameterTrajectory(AbstractReport):
     def figure(self, results, initial: float, true: float, path: Path) -> Path:
         plt = pyplot()
         label = self.label
-        fig, (ax, ax_end) = plt.subplots(1, 2, figsize=(12, 4.2), constrained_layout=True,
-                                         gridspec_kw={"width_ratios": [3, 1]})
+        fig, (ax, ax_end) = plt.subplots(
+            1, 2, figsize=(12, 4.2), constrained_layout=True, gridspec_kw={"width_ratios": [3, 1]}
+        )
         colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
         for i, (run, r) in enumerate(results.items()):
             steps = np.concatenate([[0], r.history["step"]])
@@ -209,7 +232,9 @@ class ParameterTrajectory(AbstractReport):
         ax.axhline(true, color="k", ls="--", lw=1.2, label=f"true {label} = {true:g}")
         ax_end.axhline(true, color="k", ls="--", lw=1.2)
         ax.set_yscale("log")
-        ax.set(xlabel="step", ylabel=label, title=f"Identified {label} during training ({ensemble_text(values.shape[1])})")
+        ax.set(
+            xlabel="step", ylabel=label, title=f"Identified {label} during training ({ensemble_text(values.shape[1])})"
+        )
         ax.legend(fontsize=8)
         ax_end.set_xticks(range(len(results)), list(results))
         ax_end.set_xlim(-0.5, len(results) - 0.5)
@@ -231,8 +256,9 @@ class Curves(AbstractReport):
 
     def __call__(self, config, results, out_dir):
         plt = pyplot()
-        fig, axes = plt.subplots(1, len(self.metrics), figsize=(5 * len(self.metrics), 3.8),
-                                 constrained_layout=True, squeeze=False)
+        fig, axes = plt.subplots(
+            1, len(self.metrics), figsize=(5 * len(self.metrics), 3.8), constrained_layout=True, squeeze=False
+        )
         for ax, metric in zip(axes[0], self.metrics):
             for run, r in results.items():
                 ensemble_lines(ax, r.history["metric_step"], r.history["metrics"][metric], run, log=self.log)

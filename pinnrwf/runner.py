@@ -25,18 +25,26 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
-import numpy as np
 
 from pinnrwf import _validation as check
+from pinnrwf._atomic import atomic_write_bytes
 from pinnrwf._resources import check_training
+from pinnrwf.config import NEUTRAL_AT_DEFAULT, fingerprint_config  # noqa: F401 - re-exported
 from pinnrwf.loggers import AbstractLogger, LoggerGroup
 from pinnrwf.nn import AbstractParameterization, parse_parameterizations
 from pinnrwf.problem import AbstractProblem, Preset, check_problem
-from pinnrwf._atomic import atomic_write_bytes
 from pinnrwf.saved import save_models, write_run
-from pinnrwf.config import NEUTRAL_AT_DEFAULT, fingerprint_config  # noqa: F401 - re-exported
-from pinnrwf.train import (LBFGS, AbstractOptimizer, FitResult, TrainConfig, fit, jsonable, on_main_process, summarize,
-                           write_results)
+from pinnrwf.train import (
+    LBFGS,
+    AbstractOptimizer,
+    FitResult,
+    TrainConfig,
+    fit,
+    jsonable,
+    on_main_process,
+    summarize,
+    write_results,
+)
 
 
 def train_all(
@@ -63,14 +71,22 @@ def train_all(
     check_lbfgs_arguments(lbfgs, lbfgs_points)
     objective = problem.objective(config, train)
     lbfgs = lbfgs_with_points(objective, lbfgs, lbfgs_points)
-    second = "" if lbfgs is None or lbfgs.steps == 0 else (
-        f" + {lbfgs.steps} L-BFGS steps on a fixed set of {lbfgs.batches} training batch(es) per seed")
+    second = (
+        ""
+        if lbfgs is None or lbfgs.steps == 0
+        else (f" + {lbfgs.steps} L-BFGS steps on a fixed set of {lbfgs.batches} training batch(es) per seed")
+    )
     # Every network's builder first: a bad combination (e.g. SIREN with a Fourier mapping) fails
     # before any training instead of after the parameterizations before it.
     inits = {name: problem.init_model(config, parameterization) for name, parameterization in parameterizations.items()}
-    check_training(objective, inits.values(), seeds=-(-train.seeds // jax.device_count()),  # members per device
-                   lbfgs_batches=0 if lbfgs is None or lbfgs.steps == 0 else lbfgs.batches, lbfgs_points=lbfgs_points,
-                   what=f"training {problem.name}")
+    check_training(
+        objective,
+        inits.values(),
+        seeds=-(-train.seeds // jax.device_count()),  # members per device
+        lbfgs_batches=0 if lbfgs is None or lbfgs.steps == 0 else lbfgs.batches,
+        lbfgs_points=lbfgs_points,
+        what=f"training {problem.name}",
+    )
     results = {}
     for name, parameterization in parameterizations.items():
         log(f"[{name}] training {train.seeds} seed(s) x {train.steps} steps{second}")
@@ -84,8 +100,11 @@ def train_all(
             optimizer=optimizer,
             lbfgs=lbfgs,
             resume=cfg.checkpoint_dir is not None,
-            fingerprint_extra={"problem": problem.name, "config": fingerprint_config(config),
-                               "parameterization": repr(parameterization)},
+            fingerprint_extra={
+                "problem": problem.name,
+                "config": fingerprint_config(config),
+                "parameterization": repr(parameterization),
+            },
             monitor=problem.monitor,
             loggers=loggers,
             run_name=name,
@@ -100,8 +119,10 @@ def check_lbfgs_arguments(lbfgs: LBFGS | None, lbfgs_points: int | None) -> None
     if lbfgs_points is not None:
         check.positive_int("lbfgs_points (--lbfgs-points)", lbfgs_points)
         if lbfgs is None or lbfgs.steps == 0:
-            raise ValueError("lbfgs_points (--lbfgs-points) sets the L-BFGS stage's fixed set: it needs L-BFGS steps "
-                             "(--lbfgs-steps N with N > 0)")
+            raise ValueError(
+                "lbfgs_points (--lbfgs-points) sets the L-BFGS stage's fixed set: it needs L-BFGS steps "
+                "(--lbfgs-steps N with N > 0)"
+            )
 
 
 def lbfgs_with_points(objective, lbfgs: LBFGS | None, points: int | None) -> LBFGS | None:
@@ -121,19 +142,25 @@ def lbfgs_with_points(objective, lbfgs: LBFGS | None, points: int | None) -> LBF
         raise ValueError(
             "lbfgs_points (--lbfgs-points) counts interior residual points, which only PINN objectives "
             f"(pinnrwf.pde.PINNObjective) have; this problem's objective is a {type(objective).__name__} "
-            "(leave it unset: the fixed set is then one training batch)")
+            "(leave it unset: the fixed set is then one training batch)"
+        )
     per_batch = sum(term.sampler.num_points for term in objective.terms.values() if isinstance(term, pde.Residual))
     if per_batch == 0:
-        raise ValueError("lbfgs_points (--lbfgs-points): the objective has no Residual term whose points it could count")
+        raise ValueError(
+            "lbfgs_points (--lbfgs-points): the objective has no Residual term whose points it could count"
+        )
     if points % per_batch:
         raise ValueError(
             f"lbfgs_points (--lbfgs-points) must be a multiple of the {per_batch} interior residual points of one "
-            f"training batch (the fixed set is k independent batches), got {points}")
+            f"training batch (the fixed set is k independent batches), got {points}"
+        )
     return dataclasses.replace(lbfgs, batches=points // per_batch)
 
 
-SINGLE_CHUNK_NOTE = ("not measured: the run was one compiled chunk, whose time includes compilation; "
-                     "use a --chunk smaller than --steps to measure the rate")
+SINGLE_CHUNK_NOTE = (
+    "not measured: the run was one compiled chunk, whose time includes compilation; "
+    "use a --chunk smaller than --steps to measure the rate"
+)
 
 
 def steps_per_second_text(result: FitResult) -> str:
@@ -141,8 +168,9 @@ def steps_per_second_text(result: FitResult) -> str:
     return "n/a" if math.isnan(rate) else f"{rate:.0f}"
 
 
-def comparison_table(results: Mapping[str, FitResult], metrics: tuple[str, ...], *,
-                     percent: frozenset[str] = frozenset()) -> str:
+def comparison_table(
+    results: Mapping[str, FitResult], metrics: tuple[str, ...], *, percent: frozenset[str] = frozenset()
+) -> str:
     """A Markdown table: one row per parameterization, mean ± std over seeds of each metric
     ("± n/a" for a single seed)."""
     lines = ["| parameterization | " + " | ".join(metrics) + " | steps/s |", "|" + "---|" * (len(metrics) + 2)]
@@ -161,9 +189,17 @@ def comparison_table(results: Mapping[str, FitResult], metrics: tuple[str, ...],
     return "\n".join(lines)
 
 
-def results_payload(problem: AbstractProblem, config: Any, results: Mapping[str, FitResult],
-                    parameterizations: Mapping[str, AbstractParameterization], *, preset: str | None,
-                    optimizer: AbstractOptimizer, command: str | None, lbfgs: LBFGS | None = None) -> dict:
+def results_payload(
+    problem: AbstractProblem,
+    config: Any,
+    results: Mapping[str, FitResult],
+    parameterizations: Mapping[str, AbstractParameterization],
+    *,
+    preset: str | None,
+    optimizer: AbstractOptimizer,
+    command: str | None,
+    lbfgs: LBFGS | None = None,
+) -> dict:
     """What results.json holds (``write_results`` adds device, versions, commit and date)."""
     runs = {}
     for name, r in results.items():
@@ -177,8 +213,10 @@ def results_payload(problem: AbstractProblem, config: Any, results: Mapping[str,
             "compile_seconds": r.compile_seconds,
             "wall_seconds": r.wall_seconds,
             # per stage: steps, wall and compile seconds, steps/s (None: one chunk, not measured)
-            "stages": {stage: {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in t.items()}
-                       for stage, t in r.stages.items()},
+            "stages": {
+                stage: {k: None if isinstance(v, float) and math.isnan(v) else v for k, v in t.items()}
+                for stage, t in r.stages.items()
+            },
         }
     train = next(iter(results.values())).config
     return {
@@ -225,8 +263,9 @@ def run(
     train = chosen.train if train is None else train
     optimizer = chosen.optimizer if optimizer is None else optimizer
     if parameterizations is None or isinstance(parameterizations, str):
-        parameterizations = parse_parameterizations(parameterizations or problem.default_parameterizations,
-                                                    rwf=problem.rwf)
+        parameterizations = parse_parameterizations(
+            parameterizations or problem.default_parameterizations, rwf=problem.rwf
+        )
     if not parameterizations:
         raise ValueError("parameterizations must name at least one parameterization")
     check_lbfgs_arguments(lbfgs, lbfgs_points)
@@ -234,30 +273,73 @@ def run(
     if jax.process_index() != 0:
         log = _silent
     with jax.enable_x64(True) if problem.float64 else contextlib.nullcontext():
-        return _train_and_report(problem, config, train, optimizer, parameterizations, out_dir, preset, command, log,
-                                 lbfgs, lbfgs_points, LoggerGroup(loggers if jax.process_index() == 0 else ()))
+        return _train_and_report(
+            problem,
+            config,
+            train,
+            optimizer,
+            parameterizations,
+            out_dir,
+            preset,
+            command,
+            log,
+            lbfgs,
+            lbfgs_points,
+            LoggerGroup(loggers if jax.process_index() == 0 else ()),
+        )
 
 
-def _train_and_report(problem, config, train, optimizer, parameterizations, out_dir, preset, command, log,
-                      lbfgs=None, lbfgs_points=None, loggers=None):
+def _train_and_report(
+    problem,
+    config,
+    train,
+    optimizer,
+    parameterizations,
+    out_dir,
+    preset,
+    command,
+    log,
+    lbfgs=None,
+    lbfgs_points=None,
+    loggers=None,
+):
     loggers = LoggerGroup() if loggers is None else loggers
-    results = train_all(problem, config, train, parameterizations, optimizer=optimizer, lbfgs=lbfgs,
-                        lbfgs_points=lbfgs_points, log=log, loggers=loggers)
+    results = train_all(
+        problem,
+        config,
+        train,
+        parameterizations,
+        optimizer=optimizer,
+        lbfgs=lbfgs,
+        lbfgs_points=lbfgs_points,
+        log=log,
+        loggers=loggers,
+    )
     lbfgs = next(iter(results.values())).lbfgs  # the stage that ran (its batches from lbfgs_points)
-    payload = results_payload(problem, config, results, parameterizations, preset=preset,
-                              optimizer=optimizer, command=command, lbfgs=lbfgs)
+    payload = results_payload(
+        problem, config, results, parameterizations, preset=preset, optimizer=optimizer, command=command, lbfgs=lbfgs
+    )
     payload["dtype"] = str(jnp.result_type(float))
     if jax.process_count() > 1:
         payload["processes"] = jax.process_count()
     second = "" if lbfgs is None or lbfgs.steps == 0 else f" + {lbfgs.steps} L-BFGS steps"
-    log(f"\n{problem.description}, {train.seeds} seed(s) x {train.steps} steps{second} (mean ± std over seeds):\n"
-        f"{payload['table_markdown']}")
+    log(
+        f"\n{problem.description}, {train.seeds} seed(s) x {train.steps} steps{second} (mean ± std over seeds):\n"
+        f"{payload['table_markdown']}"
+    )
 
     def write_and_report():
         write_results(out_dir / "results.json", payload)  # first without the report: never lost to a plot
         atomic_write_bytes(out_dir / "table.md", lambda f: f.write((payload["table_markdown"] + "\n").encode()))
-        save_models(out_dir, problem=problem, preset=preset, config=config, parameterizations=parameterizations,
-                    results=results, jsonable=jsonable)
+        save_models(
+            out_dir,
+            problem=problem,
+            preset=preset,
+            config=config,
+            parameterizations=parameterizations,
+            results=results,
+            jsonable=jsonable,
+        )
         extras = problem.report(config, results, out_dir) or {}
         if extras:
             write_results(out_dir / "results.json", {**payload, "report": jsonable(extras)})

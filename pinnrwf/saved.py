@@ -69,8 +69,12 @@ def write_run(out_dir: str | Path, write: Callable[[], None]) -> None:
         (out_dir / MARKER).unlink(missing_ok=True)
         write()
         meta = json.loads((out_dir / "models" / "run.json").read_text())
-        names = ["results.json", "table.md", "models/run.json",
-                 *(f"models/{entry['file']}" for entry in meta["parameterizations"].values())]
+        names = [
+            "results.json",
+            "table.md",
+            "models/run.json",
+            *(f"models/{entry['file']}" for entry in meta["parameterizations"].values()),
+        ]
         marker = {"format": MARKER_FORMAT, "sha256": {name: _sha256(out_dir / name) for name in names}}
         atomic_write_bytes(out_dir / MARKER, lambda f: f.write(json.dumps(marker, indent=2).encode()))
 
@@ -86,8 +90,10 @@ def verify_run(out_dir: str | Path) -> None:
     out_dir = Path(out_dir)
     marker_path = out_dir / MARKER
     if not marker_path.is_file():
-        raise ValueError(f"incomplete run: {out_dir} (no {MARKER}, which a run writes last: it was interrupted, "
-                         "failed or is still being written; run it again)")
+        raise ValueError(
+            f"incomplete run: {out_dir} (no {MARKER}, which a run writes last: it was interrupted, "
+            "failed or is still being written; run it again)"
+        )
     try:
         marker = json.loads(marker_path.read_text())
         recorded = dict(marker["sha256"])
@@ -98,16 +104,19 @@ def verify_run(out_dir: str | Path) -> None:
         if not path.is_file():
             raise ValueError(f"{path} is missing: the run saved it ({marker_path} lists it)")
         if _sha256(path) != digest:
-            raise ValueError(f"{path} does not match the sha256 recorded when the run was saved ({marker_path}): "
-                             "the file was changed or corrupted")
+            raise ValueError(
+                f"{path} does not match the sha256 recorded when the run was saved ({marker_path}): "
+                "the file was changed or corrupted"
+            )
 
 
 def _file_name(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name) + ".eqx"
 
 
-def save_models(out_dir: Path, *, problem, preset: str | None, config, parameterizations: Mapping, results: Mapping,
-                jsonable) -> Path:
+def save_models(
+    out_dir: Path, *, problem, preset: str | None, config, parameterizations: Mapping, results: Mapping, jsonable
+) -> Path:
     """Write ``models/<name>.eqx`` per parameterization and ``models/run.json`` (atomically)."""
     from pinnrwf._version import __version__
     from pinnrwf.registry import source_file
@@ -121,10 +130,16 @@ def save_models(out_dir: Path, *, problem, preset: str | None, config, parameter
     train = next(iter(results.values())).config
     source = source_file(problem)
     skeleton = {
-        "format": FORMAT, "format_version": FORMAT_VERSION, "pinnrwf_version": __version__,
-        "problem": problem.name, **({"problem_file": str(source)} if source else {}),
-        "preset": preset, "config": jsonable(config),
-        "seed": train.seed, "seeds": train.seeds, "parameterizations": entries,
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "pinnrwf_version": __version__,
+        "problem": problem.name,
+        **({"problem_file": str(source)} if source else {}),
+        "preset": preset,
+        "config": jsonable(config),
+        "seed": train.seed,
+        "seeds": train.seeds,
+        "parameterizations": entries,
     }
     text = json.dumps(skeleton, indent=2, allow_nan=False)
     atomic_write_bytes(folder / "run.json", lambda f: f.write(text.encode()))
@@ -151,8 +166,10 @@ def config_from_json(base, data: Mapping):
     fields = {f.name: f for f in dataclasses.fields(base)}
     unknown = sorted(set(data) - set(fields))
     if unknown:
-        raise ValueError(f"the saved config has fields {unknown} that {type(base).__name__} does not have "
-                         "(saved by another pinnrwf version?)")
+        raise ValueError(
+            f"the saved config has fields {unknown} that {type(base).__name__} does not have "
+            "(saved by another pinnrwf version?)"
+        )
     changes = {k: _field_value(fields[k], type(base), getattr(base, k), v) for k, v in data.items()}
     return dataclasses.replace(base, **changes)
 
@@ -172,8 +189,9 @@ def _parameterization(problem, name: str, saved_repr: str):
     for p in candidates:
         if repr(p) == saved_repr:
             return p
-    raise ValueError(f"cannot rebuild the parameterization {name!r} ({saved_repr}) of the saved run with this "
-                     "pinnrwf version")
+    raise ValueError(
+        f"cannot rebuild the parameterization {name!r} ({saved_repr}) of the saved run with this pinnrwf version"
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -210,17 +228,21 @@ def load_run(out_dir: str | Path, *, problem=None) -> LoadedRun:
     meta_path = folder / "run.json"
     if not meta_path.is_file():
         if folder.is_dir() or (Path(out_dir) / "results.json").is_file():
-            raise ValueError(f"incomplete run: {out_dir} (no {meta_path}: it was interrupted or failed before its "
-                             "models were saved; run it again)")
+            raise ValueError(
+                f"incomplete run: {out_dir} (no {meta_path}: it was interrupted or failed before its "
+                "models were saved; run it again)"
+            )
         raise ValueError(f"out_dir: {out_dir} holds no saved models (no {meta_path}); was it written by pinnrwf run?")
     try:
         meta = json.loads(meta_path.read_text())
     except json.JSONDecodeError as e:
         raise ValueError(f"{meta_path} is corrupt: {e}") from None
     if meta.get("format") != FORMAT or meta.get("format_version") not in (FORMAT_VERSION, *LEGACY_VERSIONS):
-        raise ValueError(f"{meta_path} is not a pinnrwf run of format version {FORMAT_VERSION} (or "
-                         f"{', '.join(map(str, LEGACY_VERSIONS))}) (format {meta.get('format')!r}, version "
-                         f"{meta.get('format_version')!r}, written by pinnrwf {meta.get('pinnrwf_version')})")
+        raise ValueError(
+            f"{meta_path} is not a pinnrwf run of format version {FORMAT_VERSION} (or "
+            f"{', '.join(map(str, LEGACY_VERSIONS))}) (format {meta.get('format')!r}, version "
+            f"{meta.get('format_version')!r}, written by pinnrwf {meta.get('pinnrwf_version')})"
+        )
     if meta["format_version"] == FORMAT_VERSION:
         verify_run(out_dir)
     if problem is None and meta.get("problem_file"):
@@ -233,22 +255,33 @@ def load_run(out_dir: str | Path, *, problem=None) -> LoadedRun:
     config = config_from_json(base, meta["config"])
     keys = member_keys(TrainConfig(steps=1, seeds=meta["seeds"], seed=meta["seed"]))
     init_keys = jax.vmap(jax.random.split)(keys)[:, 0]
-    settings = ", ".join(f"{f.name}={getattr(config, f.name)!r}" for f in dataclasses.fields(config)
-                         if getattr(config, f.name) != getattr(base, f.name)) or f"the {meta['preset']} preset's"
+    settings = (
+        ", ".join(
+            f"{f.name}={getattr(config, f.name)!r}"
+            for f in dataclasses.fields(config)
+            if getattr(config, f.name) != getattr(base, f.name)
+        )
+        or f"the {meta['preset']} preset's"
+    )
     ensembles = {}
     for name, entry in meta["parameterizations"].items():
         parameterization = _parameterization(problem, name, entry["repr"])
         build = eqx.filter_vmap(problem.init_model(config, parameterization))
-        check_memory(nbytes(shapes_of(build, init_keys)), device=True,  # from the shapes, before building
-                     what=f"{meta_path}: the {meta['seeds']} {name!r} network(s) of its config ({settings})",
-                     hint="check the config saved in run.json")
+        check_memory(
+            nbytes(shapes_of(build, init_keys)),
+            device=True,  # from the shapes, before building
+            what=f"{meta_path}: the {meta['seeds']} {name!r} network(s) of its config ({settings})",
+            hint="check the config saved in run.json",
+        )
         skeleton = build(init_keys)
         params, static = eqx.partition(skeleton, eqx.is_array)
         path = folder / entry["file"]
         try:
             params = eqx.tree_deserialise_leaves(path, params)
         except Exception as e:  # noqa: BLE001 - a clear message for every kind of mismatch
-            raise ValueError(f"{path} does not match the network that {problem.name!r} builds for {name!r} with "
-                             f"the saved config (written by pinnrwf {meta['pinnrwf_version']}): {e}") from None
+            raise ValueError(
+                f"{path} does not match the network that {problem.name!r} builds for {name!r} with "
+                f"the saved config (written by pinnrwf {meta['pinnrwf_version']}): {e}"
+            ) from None
         ensembles[name] = eqx.combine(params, static)
     return LoadedRun(problem, config, list(range(meta["seed"], meta["seed"] + meta["seeds"])), ensembles)

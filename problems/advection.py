@@ -22,12 +22,15 @@ from pinnrwf.reports import FieldComparison
 from pinnrwf.solvers import advection as solver
 from pinnrwf.train import Adam, TrainConfig
 
+
 @dataclasses.dataclass(frozen=True)
 class AdvectionConfig(Config):
     c: float = field(50.0, finite)
-    strategy: str = field("regular", one_of("regular", "curriculum", "causal"),
-                          help="regular, curriculum (c: 10 → 50 over the first half) or causal (M=16, ε=0.1) "
-                          "(default: regular)")
+    strategy: str = field(
+        "regular",
+        one_of("regular", "curriculum", "causal"),
+        help="regular, curriculum (c: 10 → 50 over the first half) or causal (M=16, ε=0.1) (default: regular)",
+    )
     width: int = field(256, positive_int)
     depth: int = field(5, positive_int)
     n_residual: int = field(1024, positive_int)
@@ -55,12 +58,18 @@ class Advection(AbstractProblem[AdvectionConfig]):
     name = "advection"
     description = "Advection u_t + c u_x = 0 (c = 50), relative L2 error"
     presets = {
-        "smoke": Preset(AdvectionConfig(width=32, depth=2, n_residual=64, n_initial=16, eval_nx=32, eval_nt=11),
-                        TrainConfig(steps=20, chunk_steps=10)),
-        "quick": Preset(AdvectionConfig(width=128, depth=4, n_residual=512),  # CPU minutes: indicative only
-                        TrainConfig(steps=3000, chunk_steps=250), Adam(decay_steps=5000)),
-        "paper": Preset(AdvectionConfig(), TrainConfig(steps=200_000, seeds=10, chunk_steps=1000),
-                        Adam(decay_steps=5000)),
+        "smoke": Preset(
+            AdvectionConfig(width=32, depth=2, n_residual=64, n_initial=16, eval_nx=32, eval_nt=11),
+            TrainConfig(steps=20, chunk_steps=10),
+        ),
+        "quick": Preset(
+            AdvectionConfig(width=128, depth=4, n_residual=512),  # CPU minutes: indicative only
+            TrainConfig(steps=3000, chunk_steps=250),
+            Adam(decay_steps=5000),
+        ),
+        "paper": Preset(
+            AdvectionConfig(), TrainConfig(steps=200_000, seeds=10, chunk_steps=1000), Adam(decay_steps=5000)
+        ),
     }
     metrics = ("rel_l2",)
     percent_metrics = frozenset({"rel_l2"})
@@ -72,12 +81,18 @@ class Advection(AbstractProblem[AdvectionConfig]):
         """The loss of eq. K.4–K.8; the run's length ``train.steps`` sets the curriculum's ramp."""
         domain = pde.Domain({"x": (0.0, 2 * math.pi), "t": (0.0, 1.0)})
         causal = pde.Causal(config.causal_chunks, config.causal_epsilon) if config.strategy == "causal" else None
-        ramp = pde.linear_ramp(config.curriculum_start, config.c,
-                               steps=max(1, int(train.steps * config.curriculum_fraction)))
+        ramp = pde.linear_ramp(
+            config.curriculum_start, config.c, steps=max(1, int(train.steps * config.curriculum_fraction))
+        )
         points, values, _ = evaluation_grid(config)
-        return pde.PINNObjective(pde.equations.advection(config.c), {
-            "ic": pde.InitialCondition(lambda pt: jnp.sin(pt.x), domain.initial(config.n_initial),
-                                       weight=config.weight_ic),
-            "r": pde.Residual(domain.interior(config.n_residual), weight=config.weight_residual, causal=causal),
-        }, schedules={"c": ramp} if config.strategy == "curriculum" else {},
-            reference=pde.Reference(points, values, "u"))
+        return pde.PINNObjective(
+            pde.equations.advection(config.c),
+            {
+                "ic": pde.InitialCondition(
+                    lambda pt: jnp.sin(pt.x), domain.initial(config.n_initial), weight=config.weight_ic
+                ),
+                "r": pde.Residual(domain.interior(config.n_residual), weight=config.weight_residual, causal=causal),
+            },
+            schedules={"c": ramp} if config.strategy == "curriculum" else {},
+            reference=pde.Reference(points, values, "u"),
+        )

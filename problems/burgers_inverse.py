@@ -63,8 +63,10 @@ class BurgersInverseConfig(Config):
     def __check_init__(self):
         check.positive_int("solver_n_internal", self.solver_n_internal, minimum=self.eval_nx)
         if self.n_observations > self.eval_nx * self.eval_nt:
-            raise ValueError(f"n_observations must be ≤ the {self.eval_nx * self.eval_nt} grid nodes "
-                             f"(eval_nx × eval_nt), got {self.n_observations}")
+            raise ValueError(
+                f"n_observations must be ≤ the {self.eval_nx * self.eval_nt} grid nodes "
+                f"(eval_nx × eval_nt), got {self.n_observations}"
+            )
 
 
 def reference(config: BurgersInverseConfig):
@@ -72,16 +74,25 @@ def reference(config: BurgersInverseConfig):
     from pinnrwf.solvers import burgers as solver
 
     x, t = np.arange(config.eval_nx) / config.eval_nx, np.linspace(0.0, 1.0, config.eval_nt)
-    u = solver.solve(config.amplitude * np.sin(2 * np.pi * x), nu=config.nu_true, t_eval=t,
-                     dt=config.solver_dt, n_internal=config.solver_n_internal).T  # (n_x, n_t)
+    u = solver.solve(
+        config.amplitude * np.sin(2 * np.pi * x),
+        nu=config.nu_true,
+        t_eval=t,
+        dt=config.solver_dt,
+        n_internal=config.solver_n_internal,
+    ).T  # (n_x, n_t)
     points, shape = pde.grid_points(x, t)
     return points, u.ravel(), shape
 
 
 def equation(nu_initial: float) -> pde.Equation:
     """Burgers (eq. L.7) with a trainable viscosity ν = exp(θ), starting at ``nu_initial``."""
-    return pde.Equation(coords=("x", "t"), fields=("u",), params={"nu": pde.Trainable(nu_initial, positive=True)},
-                        residual=lambda p: p.u_t + p.u * p.u_x - p.nu * p.u_xx)
+    return pde.Equation(
+        coords=("x", "t"),
+        fields=("u",),
+        params={"nu": pde.Trainable(nu_initial, positive=True)},
+        residual=lambda p: p.u_t + p.u * p.u_x - p.nu * p.u_xx,
+    )
 
 
 def make_objective(config: BurgersInverseConfig) -> pde.PINNObjective:
@@ -90,10 +101,14 @@ def make_objective(config: BurgersInverseConfig) -> pde.PINNObjective:
     rows = np.sort(rng.choice(points.shape[0], size=config.n_observations, replace=False))
     obs_points, obs_values = points[rows], pde.add_noise(values[rows], config.noise, rng)
     domain = pde.Domain({"x": (0.0, 1.0), "t": (0.0, 1.0)})
-    return pde.PINNObjective(equation(config.nu_initial), {
-        "r": pde.Residual(domain.interior(config.n_residual), weight=config.weight_residual),
-        "data": pde.DataFit(obs_points, obs_values, "u", weight=config.weight_data),
-    }, reference=pde.Reference(points, values, "u", parameters={"nu": config.nu_true}))
+    return pde.PINNObjective(
+        equation(config.nu_initial),
+        {
+            "r": pde.Residual(domain.interior(config.n_residual), weight=config.weight_residual),
+            "data": pde.DataFit(obs_points, obs_values, "u", weight=config.weight_data),
+        },
+        reference=pde.Reference(points, values, "u", parameters={"nu": config.nu_true}),
+    )
 
 
 class BurgersInverse(AbstractProblem[BurgersInverseConfig]):
@@ -102,22 +117,32 @@ class BurgersInverse(AbstractProblem[BurgersInverseConfig]):
     name = "burgers-inverse"
     description = "Burgers inverse problem: identify ν (true 0.01) from sparse noisy observations"
     presets = {
-        "smoke": Preset(BurgersInverseConfig(width=16, depth=2, n_residual=64, n_observations=200,
-                                             eval_nx=64, solver_n_internal=256, eval_nt=26),
-                        TrainConfig(steps=20, seeds=2, chunk_steps=10)),
+        "smoke": Preset(
+            BurgersInverseConfig(
+                width=16, depth=2, n_residual=64, n_observations=200, eval_nx=64, solver_n_internal=256, eval_nt=26
+            ),
+            TrainConfig(steps=20, seeds=2, chunk_steps=10),
+        ),
         # CPU minutes: 3 seeds x 6000 steps; ν travels from 0.05 to 0.01 in ~4000 steps.
-        "quick": Preset(BurgersInverseConfig(), TrainConfig(steps=6000, seeds=3, chunk_steps=250),
-                        Adam(3e-3, decay_steps=1000)),
+        "quick": Preset(
+            BurgersInverseConfig(), TrainConfig(steps=6000, seeds=3, chunk_steps=250), Adam(3e-3, decay_steps=1000)
+        ),
         # no paper setting exists for this problem: a larger network, a longer run, 10 seeds
-        "paper": Preset(BurgersInverseConfig(width=64, depth=4, n_residual=1024),
-                        TrainConfig(steps=30_000, seeds=10, chunk_steps=1000), Adam(1e-3, decay_steps=2000)),
+        "paper": Preset(
+            BurgersInverseConfig(width=64, depth=4, n_residual=1024),
+            TrainConfig(steps=30_000, seeds=10, chunk_steps=1000),
+            Adam(1e-3, decay_steps=2000),
+        ),
     }
     metrics = ("nu", "nu_rel_error", "rel_l2")
     percent_metrics = frozenset({"nu_rel_error", "rel_l2"})
     default_parameterizations = "plain,rwf"
-    reports = (ParameterTrajectory("nu", "ν", "nu_initial", "nu_true", "burgers_inverse_nu.png",
-                                   record=("noise", "n_observations")),
-               FieldComparison(reference, (0.0, 1.0, 0.0, 1.0), ("x", "t", "u"), "burgers_inverse_field.png"))
+    reports = (
+        ParameterTrajectory(
+            "nu", "ν", "nu_initial", "nu_true", "burgers_inverse_nu.png", record=("noise", "n_observations")
+        ),
+        FieldComparison(reference, (0.0, 1.0, 0.0, 1.0), ("x", "t", "u"), "burgers_inverse_field.png"),
+    )
 
     def objective(self, config, train):
         return make_objective(config)
@@ -127,4 +152,5 @@ class BurgersInverse(AbstractProblem[BurgersInverseConfig]):
         eq = equation(config.nu_initial)
         return lambda key: pde.InverseModel(
             MLP(2, 1, config.width, config.depth, parameterization, activation=jnp.tanh, embedding=embedding, key=key),
-            eq)
+            eq,
+        )

@@ -13,6 +13,7 @@ scaled as the benchmark's code), P = 100 of the sensors as initial points and Q 
 Metric: relative L² error per test function, mean ``rel_l2`` and std ``rel_l2_std`` over the test set. Adam 1e-3 × 0.9
 every 2000 steps, 10⁵ steps (App. L.3; Table 4's 2·10³ iterations read as a typo).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -35,8 +36,12 @@ class BurgersOperatorConfig(Config):
     nu: float = field(0.001, positive)
     width: int = field(128, positive_int)
     depth: int = field(5, positive_int)
-    gate: str = field("paper", one_of("paper", "reference"), help="modified-DeepONet gate: paper ((1−Z)⊙U + Z⊙V, "
-                      "eq. L.17) or reference (Z⊙U + (1−Z)⊙V, the authors' code) (default: paper)")
+    gate: str = field(
+        "paper",
+        one_of("paper", "reference"),
+        help="modified-DeepONet gate: paper ((1−Z)⊙U + Z⊙V, "
+        "eq. L.17) or reference (Z⊙U + (1−Z)⊙V, the authors' code) (default: paper)",
+    )
     n_sensors: int = field(100, int_at_least(4))
     n_train: int = field(1000, positive_int)
     train_seed: int = field(0, seed)
@@ -55,21 +60,36 @@ class BurgersOperatorConfig(Config):
 
     def __check_init__(self):
         if self.n_initial > self.n_sensors:
-            raise ValueError(f"n_initial must be ≤ n_sensors = {self.n_sensors} (the initial points are a subset of "
-                             f"the sensor grid), got {self.n_initial}")
+            raise ValueError(
+                f"n_initial must be ≤ n_sensors = {self.n_sensors} (the initial points are a subset of "
+                f"the sensor grid), got {self.n_initial}"
+            )
         optional(int_at_least(self.n_sensors))("solver_n_internal", self.solver_n_internal)
 
     def dataset_config(self) -> BurgersConfig:
         """The generator's config of this problem's data (``pinnrwf generate burgers-operator`` options)."""
-        return BurgersConfig(nu=self.nu, nx=self.n_sensors, nt=self.eval_nt, t_final=1.0, dt=self.solver_dt,
-                             n_internal=self.solver_n_internal)
+        return BurgersConfig(
+            nu=self.nu,
+            nx=self.n_sensors,
+            nt=self.eval_nt,
+            t_final=1.0,
+            dt=self.solver_dt,
+            n_internal=self.solver_n_internal,
+        )
 
 
 @functools.cache
 def test_set(config: BurgersOperatorConfig):
     """Test initial conditions and solutions on the (t, x) grid (float32, from the file or solved)."""
-    return solved_grid_test_set("burgers-operator", config.dataset_config(), config, inputs="u0", axes=("t", "x"),
-                                input_axes=("x",), default=Path("data/burgers_test.h5"))
+    return solved_grid_test_set(
+        "burgers-operator",
+        config.dataset_config(),
+        config,
+        inputs="u0",
+        axes=("t", "x"),
+        input_axes=("x",),
+        default=Path("data/burgers_test.h5"),
+    )
 
 
 @functools.cache
@@ -84,27 +104,65 @@ class BurgersOperator(AbstractProblem[BurgersOperatorConfig]):
     description = "Physics-informed modified DeepONet for Burgers (ν = 0.001), relative L2 test error"
     dataset = BurgersConfig
     presets = {
-        "smoke": Preset(BurgersOperatorConfig(width=16, depth=2, n_sensors=32, n_train=16, n_functions=4, n_initial=8,
-                                              n_residual=8, n_test=3, eval_nt=11, generate_reference=True,
-                                              solver_n_internal=256, solver_dt=1e-3),
-                        TrainConfig(steps=20, chunk_steps=10), Adam(decay_steps=2000)),
-        "quick": Preset(BurgersOperatorConfig(width=64, depth=4, n_functions=8, n_initial=32, n_residual=32,
-                                              n_test=32, generate_reference=True),
-                        TrainConfig(steps=2000, seeds=3, chunk_steps=100, eval_every=500), Adam(decay_steps=2000)),
-        "paper": Preset(BurgersOperatorConfig(), TrainConfig(steps=100_000, seeds=10, chunk_steps=1000,
-                                                             eval_every=5000), Adam(decay_steps=2000)),
+        "smoke": Preset(
+            BurgersOperatorConfig(
+                width=16,
+                depth=2,
+                n_sensors=32,
+                n_train=16,
+                n_functions=4,
+                n_initial=8,
+                n_residual=8,
+                n_test=3,
+                eval_nt=11,
+                generate_reference=True,
+                solver_n_internal=256,
+                solver_dt=1e-3,
+            ),
+            TrainConfig(steps=20, chunk_steps=10),
+            Adam(decay_steps=2000),
+        ),
+        "quick": Preset(
+            BurgersOperatorConfig(
+                width=64, depth=4, n_functions=8, n_initial=32, n_residual=32, n_test=32, generate_reference=True
+            ),
+            TrainConfig(steps=2000, seeds=3, chunk_steps=100, eval_every=500),
+            Adam(decay_steps=2000),
+        ),
+        "paper": Preset(
+            BurgersOperatorConfig(),
+            TrainConfig(steps=100_000, seeds=10, chunk_steps=1000, eval_every=5000),
+            Adam(decay_steps=2000),
+        ),
     }
     metrics = ("rel_l2", "rel_l2_std")
     percent_metrics = frozenset(metrics)
     default_parameterizations = "plain,aa,wn,rwf,wc-row"
     rwf = RWF(mean=1.0, std=0.1)  # rwf_paper Table 5
-    reports = (OperatorPredictionsReport("burgers_operator", "Physics-informed Burgers DeepONet", "a(x) = u(x, 0)",
-                                         "u(x, t)", data=test_set, objective=make_objective, show="spread"),)
+    reports = (
+        OperatorPredictionsReport(
+            "burgers_operator",
+            "Physics-informed Burgers DeepONet",
+            "a(x) = u(x, 0)",
+            "u(x, t)",
+            data=test_set,
+            objective=make_objective,
+            show="spread",
+        ),
+    )
 
     def objective(self, config, train):
         return make_objective(config)
 
     def init_model(self, config, parameterization):
-        return lambda key: ModifiedDeepONet(config.n_sensors, 2, config.width, config.depth, parameterization,
-                                            activation="tanh", reference_gate=config.gate == "reference", key=key,
-                                            trunk_embedding=PeriodicEmbedding(2, axes=(0,), periods=(1.0,)))  # eq. L.9
+        return lambda key: ModifiedDeepONet(
+            config.n_sensors,
+            2,
+            config.width,
+            config.depth,
+            parameterization,
+            activation="tanh",
+            reference_gate=config.gate == "reference",
+            key=key,
+            trunk_embedding=PeriodicEmbedding(2, axes=(0,), periods=(1.0,)),
+        )  # eq. L.9

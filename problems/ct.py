@@ -52,20 +52,36 @@ import numpy as np
 from jaxtyping import Array, Float
 
 from pinnrwf import _validation as check
-from pinnrwf.plotting import pyplot, save_figure
-from pinnrwf.nn import RWF
-from pinnrwf.problem import AbstractProblem, Option, Preset
 from pinnrwf.config import NEUTRAL_AT_DEFAULT
+from pinnrwf.nn import RWF
+from pinnrwf.plotting import pyplot, save_figure
+from pinnrwf.problem import AbstractProblem, Option, Preset
 from pinnrwf.train import AbstractObjective, Adam, TrainConfig, summarize
-from pinnrwf.vision import (SigmoidOutput, centre_square, check_mapping, coordinate_embedding, coordinate_network,
-                            downsample, load_grayscale, load_npz, plot_siren, project, projection_angles, psnr,
-                            shepp_logan, siren_omegas, siren_study)
+from pinnrwf.vision import (
+    SigmoidOutput,
+    centre_square,
+    check_mapping,
+    coordinate_embedding,
+    coordinate_network,
+    downsample,
+    load_grayscale,
+    load_npz,
+    plot_siren,
+    project,
+    projection_angles,
+    psnr,
+    shepp_logan,
+    siren_omegas,
+    siren_study,
+)
 
 DATASETS = ("shepp", "atlas")
 DEFAULT_PROJECTIONS = {"shepp": 20, "atlas": 40}  # rwf_paper App. H
 # FFN's scales: Gaussian σ (2π convention, as pinnrwf's FourierFeatures); posenc exponents s → σ = 2^s.
-DEFAULT_SCALES = {"shepp": {"none": 1.0, "gauss": 4.0, "posenc": 2.0**3},
-                  "atlas": {"none": 1.0, "gauss": 5.0, "posenc": 2.0**5}}
+DEFAULT_SCALES = {
+    "shepp": {"none": 1.0, "gauss": 4.0, "posenc": 2.0**3},
+    "atlas": {"none": 1.0, "gauss": 5.0, "posenc": 2.0**5},
+}
 ATLAS_FILE = Path("brain") / "mni152_2009a_t1_1mm.npz"
 ATLAS_SLICES: tuple[int, ...] = tuple(range(50, 130, 4))  # 20 axial slices z (mm index) of the template
 ATLAS_MARGIN = 1.15  # square side / the brain's larger extent: the brain lies inside the unit disc
@@ -130,13 +146,17 @@ def atlas_slice(data_dir: str | Path, index: int, n: int) -> np.ndarray:
     index = check.integer("image", index, minimum=0, maximum=len(ATLAS_SLICES) - 1)
     path = Path(data_dir) / ATLAS_FILE
     if not path.is_file():
-        raise ValueError(f"data_dir: no MNI152 template at {path} (the ATLAS stand-in); pass --data-dir pointing "
-                         "to the shared data folder that holds brain/mni152_2009a_t1_1mm.npz")
+        raise ValueError(
+            f"data_dir: no MNI152 template at {path} (the ATLAS stand-in); pass --data-dir pointing "
+            "to the shared data folder that holds brain/mni152_2009a_t1_1mm.npz"
+        )
     volume = load_npz(path, ("t1",), name="data_dir")["t1"]
     z = ATLAS_SLICES[index]
     if volume.ndim != 3 or volume.shape[2] <= z:
-        raise ValueError(f"data_dir: {path}: 't1' must be a 3-D (x, y, z) volume with more than {z} axial slices, "
-                         f"got shape {volume.shape}")
+        raise ValueError(
+            f"data_dir: {path}: 't1' must be a 3-D (x, y, z) volume with more than {z} axial slices, "
+            f"got shape {volume.shape}"
+        )
     occupied = volume.max(axis=2) > 0  # (x, y) footprint of the whole brain
     if not occupied.any():
         raise ValueError(f"data_dir: {path}: 't1' is empty (all zero)")
@@ -145,10 +165,11 @@ def atlas_slice(data_dir: str | Path, index: int, n: int) -> np.ndarray:
     cx, cy = (xs[0] + xs[-1] + 1) // 2, (ys[0] + ys[-1] + 1) // 2
     plane = volume[:, :, z].astype(np.float64)  # (x, y)
     padded = np.pad(plane, side)
-    crop = padded[cx - side // 2 + side: cx + side // 2 + side, cy - side // 2 + side: cy + side // 2 + side]
+    crop = padded[cx - side // 2 + side : cx + side // 2 + side, cy - side // 2 + side : cy + side // 2 + side]
     image = crop.T[::-1]  # rows: y decreasing (anterior up), columns: x
-    image = np.asarray(jax.image.resize(jnp.asarray(image, jnp.float32), (n, n), "linear", antialias=True),
-                       dtype=np.float64)
+    image = np.asarray(
+        jax.image.resize(jnp.asarray(image, jnp.float32), (n, n), "linear", antialias=True), dtype=np.float64
+    )
     image = np.clip(image, 0.0, None)
     peak = image.max()
     if peak <= 0:
@@ -163,9 +184,11 @@ def user_phantom(path: str | Path, n: int) -> np.ndarray:
     square = centre_square(image)
     if square.shape[0] < n:
         h, w = image.shape
-        raise ValueError(f"--image-path: {path} is {h} × {w} pixels (H × W); its centred square ({square.shape[0]}²) "
-                         f"is smaller than --resolution {n} (images are box-filtered down, never up): pass "
-                         f"--resolution {square.shape[0]} or less")
+        raise ValueError(
+            f"--image-path: {path} is {h} × {w} pixels (H × W); its centred square ({square.shape[0]}²) "
+            f"is smaller than --resolution {n} (images are box-filtered down, never up): pass "
+            f"--resolution {square.shape[0]} or less"
+        )
     phantom = np.clip(downsample(square, (n, n)).astype(np.float64), 0.0, 1.0)
     if not phantom.max() > 0:
         raise ValueError(f"--image-path: {path} is black (all zero): its projections are zero, nothing to reconstruct")
@@ -177,8 +200,9 @@ def ground_truth(config: CTConfig) -> np.ndarray:
     if config.image_path is not None:
         return user_phantom(config.image_path, config.resolution)
     if config.dataset == "shepp":
-        return np.asarray(shepp_logan(config.resolution, key=jax.random.PRNGKey(config.image),
-                                      perturbation=config.perturbation))
+        return np.asarray(
+            shepp_logan(config.resolution, key=jax.random.PRNGKey(config.image), perturbation=config.perturbation)
+        )
     return atlas_slice(config.data_dir, config.image, config.resolution)
 
 
@@ -213,8 +237,10 @@ class CTObjective(AbstractObjective):
     def metrics(self, model):
         reconstruction = self.reconstruct(model)
         residual = project(reconstruction, self.angles, order=self.order) - self.sinogram
-        return {"psnr": psnr(jnp.clip(reconstruction, 0.0, 1.0), self.image),
-                "proj_rel_l2": jnp.linalg.norm(residual) / jnp.linalg.norm(self.sinogram)}
+        return {
+            "psnr": psnr(jnp.clip(reconstruction, 0.0, 1.0), self.image),
+            "proj_rel_l2": jnp.linalg.norm(residual) / jnp.linalg.norm(self.sinogram),
+        }
 
 
 @functools.cache
@@ -222,17 +248,28 @@ def make_objective(config: CTConfig) -> CTObjective:
     dtype = jnp.result_type(float)
     image = jnp.asarray(ground_truth(config), dtype)
     angles = projection_angles(config.num_projections)
-    return CTObjective(jnp.asarray(grid_coordinates(config.resolution), dtype), angles,
-                       project(image, angles, order=config.order), image, config.order)
+    return CTObjective(
+        jnp.asarray(grid_coordinates(config.resolution), dtype),
+        angles,
+        project(image, angles, order=config.order),
+        image,
+        config.order,
+    )
 
 
 def image_record(config: CTConfig) -> dict:
     """Which image was reconstructed (results.json)."""
     if config.image_path is not None:
         return {"path": str(config.image_path), "resolution": config.resolution}
-    return {"dataset": config.dataset, "index": config.image,
-            **({"axial_slice_z": ATLAS_SLICES[config.image]} if config.dataset == "atlas"
-               else {"phantom_key": f"PRNGKey({config.image})"})}
+    return {
+        "dataset": config.dataset,
+        "index": config.image,
+        **(
+            {"axial_slice_z": ATLAS_SLICES[config.image]}
+            if config.dataset == "atlas"
+            else {"phantom_key": f"PRNGKey({config.image})"}
+        ),
+    }
 
 
 # --------------------------------------------------------------------------------------- figures
@@ -240,25 +277,29 @@ _reconstruct = eqx.filter_jit(lambda objective, model: objective.reconstruct(mod
 _project = eqx.filter_jit(lambda objective, image: project(image, objective.angles, order=objective.order))
 
 
-
-
 def _title(config: CTConfig) -> str:
-    what = (Path(config.image_path).name if config.image_path is not None
-            else f"Shepp–Logan phantom {config.image}" if config.dataset == "shepp"
-            else f"MNI152 axial slice z = {ATLAS_SLICES[config.image]} (ATLAS stand-in)")
-    return (f"CT, {what}, {config.resolution}², {config.num_projections} projections, mapping {config.mapping} "
-            f"(scale {config.effective_scale:g})")
+    what = (
+        Path(config.image_path).name
+        if config.image_path is not None
+        else f"Shepp–Logan phantom {config.image}"
+        if config.dataset == "shepp"
+        else f"MNI152 axial slice z = {ATLAS_SLICES[config.image]} (ATLAS stand-in)"
+    )
+    return (
+        f"CT, {what}, {config.resolution}², {config.num_projections} projections, mapping {config.mapping} "
+        f"(scale {config.effective_scale:g})"
+    )
 
 
-def plot_reconstructions(config: CTConfig, objective: CTObjective, results, reconstructions: dict,
-                         path: Path) -> Path:
+def plot_reconstructions(config: CTConfig, objective: CTObjective, results, reconstructions: dict, path: Path) -> Path:
     """rwf_paper Fig. 14–15 style: the ground truth, the data sinogram and the final PSNRs, then
     per parameterization (seed 0) the reconstruction, |error| and the sinogram residual."""
     plt = pyplot()
     image, sinogram = np.asarray(objective.image), np.asarray(objective.sinogram)
     names = list(reconstructions)
-    fig, axes = plt.subplots(len(names) + 1, 3, figsize=(11, 3.4 * (len(names) + 1)), constrained_layout=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        len(names) + 1, 3, figsize=(11, 3.4 * (len(names) + 1)), constrained_layout=True, squeeze=False
+    )
     k = sinogram.shape[0]
     sino_extent = (-1.0, 1.0, 180.0 * (k - 0.5) / k, -90.0 / k)  # s, θ in degrees (θ_0 = 0 at the top)
     axes[0, 0].imshow(image, cmap="gray", vmin=0, vmax=1)
@@ -267,8 +308,12 @@ def plot_reconstructions(config: CTConfig, objective: CTObjective, results, reco
     axes[0, 1].set(title=f"data: sinogram, {k} angles", xlabel="detector s", ylabel="θ (degrees)")
     fig.colorbar(im, ax=axes[0, 1], label="line integral")
     finals = {name: np.asarray(r.final_metrics["psnr"], dtype=float) for name, r in results.items()}
-    axes[0, 2].bar(range(len(finals)), [v.mean() for v in finals.values()],
-                   yerr=[v.std() for v in finals.values()], color=[f"C{i}" for i in range(len(finals))])
+    axes[0, 2].bar(
+        range(len(finals)),
+        [v.mean() for v in finals.values()],
+        yerr=[v.std() for v in finals.values()],
+        color=[f"C{i}" for i in range(len(finals))],
+    )
     axes[0, 2].set_xticks(range(len(finals)), list(finals), rotation=30)
     low = min(v.min() for v in finals.values())
     axes[0, 2].set(ylim=(max(low - 3.0, 0.0), None), ylabel="PSNR (dB)", title="final PSNR (mean ± std over seeds)")
@@ -300,8 +345,10 @@ def plot_training(config: CTConfig, results, path: Path) -> Path:
     plt = pyplot()
     fig, (ax_psnr, ax_loss) = plt.subplots(1, 2, figsize=(13, 4.6), constrained_layout=True)
     for name, r in results.items():
-        for ax, steps, values, log in ((ax_psnr, r.history["metric_step"], r.history["metrics"]["psnr"], False),
-                                       (ax_loss, r.history["step"], r.history["loss"], True)):
+        for ax, steps, values, log in (
+            (ax_psnr, r.history["metric_step"], r.history["metrics"]["psnr"], False),
+            (ax_loss, r.history["step"], r.history["loss"], True),
+        ):
             values = np.asarray(values, dtype=float)
             plot = ax.semilogy if log else ax.plot
             (line,) = plot(steps, values.mean(axis=1), label=name)
@@ -325,12 +372,16 @@ class ComputedTomography(AbstractProblem[CTConfig]):
     name = "ct"
     description = "2D computed tomography from parallel-beam projections, reconstruction PSNR"
     presets = {
-        "smoke": Preset(CTConfig(resolution=24, projections=8, num_features=16, width=32, depth=2),
-                        TrainConfig(steps=40, chunk_steps=20),
-                        Adam(learning_rate=1e-3, decay_rate=None, decay_steps=None, warmup_steps=10)),
-        "quick": Preset(CTConfig(resolution=64, width=128),
-                        TrainConfig(steps=300, chunk_steps=25),
-                        Adam(learning_rate=1e-3, decay_rate=None, decay_steps=None, warmup_steps=30)),
+        "smoke": Preset(
+            CTConfig(resolution=24, projections=8, num_features=16, width=32, depth=2),
+            TrainConfig(steps=40, chunk_steps=20),
+            Adam(learning_rate=1e-3, decay_rate=None, decay_steps=None, warmup_steps=10),
+        ),
+        "quick": Preset(
+            CTConfig(resolution=64, width=128),
+            TrainConfig(steps=300, chunk_steps=25),
+            Adam(learning_rate=1e-3, decay_rate=None, decay_steps=None, warmup_steps=30),
+        ),
         "paper": Preset(CTConfig(), TrainConfig(steps=2000, chunk_steps=100), _OPTIMIZER),
     }
     metrics = ("psnr",)
@@ -338,12 +389,19 @@ class ComputedTomography(AbstractProblem[CTConfig]):
     studies = {"siren": siren_study}  # Fig. 16: SIREN's ω0 sweep beside the plain MLP, with --mapping none
     rwf = RWF(mean=1.0, std=0.1)  # rwf_paper Table 5 (Shepp and ATLAS)
     options = (
-        Option("dataset", "shepp (perturbed Shepp–Logan phantoms) or atlas (MNI152 slices, the ATLAS stand-in)",
-               choices=DATASETS),
+        Option(
+            "dataset",
+            "shepp (perturbed Shepp–Logan phantoms) or atlas (MNI152 slices, the ATLAS stand-in)",
+            choices=DATASETS,
+        ),
         Option("image", "phantom seed (shepp) or slice index 0..19 (atlas); one run fits one image"),
-        Option("image_path", "your own phantom: a greyscale image file (PNG, JPEG, …; 8- or 16-bit; colour "
-               "refused) or a 2-D .npy array (divided by its maximum); its centred square is box-filtered to "
-               "--resolution (no larger than the square); replaces --image", type=str),
+        Option(
+            "image_path",
+            "your own phantom: a greyscale image file (PNG, JPEG, …; 8- or 16-bit; colour "
+            "refused) or a 2-D .npy array (divided by its maximum); its centred square is box-filtered to "
+            "--resolution (no larger than the square); replaces --image",
+            type=str,
+        ),
         Option("mapping", "input mapping: none, posenc or gauss", choices=("none", "posenc", "gauss")),
         Option("scale", "mapping scale (default: gauss 4 / 5, posenc 2^3 / 2^5 for shepp / atlas)", type=float),
         Option("num_features", "m: Fourier features / posenc frequencies (2m network inputs)"),
@@ -359,11 +417,16 @@ class ComputedTomography(AbstractProblem[CTConfig]):
         return make_objective(config)
 
     def init_model(self, config, parameterization):
-        embedding = coordinate_embedding(config.mapping, 2, scale=config.effective_scale,
-                                         num_features=config.num_features,
-                                         key=jax.random.PRNGKey(config.mapping_seed))
-        return coordinate_network(1, config.width, config.depth, parameterization, embedding, mapping=config.mapping,
-                                  head=SigmoidOutput)
+        embedding = coordinate_embedding(
+            config.mapping,
+            2,
+            scale=config.effective_scale,
+            num_features=config.num_features,
+            key=jax.random.PRNGKey(config.mapping_seed),
+        )
+        return coordinate_network(
+            1, config.width, config.depth, parameterization, embedding, mapping=config.mapping, head=SigmoidOutput
+        )
 
     def report(self, config, results, out_dir):
         objective = make_objective(config)

@@ -25,7 +25,7 @@ import numpy as np
 
 from pinnrwf import geometry, pde
 from pinnrwf.config import Config, field, int_at_least, nonnegative, positive, positive_int
-from pinnrwf.nn import AbstractEmbedding, RWF
+from pinnrwf.nn import RWF, AbstractEmbedding
 from pinnrwf.pde.equations import navier_stokes
 from pinnrwf.problem import AbstractProblem, Preset, tanh_mlp
 from pinnrwf.reports import Curves, ShapeComparison
@@ -159,26 +159,64 @@ class DFGCylinder(AbstractProblem[CylinderConfig]):
     name = "dfg-cylinder"
     description = "Steady flow past a cylinder, DFG 2D-1 (Re = 20): errors of c_D, c_L, Δp against the reference"
     presets = {
-        "smoke": Preset(CylinderConfig(width=16, depth=2, n_residual=64, n_inflow=16, n_walls=16, n_cylinder=16,
-                                       n_outflow=16, quadrature=64, eval_n=44),
-                        TrainConfig(steps=20, chunk_steps=10), Adam(decay_steps=1000)),
+        "smoke": Preset(
+            CylinderConfig(
+                width=16,
+                depth=2,
+                n_residual=64,
+                n_inflow=16,
+                n_walls=16,
+                n_cylinder=16,
+                n_outflow=16,
+                quadrature=64,
+                eval_n=44,
+            ),
+            TrainConfig(steps=20, chunk_steps=10),
+            Adam(decay_steps=1000),
+        ),
         # CPU tens of minutes: a 48 × 4 network, 1024 residual points, 3000 steps, 2 seeds
-        "quick": Preset(CylinderConfig(width=48, n_residual=1024), TrainConfig(steps=3000, seeds=2, chunk_steps=500),
-                        Adam(decay_steps=1000)),
+        "quick": Preset(
+            CylinderConfig(width=48, n_residual=1024),
+            TrainConfig(steps=3000, seeds=2, chunk_steps=500),
+            Adam(decay_steps=1000),
+        ),
         # our reading of a full run: 128 × 5, 8192 residual points, 10⁵ steps, 3 seeds
-        "paper": Preset(CylinderConfig(width=128, depth=5, n_residual=8192, n_inflow=256, n_walls=512,
-                                       n_cylinder=512, n_outflow=256, quadrature=512),
-                        TrainConfig(steps=100_000, seeds=3, chunk_steps=1000), Adam(decay_steps=5000)),
+        "paper": Preset(
+            CylinderConfig(
+                width=128,
+                depth=5,
+                n_residual=8192,
+                n_inflow=256,
+                n_walls=512,
+                n_cylinder=512,
+                n_outflow=256,
+                quadrature=512,
+            ),
+            TrainConfig(steps=100_000, seeds=3, chunk_steps=1000),
+            Adam(decay_steps=5000),
+        ),
     }
     metrics = ("cd", "cl", "dp", "cd_rel_error", "cl_rel_error", "dp_rel_error")
     percent_metrics = frozenset({"cd_rel_error", "cl_rel_error", "dp_rel_error"})
     default_parameterizations = "plain,rwf"
     rwf = RWF(mean=0.5, std=0.1)  # as for the cavity flow (rwf_paper Table 5)
     reports = (
-        ShapeComparison(figure_points, lambda config: channel(), ("x", "y", "|u|"), "dfg_cylinder_speed.png",
-                        field=lambda rows: np.hypot(rows[:, 0], rows[:, 1]), metric="cd_rel_error"),
-        ShapeComparison(figure_points, lambda config: channel(), ("x", "y", "p"), "dfg_cylinder_pressure.png",
-                        field=2, metric="dp_rel_error"),
+        ShapeComparison(
+            figure_points,
+            lambda config: channel(),
+            ("x", "y", "|u|"),
+            "dfg_cylinder_speed.png",
+            field=lambda rows: np.hypot(rows[:, 0], rows[:, 1]),
+            metric="cd_rel_error",
+        ),
+        ShapeComparison(
+            figure_points,
+            lambda config: channel(),
+            ("x", "y", "p"),
+            "dfg_cylinder_pressure.png",
+            field=2,
+            metric="dp_rel_error",
+        ),
         Curves(("cd_rel_error", "cl_rel_error", "dp_rel_error"), "dfg_cylinder_errors.png"),
     )
     init_model = tanh_mlp(2, 3, embedding=ChannelScaling())
@@ -186,15 +224,22 @@ class DFGCylinder(AbstractProblem[CylinderConfig]):
     def objective(self, config, train):
         region = pde.Region(channel(), ("x", "y"))
         no_slip = lambda pt: {"u": 0.0, "v": 0.0}  # noqa: E731
-        pinn = pde.PINNObjective(navier_stokes(1.0 / config.nu), {
-            "r": pde.Residual(region.interior(config.n_residual), weight=config.weight_residual),
-            "inflow": pde.Dirichlet(inflow, region.boundary(config.n_inflow, part="inflow"),
-                                    weight=config.weight_boundary),
-            "walls": pde.Dirichlet(no_slip, region.boundary(config.n_walls, part=("bottom", "top")),
-                                   weight=config.weight_boundary),
-            "cylinder": pde.Dirichlet(no_slip, region.boundary(config.n_cylinder, part="cylinder"),
-                                      weight=config.weight_boundary),
-            "outflow": DoNothing(sampler=region.boundary(config.n_outflow, part="outflow"),
-                                 weight=config.weight_outflow),
-        })
+        pinn = pde.PINNObjective(
+            navier_stokes(1.0 / config.nu),
+            {
+                "r": pde.Residual(region.interior(config.n_residual), weight=config.weight_residual),
+                "inflow": pde.Dirichlet(
+                    inflow, region.boundary(config.n_inflow, part="inflow"), weight=config.weight_boundary
+                ),
+                "walls": pde.Dirichlet(
+                    no_slip, region.boundary(config.n_walls, part=("bottom", "top")), weight=config.weight_boundary
+                ),
+                "cylinder": pde.Dirichlet(
+                    no_slip, region.boundary(config.n_cylinder, part="cylinder"), weight=config.weight_boundary
+                ),
+                "outflow": DoNothing(
+                    sampler=region.boundary(config.n_outflow, part="outflow"), weight=config.weight_outflow
+                ),
+            },
+        )
         return CylinderObjective(pinn, config.nu, config.quadrature)

@@ -56,27 +56,55 @@ class DarcyOperatorConfig(Config):
 @functools.cache
 def load_data(config: DarcyOperatorConfig):
     """Coefficient fields (flattened, standardized) and solutions on the full grid; read once per config."""
-    return load_train_test("darcy", DarcyConfig(n=config.resolution), config, stem="darcy", file_counts=(2000, 100),
-                           grid="" if config.resolution == 64 else f"_n{config.resolution}", inputs="nu",
-                           input_axes=("x", "y"), axes=("x", "y"), sample_points=False, normalize=config.normalize,
-                           sizes={axis: ("resolution", config.resolution) for axis in ("x", "y")})
+    return load_train_test(
+        "darcy",
+        DarcyConfig(n=config.resolution),
+        config,
+        stem="darcy",
+        file_counts=(2000, 100),
+        grid="" if config.resolution == 64 else f"_n{config.resolution}",
+        inputs="nu",
+        input_axes=("x", "y"),
+        axes=("x", "y"),
+        sample_points=False,
+        normalize=config.normalize,
+        sizes={axis: ("resolution", config.resolution) for axis in ("x", "y")},
+    )
 
 
 @functools.cache
 def make_objective(config: DarcyOperatorConfig):
-    return make_supervised_objective(load_data(config), config.functions_per_batch * config.points_per_function,
-                                     config.functions_per_batch)
+    return make_supervised_objective(
+        load_data(config), config.functions_per_batch * config.points_per_function, config.functions_per_batch
+    )
 
 
 def make_model(config: DarcyOperatorConfig, parameterization, *, key):
     """DeepONet with the CNN branch of the module docstring."""
     bkey, key = jax.random.split(key)
-    branch = CNN((1, config.resolution, config.resolution), config.latent_size, channels=config.channels,
-                 kernel_size=config.kernel_size, stride=config.stride, hidden=config.branch_hidden,
-                 parameterization=parameterization, activation="gelu", key=bkey,
-                 conv_parameterization=parameterization if config.parameterize_convolutions else Plain())
-    return DeepONet(config.resolution**2, 2, config.latent_size, config.width, config.depth, parameterization,
-                    activation="gelu", branch=branch, key=key)
+    branch = CNN(
+        (1, config.resolution, config.resolution),
+        config.latent_size,
+        channels=config.channels,
+        kernel_size=config.kernel_size,
+        stride=config.stride,
+        hidden=config.branch_hidden,
+        parameterization=parameterization,
+        activation="gelu",
+        key=bkey,
+        conv_parameterization=parameterization if config.parameterize_convolutions else Plain(),
+    )
+    return DeepONet(
+        config.resolution**2,
+        2,
+        config.latent_size,
+        config.width,
+        config.depth,
+        parameterization,
+        activation="gelu",
+        branch=branch,
+        key=key,
+    )
 
 
 class DarcyOperator(AbstractProblem[DarcyOperatorConfig]):
@@ -86,22 +114,51 @@ class DarcyOperator(AbstractProblem[DarcyOperatorConfig]):
     description = "Darcy flow DeepONet with a CNN branch (supervised), relative L2 error per test function"
     dataset = DarcyConfig
     presets = {
-        "smoke": Preset(DarcyOperatorConfig(generate_data=True, resolution=17, n_train=16, n_test=4, channels=(4, 8),
-                                            functions_per_batch=4, points_per_function=16, branch_hidden=(16,),
-                                            latent_size=16, width=16, depth=2, n_figure=2),
-                        TrainConfig(steps=20, chunk_steps=10), Adam(decay_steps=1000)),
+        "smoke": Preset(
+            DarcyOperatorConfig(
+                generate_data=True,
+                resolution=17,
+                n_train=16,
+                n_test=4,
+                channels=(4, 8),
+                functions_per_batch=4,
+                points_per_function=16,
+                branch_hidden=(16,),
+                latent_size=16,
+                width=16,
+                depth=2,
+                n_figure=2,
+            ),
+            TrainConfig(steps=20, chunk_steps=10),
+            Adam(decay_steps=1000),
+        ),
         # quick: 32 functions x 32 points per step, half the CNN channels, 5000 steps: ≈ 20 min for 5 x 3 seeds
-        "quick": Preset(DarcyOperatorConfig(functions_per_batch=32, points_per_function=32, channels=(8, 16, 32, 64)),
-                        TrainConfig(steps=5000, seeds=3, chunk_steps=250), Adam(decay_steps=1000)),
-        "paper": Preset(DarcyOperatorConfig(), TrainConfig(steps=50_000, seeds=10, chunk_steps=500, eval_every=1000),
-                        Adam(decay_steps=1000)),
+        "quick": Preset(
+            DarcyOperatorConfig(functions_per_batch=32, points_per_function=32, channels=(8, 16, 32, 64)),
+            TrainConfig(steps=5000, seeds=3, chunk_steps=250),
+            Adam(decay_steps=1000),
+        ),
+        "paper": Preset(
+            DarcyOperatorConfig(),
+            TrainConfig(steps=50_000, seeds=10, chunk_steps=500, eval_every=1000),
+            Adam(decay_steps=1000),
+        ),
     }
     metrics = ("rel_l2", "rel_l2_std")
     percent_metrics = frozenset(metrics)
     default_parameterizations = "plain,aa,wn,rwf,wc-row"
     rwf = RWF(mean=1.0, std=0.1)  # rwf_paper Table 5
-    reports = (OperatorPredictionsReport("darcy", "Darcy flow DeepONet (CNN branch)", "a(x, y)", "u(x, y)",
-                                         data=load_data, objective=make_objective, n_figure="n_figure"),)
+    reports = (
+        OperatorPredictionsReport(
+            "darcy",
+            "Darcy flow DeepONet (CNN branch)",
+            "a(x, y)",
+            "u(x, y)",
+            data=load_data,
+            objective=make_objective,
+            n_figure="n_figure",
+        ),
+    )
 
     def objective(self, config, train):
         return make_objective(config)

@@ -43,11 +43,16 @@ class DROperatorConfig(Config):
     points_seed: int = field(0, seed, help="seed of the P points of every function")
     points_with_replacement: bool = field(False, help="draw the P points with replacement (the reference code)")
     batch_size: int = field(10_000, positive_int, help="(function, point) rows per step (paper: 10000; quick: 1000)")
-    functions_per_batch: int = field(0, nonnegative_int,
-                                     help="0: independent pairs; F: F functions x batch_size/F of their points")
-    branch_evaluation: str = field("auto", one_of(*BRANCH_EVALUATIONS), help="per-function: the branch runs once "
-                                   "per training function and is gathered (the same loss); per-row: once per pair; "
-                                   "auto: per-function if batch_size >= n_train")
+    functions_per_batch: int = field(
+        0, nonnegative_int, help="0: independent pairs; F: F functions x batch_size/F of their points"
+    )
+    branch_evaluation: str = field(
+        "auto",
+        one_of(*BRANCH_EVALUATIONS),
+        help="per-function: the branch runs once "
+        "per training function and is gathered (the same loss); per-row: once per pair; "
+        "auto: per-function if batch_size >= n_train",
+    )
     width: int = field(64, positive_int, help="neurons per hidden layer of branch and trunk")
     depth: int = field(5, positive_int, help="hidden layers of branch and trunk (the reference code: 4)")
     latent_size: int = field(64, positive_int, help="q: branch/trunk output size")
@@ -55,8 +60,9 @@ class DROperatorConfig(Config):
 
     def __check_init__(self):
         if self.functions_per_batch and self.batch_size % self.functions_per_batch:
-            raise ValueError(f"batch_size ({self.batch_size}) must be a multiple of functions_per_batch "
-                             f"({self.functions_per_batch})")
+            raise ValueError(
+                f"batch_size ({self.batch_size}) must be a multiple of functions_per_batch ({self.functions_per_batch})"
+            )
         if self.branch_evaluation == "per-function" and self.functions_per_batch:
             raise ValueError("branch_evaluation 'per-function' applies to independent pairs (functions_per_batch = 0)")
 
@@ -65,17 +71,28 @@ class DROperatorConfig(Config):
 def load_data(config: DROperatorConfig):
     """The training triples (a, y, u) and the test fields; read (or generated) once per config."""
     grid = "" if (config.sensors, config.nt) == (100, 100) else f"_nx{config.sensors}_nt{config.nt}"
-    return load_train_test("dr", DiffusionReactionConfig(nx=config.sensors, nt=config.nt), config,
-                           stem="diffusion_reaction", grid=grid, file_counts=(5000, 100), inputs="source",
-                           input_axes=("x",), axes=("t", "x"), sizes={"x": ("sensors", config.sensors)},
-                           sample_points=True, points_seed=config.points_seed,
-                           with_replacement=config.points_with_replacement)
+    return load_train_test(
+        "dr",
+        DiffusionReactionConfig(nx=config.sensors, nt=config.nt),
+        config,
+        stem="diffusion_reaction",
+        grid=grid,
+        file_counts=(5000, 100),
+        inputs="source",
+        input_axes=("x",),
+        axes=("t", "x"),
+        sizes={"x": ("sensors", config.sensors)},
+        sample_points=True,
+        points_seed=config.points_seed,
+        with_replacement=config.points_with_replacement,
+    )
 
 
 @functools.cache
 def make_objective(config: DROperatorConfig):
-    return make_supervised_objective(load_data(config), config.batch_size, config.functions_per_batch,
-                                     branch_evaluation=config.branch_evaluation)
+    return make_supervised_objective(
+        load_data(config), config.batch_size, config.functions_per_batch, branch_evaluation=config.branch_evaluation
+    )
 
 
 class DiffusionReactionOperator(AbstractProblem[DROperatorConfig]):
@@ -85,25 +102,60 @@ class DiffusionReactionOperator(AbstractProblem[DROperatorConfig]):
     description = "Diffusion–reaction DeepONet (supervised), relative L2 error per test function"
     dataset = DiffusionReactionConfig
     presets = {
-        "smoke": Preset(DROperatorConfig(generate_data=True, nt=11, n_train=32, n_test=4, sensors=21, batch_size=128,
-                                         points_per_function=20, width=16, depth=2, latent_size=16, n_figure=2),
-                        TrainConfig(steps=20, chunk_steps=10), Adam(decay_steps=1000)),
+        "smoke": Preset(
+            DROperatorConfig(
+                generate_data=True,
+                nt=11,
+                n_train=32,
+                n_test=4,
+                sensors=21,
+                batch_size=128,
+                points_per_function=20,
+                width=16,
+                depth=2,
+                latent_size=16,
+                n_figure=2,
+            ),
+            TrainConfig(steps=20, chunk_steps=10),
+            Adam(decay_steps=1000),
+        ),
         # quick: 1000 pairs per step (10x fewer than the paper's) for 8000 steps, ≈ 20 min for 5 x 3 seeds on 2 cores
-        "quick": Preset(DROperatorConfig(batch_size=1000), TrainConfig(steps=8000, seeds=3, chunk_steps=250),
-                        Adam(decay_steps=1000)),
-        "paper": Preset(DROperatorConfig(), TrainConfig(steps=50_000, seeds=10, chunk_steps=500, eval_every=1000),
-                        Adam(decay_steps=1000)),
+        "quick": Preset(
+            DROperatorConfig(batch_size=1000), TrainConfig(steps=8000, seeds=3, chunk_steps=250), Adam(decay_steps=1000)
+        ),
+        "paper": Preset(
+            DROperatorConfig(),
+            TrainConfig(steps=50_000, seeds=10, chunk_steps=500, eval_every=1000),
+            Adam(decay_steps=1000),
+        ),
     }
     metrics = ("rel_l2", "rel_l2_std")
     percent_metrics = frozenset(metrics)
     default_parameterizations = "plain,aa,wn,rwf,wc-row"
     rwf = RWF(mean=1.0, std=0.1)  # rwf_paper Table 5
-    reports = (OperatorPredictionsReport("dr", "Diffusion–reaction DeepONet", "a(x)", "u(x, t)", data=load_data,
-                                         objective=make_objective, n_figure="n_figure"),)
+    reports = (
+        OperatorPredictionsReport(
+            "dr",
+            "Diffusion–reaction DeepONet",
+            "a(x)",
+            "u(x, t)",
+            data=load_data,
+            objective=make_objective,
+            n_figure="n_figure",
+        ),
+    )
 
     def objective(self, config, train):
         return make_objective(config)
 
     def init_model(self, config, parameterization):
-        return lambda key: DeepONet(config.sensors, 2, config.latent_size, config.width, config.depth,
-                                    parameterization, activation="tanh", key=key)
+        return lambda key: DeepONet(
+            config.sensors,
+            2,
+            config.latent_size,
+            config.width,
+            config.depth,
+            parameterization,
+            activation="tanh",
+            key=key,
+        )

@@ -60,8 +60,12 @@ def grid(config: HeatInverseConfig):
 
 
 def equation(kappa_initial: float) -> pde.Equation:
-    return pde.Equation(coords=("x", "t"), fields=("u",), params={"kappa": pde.Trainable(kappa_initial, positive=True)},
-                        residual=lambda p: p.u_t - p.kappa * p.u_xx)
+    return pde.Equation(
+        coords=("x", "t"),
+        fields=("u",),
+        params={"kappa": pde.Trainable(kappa_initial, positive=True)},
+        residual=lambda p: p.u_t - p.kappa * p.u_xx,
+    )
 
 
 def make_objective(config: HeatInverseConfig) -> pde.PINNObjective:
@@ -70,10 +74,14 @@ def make_objective(config: HeatInverseConfig) -> pde.PINNObjective:
     obs_values = pde.add_noise(exact(obs_points, config.kappa_true), config.noise, rng)
     points, values, _ = grid(config)
     domain = pde.Domain({"x": (0.0, 1.0), "t": (0.0, 1.0)})
-    return pde.PINNObjective(equation(config.kappa_initial), {
-        "r": pde.Residual(domain.interior(config.n_residual), weight=config.weight_residual),
-        "data": pde.DataFit(obs_points, obs_values, "u", weight=config.weight_data),
-    }, reference=pde.Reference(points, values, "u", parameters={"kappa": config.kappa_true}))
+    return pde.PINNObjective(
+        equation(config.kappa_initial),
+        {
+            "r": pde.Residual(domain.interior(config.n_residual), weight=config.weight_residual),
+            "data": pde.DataFit(obs_points, obs_values, "u", weight=config.weight_data),
+        },
+        reference=pde.Reference(points, values, "u", parameters={"kappa": config.kappa_true}),
+    )
 
 
 def zero_at_the_ends(z, u):
@@ -87,20 +95,29 @@ class HeatInverse(AbstractProblem[HeatInverseConfig]):
     name = "heat-inverse"
     description = "Heat inverse problem: identify κ (true 0.1) from sparse noisy observations"
     presets = {
-        "smoke": Preset(HeatInverseConfig(width=16, depth=2, n_residual=64, n_observations=100, eval_nx=16, eval_nt=9),
-                        TrainConfig(steps=20, seeds=2, chunk_steps=10)),
-        "quick": Preset(HeatInverseConfig(), TrainConfig(steps=4000, seeds=3, chunk_steps=250),
-                        Adam(3e-3, decay_steps=1000)),
+        "smoke": Preset(
+            HeatInverseConfig(width=16, depth=2, n_residual=64, n_observations=100, eval_nx=16, eval_nt=9),
+            TrainConfig(steps=20, seeds=2, chunk_steps=10),
+        ),
+        "quick": Preset(
+            HeatInverseConfig(), TrainConfig(steps=4000, seeds=3, chunk_steps=250), Adam(3e-3, decay_steps=1000)
+        ),
         # no paper setting exists for this problem: a longer run, 10 seeds
-        "paper": Preset(HeatInverseConfig(width=64, depth=4, n_residual=1024),
-                        TrainConfig(steps=20_000, seeds=10, chunk_steps=1000), Adam(decay_steps=2000)),
+        "paper": Preset(
+            HeatInverseConfig(width=64, depth=4, n_residual=1024),
+            TrainConfig(steps=20_000, seeds=10, chunk_steps=1000),
+            Adam(decay_steps=2000),
+        ),
     }
     metrics = ("kappa", "kappa_rel_error", "rel_l2")
     percent_metrics = frozenset({"kappa_rel_error", "rel_l2"})
     default_parameterizations = "plain,rwf"
-    reports = (ParameterTrajectory("kappa", "κ", "kappa_initial", "kappa_true", "heat_inverse_kappa.png",
-                                   record=("noise", "n_observations")),
-               FieldComparison(grid, (0.0, 1.0, 0.0, 1.0), ("x", "t", "u"), "heat_inverse_field.png"))
+    reports = (
+        ParameterTrajectory(
+            "kappa", "κ", "kappa_initial", "kappa_true", "heat_inverse_kappa.png", record=("noise", "n_observations")
+        ),
+        FieldComparison(grid, (0.0, 1.0, 0.0, 1.0), ("x", "t", "u"), "heat_inverse_field.png"),
+    )
 
     def objective(self, config, train):
         return make_objective(config)

@@ -72,10 +72,14 @@ def helmholtz_equation(config: HelmholtzConfig) -> pde.Equation:
 def make_objective(config: HelmholtzConfig) -> pde.PINNObjective:
     domain = pde.Domain({"x": (-1.0, 1.0), "y": (-1.0, 1.0)})
     points, values, _ = evaluation_grid(config)
-    return pde.PINNObjective(helmholtz_equation(config), {
-        "r": pde.Residual(domain.interior(config.n_residual), weight=config.weight_residual),
-        "bc": pde.Dirichlet(lambda pt: 0.0, domain.boundary(config.n_boundary), weight=config.weight_boundary),
-    }, reference=pde.Reference(points, values, "u"))
+    return pde.PINNObjective(
+        helmholtz_equation(config),
+        {
+            "r": pde.Residual(domain.interior(config.n_residual), weight=config.weight_residual),
+            "bc": pde.Dirichlet(lambda pt: 0.0, domain.boundary(config.n_boundary), weight=config.weight_boundary),
+        },
+        reference=pde.Reference(points, values, "u"),
+    )
 
 
 class Helmholtz(AbstractProblem[HelmholtzConfig]):
@@ -84,12 +88,16 @@ class Helmholtz(AbstractProblem[HelmholtzConfig]):
     name = "helmholtz"
     description = "Helmholtz u_xx + u_yy + k²u = f on (−1, 1)², exact sin(πx)·sin(4πy), relative L2 error"
     presets = {
-        "smoke": Preset(HelmholtzConfig(width=16, depth=2, n_residual=64, n_boundary=64, eval_n=32),
-                        TrainConfig(steps=20, chunk_steps=10), Adam(decay_steps=1000)),
+        "smoke": Preset(
+            HelmholtzConfig(width=16, depth=2, n_residual=64, n_boundary=64, eval_n=32),
+            TrainConfig(steps=20, chunk_steps=10),
+            Adam(decay_steps=1000),
+        ),
         # CPU minutes: the paper's network and batches, an eighth of its steps.
         "quick": Preset(HelmholtzConfig(), TrainConfig(steps=5000, seeds=2, chunk_steps=500), Adam(decay_steps=1000)),
-        "paper": Preset(HelmholtzConfig(), TrainConfig(steps=40_000, seeds=10, chunk_steps=1000),
-                        Adam(decay_steps=1000)),
+        "paper": Preset(
+            HelmholtzConfig(), TrainConfig(steps=40_000, seeds=10, chunk_steps=1000), Adam(decay_steps=1000)
+        ),
     }
     metrics = ("rel_l2",)
     percent_metrics = frozenset(metrics)

@@ -58,15 +58,21 @@ import numpy as np
 from jaxtyping import Array, Float, Int
 
 from pinnrwf import _validation as check
-from pinnrwf.plotting import pyplot, save_figure
-from pinnrwf.nn import RWF
-from pinnrwf.problem import AbstractProblem, Option, Preset
 from pinnrwf.config import NEUTRAL_AT_DEFAULT
+from pinnrwf.nn import RWF
+from pinnrwf.plotting import pyplot, save_figure
+from pinnrwf.problem import AbstractProblem, Option, Preset
 from pinnrwf.train import AbstractObjective, Adam, TrainConfig
-from pinnrwf.vision import (check_mapping, coordinate_embedding, coordinate_network, plot_siren, psnr, siren_omegas,
-                            siren_study)
-from pinnrwf.vision._images import (SigmoidOutput, centre_square, downsample, load_image, split_image,
-                                    text_image)
+from pinnrwf.vision import (
+    check_mapping,
+    coordinate_embedding,
+    coordinate_network,
+    plot_siren,
+    psnr,
+    siren_omegas,
+    siren_study,
+)
+from pinnrwf.vision._images import SigmoidOutput, centre_square, downsample, load_image, split_image, text_image
 
 NATIVE_RESOLUTION = 512  # the side of every image of both data sets
 N_IMAGES = 16  # images per data set (the benchmark's instances)
@@ -108,10 +114,10 @@ class ImageRegressionConfig:
             check.positive_number("scale", self.scale)
         for name in ("num_features", "width", "depth", "eval_batch"):
             check.positive_int(name, getattr(self, name))
-        check.integer("image", self.image, minimum=0,
-                      maximum=N_IMAGES - 1 if self.dataset in NATURAL_FOLDERS else None)
-        check.integer("resolution", self.resolution, minimum=4,
-                      maximum=NATIVE_RESOLUTION if self.image_path is None else None)
+        check.integer("image", self.image, minimum=0, maximum=N_IMAGES - 1 if self.dataset in NATURAL_FOLDERS else None)
+        check.integer(
+            "resolution", self.resolution, minimum=4, maximum=NATIVE_RESOLUTION if self.image_path is None else None
+        )
         check.seed("features_seed", self.features_seed)
         check.seed("text_seed", self.text_seed)
         if self.image_path is not None:
@@ -127,8 +133,9 @@ def synthetic_image(index: int, size: int) -> np.ndarray:
     field = np.zeros((size, size, 3))
     for k in range(1, 5):
         amplitude, phase, direction = rng.normal(size=3) / k, rng.uniform(0, 2 * np.pi, 3), rng.normal(size=(3, 2))
-        field += amplitude * np.sin(2 * np.pi * k * (direction[:, 0] * x[..., None] + direction[:, 1] * y[..., None])
-                                    + phase)
+        field += amplitude * np.sin(
+            2 * np.pi * k * (direction[:, 0] * x[..., None] + direction[:, 1] * y[..., None]) + phase
+        )
     image = 1 / (1 + np.exp(-2 * field))
     image[(np.abs(x - 0.3) < 0.12) & (np.abs(y - 0.6) < 0.2)] = rng.uniform(size=3)
     image[(x - 0.7) ** 2 + (y - 0.3) ** 2 < 0.15**2] = rng.uniform(size=3)
@@ -147,9 +154,11 @@ def user_image(path: str | Path, resolution: int) -> np.ndarray:
     square = centre_square(image)
     if square.shape[0] < resolution:
         h, w = image.shape[:2]
-        raise ValueError(f"--image-path: {path} is {h} × {w} pixels (H × W); its centred square ({square.shape[0]}²) "
-                         f"is smaller than --resolution {resolution} (images are box-filtered down, never up): pass "
-                         f"--resolution {square.shape[0]} or less")
+        raise ValueError(
+            f"--image-path: {path} is {h} × {w} pixels (H × W); its centred square ({square.shape[0]}²) "
+            f"is smaller than --resolution {resolution} (images are box-filtered down, never up): pass "
+            f"--resolution {square.shape[0]} or less"
+        )
     return downsample(square, (resolution, resolution))
 
 
@@ -165,9 +174,11 @@ def target_image(config: ImageRegressionConfig) -> np.ndarray:
     else:
         path = natural_path(config)
         if not path.is_file():
-            raise ValueError(f"--data-dir: no image {path} (the {config.dataset} set is DATA_DIR/images/"
-                             f"{NATURAL_FOLDERS[config.dataset][0]}/; pass --data-dir, or use --preset smoke for "
-                             "synthetic data)")
+            raise ValueError(
+                f"--data-dir: no image {path} (the {config.dataset} set is DATA_DIR/images/"
+                f"{NATURAL_FOLDERS[config.dataset][0]}/; pass --data-dir, or use --preset smoke for "
+                "synthetic data)"
+            )
         image = load_image(path, shape=(NATIVE_RESOLUTION, NATIVE_RESOLUTION))
     return downsample(image, (config.resolution, config.resolution))
 
@@ -176,12 +187,23 @@ def image_record(config: ImageRegressionConfig) -> dict:
     """Which image was fitted (results.json)."""
     n = config.resolution
     if config.image_path is not None:
-        return {"path": str(config.image_path), "resolution": n,
-                "source": f"user image {config.image_path}: centred square box-filtered to {n}²"}
-    return {"dataset": config.dataset, "index": config.image, "resolution": n,
-            "source": str(natural_path(config)) if config.dataset in NATURAL_FOLDERS else
-            (f"regenerated Text set, text_seed = {config.text_seed}" if config.dataset == "text"
-             else "synthetic (in memory)")}
+        return {
+            "path": str(config.image_path),
+            "resolution": n,
+            "source": f"user image {config.image_path}: centred square box-filtered to {n}²",
+        }
+    return {
+        "dataset": config.dataset,
+        "index": config.image,
+        "resolution": n,
+        "source": str(natural_path(config))
+        if config.dataset in NATURAL_FOLDERS
+        else (
+            f"regenerated Text set, text_seed = {config.text_seed}"
+            if config.dataset == "text"
+            else "synthetic (in memory)"
+        ),
+    }
 
 
 class ImageObjective(AbstractObjective):
@@ -221,9 +243,14 @@ def make_objective(config: ImageRegressionConfig) -> ImageObjective:
     split = split_image(target_image(config))
     dtype = jnp.result_type(float)
     return ImageObjective(
-        jnp.asarray(split.train_coords, dtype), jnp.asarray(split.train_rgb, dtype),
-        jnp.asarray(split.full_coords, dtype), jnp.asarray(split.full_rgb, dtype),
-        jnp.asarray(split.train_index), jnp.asarray(split.heldout_index), config.eval_batch)
+        jnp.asarray(split.train_coords, dtype),
+        jnp.asarray(split.train_rgb, dtype),
+        jnp.asarray(split.full_coords, dtype),
+        jnp.asarray(split.full_rgb, dtype),
+        jnp.asarray(split.train_index),
+        jnp.asarray(split.heldout_index),
+        config.eval_batch,
+    )
 
 
 _predict = eqx.filter_jit(lambda objective, model: objective.predict(model))
@@ -232,8 +259,9 @@ _predict = eqx.filter_jit(lambda objective, model: objective.predict(model))
 # ================================================================================ figures
 
 
-def plot_predictions(truth: np.ndarray, predictions: Mapping[str, np.ndarray], scores: Mapping[str, float],
-                     path: Path, title: str) -> Path:
+def plot_predictions(
+    truth: np.ndarray, predictions: Mapping[str, np.ndarray], scores: Mapping[str, float], path: Path, title: str
+) -> Path:
     """rwf_paper Fig. 9/10: one row per parameterization: ground truth, prediction, |error| (mean over
     RGB, one colour scale for all rows)."""
     plt = pyplot()
@@ -275,7 +303,9 @@ def plot_curves(results, path: Path, title: str) -> Path:
         ax_psnr.plot(steps, np.mean(metrics["psnr_heldout"], axis=1), "--", color=line.get_color(), lw=0.9)
         ax_loss.semilogy(r.history["step"], np.mean(r.history["loss"], axis=1), label=name, color=line.get_color())
     ax_psnr.plot([], [], "k--", lw=0.9, label="held-out quarter")
-    ax_psnr.set(xlabel="step", ylabel="PSNR (dB)", title="Test PSNR: full image (solid), held-out [1::2, 1::2] (dashed)")
+    ax_psnr.set(
+        xlabel="step", ylabel="PSNR (dB)", title="Test PSNR: full image (solid), held-out [1::2, 1::2] (dashed)"
+    )
     ax_loss.set(xlabel="step", ylabel="training MSE", title="Training loss (mean over seeds)")
     for ax in (ax_psnr, ax_loss):
         ax.legend(fontsize=8)
@@ -290,31 +320,44 @@ def _presets(dataset: str, smoke_dataset: str) -> dict[str, Preset]:
         return Adam(learning_rate=1e-3, decay_rate=None, decay_steps=None, warmup_steps=warmup)
 
     return {
-        "smoke": Preset(ImageRegressionConfig(dataset=smoke_dataset, resolution=32, num_features=32, width=32,
-                                              depth=2),
-                        TrainConfig(steps=40, chunk_steps=20), adam(10)),
+        "smoke": Preset(
+            ImageRegressionConfig(dataset=smoke_dataset, resolution=32, num_features=32, width=32, depth=2),
+            TrainConfig(steps=40, chunk_steps=20),
+            adam(10),
+        ),
         # 128² images (64² training pixels), 500 steps (warm-up 50): see the README for the measured cost
-        "quick": Preset(ImageRegressionConfig(dataset=dataset, resolution=128),
-                        TrainConfig(steps=500, chunk_steps=50), adam(50)),
-        "paper": Preset(ImageRegressionConfig(dataset=dataset),
-                        TrainConfig(steps=2000, chunk_steps=100), adam(200)),
+        "quick": Preset(
+            ImageRegressionConfig(dataset=dataset, resolution=128), TrainConfig(steps=500, chunk_steps=50), adam(50)
+        ),
+        "paper": Preset(ImageRegressionConfig(dataset=dataset), TrainConfig(steps=2000, chunk_steps=100), adam(200)),
     }
 
 
 def _options(datasets: tuple[str, ...]) -> tuple[Option, ...]:
     return (
         Option("dataset", "which images (synthetic: in memory, no files)", choices=datasets),
-        Option("mapping", "input mapping: none, posenc (positional encoding) or gauss (Gaussian Fourier features)",
-               choices=("none", "posenc", "gauss")),
-        Option("scale", "mapping scale σ (default: the reference code's for the data set, × resolution / 512)",
-               type=float),
+        Option(
+            "mapping",
+            "input mapping: none, posenc (positional encoding) or gauss (Gaussian Fourier features)",
+            choices=("none", "posenc", "gauss"),
+        ),
+        Option(
+            "scale", "mapping scale σ (default: the reference code's for the data set, × resolution / 512)", type=float
+        ),
         Option("num_features", "m: features per sine/cosine (2m network inputs)"),
         Option("image", f"index of the image to fit (0..{N_IMAGES - 1} for the DIV2K sets)"),
-        Option("image_path", "your own image, any file Pillow reads (PNG, JPEG, 8- or 16-bit; greyscale promoted "
-               "to RGB, alpha dropped): its centred square is box-filtered to --resolution (no larger than the "
-               "square); replaces --dataset and --image", type=str),
-        Option("resolution", f"side of the full-resolution test image (box-filtered from {NATIVE_RESOLUTION}; "
-               "training pixels: (resolution / 2)²)"),
+        Option(
+            "image_path",
+            "your own image, any file Pillow reads (PNG, JPEG, 8- or 16-bit; greyscale promoted "
+            "to RGB, alpha dropped): its centred square is box-filtered to --resolution (no larger than the "
+            "square); replaces --dataset and --image",
+            type=str,
+        ),
+        Option(
+            "resolution",
+            f"side of the full-resolution test image (box-filtered from {NATIVE_RESOLUTION}; "
+            "training pixels: (resolution / 2)²)",
+        ),
         Option("data_dir", "the shared data folder (images under DATA_DIR/images/)"),
         Option("width", "neurons per hidden layer"),
         Option("depth", "hidden layers (3: the reference code's 'depth 4' = 4 dense layers)"),
@@ -352,43 +395,57 @@ class _ImageRegression(AbstractProblem[ImageRegressionConfig]):
 
     def init_model(self, config, parameterization):
         scale = self.feature_scale(config)  # None for "none", whose embedding takes no scale
-        embedding = coordinate_embedding(config.mapping, 2, scale=1.0 if scale is None else scale,
-                                         num_features=config.num_features,
-                                         key=jax.random.PRNGKey(config.features_seed))
-        return coordinate_network(3, config.width, config.depth, parameterization, embedding,
-                                  mapping=config.mapping, head=SigmoidOutput)
+        embedding = coordinate_embedding(
+            config.mapping,
+            2,
+            scale=1.0 if scale is None else scale,
+            num_features=config.num_features,
+            key=jax.random.PRNGKey(config.features_seed),
+        )
+        return coordinate_network(
+            3, config.width, config.depth, parameterization, embedding, mapping=config.mapping, head=SigmoidOutput
+        )
 
     def report(self, config, results, out_dir):
         objective = make_objective(config)
         out_dir = Path(out_dir)
         n = config.resolution
         truth = np.asarray(objective.full_rgb).reshape(n, n, 3)
-        predictions = {name: np.asarray(_predict(objective, r.model(0))).reshape(n, n, 3)
-                       for name, r in results.items()}
+        predictions = {
+            name: np.asarray(_predict(objective, r.model(0))).reshape(n, n, 3) for name, r in results.items()
+        }
         scores = {name: float(psnr(predictions[name], truth)) for name in results}
         scale = self.feature_scale(config)
-        image = (f"{Path(config.image_path).name} ({n}²)" if config.image_path is not None
-                 else f"{self.title} image {config.image} ({config.dataset}, {n}²)")
+        image = (
+            f"{Path(config.image_path).name} ({n}²)"
+            if config.image_path is not None
+            else f"{self.title} image {config.image} ({config.dataset}, {n}²)"
+        )
         what = f"{image}, mapping {config.mapping}" + ("" if scale is None else f" (σ = {scale:g})")
         figures = [
-            plot_predictions(truth, predictions, scores, out_dir / f"{self.name}_predictions.png",
-                             f"{what}: seed 0, PSNR on the full image"),
+            plot_predictions(
+                truth,
+                predictions,
+                scores,
+                out_dir / f"{self.name}_predictions.png",
+                f"{what}: seed 0, PSNR on the full image",
+            ),
             plot_curves(results, out_dir / f"{self.name}_psnr.png", what),
         ]
         omegas = siren_omegas(results)
         if omegas:
-            figures.append(plot_siren(results, omegas, out_dir / f"{self.name}_siren.png",
-                                      f"SIREN, {image}"))
+            figures.append(plot_siren(results, omegas, out_dir / f"{self.name}_siren.png", f"SIREN, {image}"))
         return {
             "figures": [str(f) for f in figures],
             "metrics_note": "psnr: full-resolution image (rwf_paper's table statistic); psnr_heldout: the "
-                            "[1::2, 1::2] quarter never trained on (the reference code's test set); "
-                            "train_psnr: the [::2, ::2] training pixels",
+            "[1::2, 1::2] quarter never trained on (the reference code's test set); "
+            "train_psnr: the [::2, ::2] training pixels",
             "image": image_record(config),
             "feature_scale": scale,
             "psnr_seed0": scores,
             **({"siren_omega0": omegas} if omegas else {}),
         }
+
 
 class NaturalImages(_ImageRegression):
     """rwf_paper §4.1, Table 8, Fig. 9 (``--study siren``: Fig. 11, left)."""
@@ -418,4 +475,3 @@ class TextImages(_ImageRegression):
 
     def check_dataset(self, config):
         check.one_of("dataset", config.dataset, ("text", "synthetic"))
-

@@ -83,18 +83,18 @@ from jaxtyping import Array, Float
 from pinnrwf import _validation as check
 from pinnrwf._atomic import atomic_path
 from pinnrwf._resources import array_bytes, check_memory
+from pinnrwf.config import NEUTRAL_AT_DEFAULT
 from pinnrwf.datasets import DeviceRows
 from pinnrwf.nn import RWF
 from pinnrwf.problem import AbstractProblem, Option, Preset
-from pinnrwf.config import NEUTRAL_AT_DEFAULT
 from pinnrwf.train import AbstractObjective, Adam, TrainConfig, summarize
 from pinnrwf.vision import (
     MAPPINGS,
     RadianceField,
     camera_rays,
     check_mapping,
-    coordinate_network,
     coordinate_embedding,
+    coordinate_network,
     load_blender_scene,
     load_npz,
     look_at,
@@ -163,8 +163,17 @@ class NerfConfig:
         check_mapping("mapping", self.mapping)
         if self.scale is not None:
             check.positive_number("scale", self.scale)
-        for name in ("num_features", "num_samples", "batch_rays", "width", "depth", "render_block", "n_figure",
-                     "test_stride", "synthetic_size"):
+        for name in (
+            "num_features",
+            "num_samples",
+            "batch_rays",
+            "width",
+            "depth",
+            "render_block",
+            "n_figure",
+            "test_stride",
+            "synthetic_size",
+        ):
             check.positive_int(name, getattr(self, name))
         check.positive_int("holdout_every", self.holdout_every, minimum=2)
         check.positive_int("synthetic_views", self.synthetic_views, minimum=2)
@@ -177,8 +186,10 @@ class NerfConfig:
         if not 0 <= near < far:
             raise ValueError(f"near and far must satisfy 0 ≤ near < far, got near = {near} and far = {far}")
         if self.scene is not None and not Path(self.scene).is_dir():
-            raise ValueError(f"--scene: no folder at {self.scene} (a Blender-synthetic scene: transforms_train.json, "
-                             "transforms_test.json and the images they name)")
+            raise ValueError(
+                f"--scene: no folder at {self.scene} (a Blender-synthetic scene: transforms_train.json, "
+                "transforms_test.json and the images they name)"
+            )
         if self.scene_width is not None:
             check.positive_int("scene_width", self.scene_width)
 
@@ -225,13 +236,14 @@ def read_views(path: Path, background: str) -> tuple[np.ndarray, np.ndarray, flo
     (``allow_pickle=False``); ``background`` "black": the RGB channels as stored (FFN), "white":
     composited on white."""
     if not path.is_file():
-        raise ValueError(f"data_dir: no NeRF data set at {path} (expected {{data_dir}}/nerf/<dataset>.npz with "
-                         "images_rgba, poses and focal; pass --data-dir)")
+        raise ValueError(
+            f"data_dir: no NeRF data set at {path} (expected {{data_dir}}/nerf/<dataset>.npz with "
+            "images_rgba, poses and focal; pass --data-dir)"
+        )
     data = load_npz(path, ("images_rgba", "poses", "focal"), name="data_dir")
     images, poses, focal = data["images_rgba"], data["poses"], data["focal"]
     if images.ndim != 4 or images.shape[-1] != 4 or images.dtype != np.uint8:
-        raise ValueError(f"{path}: images_rgba must be uint8 of shape (n, H, W, 4), got {images.dtype} "
-                         f"{images.shape}")
+        raise ValueError(f"{path}: images_rgba must be uint8 of shape (n, H, W, 4), got {images.dtype} {images.shape}")
     if poses.shape != (images.shape[0], 4, 4):
         raise ValueError(f"{path}: poses must have shape ({images.shape[0]}, 4, 4), got {poses.shape}")
     focal = check.positive_number(f"{path}: focal", focal)
@@ -254,8 +266,10 @@ def synthetic_views(n_views: int, size: int, background: str) -> tuple[np.ndarra
     radius 4 at 30° elevation looking at the origin, rendered with 256 midpoint samples in [2, 6]."""
     focal = 1.75 * size
     angles = 2 * np.pi * np.arange(n_views) / n_views
-    eyes = 4.0 * np.stack([np.cos(angles) * np.cos(np.pi / 6), np.sin(angles) * np.cos(np.pi / 6),
-                           np.full(n_views, np.sin(np.pi / 6))], axis=1)
+    eyes = 4.0 * np.stack(
+        [np.cos(angles) * np.cos(np.pi / 6), np.sin(angles) * np.cos(np.pi / 6), np.full(n_views, np.sin(np.pi / 6))],
+        axis=1,
+    )
     poses = np.stack([look_at(eye) for eye in eyes])
     t = stratified_samples(None, 2.0, 6.0, 256)
     images = []
@@ -275,9 +289,18 @@ def _rays(poses: np.ndarray, height: int, width: int, focal: float, stride: int)
     return np.stack(origins), np.stack(directions)
 
 
-def _scene_from_views(source: str, train_rgb: np.ndarray, train_poses: np.ndarray, train_focal: float,
-                      test_rgb: np.ndarray, test_poses: np.ndarray, test_focal: float, train_views: tuple[int, ...],
-                      test_views: tuple[int, ...], test_stride: int) -> Scene:
+def _scene_from_views(
+    source: str,
+    train_rgb: np.ndarray,
+    train_poses: np.ndarray,
+    train_focal: float,
+    test_rgb: np.ndarray,
+    test_poses: np.ndarray,
+    test_focal: float,
+    train_views: tuple[int, ...],
+    test_views: tuple[int, ...],
+    test_stride: int,
+) -> Scene:
     """The :class:`Scene` of training views ``(n, H, W, 3)`` and test views ``(v, H, W, 3)`` with
     their poses and focal lengths: every ray computed once, the test views at ``test_stride``."""
     height, width = train_rgb.shape[1:3]
@@ -289,10 +312,16 @@ def _scene_from_views(source: str, train_rgb: np.ndarray, train_poses: np.ndarra
     s = test_stride
     return Scene(
         source=source,
-        train_origins=o.reshape(-1, 3), train_directions=d.reshape(-1, 3),
+        train_origins=o.reshape(-1, 3),
+        train_directions=d.reshape(-1, 3),
         train_rgb=train_rgb.reshape(-1, 3).astype(dtype),
-        test_origins=to, test_directions=td, test_rgb=test_rgb[:, ::s, ::s].astype(dtype),
-        train_views=train_views, test_views=test_views, image_shape=(height, width), focal=train_focal,
+        test_origins=to,
+        test_directions=td,
+        test_rgb=test_rgb[:, ::s, ::s].astype(dtype),
+        train_views=train_views,
+        test_views=test_views,
+        image_shape=(height, width),
+        focal=train_focal,
     )
 
 
@@ -303,14 +332,24 @@ def blender_scene(config: NerfConfig) -> Scene:
     train, test = views["train"], views["test"]
     n_test = len(test.files)
     if config.test_views is not None and config.test_views > n_test:
-        raise ValueError(f"test_views = {config.test_views} exceeds the {n_test} views of "
-                         f"{Path(config.scene) / 'transforms_test.json'}")
+        raise ValueError(
+            f"test_views = {config.test_views} exceeds the {n_test} views of "
+            f"{Path(config.scene) / 'transforms_test.json'}"
+        )
     test_views = tuple(range(n_test))[: config.test_views]
     background = BACKGROUNDS[config.background]
     return _scene_from_views(
-        str(config.scene), over_background(train.rgba, background), train.poses, train.focal,
-        over_background(test.rgba[list(test_views)], background), test.poses[list(test_views)], test.focal,
-        tuple(range(len(train.files))), test_views, config.test_stride)
+        str(config.scene),
+        over_background(train.rgba, background),
+        train.poses,
+        train.focal,
+        over_background(test.rgba[list(test_views)], background),
+        test.poses[list(test_views)],
+        test.focal,
+        tuple(range(len(train.files))),
+        test_views,
+        config.test_stride,
+    )
 
 
 @functools.cache
@@ -331,12 +370,23 @@ def load_scene(config: NerfConfig) -> Scene:
     if not train_views:
         raise ValueError(f"holdout_every = {config.holdout_every} leaves no training view of the {n}")
     if config.test_views is not None and config.test_views > len(held_out):
-        raise ValueError(f"test_views = {config.test_views} exceeds the {len(held_out)} held-out views "
-                         f"(every {config.holdout_every}-th of {n})")
+        raise ValueError(
+            f"test_views = {config.test_views} exceeds the {len(held_out)} held-out views "
+            f"(every {config.holdout_every}-th of {n})"
+        )
     test_views = held_out[: config.test_views]
-    return _scene_from_views(source, images[list(train_views)], poses[list(train_views)], focal,
-                             images[list(test_views)], poses[list(test_views)], focal, train_views, test_views,
-                             config.test_stride)
+    return _scene_from_views(
+        source,
+        images[list(train_views)],
+        poses[list(train_views)],
+        focal,
+        images[list(test_views)],
+        poses[list(test_views)],
+        focal,
+        train_views,
+        test_views,
+        config.test_stride,
+    )
 
 
 # ============================================================================= the objective
@@ -367,8 +417,9 @@ class NerfObjective(AbstractObjective):
     def render_test(self, model) -> Float[Array, "v h w 3"]:
         """The held-out views rendered by ``model`` with the bin-midpoint samples."""
         t = stratified_samples(None, self.near, self.far, self.num_samples)
-        out = render_rays_in_blocks(model, self.test_origins, self.test_directions, t,
-                                    block_size=self.render_block, background=self.background)
+        out = render_rays_in_blocks(
+            model, self.test_origins, self.test_directions, t, block_size=self.render_block, background=self.background
+        )
         return out.rgb.reshape(self.test_rgb.shape)
 
     def view_psnrs(self, model) -> Float[Array, " v"]:
@@ -381,15 +432,26 @@ class NerfObjective(AbstractObjective):
 @functools.cache
 def make_objective(config: NerfConfig) -> NerfObjective:
     n = config.batch_rays  # one batch: origins, directions, colours (3 each) and the samples t of each ray
-    check_memory(array_bytes((n, 9 + config.num_samples), dtype=_float_dtype()),
-                 what=f"batch_rays (--batch-rays) {n:,} (a batch of {n:,} rays × {config.num_samples} samples)")
+    check_memory(
+        array_bytes((n, 9 + config.num_samples), dtype=_float_dtype()),
+        what=f"batch_rays (--batch-rays) {n:,} (a batch of {n:,} rays × {config.num_samples} samples)",
+    )
     scene = load_scene(config)
-    rays = DeviceRows({"origins": scene.train_origins, "directions": scene.train_directions, "rgb": scene.train_rgb},
-                      config.batch_rays)
-    return NerfObjective(rays, jnp.asarray(scene.test_origins.reshape(-1, 3)),
-                         jnp.asarray(scene.test_directions.reshape(-1, 3)), jnp.asarray(scene.test_rgb),
-                         config.near, config.far, config.num_samples, BACKGROUNDS[config.background],
-                         config.render_block)
+    rays = DeviceRows(
+        {"origins": scene.train_origins, "directions": scene.train_directions, "rgb": scene.train_rgb},
+        config.batch_rays,
+    )
+    return NerfObjective(
+        rays,
+        jnp.asarray(scene.test_origins.reshape(-1, 3)),
+        jnp.asarray(scene.test_directions.reshape(-1, 3)),
+        jnp.asarray(scene.test_rgb),
+        config.near,
+        config.far,
+        config.num_samples,
+        BACKGROUNDS[config.background],
+        config.render_block,
+    )
 
 
 _render_test = eqx.filter_jit(lambda objective, model: objective.render_test(model))
@@ -402,8 +464,9 @@ def _save(fig, path: Path) -> Path:
     return path
 
 
-def plot_views(scene: Scene, renders: dict[str, np.ndarray], view_psnrs: dict[str, np.ndarray], n_views: int,
-               path: Path) -> Path:
+def plot_views(
+    scene: Scene, renders: dict[str, np.ndarray], view_psnrs: dict[str, np.ndarray], n_views: int, path: Path
+) -> Path:
     """rwf_paper Fig. 19 style: per parameterization (rows, seed 0), for each shown held-out view,
     the ground truth, the rendering and the absolute error (mean over the colour channels)."""
     import matplotlib
@@ -413,23 +476,27 @@ def plot_views(scene: Scene, renders: dict[str, np.ndarray], view_psnrs: dict[st
 
     names = list(renders)
     n_views = min(n_views, scene.test_rgb.shape[0])
-    fig, axes = plt.subplots(len(names), 3 * n_views, figsize=(2.4 * 3 * n_views, 2.5 * len(names)),
-                             squeeze=False, constrained_layout=True)
+    fig, axes = plt.subplots(
+        len(names), 3 * n_views, figsize=(2.4 * 3 * n_views, 2.5 * len(names)), squeeze=False, constrained_layout=True
+    )
     for row, name in zip(axes, names):
         for v in range(n_views):
             truth, pred = scene.test_rgb[v], np.clip(renders[name][v], 0.0, 1.0)
             err = np.abs(pred - truth).mean(axis=-1)
             view = scene.test_views[v]
-            panels = [(truth, f"view {view}: ground truth", {}),
-                      (pred, f"{name}: {view_psnrs[name][v]:.2f} dB", {}),
-                      (err, "|error|", {"cmap": "magma", "vmin": 0.0, "vmax": 0.5})]
-            for ax, (img, title, kw) in zip(row[3 * v: 3 * v + 3], panels):
+            panels = [
+                (truth, f"view {view}: ground truth", {}),
+                (pred, f"{name}: {view_psnrs[name][v]:.2f} dB", {}),
+                (err, "|error|", {"cmap": "magma", "vmin": 0.0, "vmax": 0.5}),
+            ]
+            for ax, (img, title, kw) in zip(row[3 * v : 3 * v + 3], panels):
                 ax.imshow(img, interpolation="nearest", **kw)
                 ax.set_title(title, fontsize=8)
                 ax.set_xticks([])
                 ax.set_yticks([])
-    fig.suptitle(f"Held-out views of {Path(scene.source).name}, seed 0 of each parameterization; "
-                 "error colour scale 0–0.5")
+    fig.suptitle(
+        f"Held-out views of {Path(scene.source).name}, seed 0 of each parameterization; error colour scale 0–0.5"
+    )
     return _save(fig, path)
 
 
@@ -446,15 +513,18 @@ def plot_psnr(results, trivial_psnr: float, path: Path) -> Path:
         values = np.asarray(r.history["metrics"]["psnr"], dtype=float)  # (evaluations, seeds)
         (line,) = ax_test.plot(r.history["metric_step"], values.mean(axis=1), marker=".", label=name)
         if values.shape[1] > 1:
-            ax_test.fill_between(r.history["metric_step"], values.min(axis=1), values.max(axis=1),
-                                 color=line.get_color(), alpha=0.15)
+            ax_test.fill_between(
+                r.history["metric_step"], values.min(axis=1), values.max(axis=1), color=line.get_color(), alpha=0.15
+            )
         loss = np.asarray(r.history["loss"], dtype=float)
         ax_train.plot(r.history["step"], (-10 * np.log10(loss)).mean(axis=1), label=name)
     ax_test.axhline(trivial_psnr, color="k", ls="--", lw=1, label="mean colour")
-    ax_test.set(xlabel="step", ylabel="PSNR (dB), mean over held-out views",
-                title="Test PSNR during training (mean, min–max over seeds)")
-    ax_train.set(xlabel="step", ylabel="−10 log10(minibatch MSE) (dB)",
-                 title="Training PSNR (last step of each chunk)")
+    ax_test.set(
+        xlabel="step",
+        ylabel="PSNR (dB), mean over held-out views",
+        title="Test PSNR during training (mean, min–max over seeds)",
+    )
+    ax_train.set(xlabel="step", ylabel="−10 log10(minibatch MSE) (dB)", title="Training PSNR (last step of each chunk)")
     for ax in (ax_test, ax_train):
         ax.legend(fontsize=8)
         ax.grid(alpha=0.3)
@@ -464,11 +534,22 @@ def plot_psnr(results, trivial_psnr: float, path: Path) -> Path:
 # =============================================================================== the problem
 RWF_LEGO = RWF(mean=1.0, std=0.1)  # rwf_paper Table 5
 
-_SMOKE = NerfConfig(dataset="sphere", holdout_every=5, num_samples=16, batch_rays=64, width=32, depth=2,
-                    num_features=16, n_figure=2)
+_SMOKE = NerfConfig(
+    dataset="sphere", holdout_every=5, num_samples=16, batch_rays=64, width=32, depth=2, num_features=16, n_figure=2
+)
 # quick: 100² Lego, half-resolution evaluation of 4 held-out views, a smaller network and fewer samples
-_QUICK = NerfConfig(dataset="lego_100", test_views=4, test_stride=2, num_samples=32, batch_rays=256, width=128,
-                    depth=3, num_features=64, n_figure=2, render_block=2500)
+_QUICK = NerfConfig(
+    dataset="lego_100",
+    test_views=4,
+    test_stride=2,
+    num_samples=32,
+    batch_rays=256,
+    width=128,
+    depth=3,
+    num_features=64,
+    n_figure=2,
+    render_block=2500,
+)
 
 
 class Nerf(AbstractProblem[NerfConfig]):
@@ -478,30 +559,49 @@ class Nerf(AbstractProblem[NerfConfig]):
     description = "Simplified NeRF (Lego, held-out views), test PSNR; wc-row = E-NeRF"
     presets = {
         "smoke": Preset(_SMOKE, TrainConfig(steps=40, chunk_steps=20), Adam(learning_rate=3e-3, decay_steps=None)),
-        "quick": Preset(_QUICK, TrainConfig(steps=1000, seeds=2, chunk_steps=100, eval_every=200),
-                        Adam(learning_rate=1e-3, decay_steps=1000, warmup_steps=100)),
-        "paper": Preset(NerfConfig(render_block=4096),
-                        TrainConfig(steps=50_000, seeds=10, chunk_steps=500, eval_every=2500),
-                        Adam(learning_rate=1e-3, decay_steps=1000, warmup_steps=5000)),
+        "quick": Preset(
+            _QUICK,
+            TrainConfig(steps=1000, seeds=2, chunk_steps=100, eval_every=200),
+            Adam(learning_rate=1e-3, decay_steps=1000, warmup_steps=100),
+        ),
+        "paper": Preset(
+            NerfConfig(render_block=4096),
+            TrainConfig(steps=50_000, seeds=10, chunk_steps=500, eval_every=2500),
+            Adam(learning_rate=1e-3, decay_steps=1000, warmup_steps=5000),
+        ),
     }
     metrics = ("psnr",)
     default_parameterizations = "plain,aa,wn,rwf,wc-row"
     rwf = RWF_LEGO
     options = (
         Option("mapping", "input mapping (paper: gauss)", choices=MAPPINGS),
-        Option("scale", "mapping scale σ (default at 400²: gauss 10, the paper's, in the 2π convention, "
-               "FFN's NeRF σ = 26 without 2π is 4.14; posenc 2^8/2π; proportionally lower at lower resolution: "
-               "lego_100 gauss 2.5)", type=float),
+        Option(
+            "scale",
+            "mapping scale σ (default at 400²: gauss 10, the paper's, in the 2π convention, "
+            "FFN's NeRF σ = 26 without 2π is 4.14; posenc 2^8/2π; proportionally lower at lower resolution: "
+            "lego_100 gauss 2.5)",
+            type=float,
+        ),
         Option("num_features", "m: Fourier features per sine/cosine"),
         Option("data_dir", "folder holding nerf/lego_100.npz and nerf/lego_400.npz", type=str),
         Option("dataset", "lego_400 (paper), lego_100 (quick) or sphere (synthetic, in memory)", choices=DATASETS),
-        Option("background", "black: the RGB channels as stored (FFN); white: composited on white (--scene: "
-               "composited on either)", choices=tuple(BACKGROUNDS)),
-        Option("scene", "your own scene: a folder in the Blender-synthetic layout (transforms_train.json, "
-               "transforms_test.json, PNG RGBA views of one size); replaces --dataset; test views from "
-               "transforms_test.json", type=str),
-        Option("scene_width", "box-filter the --scene views to N pixels wide (height in proportion; default: as "
-               "stored)", type=int),
+        Option(
+            "background",
+            "black: the RGB channels as stored (FFN); white: composited on white (--scene: composited on either)",
+            choices=tuple(BACKGROUNDS),
+        ),
+        Option(
+            "scene",
+            "your own scene: a folder in the Blender-synthetic layout (transforms_train.json, "
+            "transforms_test.json, PNG RGBA views of one size); replaces --dataset; test views from "
+            "transforms_test.json",
+            type=str,
+        ),
+        Option(
+            "scene_width",
+            "box-filter the --scene views to N pixels wide (height in proportion; default: as stored)",
+            type=int,
+        ),
         Option("test_views", "evaluate on the first N of the held-out views 0, 10, ..., 90", type=int),
         Option("test_stride", "evaluate on pixels [::s, ::s] of the held-out views"),
         Option("num_samples", "stratified samples per ray"),
@@ -516,11 +616,16 @@ class Nerf(AbstractProblem[NerfConfig]):
         return make_objective(config)
 
     def init_model(self, config, parameterization):
-        embedding = coordinate_embedding(config.mapping, 3, scale=feature_scale(config),
-                                         num_features=config.num_features,
-                                         key=jax.random.PRNGKey(config.feature_seed))
-        return coordinate_network(4, config.width, config.depth, parameterization, embedding, mapping=config.mapping,
-                                  head=RadianceField)
+        embedding = coordinate_embedding(
+            config.mapping,
+            3,
+            scale=feature_scale(config),
+            num_features=config.num_features,
+            key=jax.random.PRNGKey(config.feature_seed),
+        )
+        return coordinate_network(
+            4, config.width, config.depth, parameterization, embedding, mapping=config.mapping, head=RadianceField
+        )
 
     def report(self, config, results, out_dir):
         scene, objective = load_scene(config), make_objective(config)
@@ -531,8 +636,10 @@ class Nerf(AbstractProblem[NerfConfig]):
         mean_colour = scene.train_rgb.mean(axis=0)
         trivial = float(np.mean([psnr(np.broadcast_to(mean_colour, img.shape), img) for img in scene.test_rgb]))
         out_dir = Path(out_dir)
-        figures = [plot_views(scene, renders, view_psnrs, config.n_figure, out_dir / "nerf_views.png"),
-                   plot_psnr(results, trivial, out_dir / "nerf_psnr.png")]
+        figures = [
+            plot_views(scene, renders, view_psnrs, config.n_figure, out_dir / "nerf_views.png"),
+            plot_psnr(results, trivial, out_dir / "nerf_psnr.png"),
+        ]
         return {
             "figures": [str(f) for f in figures],
             "data": scene.source,

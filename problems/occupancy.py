@@ -164,8 +164,9 @@ def normalized_mesh(config: OccupancyConfig):
     path = mesh_file(config)
     if not path.exists():
         where = "--mesh-path" if config.mesh_path is not None else f"--data-dir ({config.data_dir})"
-        raise ValueError(f"mesh: no file at {path}; check {where} (the shared data folder holds "
-                         f"{', '.join(MESH_FILES.values())})")
+        raise ValueError(
+            f"mesh: no file at {path}; check {where} (the shared data folder holds {', '.join(MESH_FILES.values())})"
+        )
     return normalize_mesh(load_mesh(path))
 
 
@@ -185,8 +186,18 @@ class OccupancyData:
 
 
 def _data_fields(config: OccupancyConfig) -> tuple:
-    return (config.mesh, config.mesh_path, config.data_dir, config.pool_size, config.test_size,
-            config.uniform_test_size, config.test_source, config.noise, config.labels, config.data_seed)
+    return (
+        config.mesh,
+        config.mesh_path,
+        config.data_dir,
+        config.pool_size,
+        config.test_size,
+        config.uniform_test_size,
+        config.test_source,
+        config.noise,
+        config.labels,
+        config.data_seed,
+    )
 
 
 def load_data(config: OccupancyConfig) -> OccupancyData:
@@ -195,12 +206,16 @@ def load_data(config: OccupancyConfig) -> OccupancyData:
 
 
 @functools.cache
-def _load_data(mesh_key, mesh_path, data_dir, pool_size, test_size, uniform_test_size, test_source, noise, labels,
-               data_seed) -> OccupancyData:
+def _load_data(
+    mesh_key, mesh_path, data_dir, pool_size, test_size, uniform_test_size, test_source, noise, labels, data_seed
+) -> OccupancyData:
     # the pool's points (float64, as drawn) and labels, before the mesh is even read
-    check_memory(array_bytes((pool_size, 3)) + array_bytes((pool_size,), dtype=bool), device=False,
-                 what=f"pool_size (--pool-size) {pool_size:,} (the labelled pool: {pool_size:,} points × 3 float64 "
-                 "coordinates and a label)")
+    check_memory(
+        array_bytes((pool_size, 3)) + array_bytes((pool_size,), dtype=bool),
+        device=False,
+        what=f"pool_size (--pool-size) {pool_size:,} (the labelled pool: {pool_size:,} points × 3 float64 "
+        "coordinates and a label)",
+    )
     config = OccupancyConfig(mesh=mesh_key, mesh_path=mesh_path, data_dir=data_dir)
     mesh = normalized_mesh(config)
     dtype = np.dtype(jnp.result_type(float))
@@ -213,11 +228,22 @@ def _load_data(mesh_key, mesh_path, data_dir, pool_size, test_size, uniform_test
     test_inside = occupancy_labels(mesh, test, labels)
     uniform_inside = occupancy_labels(mesh, uniform, labels)
     test_seconds = time.perf_counter() - start
-    print(f"occupancy: {config.mesh_name} ({len(mesh.vertices):,} vertices, {len(mesh.faces):,} faces): labelled "
-          f"{pool_size:,} pool points by {labels} in {pool_seconds:.1f} s ({pool_inside.mean():.1%} inside; batches "
-          f"are drawn from the pool on device), {test_size + uniform_test_size:,} test points in {test_seconds:.1f} s")
-    return OccupancyData(mesh, pool_points, pool_inside, test.astype(dtype), test_inside, uniform.astype(dtype),
-                         uniform_inside, pool_seconds, test_seconds)
+    print(
+        f"occupancy: {config.mesh_name} ({len(mesh.vertices):,} vertices, {len(mesh.faces):,} faces): labelled "
+        f"{pool_size:,} pool points by {labels} in {pool_seconds:.1f} s ({pool_inside.mean():.1%} inside; batches "
+        f"are drawn from the pool on device), {test_size + uniform_test_size:,} test points in {test_seconds:.1f} s"
+    )
+    return OccupancyData(
+        mesh,
+        pool_points,
+        pool_inside,
+        test.astype(dtype),
+        test_inside,
+        uniform.astype(dtype),
+        uniform_inside,
+        pool_seconds,
+        test_seconds,
+    )
 
 
 # --------------------------------------------------------------------------------------- objective
@@ -242,22 +268,34 @@ class OccupancyObjective(AbstractObjective):
         return {"bce": jnp.mean(sigmoid_binary_cross_entropy(logits, batch["inside"]))}, {}
 
     def metrics(self, model):
-        return {"iou": inside_iou(predict_logits(model, self.test_points), self.test_inside),
-                "iou_uniform": inside_iou(predict_logits(model, self.uniform_points), self.uniform_inside)}
+        return {
+            "iou": inside_iou(predict_logits(model, self.test_points), self.test_inside),
+            "iou_uniform": inside_iou(predict_logits(model, self.uniform_points), self.uniform_inside),
+        }
 
 
 def make_objective(config: OccupancyConfig) -> OccupancyObjective:
     data = load_data(config)
     pool = DeviceRows({"x": data.pool_points, "inside": data.pool_inside}, config.batch_size)
-    return OccupancyObjective(pool, jnp.asarray(data.test_points), jnp.asarray(data.test_inside),
-                              jnp.asarray(data.uniform_points), jnp.asarray(data.uniform_inside))
+    return OccupancyObjective(
+        pool,
+        jnp.asarray(data.test_points),
+        jnp.asarray(data.test_inside),
+        jnp.asarray(data.uniform_points),
+        jnp.asarray(data.uniform_inside),
+    )
 
 
 def make_embedding(config: OccupancyConfig):
     """The input mapping of every member of the run (one Gaussian B, drawn with ``feature_seed``)."""
     key = jax.random.PRNGKey(config.feature_seed) if config.mapping == "gauss" else None
-    return occupancy_embedding(config.mapping, scale=config.effective_scale, num_features=config.num_features,
-                               normalize=config.normalize_features, key=key)
+    return occupancy_embedding(
+        config.mapping,
+        scale=config.effective_scale,
+        num_features=config.num_features,
+        normalize=config.normalize_features,
+        key=key,
+    )
 
 
 # ----------------------------------------------------------------------------------------- figures
@@ -335,11 +373,18 @@ def plot_shapes(config: OccupancyConfig, data: OccupancyData, results, path: Pat
             ax_p.imshow(true_slice, origin="lower", extent=extent, cmap="gray", vmin=0, vmax=1)
             ax_p.set(title="true occupancy, slice z = 0.5", xlabel="x", ylabel="y")
             ax_e.axis("off")
-            ax_e.text(0.02, 0.5, f"mapping: {config.mapping}" + (f" (σ = {config.effective_scale:g})"
-                      if config.effective_scale else "") + f"\nnetwork: {config.depth} × {config.width} ReLU"
-                      f"\nlabels: {config.labels}; pool {config.pool_size:,} points"
-                      f"\ntest: {config.test_size:,} near-surface points ({config.test_source})",
-                      transform=ax_e.transAxes, va="center", fontsize=10)
+            ax_e.text(
+                0.02,
+                0.5,
+                f"mapping: {config.mapping}"
+                + (f" (σ = {config.effective_scale:g})" if config.effective_scale else "")
+                + f"\nnetwork: {config.depth} × {config.width} ReLU"
+                f"\nlabels: {config.labels}; pool {config.pool_size:,} points"
+                f"\ntest: {config.test_size:,} near-surface points ({config.test_source})",
+                transform=ax_e.transAxes,
+                va="center",
+                fontsize=10,
+            )
             continue
         model = results[name].model(0)
         logits = np.asarray(_logits(model, jnp.asarray(grid, dtype))).reshape((config.grid,) * 3)
@@ -417,33 +462,63 @@ class Occupancy(AbstractProblem[OccupancyConfig]):
     description = "3D occupancy network of a mesh (Dragon, Armadillo), IoU on near-surface points"
     presets = {
         # smoke: a torus made in memory, a small network and a low σ, so that 40 steps already lift the IoU above 0
-        "smoke": Preset(OccupancyConfig(mesh="torus", scale=3.0, width=32, depth=2, num_features=32, batch_size=256,
-                                        pool_size=4096, test_size=1024, uniform_test_size=512, grid=20,
-                                        slice_resolution=48),
-                        TrainConfig(steps=40, chunk_steps=20),
-                        Adam(learning_rate=1e-2, decay_steps=None)),
+        "smoke": Preset(
+            OccupancyConfig(
+                mesh="torus",
+                scale=3.0,
+                width=32,
+                depth=2,
+                num_features=32,
+                batch_size=256,
+                pool_size=4096,
+                test_size=1024,
+                uniform_test_size=512,
+                grid=20,
+                slice_resolution=48,
+            ),
+            TrainConfig(steps=40, chunk_steps=20),
+            Adam(learning_rate=1e-2, decay_steps=None),
+        ),
         # quick: App. I's 128 channels but 4 hidden layers; 3000 steps of 1024 points, the schedule of
         # Table 4 compressed 3.3× (warm-up 300, × 0.1 every 1500 steps)
-        "quick": Preset(OccupancyConfig(width=128, depth=4, batch_size=1024, pool_size=2**20, test_size=2**14,
-                                        uniform_test_size=2**13, grid=64, slice_resolution=160),
-                        TrainConfig(steps=3000, seeds=2, chunk_steps=250, eval_every=250),
-                        Adam(learning_rate=5e-4, decay_rate=0.1, decay_steps=1500, warmup_steps=300)),
-        "paper": Preset(OccupancyConfig(), TrainConfig(steps=10_000, seeds=2, chunk_steps=500, eval_every=500),
-                        _adam()),
+        "quick": Preset(
+            OccupancyConfig(
+                width=128,
+                depth=4,
+                batch_size=1024,
+                pool_size=2**20,
+                test_size=2**14,
+                uniform_test_size=2**13,
+                grid=64,
+                slice_resolution=160,
+            ),
+            TrainConfig(steps=3000, seeds=2, chunk_steps=250, eval_every=250),
+            Adam(learning_rate=5e-4, decay_rate=0.1, decay_steps=1500, warmup_steps=300),
+        ),
+        "paper": Preset(
+            OccupancyConfig(), TrainConfig(steps=10_000, seeds=2, chunk_steps=500, eval_every=500), _adam()
+        ),
     }
     metrics = ("iou", "iou_uniform")
     default_parameterizations = "plain,aa,wn,rwf,wc-row"
     rwf = RWF_OCCUPANCY
     options = (
-        Option("mesh", "the mesh: dragon, armadillo (Table 11), lucy, bunny (files under --data-dir) or torus "
-               "(made in memory)", choices=MESHES),
+        Option(
+            "mesh",
+            "the mesh: dragon, armadillo (Table 11), lucy, bunny (files under --data-dir) or torus (made in memory)",
+            choices=MESHES,
+        ),
         Option("mesh_path", "any mesh file trimesh reads (overrides --mesh)", type=str),
         Option("data_dir", "folder holding meshes/ (default: ../shared/data)"),
         Option("mapping", "input mapping: none (2x−1), posenc, gauss", choices=MAPPINGS),
         Option("scale", "σ of the mapping (default: gauss 12, posenc 64 = FFN's exponent 6)", type=float),
         Option("num_features", "m: features per sine/cosine (default 256)"),
-        Option("normalize_features", "do not divide the features by √m nor map raw inputs to 2x−1",
-               flag="--raw-features", const=False),
+        Option(
+            "normalize_features",
+            "do not divide the features by √m nor map raw inputs to 2x−1",
+            flag="--raw-features",
+            const=False,
+        ),
         Option("feature_seed", "seed of the Gaussian mapping's B (one per run)"),
         Option("width", "neurons per hidden layer (paper preset 256 as Table 3; App. I says 128)"),
         Option("depth", "hidden layers (paper preset 7: 8 dense layers)"),
@@ -451,8 +526,11 @@ class Occupancy(AbstractProblem[OccupancyConfig]):
         Option("pool_size", "labelled training points, labelled once (paper preset 2^24)"),
         Option("test_size", "near-surface test points (paper 2^18)"),
         Option("uniform_test_size", "uniform test points in the box (paper 2^18)"),
-        Option("test_source", "near-surface points from faces (reference code) or vertices (paper text)",
-               choices=SURFACE_SOURCES),
+        Option(
+            "test_source",
+            "near-surface points from faces (reference code) or vertices (paper text)",
+            choices=SURFACE_SOURCES,
+        ),
         Option("noise", "std of the near-surface perturbation (0.01)"),
         Option("labels", "inside test: winding (winding number > 0.5) or ray (ray parity)", choices=LABEL_METHODS),
         Option("data_seed", "seed of the pool and the test points"),
@@ -463,8 +541,9 @@ class Occupancy(AbstractProblem[OccupancyConfig]):
         return make_objective(config)
 
     def init_model(self, config, parameterization):
-        return coordinate_network(1, config.width, config.depth, parameterization, make_embedding(config),
-                                  mapping=config.mapping)
+        return coordinate_network(
+            1, config.width, config.depth, parameterization, make_embedding(config), mapping=config.mapping
+        )
 
     def report(self, config, results, out_dir):
         """Both figures; extras: the labelling times, the IoU of the figure's mid-plane slice (seed 0)
@@ -477,13 +556,32 @@ class Occupancy(AbstractProblem[OccupancyConfig]):
         cost = {}
         for name, r in results.items():
             rate = r.steps_per_second
-            cost[name] = {"steps_per_second": None if not np.isfinite(rate) else rate,
-                          "pool_label_seconds_in_steps": None if not np.isfinite(rate) else data.pool_seconds * rate}
-        return {"figures": [str(shapes), str(curves)],
-                "pool_label_seconds": data.pool_seconds, "test_label_seconds": data.test_seconds,
-                "pool_size": config.pool_size, "inside_fraction_pool": float(data.pool_inside.mean()),
-                "slice_iou_seed0": slice_iou, "cost": cost}
+            cost[name] = {
+                "steps_per_second": None if not np.isfinite(rate) else rate,
+                "pool_label_seconds_in_steps": None if not np.isfinite(rate) else data.pool_seconds * rate,
+            }
+        return {
+            "figures": [str(shapes), str(curves)],
+            "pool_label_seconds": data.pool_seconds,
+            "test_label_seconds": data.test_seconds,
+            "pool_size": config.pool_size,
+            "inside_fraction_pool": float(data.pool_inside.mean()),
+            "slice_iou_seed0": slice_iou,
+            "cost": cost,
+        }
 
 
-__all__ = ["MESH_FILES", "MESHES", "OccupancyConfig", "OccupancyData", "OccupancyObjective", "Occupancy",
-           "load_data", "make_objective", "make_embedding", "normalized_mesh", "plot_shapes", "plot_curves"]
+__all__ = [
+    "MESH_FILES",
+    "MESHES",
+    "OccupancyConfig",
+    "OccupancyData",
+    "OccupancyObjective",
+    "Occupancy",
+    "load_data",
+    "make_objective",
+    "make_embedding",
+    "normalized_mesh",
+    "plot_shapes",
+    "plot_curves",
+]

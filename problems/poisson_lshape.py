@@ -32,8 +32,11 @@ class LShapeConfig(Config):
     """The network, the collocation points (``sampling``: how the interior ones are drawn) and the
     ``eval_n`` × ``eval_n`` grid whose nodes inside the L-shape are the test points."""
 
-    sampling: str = field("random", one_of(*geometry.METHODS),
-                          help="interior points: random (uniform), sobol, halton or lhs (default: random)")
+    sampling: str = field(
+        "random",
+        one_of(*geometry.METHODS),
+        help="interior points: random (uniform), sobol, halton or lhs (default: random)",
+    )
     width: int = field(32, positive_int)
     depth: int = field(3, positive_int)
     n_residual: int = field(1024, positive_int, help="interior collocation points per step (default: 1024)")
@@ -62,13 +65,19 @@ class PoissonLShape(AbstractProblem[LShapeConfig]):
     name = "poisson-lshape"
     description = "Laplace on the L-shape (−1, 1)² \\ [0, 1) × (−1, 0], exact r^(2/3) sin(2θ/3), relative L2 error"
     presets = {
-        "smoke": Preset(LShapeConfig(width=16, depth=2, n_residual=64, n_boundary=64, eval_n=21),
-                        TrainConfig(steps=20, chunk_steps=10), Adam(decay_steps=1000)),
+        "smoke": Preset(
+            LShapeConfig(width=16, depth=2, n_residual=64, n_boundary=64, eval_n=21),
+            TrainConfig(steps=20, chunk_steps=10),
+            Adam(decay_steps=1000),
+        ),
         # CPU minutes: a small network, 4000 steps, 2 seeds
         "quick": Preset(LShapeConfig(), TrainConfig(steps=4000, seeds=2, chunk_steps=500), Adam(decay_steps=1000)),
         # our reading of a full run: wider and deeper, 40 000 steps, 5 seeds
-        "paper": Preset(LShapeConfig(width=64, depth=4, n_residual=2048, n_boundary=512),
-                        TrainConfig(steps=40_000, seeds=5, chunk_steps=1000), Adam(decay_steps=2000)),
+        "paper": Preset(
+            LShapeConfig(width=64, depth=4, n_residual=2048, n_boundary=512),
+            TrainConfig(steps=40_000, seeds=5, chunk_steps=1000),
+            Adam(decay_steps=2000),
+        ),
     }
     metrics = ("rel_l2",)
     percent_metrics = frozenset(metrics)
@@ -80,8 +89,13 @@ class PoissonLShape(AbstractProblem[LShapeConfig]):
         region = pde.Region(L_SHAPE, ("x", "y"))
         laplace = pde.Equation(coords=("x", "y"), fields=("u",), residual=lambda p: p.laplacian("u"))
         points, values = evaluation_points(config)
-        return pde.PINNObjective(laplace, {
-            "r": pde.Residual(region.interior(config.n_residual, config.sampling), weight=config.weight_residual),
-            "bc": pde.Dirichlet(lambda pt: exact(pt.x, pt.y), region.boundary(config.n_boundary),
-                                weight=config.weight_boundary),
-        }, reference=pde.Reference(points, values, "u"))
+        return pde.PINNObjective(
+            laplace,
+            {
+                "r": pde.Residual(region.interior(config.n_residual, config.sampling), weight=config.weight_residual),
+                "bc": pde.Dirichlet(
+                    lambda pt: exact(pt.x, pt.y), region.boundary(config.n_boundary), weight=config.weight_boundary
+                ),
+            },
+            reference=pde.Reference(points, values, "u"),
+        )

@@ -107,9 +107,11 @@ def plot(results, objective, spectra, path: Path) -> Path:
     ax_mse.set(xlabel="step", ylabel="MSE", title=f"Training MSE ({ensemble_text(n_seeds)})")
     ax_w.set(xlabel="step", ylabel="‖W − W₀‖ / ‖W₀‖", title=f"Relative weight change ({ensemble_text(n_seeds)})")
     if spectra:
-        axes[2].set(xlabel="index", ylabel="|eigenvalue|",
-                    title=f"Empirical NTK spectrum at the end, seed {seed}\n(|λ| ≥ {NTK_FLOOR:g}·λ_max; "
-                    "below is round-off)")
+        axes[2].set(
+            xlabel="index",
+            ylabel="|eigenvalue|",
+            title=f"Empirical NTK spectrum at the end, seed {seed}\n(|λ| ≥ {NTK_FLOOR:g}·λ_max; below is round-off)",
+        )
     for ax in axes:
         ax.legend(fontsize=8)
     return save_figure(fig, path, dpi=110)
@@ -144,10 +146,12 @@ class Regression1D(AbstractProblem[Regression1DConfig]):
     description = "1D regression of a GRF sample, MSE / relative L2 / relative weight change"
     presets = {
         "smoke": Preset(Regression1DConfig(n_points=64, width=32), TrainConfig(steps=40, seeds=2, chunk_steps=20)),
-        "quick": Preset(Regression1DConfig(), TrainConfig(steps=10_000, seeds=2, chunk_steps=500),
-                        Adam(decay_steps=5000)),
-        "paper": Preset(Regression1DConfig(), TrainConfig(steps=100_000, seeds=10, chunk_steps=5000),
-                        Adam(decay_steps=5000)),
+        "quick": Preset(
+            Regression1DConfig(), TrainConfig(steps=10_000, seeds=2, chunk_steps=500), Adam(decay_steps=5000)
+        ),
+        "paper": Preset(
+            Regression1DConfig(), TrainConfig(steps=100_000, seeds=10, chunk_steps=5000), Adam(decay_steps=5000)
+        ),
     }
     metrics = ("mse", "rel_l2", "weight_change")
     default_parameterizations = "plain,aa,wn,rwf,wc-row"  # rwf_paper Fig. 2 plus row weight conditioning
@@ -164,7 +168,10 @@ class Regression1D(AbstractProblem[Regression1DConfig]):
     def report(self, config, results, out_dir):
         objective = make_objective(config)
         xs = objective.x[:, None]
-        spectra = ({name: np.asarray(ntk_eigenvalues(r.model(0), xs)).tolist() for name, r in results.items()}
-                   if config.ntk else {})
+        spectra = (
+            {name: np.asarray(ntk_eigenvalues(r.model(0), xs)).tolist() for name, r in results.items()}
+            if config.ntk
+            else {}
+        )
         figure = plot(results, objective, spectra, Path(out_dir) / "regression1d.png")
         return {"figures": [str(figure)], "ntk_eigenvalues_seed0": spectra}

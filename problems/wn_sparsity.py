@@ -73,21 +73,29 @@ class SparsityConfig(Config):
     measurements: int = field(40, positive_int, help="m < n, the number of equations (default: 40)")
     sparsity: int = field(5, positive_int, help="k, the number of non-zeros of x* (default: 5)")
     instances: int = field(4, positive_int, help="K, independent draws of (A, x*) (default: 4)")
-    alphas: tuple[float, ...] = field((1e-3, 1e-2, 1e-1, 1.0, 10.0), each(positive),
-                                      help="initialization scales α, u₀ = v₀ = α·1 (default: 1e-3 1e-2 0.1 1 10)")
+    alphas: tuple[float, ...] = field(
+        (1e-3, 1e-2, 1e-1, 1.0, 10.0),
+        each(positive),
+        help="initialization scales α, u₀ = v₀ = α·1 (default: 1e-3 1e-2 0.1 1 10)",
+    )
     data_seed: int = field(0, seed, help="seed of the instances (default: 0)")
-    tolerance: float = field(1e-3, between(0.0, 1.0, closed=False),
-                             help="relative residual counted as converged (default: 1e-3)")
+    tolerance: float = field(
+        1e-3, between(0.0, 1.0, closed=False), help="relative residual counted as converged (default: 1e-3)"
+    )
     support_threshold: float = field(1e-2, between(0.0, 1.0, closed=False))
-    whole_vector: tuple[str, ...] = field(("wn",), each(one_of(*PARAMETERIZATION_NAMES, "none"), nonempty=False),
-                                          help="parameterizations applied to a whole factor as one neuron, others "
-                                          "per coordinate; 'none' for no such one (default: wn)")
+    whole_vector: tuple[str, ...] = field(
+        ("wn",),
+        each(one_of(*PARAMETERIZATION_NAMES, "none"), nonempty=False),
+        help="parameterizations applied to a whole factor as one neuron, others "
+        "per coordinate; 'none' for no such one (default: wn)",
+    )
     equal_initial_step: bool = field(True, boolean)
 
     def __check_init__(self):
         if self.measurements >= self.size:
-            raise ValueError(f"measurements must be < size (an underdetermined system), got "
-                             f"{self.measurements} ≥ {self.size}")
+            raise ValueError(
+                f"measurements must be < size (an underdetermined system), got {self.measurements} ≥ {self.size}"
+            )
         if self.sparsity > self.measurements:
             raise ValueError(f"sparsity must be ≤ measurements = {self.measurements}, got {self.sparsity}")
         if len(set(self.alphas)) != len(self.alphas):
@@ -164,8 +172,9 @@ class DiagonalNetworkGrid(eqx.Module):
         return eqx.filter_vmap(eqx.filter_vmap(lambda net: net.effective_vector()))(self.networks)
 
 
-def make_grid(config: SparsityConfig, parameterization: AbstractParameterization, key: PRNGKeyArray
-              ) -> DiagonalNetworkGrid:
+def make_grid(
+    config: SparsityConfig, parameterization: AbstractParameterization, key: PRNGKeyArray
+) -> DiagonalNetworkGrid:
     """The (K, J) grid of networks x = u ⊙ u − v ⊙ v, u₀ = v₀ = α_j·1, each with its own key."""
     layout = config.layout(parameterization)
     keys = jax.random.split(key, (config.instances, len(config.alphas)))
@@ -173,8 +182,7 @@ def make_grid(config: SparsityConfig, parameterization: AbstractParameterization
     def build(alpha, k):
         return DiagonalNetwork(config.size, alpha, parameterization, layout=layout, key=k)
 
-    networks = eqx.filter_vmap(eqx.filter_vmap(build), in_axes=(None, 0))(jnp.asarray(config.alphas, dtype=float),
-                                                                         keys)
+    networks = eqx.filter_vmap(eqx.filter_vmap(build), in_axes=(None, 0))(jnp.asarray(config.alphas, dtype=float), keys)
     return DiagonalNetworkGrid(networks, eqx.filter_vmap(eqx.filter_vmap(DiagonalNetwork.factor_kernel_norm))(networks))
 
 
@@ -261,11 +269,17 @@ def make_objective(config: SparsityConfig) -> SparsityObjective:
         return jnp.asarray(x, dtype=float)  # JAX's default float
 
     return SparsityObjective(
-        a=arr(inst.a), y=arr(inst.y), x_true=arr(inst.x_true), x_l1=arr(inst.x_l1), x_l2=arr(inst.x_l2),
+        a=arr(inst.a),
+        y=arr(inst.y),
+        x_true=arr(inst.x_true),
+        x_l1=arr(inst.x_l1),
+        x_l2=arr(inst.x_l2),
         curvature=arr(curvature_bounds(inst, config.alphas)),
         support_level=arr(config.support_threshold * np.abs(inst.x_true).max(axis=1)),
-        tolerance=config.tolerance, equalize=config.equal_initial_step,
-        alpha_min=int(np.argmin(config.alphas)), alpha_max=int(np.argmax(config.alphas)),
+        tolerance=config.tolerance,
+        equalize=config.equal_initial_step,
+        alpha_min=int(np.argmin(config.alphas)),
+        alpha_max=int(np.argmax(config.alphas)),
     )
 
 
@@ -298,15 +312,24 @@ def _stats(values: np.ndarray) -> dict:
     def value(v):
         return float(v) if np.isfinite(v) else None
 
-    return {"median": value(np.median(censored)), "min": value(censored.min()), "max": value(censored.max()),
-            "reached": int(np.isfinite(values).sum()), "count": int(values.size)}
+    return {
+        "median": value(np.median(censored)),
+        "min": value(censored.min()),
+        "max": value(censored.max()),
+        "reached": int(np.isfinite(values).sum()),
+        "count": int(values.size),
+    }
 
 
 def summarize_by_alpha(config: SparsityConfig, samples: Mapping[str, Mapping[str, np.ndarray]]) -> dict:
     """{parameterization: {metric: {α: {median, min, max, reached, count}}}} over instances × seeds."""
-    return {name: {metric: {f"{alpha:g}": _stats(v[:, j]) for j, alpha in enumerate(config.alphas)}
-                   for metric, v in per.items()}
-            for name, per in samples.items()}
+    return {
+        name: {
+            metric: {f"{alpha:g}": _stats(v[:, j]) for j, alpha in enumerate(config.alphas)}
+            for metric, v in per.items()
+        }
+        for name, per in samples.items()
+    }
 
 
 def _cell(s: dict, fmt: str, *, steps: int | None = None) -> str:
@@ -321,9 +344,11 @@ def _cell(s: dict, fmt: str, *, steps: int | None = None) -> str:
 
 def alpha_table(config: SparsityConfig, summary: dict, steps: int, resolution: int) -> str:
     """Markdown: one row per (α, parameterization), medians over instances × seeds [min – max]."""
-    lines = ["| α | param | κ | rel. error ‖x−x*‖/‖x*‖ | dist. to ℓ1 interp. | dist. to ℓ2 interp. | support "
-             f"| residual | steps to residual ≤ {config.tolerance:g} (per {resolution}) |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| α | param | κ | rel. error ‖x−x*‖/‖x*‖ | dist. to ℓ1 interp. | dist. to ℓ2 interp. | support "
+        f"| residual | steps to residual ≤ {config.tolerance:g} (per {resolution}) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for alpha in config.alphas:
         a = f"{alpha:g}"
         for name, per in summary.items():
@@ -333,12 +358,14 @@ def alpha_table(config: SparsityConfig, summary: dict, steps: int, resolution: i
                 f"| {rel['median']:.2e} [{rel['min']:.1e} – {rel['max']:.1e}] "
                 f"| {_cell(per['dist_l1'][a], '.2e')} | {_cell(per['dist_l2'][a], '.2e')} "
                 f"| {_cell(per['support'][a], '.0f')} | {_cell(per['residual'][a], '.1e')} "
-                f"| {_cell(per['steps_to_tol'][a], '.0f', steps=steps)} |")
+                f"| {_cell(per['steps_to_tol'][a], '.0f', steps=steps)} |"
+            )
     return "\n".join(lines)
 
 
 def findings(config: SparsityConfig, summary: dict, threshold: float = 0.05) -> list[str]:
     """Plain statements of which α give a sparse / an ℓ2-like solution, per parameterization."""
+
     def below(stats: dict) -> bool:
         return stats["median"] is not None and stats["median"] <= threshold
 
@@ -346,8 +373,10 @@ def findings(config: SparsityConfig, summary: dict, threshold: float = 0.05) -> 
     for name, per in summary.items():
         sparse = [f"{a:g}" for a in config.alphas if below(per["rel_error"][f"{a:g}"])]
         l2 = [f"{a:g}" for a in config.alphas if below(per["dist_l2"][f"{a:g}"])]
-        out.append(f"{name}: median ‖x−x*‖/‖x*‖ ≤ {threshold:g} (sparse recovery) at α ∈ {{{', '.join(sparse)}}}; "
-                   f"median distance to the min-ℓ2 interpolant ≤ {threshold:g} at α ∈ {{{', '.join(l2)}}}")
+        out.append(
+            f"{name}: median ‖x−x*‖/‖x*‖ ≤ {threshold:g} (sparse recovery) at α ∈ {{{', '.join(sparse)}}}; "
+            f"median distance to the min-ℓ2 interpolant ≤ {threshold:g} at α ∈ {{{', '.join(l2)}}}"
+        )
     return out
 
 
@@ -373,8 +402,9 @@ def plot(config: SparsityConfig, summary: dict, references: dict, steps: int, re
         missing = steps if metric == "steps_to_tol" else np.nan  # never reached: drawn at the budget
         for name, per in summary.items():
             stats = [per[metric][f"{a:g}"] for a in alphas[order]]
-            med, lo, hi = (np.array([missing if s[q] is None else s[q] for s in stats])
-                           for q in ("median", "min", "max"))
+            med, lo, hi = (
+                np.array([missing if s[q] is None else s[q] for s in stats]) for q in ("median", "min", "max")
+            )
             (line,) = ax.plot(alphas[order], med, "o-", label=name)
             ax.fill_between(alphas[order], lo, hi, color=line.get_color(), alpha=0.2)
             shown.extend(v for v in (*med, *lo, *hi) if np.isfinite(v) and v > 0)
@@ -389,9 +419,12 @@ def plot(config: SparsityConfig, summary: dict, references: dict, steps: int, re
     axes[1, 1].axhline(steps, color="gray", ls=":", lw=1, label=f"budget ({steps} steps)")
     for ax in (axes[0, 0], axes[1, 0], axes[1, 1]):
         ax.legend(fontsize=8)
-    fig.suptitle(f"Diagonal network x = u⊙u − v⊙v, GD from u₀ = v₀ = α·1: n = {config.size}, "
-                 f"m = {config.measurements}, k = {config.sparsity}; median and min–max over "
-                 f"{references['samples']} runs per α (instances × seeds)", fontsize=10)
+    fig.suptitle(
+        f"Diagonal network x = u⊙u − v⊙v, GD from u₀ = v₀ = α·1: n = {config.size}, "
+        f"m = {config.measurements}, k = {config.sparsity}; median and min–max over "
+        f"{references['samples']} runs per α (instances × seeds)",
+        fontsize=10,
+    )
     return save_figure(fig, path, dpi=110)
 
 
@@ -405,27 +438,49 @@ class WNSparsity(AbstractProblem[SparsityConfig]):
     name = "wn-sparsity"
     description = "Sparse implicit bias vs initialization scale α: plain / WN / RWF diagonal networks, GD"
     presets = {
-        "smoke": Preset(SparsityConfig(size=12, measurements=6, sparsity=2, instances=2, alphas=(1e-2, 1.0)),
-                        TrainConfig(steps=200, seeds=2, chunk_steps=50), SGD(learning_rate=0.5)),
-        "quick": Preset(SparsityConfig(), TrainConfig(steps=150_000, seeds=1, chunk_steps=1000, eval_every=50_000),
-                        SGD(learning_rate=0.5)),
-        "paper": Preset(SparsityConfig(instances=8, alphas=PAPER_ALPHAS),
-                        TrainConfig(steps=400_000, seeds=3, chunk_steps=2000, eval_every=100_000),
-                        SGD(learning_rate=0.5)),
+        "smoke": Preset(
+            SparsityConfig(size=12, measurements=6, sparsity=2, instances=2, alphas=(1e-2, 1.0)),
+            TrainConfig(steps=200, seeds=2, chunk_steps=50),
+            SGD(learning_rate=0.5),
+        ),
+        "quick": Preset(
+            SparsityConfig(),
+            TrainConfig(steps=150_000, seeds=1, chunk_steps=1000, eval_every=50_000),
+            SGD(learning_rate=0.5),
+        ),
+        "paper": Preset(
+            SparsityConfig(instances=8, alphas=PAPER_ALPHAS),
+            TrainConfig(steps=400_000, seeds=3, chunk_steps=2000, eval_every=100_000),
+            SGD(learning_rate=0.5),
+        ),
     }
-    metrics = ("rel_error_alpha_min", "rel_error_alpha_max", "dist_l1_alpha_max", "dist_l2_alpha_max",
-               "support_alpha_max")
+    metrics = (
+        "rel_error_alpha_min",
+        "rel_error_alpha_max",
+        "dist_l1_alpha_max",
+        "dist_l2_alpha_max",
+        "support_alpha_max",
+    )
     default_parameterizations = "plain,wn,rwf"
     float64 = True
     rwf = RWF(mean=1.0, std=0.1)  # the paper's default N(1, 0.1): exp(s) ≈ e
-    options = (Option("equal_initial_step", "one raw GD step for every parameterization instead of dividing it by "
-                      "the initial factor-kernel norm κ (RWF diverges at large α)", flag="--shared-step", const=False),)
+    options = (
+        Option(
+            "equal_initial_step",
+            "one raw GD step for every parameterization instead of dividing it by "
+            "the initial factor-kernel norm κ (RWF diverges at large α)",
+            flag="--shared-step",
+            const=False,
+        ),
+    )
 
     def objective(self, config, train):
         if jnp.result_type(float) != jnp.float64:
-            warnings.warn("wn-sparsity in float32: at large α the factors (≈ α) cannot absorb the small late GD "
-                          "updates, so the residual stalls near 1e-3; run it through pinnrwf.runner (float64) or enable x64",
-                          stacklevel=2)
+            warnings.warn(
+                "wn-sparsity in float32: at large α the factors (≈ α) cannot absorb the small late GD "
+                "updates, so the residual stalls near 1e-3; run it through pinnrwf.runner (float64) or enable x64",
+                stacklevel=2,
+            )
         return make_objective(config)
 
     def init_model(self, config, parameterization):
@@ -440,12 +495,20 @@ class WNSparsity(AbstractProblem[SparsityConfig]):
         summary = summarize_by_alpha(config, samples)
         inst = make_instances(config)
         references = {
-            "l2_rel_error": float(np.median(np.linalg.norm(inst.x_l2 - inst.x_true, axis=1)
-                                            / np.linalg.norm(inst.x_true, axis=1))),
-            "l1_rel_error": float(np.median(np.linalg.norm(inst.x_l1 - inst.x_true, axis=1)
-                                            / np.linalg.norm(inst.x_true, axis=1))),
-            "l2_support": float(np.median(np.sum(np.abs(inst.x_l2) > config.support_threshold
-                                                 * np.abs(inst.x_true).max(axis=1, keepdims=True), axis=1))),
+            "l2_rel_error": float(
+                np.median(np.linalg.norm(inst.x_l2 - inst.x_true, axis=1) / np.linalg.norm(inst.x_true, axis=1))
+            ),
+            "l1_rel_error": float(
+                np.median(np.linalg.norm(inst.x_l1 - inst.x_true, axis=1) / np.linalg.norm(inst.x_true, axis=1))
+            ),
+            "l2_support": float(
+                np.median(
+                    np.sum(
+                        np.abs(inst.x_l2) > config.support_threshold * np.abs(inst.x_true).max(axis=1, keepdims=True),
+                        axis=1,
+                    )
+                )
+            ),
             "samples": next(iter(samples.values()))["rel_error"].shape[0],
             "dtype": str(jnp.result_type(float)),
         }
@@ -455,8 +518,14 @@ class WNSparsity(AbstractProblem[SparsityConfig]):
             f"Median over {references['samples']} runs (instances × seeds) per α [min – max]; κ = initial step "
             f"multiplier ({step}); {references['dtype']}. Reference: min-ℓ2 interpolant rel. error "
             f"{references['l2_rel_error']:.3f}, min-ℓ1 interpolant rel. error {references['l1_rel_error']:.1e} "
-            f"(medians over instances).\n\n{table}\n")
+            f"(medians over instances).\n\n{table}\n"
+        )
         figure = plot(config, summary, references, steps, resolution, out_dir / "wn_sparsity.png")
-        return {"figures": [str(figure)], "tables": [str(out_dir / "wn_sparsity.md")], "references": references,
-                "by_alpha": summary, "table_by_alpha": table, "findings": findings(config, summary)}
-
+        return {
+            "figures": [str(figure)],
+            "tables": [str(out_dir / "wn_sparsity.md")],
+            "references": references,
+            "by_alpha": summary,
+            "table_by_alpha": table,
+            "findings": findings(config, summary),
+        }

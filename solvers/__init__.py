@@ -25,5 +25,14 @@ Modules
 
 from . import advection, allen_cahn, base, burgers, darcy, diffusion_reaction, ldc, random_fields, spectral_jax
 
-__all__ = ["advection", "allen_cahn", "base", "burgers", "darcy", "diffusion_reaction", "ldc", "random_fields",
-           "spectral_jax"]
+__all__ = [
+    "advection",
+    "allen_cahn",
+    "base",
+    "burgers",
+    "darcy",
+    "diffusion_reaction",
+    "ldc",
+    "random_fields",
+    "spectral_jax",
+]

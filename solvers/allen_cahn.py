@@ -149,12 +149,12 @@ def solve(
     epsilon, dt = positive_number("epsilon", epsilon), positive_number("dt", dt)
     t = check_times(t_eval)
     starts, steps = output_schedule(t, dt)
-    check_time_steps(sum(k for k, _ in steps), what=f"allen-cahn: dt = {dt:g} up to t = {t[-1]:g}",
-                     max_steps=max_steps)
+    check_time_steps(sum(k for k, _ in steps), what=f"allen-cahn: dt = {dt:g} up to t = {t[-1]:g}", max_steps=max_steps)
     u0 = np.asarray(initial(grid(n_internal)), dtype=np.float64)
     if u0.shape != (n_internal,) or not np.all(np.isfinite(u0)):
-        raise ValueError(f"initial must return {n_internal} finite values for {n_internal} points, got shape "
-                         f"{u0.shape}")
+        raise ValueError(
+            f"initial must return {n_internal} finite values for {n_internal} points, got shape {u0.shape}"
+        )
     one_of("backend", backend, BACKENDS)
     backend = resolve_backend(backend, n_internal * sum(k for k, _ in steps))
     bound = max(1.0, float(np.max(np.abs(u0)))) * (1.0 + BOUND_TOL)
@@ -170,9 +170,11 @@ def solve(
     for j, u in enumerate(physical):
         peak = float(np.max(np.abs(u)))
         if not np.isfinite(peak) or peak > bound:
-            raise SolverError(f"allen-cahn: max|u| = {peak:.4g} by t = {t[j]:.4g} exceeds the bound {bound:.4g} "
-                              f"of the maximum principle: dt = {steps[j][1]:.3g} is unstable or n_internal = "
-                              f"{n_internal} does not resolve the interfaces; try a smaller dt or a larger n_internal")
+            raise SolverError(
+                f"allen-cahn: max|u| = {peak:.4g} by t = {t[j]:.4g} exceeds the bound {bound:.4g} "
+                f"of the maximum principle: dt = {steps[j][1]:.3g} is unstable or n_internal = "
+                f"{n_internal} does not resolve the interfaces; try a smaller dt or a larger n_internal"
+            )
         out[j] = u[:: n_internal // nx]
     return out
 

@@ -148,8 +148,9 @@ class BurgersETDRK4(AbstractStepper):
         coefficients = etdrk4_coefficients(self.lin, self.dt)  # all real: the operator is real
         self.E, self.E2, self.Q, self.f1, self.f2, self.f3 = (np.real(c) for c in coefficients)
         # Interleaved (re, im) copies for products on the float64 view of complex arrays.
-        self._E, self._E2, self._Q, self._f1, self._f3 = (np.repeat(c, 2) for c in
-                                                          (self.E, self.E2, self.Q, self.f1, self.f3))
+        self._E, self._E2, self._Q, self._f1, self._f3 = (
+            np.repeat(c, 2) for c in (self.E, self.E2, self.Q, self.f1, self.f3)
+        )
         self._2f2 = np.repeat(2.0 * self.f2, 2)
         self._half_k = -0.5 * dk[:m]  # N(v) = −½ ik·F[u²]: (re, im) ↦ (−½k·(−im), −½k·re)
 
@@ -311,8 +312,7 @@ def solve(
         workers_from_env()  # a bad value of the environment variable fails before any work
     one_of("backend", backend, BACKENDS)
     starts, steps = output_schedule(t, dt)
-    check_time_steps(sum(k for k, _ in steps), what=f"burgers: dt = {dt:g} up to t = {t[-1]:g}",
-                     max_steps=max_steps)
+    check_time_steps(sum(k for k, _ in steps), what=f"burgers: dt = {dt:g} up to t = {t[-1]:g}", max_steps=max_steps)
     backend = resolve_backend(backend, u0.shape[0] * n_int * sum(k for k, _ in steps))
     solver = _Solver(n_int, nu, dt, workers)
     first = solver.stepper(dt)
@@ -361,8 +361,11 @@ def _check_peak(peak: np.ndarray, peak0: np.ndarray, *, t: float, dt: float, nu:
     if not bad.any():
         return
     i = int(np.argmax(bad))
-    happened = ("u became inf/NaN" if not np.isfinite(peak[i])
-                else f"max|u| grew from {peak0[i]:.4g} to {peak[i]:.4g} (×{peak[i] / peak0[i]:.3g})")
+    happened = (
+        "u became inf/NaN"
+        if not np.isfinite(peak[i])
+        else f"max|u| grew from {peak0[i]:.4g} to {peak[i]:.4g} (×{peak[i] / peak0[i]:.3g})"
+    )
     raise SolverError(
         f"burgers: in sample {i}, {happened} by t = {t:.4g}, but viscous Burgers never lets max|u| grow: the "
         f"step dt = {dt:.3g} is unstable for this data, or n_internal = {n_int} does not resolve its fronts at "
@@ -430,7 +433,7 @@ def cole_hopf_sine(x, t, nu: float, *, nodes: int = COLE_HOPF_NODES) -> np.ndarr
             out[j] = -np.sin(np.pi * x)
             continue
         y = x[:, None] - np.sqrt(4.0 * nu * tj) * z[None, :]  # (n_x, nodes)
-        log_w = -z[None, :] ** 2 - np.cos(np.pi * y) / (2.0 * np.pi * nu)
+        log_w = -(z[None, :] ** 2) - np.cos(np.pi * y) / (2.0 * np.pi * nu)
         w = np.exp(log_w - log_w.max(axis=1, keepdims=True))
         out[j] = -np.sum(np.sin(np.pi * y) * w, axis=1) / np.sum(w, axis=1)
     return out

@@ -108,9 +108,12 @@ def solve(a, *, f=1.0, progress=None) -> np.ndarray:
     op = DarcyOperator(n)
     u = np.empty_like(a3)
     for s in range(a3.shape[0]):
-        u[s] = check_finite_solution(op.solve(a3[s], f3[s]), what=f"darcy: sample {s}",
-                                     hint=f"a ranges over [{a3[s].min():.3g}, {a3[s].max():.3g}]; a contrast this "
-                                          f"large makes the linear system singular in float64")
+        u[s] = check_finite_solution(
+            op.solve(a3[s], f3[s]),
+            what=f"darcy: sample {s}",
+            hint=f"a ranges over [{a3[s].min():.3g}, {a3[s].max():.3g}]; a contrast this "
+            f"large makes the linear system singular in float64",
+        )
         if progress is not None:
             progress(s)
     return u[0] if single else u

@@ -61,11 +61,23 @@ class DiffusionReactionCN(AbstractStepper):
 
     order = 2
 
-    def __init__(self, x: np.ndarray, dt: float, *, diffusivity: float, reaction: float,
-                 source: Callable[[float], np.ndarray], newton_tol: float = 1e-13, max_newton: int = 30):
+    def __init__(
+        self,
+        x: np.ndarray,
+        dt: float,
+        *,
+        diffusivity: float,
+        reaction: float,
+        source: Callable[[float], np.ndarray],
+        newton_tol: float = 1e-13,
+        max_newton: int = 30,
+    ):
         self.x = as_float64_array("x", x, ndim=(1,))
-        if self.x.size < 3 or not np.allclose(np.diff(self.x), self.x[1] - self.x[0], rtol=1e-9, atol=0) \
-                or self.x[1] <= self.x[0]:
+        if (
+            self.x.size < 3
+            or not np.allclose(np.diff(self.x), self.x[1] - self.x[0], rtol=1e-9, atol=0)
+            or self.x[1] <= self.x[0]
+        ):
             raise ValueError(f"x must be a uniform increasing grid of at least 3 points, got {x!r}")
         self.h = self.x[1] - self.x[0]
         self.dt = positive_number("dt", dt)
@@ -123,10 +135,18 @@ def _check_grid(nx, nt, t_final):
     return positive_int("nx", nx, minimum=3), positive_int("nt", nt, minimum=2), positive_number("t_final", t_final)
 
 
-def integrate(source: Callable[[float, np.ndarray], np.ndarray], *, nx: int = PAPER_NX, nt: int = PAPER_NT,
-              t_final: float = 1.0, diffusivity: float = 0.01, reaction: float = 0.01,
-              batch: int = 1, substeps: int = 1,
-              max_steps: int | None = MAX_TIME_STEPS) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def integrate(
+    source: Callable[[float, np.ndarray], np.ndarray],
+    *,
+    nx: int = PAPER_NX,
+    nt: int = PAPER_NT,
+    t_final: float = 1.0,
+    diffusivity: float = 0.01,
+    reaction: float = 0.01,
+    batch: int = 1,
+    substeps: int = 1,
+    max_steps: int | None = MAX_TIME_STEPS,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Crank–Nicolson solution for a general source s(t, x) (used for manufactured solutions).
 
     Args:
@@ -147,14 +167,14 @@ def integrate(source: Callable[[float, np.ndarray], np.ndarray], *, nx: int = PA
     batch = positive_int("batch", batch)
     diffusivity = positive_number("diffusivity", diffusivity)
     reaction = finite_number("reaction", reaction)
-    check_time_steps((nt - 1) * substeps, what=f"diffusion-reaction: nt = {nt} outputs × substeps = {substeps}",
-                     max_steps=max_steps)
+    check_time_steps(
+        (nt - 1) * substeps, what=f"diffusion-reaction: nt = {nt} outputs × substeps = {substeps}", max_steps=max_steps
+    )
     x = np.linspace(0.0, 1.0, nx)
     t = np.linspace(0.0, t_final, nt)
     dt = (t[1] - t[0]) / substeps
     xi = x[1:-1]
-    stepper = DiffusionReactionCN(x, dt, diffusivity=diffusivity, reaction=reaction,
-                                  source=lambda tt: source(tt, xi))
+    stepper = DiffusionReactionCN(x, dt, diffusivity=diffusivity, reaction=reaction, source=lambda tt: source(tt, xi))
     u = np.zeros((batch, nt, nx))
     state = stepper.init(u[:, 0])
     with np.errstate(over="ignore", invalid="ignore"):  # a blow-up is reported as a SolverError
@@ -162,8 +182,11 @@ def integrate(source: Callable[[float, np.ndarray], np.ndarray], *, nx: int = PA
             for s in range(substeps):
                 state = stepper.step(state, t[n - 1] + s * dt)
             u[:, n] = stepper.observe(state)
-    check_finite_solution(u, what=f"diffusion-reaction (reaction k = {reaction:g})",
-                          hint="try a smaller reaction, a shorter t_final or more substeps")
+    check_finite_solution(
+        u,
+        what=f"diffusion-reaction (reaction k = {reaction:g})",
+        hint="try a smaller reaction, a shorter t_final or more substeps",
+    )
     return x, t, u
 
 
@@ -175,8 +198,16 @@ def _check_source(a):
     return a
 
 
-def solve(a, *, diffusivity: float = 0.01, reaction: float = 0.01, nt: int = PAPER_NT,
-          t_final: float = 1.0, substeps: int = 1, max_steps: int | None = MAX_TIME_STEPS) -> np.ndarray:
+def solve(
+    a,
+    *,
+    diffusivity: float = 0.01,
+    reaction: float = 0.01,
+    nt: int = PAPER_NT,
+    t_final: float = 1.0,
+    substeps: int = 1,
+    max_steps: int | None = MAX_TIME_STEPS,
+) -> np.ndarray:
     """Solve u_t = D u_xx + k u² + a(x) with zero initial/boundary values (rwf_paper L.1).
 
     Args:
@@ -196,13 +227,30 @@ def solve(a, *, diffusivity: float = 0.01, reaction: float = 0.01, nt: int = PAP
     nx = a.shape[-1]
     single = a.ndim == 1
     a2 = np.atleast_2d(a)
-    _, _, u = integrate(lambda t, xi: a2[:, 1:-1], nx=nx, nt=nt, t_final=t_final, diffusivity=diffusivity,
-                        reaction=reaction, batch=a2.shape[0], substeps=substeps, max_steps=max_steps)
+    _, _, u = integrate(
+        lambda t, xi: a2[:, 1:-1],
+        nx=nx,
+        nt=nt,
+        t_final=t_final,
+        diffusivity=diffusivity,
+        reaction=reaction,
+        batch=a2.shape[0],
+        substeps=substeps,
+        max_steps=max_steps,
+    )
     return u[0] if single else u
 
 
-def solve_method_of_lines(a, *, diffusivity: float = 0.01, reaction: float = 0.01, nt: int = PAPER_NT,
-                          t_final: float = 1.0, rtol: float = 1e-10, atol: float = 1e-12) -> np.ndarray:
+def solve_method_of_lines(
+    a,
+    *,
+    diffusivity: float = 0.01,
+    reaction: float = 0.01,
+    nt: int = PAPER_NT,
+    t_final: float = 1.0,
+    rtol: float = 1e-10,
+    atol: float = 1e-12,
+) -> np.ndarray:
     """Cross-check: the same central-difference semi-discretisation integrated by diffrax (Tsit5,
     adaptive, tight tolerances) in a local float64 scope. Same shapes as :func:`solve`."""
     import diffrax
@@ -227,9 +275,15 @@ def solve_method_of_lines(a, *, diffusivity: float = 0.01, reaction: float = 0.0
 
         ts = jnp.linspace(0.0, t_final, nt)
         sol = diffrax.diffeqsolve(
-            diffrax.ODETerm(rhs), diffrax.Tsit5(), t0=0.0, t1=t_final, dt0=1e-3,
-            y0=jnp.zeros_like(src), saveat=diffrax.SaveAt(ts=ts),
-            stepsize_controller=diffrax.PIDController(rtol=rtol, atol=atol), max_steps=100_000,
+            diffrax.ODETerm(rhs),
+            diffrax.Tsit5(),
+            t0=0.0,
+            t1=t_final,
+            dt0=1e-3,
+            y0=jnp.zeros_like(src),
+            saveat=diffrax.SaveAt(ts=ts),
+            stepsize_controller=diffrax.PIDController(rtol=rtol, atol=atol),
+            max_steps=100_000,
         )
         ys = np.asarray(sol.ys, dtype=np.float64)  # (nt, batch, nx − 2)
     u = np.pad(np.moveaxis(ys, 0, 1), ((0, 0), (0, 0), (1, 1)))

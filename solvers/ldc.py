@@ -31,7 +31,9 @@ from pinnrwf._validation import instance, positive_int, positive_number
 
 from .base import SolverError, check_finite_solution
 
-DEFAULT_N = 512  # Re = 1000 converged to < 1 % of the lid speed (benchmarks/studies/solvers_convergence/solvers_convergence.py)
+DEFAULT_N = (
+    512  # Re = 1000 converged to < 1 % of the lid speed (benchmarks/studies/solvers_convergence/solvers_convergence.py)
+)
 
 
 @dataclass(frozen=True)
@@ -130,7 +132,9 @@ class StreamfunctionVorticity:
         jv = np.concatenate([omx, -omx, -omy, omy, psy, -psy, -psx, psx]) / d
         return conv, jv
 
-    def newton(self, z: np.ndarray, re: float, *, tol: float = 1e-10, max_iter: int = 25) -> tuple[np.ndarray, int] | None:
+    def newton(
+        self, z: np.ndarray, re: float, *, tol: float = 1e-10, max_iter: int = 25
+    ) -> tuple[np.ndarray, int] | None:
         """Newton iterations at a fixed Re from z; None if they diverge or stall."""
         A = self.linear(re)
         N2 = 2 * self.size
@@ -142,7 +146,7 @@ class StreamfunctionVorticity:
             if not np.all(np.isfinite(dz)):
                 return None
             z = z + dz
-            step = np.max(np.abs(dz[self.size:])) / max(1.0, np.max(np.abs(z[self.size:])))
+            step = np.max(np.abs(dz[self.size :])) / max(1.0, np.max(np.abs(z[self.size :])))
             if step < tol:
                 return z, it
             if step > 1e3:
@@ -184,8 +188,14 @@ def _pressure(u, v, omega, re, h) -> np.ndarray:
     return p - p.mean()
 
 
-def solve(re: float = 100.0, n: int = DEFAULT_N, *, lid_velocity: float = 1.0, re_start: float = 50.0,
-          initial: CavitySolution | None = None) -> CavitySolution:
+def solve(
+    re: float = 100.0,
+    n: int = DEFAULT_N,
+    *,
+    lid_velocity: float = 1.0,
+    re_start: float = 50.0,
+    initial: CavitySolution | None = None,
+) -> CavitySolution:
     """Steady lid-driven cavity at Reynolds number ``re`` on an n × n-cell grid.
 
     Args:

@@ -108,8 +108,9 @@ def spectral_grf_1d(
     """
     n = positive_int("n", n, minimum=2)
     n_samples = positive_int("n_samples", n_samples)
-    tau, kappa, alpha, length = (positive_number(k, v) for k, v in
-                                 (("tau", tau), ("kappa", kappa), ("alpha", alpha), ("length", length)))
+    tau, kappa, alpha, length = (
+        positive_number(k, v) for k, v in (("tau", tau), ("kappa", kappa), ("alpha", alpha), ("length", length))
+    )
     rng = _rng(seed)
     k = np.fft.rfftfreq(n, d=length / n) * 2.0 * np.pi  # angular wavenumbers, (n//2 + 1,)
     std = _spectral_std(k**2, tau, kappa, alpha)

@@ -52,8 +52,9 @@ def _coefficient_table(lin: np.ndarray, steps: Sequence[tuple[int, float]]):
     return table, np.asarray(index, dtype=np.int32)
 
 
-def etdrk4_rollout(lin: np.ndarray, nonlinear: Callable, params, v0: np.ndarray,
-                   steps: Sequence[tuple[int, float]], *, n: int) -> np.ndarray:
+def etdrk4_rollout(
+    lin: np.ndarray, nonlinear: Callable, params, v0: np.ndarray, steps: Sequence[tuple[int, float]], *, n: int
+) -> np.ndarray:
     """Physical values ``(n_out, batch, n)`` after each output interval.
 
     Args:
@@ -74,8 +75,9 @@ def etdrk4_rollout(lin: np.ndarray, nonlinear: Callable, params, v0: np.ndarray,
     counts = np.asarray([k for k, _ in steps], dtype=np.int32)
     with jax.enable_x64(True):
         params = jax.tree_util.tree_map(jnp.asarray, params)
-        out = _compiled(nonlinear, n)(jnp.asarray(v0, dtype=jnp.complex128), params, jnp.asarray(table),
-                                      jnp.asarray(index), jnp.asarray(counts))
+        out = _compiled(nonlinear, n)(
+            jnp.asarray(v0, dtype=jnp.complex128), params, jnp.asarray(table), jnp.asarray(index), jnp.asarray(counts)
+        )
         return np.asarray(out)
 
 

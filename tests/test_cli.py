@@ -22,7 +22,25 @@ def test_help_lists_every_command(capsys):
 
 def test_generate_through_the_main_command(tmp_path, capsys):
     out = tmp_path / "dr.h5"
-    assert main(["generate", "diffusion-reaction", "--n-samples", "3", "--seed", "1", "--nx", "11", "--nt", "6",
-                 "--out", str(out), "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "generate",
+                "diffusion-reaction",
+                "--n-samples",
+                "3",
+                "--seed",
+                "1",
+                "--nx",
+                "11",
+                "--nt",
+                "6",
+                "--out",
+                str(out),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     ds = read_dataset(out)
     assert ds.n_samples == 3 and ds["tensor"].shape == (3, 6, 11)

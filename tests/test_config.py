@@ -4,8 +4,24 @@ import dataclasses
 
 import pytest
 
-from pinnrwf.config import (Config, below, between, boolean, describe, each, field, fingerprint_config, finite,
-                            int_at_least, nonnegative, one_of, optional, positive, positive_int, probability)
+from pinnrwf.config import (
+    Config,
+    below,
+    between,
+    boolean,
+    describe,
+    each,
+    field,
+    fingerprint_config,
+    finite,
+    int_at_least,
+    nonnegative,
+    one_of,
+    optional,
+    positive,
+    positive_int,
+    probability,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,24 +47,27 @@ def test_defaults_pass():
     Example()
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"width": 0}, "width must be ≥ 1"),
-    ({"width": 2.5}, "width must be an integer"),
-    ({"width": True}, "width must be an integer"),
-    ({"strategy": "x"}, "strategy must be one of 'regular', 'causal'"),
-    ({"weight": -1.0}, "weight must be ≥ 0"),
-    ({"fraction": 1.5}, r"fraction must be in \[0.0, 1.0\]"),
-    ({"scale": 0.0}, "scale must be > 0"),
-    ({"sizes": (1, 0)}, r"sizes\[1\] must be ≥ 1"),
-    ({"sizes": ()}, "sizes must be a non-empty tuple"),
-    ({"c": float("nan")}, "c must be a finite number"),
-    ({"width": 1, "sizes": (1, 2)}, "width must be ≥ the number of sizes"),
-    ({"grid": 1}, "grid must be ≥ 2, got 1"),
-    ({"grid": 2.0}, "grid must be an integer"),
-    ({"switch": 1}, "switch must be True or False, got 1"),
-    ({"gap": 1.0}, "gap must be < 1, got 1.0"),
-    ({"gap": float("inf")}, "gap must be a finite number"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"width": 0}, "width must be ≥ 1"),
+        ({"width": 2.5}, "width must be an integer"),
+        ({"width": True}, "width must be an integer"),
+        ({"strategy": "x"}, "strategy must be one of 'regular', 'causal'"),
+        ({"weight": -1.0}, "weight must be ≥ 0"),
+        ({"fraction": 1.5}, r"fraction must be in \[0.0, 1.0\]"),
+        ({"scale": 0.0}, "scale must be > 0"),
+        ({"sizes": (1, 0)}, r"sizes\[1\] must be ≥ 1"),
+        ({"sizes": ()}, "sizes must be a non-empty tuple"),
+        ({"c": float("nan")}, "c must be a finite number"),
+        ({"width": 1, "sizes": (1, 2)}, "width must be ≥ the number of sizes"),
+        ({"grid": 1}, "grid must be ≥ 2, got 1"),
+        ({"grid": 2.0}, "grid must be an integer"),
+        ({"switch": 1}, "switch must be True or False, got 1"),
+        ({"gap": 1.0}, "gap must be < 1, got 1.0"),
+        ({"gap": float("inf")}, "gap must be a finite number"),
+    ],
+)
 def test_each_violation_names_the_field(changes, message):
     with pytest.raises(ValueError, match=message):
         Example(**changes)

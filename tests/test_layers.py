@@ -26,8 +26,9 @@ def installed_layout(target: Path) -> Path:
     mapping = setuptools["package-dir"]
     for package in setuptools["packages"]:
         parent = max((p for p in mapping if package == p or package.startswith(p + ".")), key=len)
-        source = REPO / mapping[parent] / Path(*package[len(parent):].lstrip(".").split(".") if package != parent
-                                               else ())
+        source = (
+            REPO / mapping[parent] / Path(*package[len(parent) :].lstrip(".").split(".") if package != parent else ())
+        )
         dest = target / Path(*package.split("."))
         dest.mkdir(parents=True, exist_ok=True)
         for file in source.glob("*.py"):
@@ -39,9 +40,14 @@ def lint_imports(tmp: Path) -> subprocess.CompletedProcess:
     lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
     if lint is None:
         raise RuntimeError("lint-imports not found: install the test extra (pip install -e '.[test]')")
-    return subprocess.run([lint, str(REPO / "pyproject.toml"), "--no-cache"], cwd=tmp,
-                          env={"PATH": str(Path(sys.executable).parent), "PYTHONPATH": str(installed_layout(tmp))},
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [lint, str(REPO / "pyproject.toml"), "--no-cache"],
+        cwd=tmp,
+        env={"PATH": str(Path(sys.executable).parent), "PYTHONPATH": str(installed_layout(tmp))},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def test_import_contracts_hold(tmp_path):
@@ -61,9 +67,20 @@ def test_a_broken_contract_is_caught(tmp_path):
     installed_layout(tmp_path)
     with (tmp_path / "pinnrwf" / "nn" / "__init__.py").open("a") as f:
         f.write("\nfrom pinnrwf import runner  # noqa\n")
-    proc = subprocess.run([sys.executable, "-c", "import sys; from importlinter.cli import lint_imports_command; "
-                           "sys.exit(lint_imports_command())", str(REPO / "pyproject.toml"), "--no-cache"],
-                          cwd=tmp_path, env={"PYTHONPATH": str(tmp_path)}, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())",
+            str(REPO / "pyproject.toml"),
+            "--no-cache",
+        ],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if "No module named" in proc.stderr:
         pytest.skip(proc.stderr.splitlines()[-1])
     assert proc.returncode == 1

@@ -58,10 +58,36 @@ def test_options_follow_the_declared_fields():
 
 
 def test_parsed_options_set_the_config():
-    config = parse("--width", "16", "--scale", "2.5", "--mode", "b", "--data", "x.h5", "--generate", "--no-figure",
-                   "--sizes", "3", "4", "--other", "7", "--arch", "modified")
-    assert config == OptionsConfig(width=16, scale=2.5, mode="b", data=Path("x.h5"), generate=True, figure=False,
-                                   sizes=(3, 4), renamed=7, architecture="modified")
+    config = parse(
+        "--width",
+        "16",
+        "--scale",
+        "2.5",
+        "--mode",
+        "b",
+        "--data",
+        "x.h5",
+        "--generate",
+        "--no-figure",
+        "--sizes",
+        "3",
+        "4",
+        "--other",
+        "7",
+        "--arch",
+        "modified",
+    )
+    assert config == OptionsConfig(
+        width=16,
+        scale=2.5,
+        mode="b",
+        data=Path("x.h5"),
+        generate=True,
+        figure=False,
+        sizes=(3, 4),
+        renamed=7,
+        architecture="modified",
+    )
     assert parse() == OptionsConfig()
 
 

@@ -11,11 +11,18 @@ from pinnrwf.reports import Curves, FieldComparison, ParameterTrajectory, run_re
 
 
 def _result(seeds=2):
-    history = {"metric_step": [0, 10], "metrics": {"rel_l2": np.array([[1.0, 0.9], [0.5, 0.4]])[:, :seeds]},
-               "step": [10], "diagnostics": {"param_k": np.array([[0.2, 0.3]])[:, :seeds]}}
-    return types.SimpleNamespace(model=lambda i: (lambda z: z[:1] * 2.0), history=history,
-                                 config=types.SimpleNamespace(seed=0),
-                                 final_metrics={"k": np.array([0.2, 0.3])[:seeds]})
+    history = {
+        "metric_step": [0, 10],
+        "metrics": {"rel_l2": np.array([[1.0, 0.9], [0.5, 0.4]])[:, :seeds]},
+        "step": [10],
+        "diagnostics": {"param_k": np.array([[0.2, 0.3]])[:, :seeds]},
+    }
+    return types.SimpleNamespace(
+        model=lambda i: lambda z: z[:1] * 2.0,
+        history=history,
+        config=types.SimpleNamespace(seed=0),
+        final_metrics={"k": np.array([0.2, 0.3])[:seeds]},
+    )
 
 
 def test_grid_points_is_the_ij_meshgrid_and_reshapes_back():
@@ -35,9 +42,10 @@ def test_add_noise_scales_with_the_spread_and_zero_noise_is_identity():
 
 def test_reports_write_their_figures_and_merge_extras(tmp_path):
     config = types.SimpleNamespace(k0=0.5, k_true=0.25, noise=0.01)
-    grid = lambda c: (*pde.grid_points(np.linspace(0, 1, 4), np.linspace(0, 1, 3)), )  # noqa: E731
-    field = FieldComparison(lambda c: (grid(c)[0], grid(c)[0][:, 0] * 2.0, grid(c)[1]), (0, 1, 0, 1),
-                            ("x", "t", "u"), "field.png")
+    grid = lambda c: (*pde.grid_points(np.linspace(0, 1, 4), np.linspace(0, 1, 3)),)  # noqa: E731
+    field = FieldComparison(
+        lambda c: (grid(c)[0], grid(c)[0][:, 0] * 2.0, grid(c)[1]), (0, 1, 0, 1), ("x", "t", "u"), "field.png"
+    )
     trajectory = ParameterTrajectory("k", "κ", "k0", lambda c: c.k_true, "k.png", record=("noise",))
     results = {"plain": _result(), "rwf": _result()}
     extras = run_reports((trajectory, field, Curves(("rel_l2",), "curves.png")), config, results, tmp_path)
@@ -72,12 +80,17 @@ def test_figures_have_no_empty_panel_and_say_how_many_seeds(seeds, drawn, tmp_pa
     from pinnrwf.problems.regression1d import Regression1DConfig, make_objective, plot
 
     config = types.SimpleNamespace(k0=0.5, k_true=0.25)
-    grid = lambda c: (*pde.grid_points(np.linspace(0, 1, 4), np.linspace(0, 1, 3)), )  # noqa: E731
-    field = FieldComparison(lambda c: (grid(c)[0], grid(c)[0][:, 0] * 2.0, grid(c)[1]), (0, 1, 0, 1),
-                            ("x", "t", "u"), "field.png")
+    grid = lambda c: (*pde.grid_points(np.linspace(0, 1, 4), np.linspace(0, 1, 3)),)  # noqa: E731
+    field = FieldComparison(
+        lambda c: (grid(c)[0], grid(c)[0][:, 0] * 2.0, grid(c)[1]), (0, 1, 0, 1), ("x", "t", "u"), "field.png"
+    )
     results = {"plain": _result(seeds), "rwf": _result(seeds)}
-    run_reports((field, ParameterTrajectory("k", "κ", "k0", lambda c: c.k_true, "k.png"),
-                 Curves(("rel_l2",), "curves.png")), config, results, tmp_path)
+    run_reports(
+        (field, ParameterTrajectory("k", "κ", "k0", lambda c: c.k_true, "k.png"), Curves(("rel_l2",), "curves.png")),
+        config,
+        results,
+        tmp_path,
+    )
     for r in results.values():
         r.history.update(loss=r.history["metrics"]["rel_l2"], step=r.history["metric_step"])
     plot_training(results, {"plain": np.ones((seeds, 3)), "rwf": np.ones((seeds, 3))}, tmp_path / "t.png", "t")
@@ -85,7 +98,7 @@ def test_figures_have_no_empty_panel_and_say_how_many_seeds(seeds, drawn, tmp_pa
     for r in results.values():
         r.final_metrics["mse"] = np.array([0.1, 0.2])[:seeds]
         r.history["metrics"]["mse"] = r.history["metrics"]["weight_change"] = r.history["metrics"]["rel_l2"]
-        r.model = lambda i: (lambda x: x * 0.0)
+        r.model = lambda i: lambda x: x * 0.0
     plot(results, objective, {"plain": [1.0, 1e-3, -1e-14]}, tmp_path / "r.png")
     assert len(drawn) == 5
     for fig in drawn:

@@ -6,7 +6,6 @@ import io
 import os
 
 import equinox as eqx
-import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
@@ -26,8 +25,11 @@ def test_estimates_count_the_bytes_of_the_arrays():
 def test_what_cannot_fit_is_refused_naming_it_unless_overridden(monkeypatch):
     monkeypatch.setattr(resources, "host_memory_available", lambda: 2**30)
     assert resources.check_memory(2**29, what="small", device=False) == 2**29
-    with pytest.raises(ValueError, match=r"^--pool-size 10 \(x\) needs at least 2 GiB of memory, more than the 1 GiB "
-                       r"available on this machine; choose a smaller value, or set PINNRWF_NO_SIZE_CHECK=1"):
+    with pytest.raises(
+        ValueError,
+        match=r"^--pool-size 10 \(x\) needs at least 2 GiB of memory, more than the 1 GiB "
+        r"available on this machine; choose a smaller value, or set PINNRWF_NO_SIZE_CHECK=1",
+    ):
         resources.check_memory(2**31, what="--pool-size 10 (x)", device=False)
     monkeypatch.setenv(resources.OVERRIDE, "1")
     assert resources.check_memory(2**31, what="x", device=False) == 2**31
@@ -46,13 +48,17 @@ def test_a_training_estimate_counts_networks_batches_and_the_lbfgs_set(monkeypat
     assert resources.check_training(Objective(), [init], seeds=2, lbfgs_batches=3) == 2 * (440 + 800 + 3 * 800)
     monkeypatch.setattr(resources, "device_memory_available", lambda: 1000)
     monkeypatch.setattr(resources, "host_memory_available", lambda: 1000)
-    with pytest.raises(ValueError, match=r"training \(2 seed\(s\) × the network's parameters \(440 B\), one training "
-                       r"batch \(800 B\), the L-BFGS fixed set \(--lbfgs-points 300: 3 batches, 2.34 KiB\)\) needs"):
+    with pytest.raises(
+        ValueError,
+        match=r"training \(2 seed\(s\) × the network's parameters \(440 B\), one training "
+        r"batch \(800 B\), the L-BFGS fixed set \(--lbfgs-points 300: 3 batches, 2.34 KiB\)\) needs",
+    ):
         resources.check_training(Objective(), [init], seeds=2, lbfgs_batches=3, lbfgs_points=300)
 
 
-@pytest.mark.parametrize("code, reason", [(errno.ENOSPC, "no space left on device"),
-                                          (errno.EDQUOT, "disk quota exceeded")])
+@pytest.mark.parametrize(
+    "code, reason", [(errno.ENOSPC, "no space left on device"), (errno.EDQUOT, "disk quota exceeded")]
+)
 def test_a_full_disk_names_the_file_and_leaves_no_partial_file(tmp_path, code, reason):
     def full(f):
         f.write(b"half")

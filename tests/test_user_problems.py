@@ -38,8 +38,21 @@ def _clean_env(extra_path: Path | None = None) -> dict:
 def test_run_a_problem_file_from_any_folder_then_load_it(problem_file, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # outside the repository
     out = tmp_path / "out"
-    code = main(["run", str(problem_file), "--preset", "smoke", "--param", "plain,rwf", "--kappa", "0.2",
-                 "--no-progress", "--out", str(out)])
+    code = main(
+        [
+            "run",
+            str(problem_file),
+            "--preset",
+            "smoke",
+            "--param",
+            "plain,rwf",
+            "--kappa",
+            "0.2",
+            "--no-progress",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0
     results = json.loads((out / "results.json").read_text())
     assert results["problem"] == "user-heat"
@@ -59,11 +72,11 @@ def pinnrwf_point():
 
 
 def test_choosing_a_class_in_a_file_with_several(problem_file):
-    text = problem_file.read_text() + textwrap.dedent('''
+    text = problem_file.read_text() + textwrap.dedent("""
 
         class OtherHeat(UserHeat):
             name = "other-heat"
-        ''')
+        """)
     problem_file.write_text(text)
     with pytest.raises(ValueError, match=r"several problems \['OtherHeat', 'UserHeat'\]: choose one as .*:OtherHeat"):
         registry.load_problem_file(problem_file)
@@ -72,11 +85,14 @@ def test_choosing_a_class_in_a_file_with_several(problem_file):
         registry.load_problem_file(f"{problem_file}:Nope")
 
 
-@pytest.mark.parametrize(("content", "code", "message"), [
-    (None, 2, "no such file"),
-    ("x = 1\n", 2, "defines no concrete pinnrwf.problem.AbstractProblem subclass"),
-    ("import not_a_module_anywhere\n", 1, "failed to import: ModuleNotFoundError"),
-])
+@pytest.mark.parametrize(
+    ("content", "code", "message"),
+    [
+        (None, 2, "no such file"),
+        ("x = 1\n", 2, "defines no concrete pinnrwf.problem.AbstractProblem subclass"),
+        ("import not_a_module_anywhere\n", 1, "failed to import: ModuleNotFoundError"),
+    ],
+)
 def test_bad_problem_files_fail_in_one_line(tmp_path, capsys, content, code, message):
     path = tmp_path / "bad.py"
     if content is not None:
@@ -104,9 +120,26 @@ def test_an_installed_entry_point_runs_by_name_with_python_m(tmp_path):
     _install_plugin(site, FIXTURE.read_text(), "user-heat = heatplugin.problems:UserHeat")
     out = tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "-m", "pinnrwf", "run", "user-heat", "--preset", "smoke", "--param", "plain",
-         "--no-progress", "--out", str(out)],
-        cwd=tmp_path, env=_clean_env(site), capture_output=True, text=True, timeout=600)
+        [
+            sys.executable,
+            "-m",
+            "pinnrwf",
+            "run",
+            "user-heat",
+            "--preset",
+            "smoke",
+            "--param",
+            "plain",
+            "--no-progress",
+            "--out",
+            str(out),
+        ],
+        cwd=tmp_path,
+        env=_clean_env(site),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "user-heat" in proc.stdout or "Heat equation" in proc.stdout
     assert json.loads((out / "results.json").read_text())["problem"] == "user-heat"
@@ -116,11 +149,19 @@ def test_entry_point_clashing_with_a_builtin_name_is_refused(tmp_path):
     site = tmp_path / "site"
     source = FIXTURE.read_text().replace('name = "user-heat"', 'name = "advection"')
     _install_plugin(site, source, "advection = heatplugin.problems:UserHeat")
-    proc = subprocess.run([sys.executable, "-m", "pinnrwf", "run", "--help"], cwd=tmp_path, env=_clean_env(site),
-                          capture_output=True, text=True, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pinnrwf", "run", "--help"],
+        cwd=tmp_path,
+        env=_clean_env(site),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 2
-    assert proc.stderr.startswith("pinnrwf: error: two problems are named 'advection': from module "
-                                  "pinnrwf.problems.advection and from entry point advection")
+    assert proc.stderr.startswith(
+        "pinnrwf: error: two problems are named 'advection': from module "
+        "pinnrwf.problems.advection and from entry point advection"
+    )
 
 
 def test_entry_point_must_match_the_problem_name(tmp_path, monkeypatch):
@@ -145,20 +186,63 @@ def test_a_problem_file_runs_from_a_wheel_install(problem_file, tmp_path):
     pytest.importorskip("wheel")
     wheels, target, source = tmp_path / "wheels", tmp_path / "installed", tmp_path / "source"
     # a copy of the sources, so that the build's own folders never land in the repository
-    shutil.copytree(REPO, source, ignore=shutil.ignore_patterns(".git", ".venv", ".ci-venv", "build", "results", "runs",
-                                                                "__pycache__", "*.egg-info", "data"))
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
-                    str(wheels), str(source)], check=True, timeout=600, cwd=tmp_path)
+    shutil.copytree(
+        REPO,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", ".ci-venv", "build", "results", "runs", "__pycache__", "*.egg-info", "data"
+        ),
+    )
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(wheels),
+            str(source),
+        ],
+        check=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
     wheel = next(wheels.glob("pinnrwf-*.whl"))
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
-                   check=True, timeout=600, cwd=tmp_path)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        check=True,
+        timeout=600,
+        cwd=tmp_path,
+    )
     out = tmp_path / "out"
-    script = ("import sys, pinnrwf; from pinnrwf.cli import main; print('FROM', pinnrwf.__file__); "
-              "sys.exit(main(sys.argv[1:]))")
+    script = (
+        "import sys, pinnrwf; from pinnrwf.cli import main; print('FROM', pinnrwf.__file__); "
+        "sys.exit(main(sys.argv[1:]))"
+    )
     proc = subprocess.run(
-        [sys.executable, "-c", script, "run", str(problem_file), "--preset", "smoke", "--param", "plain",
-         "--no-progress", "--out", str(out)],
-        cwd=tmp_path, env=_clean_env(target), capture_output=True, text=True, timeout=600)
+        [
+            sys.executable,
+            "-c",
+            script,
+            "run",
+            str(problem_file),
+            "--preset",
+            "smoke",
+            "--param",
+            "plain",
+            "--no-progress",
+            "--out",
+            str(out),
+        ],
+        cwd=tmp_path,
+        env=_clean_env(target),
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr
     assert f"FROM {target}" in proc.stdout  # the wheel's copy, not the repository's
     assert json.loads((out / "results.json").read_text())["problem"] == "user-heat"

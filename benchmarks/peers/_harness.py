@@ -40,8 +40,9 @@ def load1() -> float:
 def commit() -> str:
     """The short hash of the checkout's HEAD, or ``"unknown"`` outside git."""
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              check=True).stdout.strip()
+        return subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
@@ -95,15 +96,24 @@ def time_deepxde_training(dde, model, *, warmup: int, steps: int, reps: int, cal
             if self.i in marks_at:
                 marks.append(time.perf_counter())
 
-    _, train_state = model.train(iterations=warmup + reps * steps + 1, display_every=10**9, verbose=0,
-                                 callbacks=[*callbacks, Timer()], **train_kwargs)
+    _, train_state = model.train(
+        iterations=warmup + reps * steps + 1,
+        display_every=10**9,
+        verbose=0,
+        callbacks=[*callbacks, Timer()],
+        **train_kwargs,
+    )
     return [steps / (b - a) for a, b in zip(marks, marks[1:])], train_state
 
 
 def torch_provenance(torch) -> dict:
     """PyTorch's version, device, default dtype and thread count (the DeepXDE scripts run on CPU)."""
-    return {"torch_version": torch.__version__, "device": "cpu",
-            "dtype": str(torch.get_default_dtype()).replace("torch.", ""), "threads": torch.get_num_threads()}
+    return {
+        "torch_version": torch.__version__,
+        "device": "cpu",
+        "dtype": str(torch.get_default_dtype()).replace("torch.", ""),
+        "threads": torch.get_num_threads(),
+    }
 
 
 def host_provenance() -> dict:
@@ -114,8 +124,13 @@ def host_provenance() -> dict:
 def timing_summary(runs: list[float], *, warmup: int, steps: int, reps: int) -> dict:
     """The timing protocol (warm-up steps, steps per repetition, repetitions), the per-repetition
     rates and their median, rounded as every script reports them."""
-    return {"warmup": warmup, "steps": steps, "reps": reps, "steps_per_second_runs": [round(r, 3) for r in runs],
-            "median_steps_per_second": round(statistics.median(runs), 3)}
+    return {
+        "warmup": warmup,
+        "steps": steps,
+        "reps": reps,
+        "steps_per_second_runs": [round(r, 3) for r in runs],
+        "median_steps_per_second": round(statistics.median(runs), 3),
+    }
 
 
 def add_accuracy_arguments(ap, *, record_every: int = 500) -> None:
@@ -175,8 +190,15 @@ def train_recording_error(dde, torch, model, net, grid, u_ref, args, loss_weight
             with torch.no_grad():
                 u = net(torch.as_tensor(grid)).numpy().ravel()
             err = float(np.linalg.norm(u - u_ref) / norm)
-            records.append({"step": int(step), "stage": self.stage, "wall": t - clock["start"] - clock["evals"],
-                            "cpu": c - clock["cpu_start"] - clock["cpu_evals"], "rel_l2": err})
+            records.append(
+                {
+                    "step": int(step),
+                    "stage": self.stage,
+                    "wall": t - clock["start"] - clock["evals"],
+                    "cpu": c - clock["cpu_start"] - clock["cpu_evals"],
+                    "rel_l2": err,
+                }
+            )
             clock["evals"] += time.perf_counter() - t
             clock["cpu_evals"] += time.process_time() - c
 
@@ -190,10 +212,13 @@ def train_recording_error(dde, torch, model, net, grid, u_ref, args, loss_weight
         opts["fun_per_step"] = opts["maxfun"] * opts["iter_per_step"] // opts["maxiter"]
         model.compile("L-BFGS", loss_weights=loss_weights)
         model.train(display_every=10**9, verbose=0, callbacks=[Recorder("lbfgs")])
-    return {"lbfgs_steps_run": max(r["step"] for r in records) - args.adam_steps,
-            "train_seconds": time.perf_counter() - clock["start"] - clock["evals"],
-            "train_cpu_seconds": time.process_time() - clock["cpu_start"] - clock["cpu_evals"],
-            "eval_seconds": clock["evals"], "records": records}
+    return {
+        "lbfgs_steps_run": max(r["step"] for r in records) - args.adam_steps,
+        "train_seconds": time.perf_counter() - clock["start"] - clock["evals"],
+        "train_cpu_seconds": time.process_time() - clock["cpu_start"] - clock["cpu_evals"],
+        "eval_seconds": clock["evals"],
+        "records": records,
+    }
 
 
 def write_accuracy_run(dde, torch, args, run: dict, points: dict) -> None:
@@ -202,14 +227,27 @@ def write_accuracy_run(dde, torch, args, run: dict, points: dict) -> None:
     import json
 
     result = {
-        "library": "deepxde", "version": dde.__version__, "backend": dde.backend.backend_name,
-        **torch_provenance(torch), **host_provenance(),
-        "width": args.width, "depth": args.depth, "seed": args.seed, "adam_steps": args.adam_steps,
-        "lbfgs_steps": args.lbfgs_steps, "lbfgs_steps_run": run["lbfgs_steps_run"], "points": points,
-        "train_seconds": run["train_seconds"], "train_cpu_seconds": run["train_cpu_seconds"],
-        "eval_seconds": run["eval_seconds"], "records": run["records"],
+        "library": "deepxde",
+        "version": dde.__version__,
+        "backend": dde.backend.backend_name,
+        **torch_provenance(torch),
+        **host_provenance(),
+        "width": args.width,
+        "depth": args.depth,
+        "seed": args.seed,
+        "adam_steps": args.adam_steps,
+        "lbfgs_steps": args.lbfgs_steps,
+        "lbfgs_steps_run": run["lbfgs_steps_run"],
+        "points": points,
+        "train_seconds": run["train_seconds"],
+        "train_cpu_seconds": run["train_cpu_seconds"],
+        "eval_seconds": run["eval_seconds"],
+        "records": run["records"],
         "clock": "wall and process CPU seconds from model.compile('adam') to the end of training, evaluations excluded",
     }
     atomic_write_text(args.out, json.dumps(result) + "\n")
-    print(f"deepxde {args.width}x{args.depth} seed {args.seed}: rel L2 {run['records'][-1]['rel_l2']:.3e} "
-          f"in {run['train_seconds']:.1f} s", flush=True)
+    print(
+        f"deepxde {args.width}x{args.depth} seed {args.seed}: rel L2 {run['records'][-1]['rel_l2']:.3e} "
+        f"in {run['train_seconds']:.1f} s",
+        flush=True,
+    )

@@ -46,11 +46,18 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
-
 from _harness import atomic_write_text, commit, cpu_model, load1
+
 from pinnrwf.benchmarks._common import result_dir
-from pinnrwf.benchmarks.studies.engine_speed.engine_speed import (C, N_INITIAL, N_RESIDUAL, batch_loss, init_model,
-                                                                 speed_objective, time_engine)
+from pinnrwf.benchmarks.studies.engine_speed.engine_speed import (
+    N_INITIAL,
+    N_RESIDUAL,
+    C,
+    batch_loss,
+    init_model,
+    speed_objective,
+    time_engine,
+)
 from pinnrwf.nn import Plain
 
 HERE = Path(__file__).resolve().parent
@@ -71,9 +78,14 @@ def step_products(objective, model) -> list[dict]:
                 (ca, cb), (ba, bb) = eqn.params["dimension_numbers"]
                 out = eqn.outvars[0].aval
                 contracted = int(np.prod([a.shape[i] for i in ca])) if ca else 1
-                products.append({"lhs": list(a.shape), "rhs": list(b.shape),
-                                 "dimension_numbers": [[list(ca), list(cb)], [list(ba), list(bb)]],
-                                 "flops": 2 * int(np.prod(out.shape)) * contracted})
+                products.append(
+                    {
+                        "lhs": list(a.shape),
+                        "rhs": list(b.shape),
+                        "dimension_numbers": [[list(ca), list(cb)], [list(ba), list(bb)]],
+                        "flops": 2 * int(np.prod(out.shape)) * contracted,
+                    }
+                )
             for sub in _subjaxprs(eqn):
                 visit(sub)
 
@@ -117,8 +129,10 @@ def bare_jax_rate(steps: int, warmup: int = 20) -> float:
 
     sizes = [3] + [256] * 5 + [1]
     keys = jax.random.split(jax.random.PRNGKey(0), len(sizes))
-    params = [(jax.random.normal(k, (a, b)) * jnp.sqrt(2.0 / (a + b)), jnp.zeros(b))
-              for k, a, b in zip(keys[1:], sizes[:-1], sizes[1:])]
+    params = [
+        (jax.random.normal(k, (a, b)) * jnp.sqrt(2.0 / (a + b)), jnp.zeros(b))
+        for k, a, b in zip(keys[1:], sizes[:-1], sizes[1:])
+    ]
 
     def u(params, xt):
         h = jnp.stack([jnp.cos(xt[0]), jnp.sin(xt[0]), xt[1]])
@@ -169,8 +183,12 @@ def time_replay(run, steps: int, reps: int = 3) -> float:
 def time_deepxde(python: str, steps: int) -> float:
     with tempfile.TemporaryDirectory() as d:
         out = Path(d) / "deepxde.json"
-        subprocess.run([python, str(HERE / "deepxde_advection.py"), "--steps", str(steps), "--out", str(out)],
-                       check=True, env={**os.environ, "DDE_BACKEND": "pytorch"}, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [python, str(HERE / "deepxde_advection.py"), "--steps", str(steps), "--out", str(out)],
+            check=True,
+            env={**os.environ, "DDE_BACKEND": "pytorch"},
+            stdout=subprocess.DEVNULL,
+        )
         return float(json.loads(out.read_text())["median_steps_per_second"])
 
 
@@ -178,8 +196,16 @@ def time_torch_replay(python: str, products: list[dict], steps: int) -> float:
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "products.json"
         path.write_text(json.dumps({"products": products}))
-        line = subprocess.run([python, str(HERE / "torch_matmul_replay.py"), str(path), "--steps", str(steps)],
-                              check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+        line = (
+            subprocess.run(
+                [python, str(HERE / "torch_matmul_replay.py"), str(path), "--steps", str(steps)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+        )
         return float(json.loads(line)["steps_per_second"])
 
 
@@ -189,8 +215,12 @@ def main(argv=None) -> int:
     p.add_argument("--steps", type=int, default=300)
     p.add_argument("--chunk", type=int, default=100)
     p.add_argument("--deepxde-python", default=None, help="python of DeepXDE's environment (optional)")
-    p.add_argument("--out", type=Path, required=True,
-                   help="root of the results tree: writes OUT/advection-matmul-ceiling/<device>/default/")
+    p.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="root of the results tree: writes OUT/advection-matmul-ceiling/<device>/default/",
+    )
     args = p.parse_args(argv)
     out = result_dir(args.out, "advection-matmul-ceiling", "default")
     if args.rounds < 1 or args.steps < 1 or args.chunk < 1:
@@ -204,7 +234,8 @@ def main(argv=None) -> int:
     for r in range(args.rounds):
         row = {"round": r + 1, "load_before": load1()}
         row["engine"] = time_engine(objective, Plain(), 1, args.steps, min(args.chunk, args.steps), "highest")[
-            "steps_per_second"]
+            "steps_per_second"
+        ]
         row["bare"] = bare_jax_rate(args.steps)
         row["replay"] = time_replay(run, args.steps)
         if args.deepxde_python:
@@ -213,41 +244,72 @@ def main(argv=None) -> int:
         row["load_after"] = load1()
         rounds.append(row)
         print(json.dumps(row), flush=True)
-    ratios = {"engine/replay": [r["engine"] / r["replay"] for r in rounds],
-              "engine/bare": [r["engine"] / r["bare"] for r in rounds]}
+    ratios = {
+        "engine/replay": [r["engine"] / r["replay"] for r in rounds],
+        "engine/bare": [r["engine"] / r["bare"] for r in rounds],
+    }
     if args.deepxde_python:
         ratios["replay/deepxde"] = [r["replay"] / r["deepxde"] for r in rounds]
         ratios["engine/deepxde"] = [r["engine"] / r["deepxde"] for r in rounds]
         ratios["replay/torch_replay"] = [r["replay"] / r["torch_replay"] for r in rounds]
-    command = (f"python benchmarks/peers/advection_matmul_ceiling.py --rounds {args.rounds} --steps {args.steps} "
-               f"--chunk {args.chunk}" + (f" --deepxde-python {args.deepxde_python}" if args.deepxde_python else "")
-               + f" --out {args.out}")
-    result = {"commit": commit(), "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-              "cpu": cpu_model(), "jax": jax.__version__, "steps": args.steps, "chunk": args.chunk,
-              "products": products, "gflop_per_step": gflop, "rounds": rounds,
-              "ratios": ratios, "median_ratios": {k: statistics.median(v) for k, v in ratios.items()},
-              "command": command}
+    command = (
+        f"python benchmarks/peers/advection_matmul_ceiling.py --rounds {args.rounds} --steps {args.steps} "
+        f"--chunk {args.chunk}"
+        + (f" --deepxde-python {args.deepxde_python}" if args.deepxde_python else "")
+        + f" --out {args.out}"
+    )
+    result = {
+        "commit": commit(),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "cpu": cpu_model(),
+        "jax": jax.__version__,
+        "steps": args.steps,
+        "chunk": args.chunk,
+        "products": products,
+        "gflop_per_step": gflop,
+        "rounds": rounds,
+        "ratios": ratios,
+        "median_ratios": {k: statistics.median(v) for k, v in ratios.items()},
+        "command": command,
+    }
     cols = ["engine", "bare", "replay"] + (["deepxde", "torch_replay"] if args.deepxde_python else [])
     shapes = {}
     for q in products:
         k = f"{q['lhs']}·{q['rhs']}"
         shapes[k] = shapes.get(k, 0) + 1
-    lines = ["# Advection step vs its own matrix products timed alone (matmul ceiling)", "",
-             f"CPU {result['cpu']}, JAX {result['jax']}, commit {result['commit']}, {result['date']}; "
-             f"`{command}`. DSL step (`speed_objective`, MLP 5 × 256 tanh, Plain, 1024 residual + 128 IC "
-             f"rows, 1 seed) through the engine `fit`; bare: the same step as a plain JAX + optax script (jitted "
-             "step in a Python loop); the replay runs the {len(products)} `dot_general`s of "
-             f"its loss gradient ({gflop:.2f} GFLOP per step) and nothing else; DeepXDE 1.15 + PyTorch "
-             "(median of its reps); replay (best of 3) and torch_replay (best of 3): the same products in XLA and in PyTorch. Rounds "
-             "alternate them.", "",
-             "| round | load before | " + " | ".join(f"{c} steps/s" for c in cols)
-             + " | replay GFLOP/s | " + " | ".join(ratios) + " |",
-             "|---|---|" + "---|" * (len(cols) + 1 + len(ratios))]
+    lines = [
+        "# Advection step vs its own matrix products timed alone (matmul ceiling)",
+        "",
+        f"CPU {result['cpu']}, JAX {result['jax']}, commit {result['commit']}, {result['date']}; "
+        f"`{command}`. DSL step (`speed_objective`, MLP 5 × 256 tanh, Plain, 1024 residual + 128 IC "
+        f"rows, 1 seed) through the engine `fit`; bare: the same step as a plain JAX + optax script (jitted "
+        "step in a Python loop); the replay runs the {len(products)} `dot_general`s of "
+        f"its loss gradient ({gflop:.2f} GFLOP per step) and nothing else; DeepXDE 1.15 + PyTorch "
+        "(median of its reps); replay (best of 3) and torch_replay (best of 3): the same products in XLA and in PyTorch. Rounds "
+        "alternate them.",
+        "",
+        "| round | load before | "
+        + " | ".join(f"{c} steps/s" for c in cols)
+        + " | replay GFLOP/s | "
+        + " | ".join(ratios)
+        + " |",
+        "|---|---|" + "---|" * (len(cols) + 1 + len(ratios)),
+    ]
     for i, row in enumerate(rounds):
-        lines.append(f"| {row['round']} | {row['load_before']:.2f} | " + " | ".join(f"{row[c]:.1f}" for c in cols)
-                     + f" | {row['replay'] * gflop:.0f} | " + " | ".join(f"{ratios[k][i]:.2f}" for k in ratios) + " |")
-    lines += ["", "Medians: " + ", ".join(f"{k} **{v:.2f}**" for k, v in result["median_ratios"].items()), "",
-              "Products per step (count × lhs·rhs): " + ", ".join(f"{n} × {k}" for k, n in shapes.items()), ""]
+        lines.append(
+            f"| {row['round']} | {row['load_before']:.2f} | "
+            + " | ".join(f"{row[c]:.1f}" for c in cols)
+            + f" | {row['replay'] * gflop:.0f} | "
+            + " | ".join(f"{ratios[k][i]:.2f}" for k in ratios)
+            + " |"
+        )
+    lines += [
+        "",
+        "Medians: " + ", ".join(f"{k} **{v:.2f}**" for k, v in result["median_ratios"].items()),
+        "",
+        "Products per step (count × lhs·rhs): " + ", ".join(f"{n} × {k}" for k, n in shapes.items()),
+        "",
+    ]
     atomic_write_text(out / "results.json", json.dumps(result, indent=1) + "\n")
     atomic_write_text(out / "README.md", "\n".join(lines))
     print("\n".join(lines))

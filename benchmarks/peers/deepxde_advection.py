@@ -68,8 +68,8 @@ N_RESIDUAL, N_INITIAL = 1024, 128
 
 
 def build_model(mode: str, seed: int):
-    import numpy as np
     import deepxde as dde
+    import numpy as np
     import torch
 
     dde.config.set_random_seed(seed)  # random/np/torch seeds only for the pytorch backend
@@ -86,9 +86,11 @@ def build_model(mode: str, seed: int):
     ic = dde.icbc.IC(geomtime, lambda x: np.sin(x[:, 0:1]), lambda _, on_initial: on_initial)
 
     if mode == "idiomatic":
-        data = dde.data.TimePDE(geomtime, pde, [ic], num_domain=N_RESIDUAL,
-                                num_initial=N_INITIAL, train_distribution="pseudo")
+        data = dde.data.TimePDE(
+            geomtime, pde, [ic], num_domain=N_RESIDUAL, num_initial=N_INITIAL, train_distribution="pseudo"
+        )
     else:
+
         class MatchedTimePDE(dde.data.TimePDE):
             """IC points drawn separately, so the residual mean is over the interior points only."""
 
@@ -109,12 +111,10 @@ def build_model(mode: str, seed: int):
                 return out
 
         MatchedTimePDE._alive = []
-        data = MatchedTimePDE(geomtime, pde, [ic], num_domain=N_RESIDUAL, num_initial=0,
-                              train_distribution="pseudo")
+        data = MatchedTimePDE(geomtime, pde, [ic], num_domain=N_RESIDUAL, num_initial=0, train_distribution="pseudo")
 
     net = dde.nn.FNN([3] + [256] * 5 + [1], "tanh", "Glorot normal")
-    net.apply_feature_transform(
-        lambda xt: torch.cat([torch.cos(xt[:, 0:1]), torch.sin(xt[:, 0:1]), xt[:, 1:2]], dim=1))
+    net.apply_feature_transform(lambda xt: torch.cat([torch.cos(xt[:, 0:1]), torch.sin(xt[:, 0:1]), xt[:, 1:2]], dim=1))
 
     model = dde.Model(data, net)
     model.compile("adam", lr=1e-3, loss_weights=[1.0, 100.0])  # [PDE residual, IC]
@@ -143,8 +143,13 @@ def main(argv=None) -> int:
     # sometimes catches an interior point with t ~ 0 and raises "`num_bcs` changed!").
     resample_bc = args.mode == "matched"
     runs, train_state = time_deepxde_training(
-        dde, model, warmup=args.warmup, steps=args.steps, reps=args.reps,
-        callbacks=[dde.callbacks.PDEPointResampler(period=1, pde_points=True, bc_points=resample_bc)])
+        dde,
+        model,
+        warmup=args.warmup,
+        steps=args.steps,
+        reps=args.reps,
+        callbacks=[dde.callbacks.PDEPointResampler(period=1, pde_points=True, bc_points=resample_bc)],
+    )
 
     result = {
         "library": "deepxde",

@@ -64,14 +64,19 @@ def main(argv=None) -> int:
 
     bc = dde.icbc.DirichletBC(geomtime, lambda x: 0, lambda _, on_boundary: on_boundary)
     ic = dde.icbc.IC(geomtime, lambda x: -np.sin(np.pi * x[:, 0:1]), lambda _, on_initial: on_initial)
-    data = dde.data.TimePDE(geomtime, pde, [bc, ic], num_domain=args.n_domain, num_boundary=args.n_boundary,
-                            num_initial=args.n_initial)
+    data = dde.data.TimePDE(
+        geomtime, pde, [bc, ic], num_domain=args.n_domain, num_boundary=args.n_boundary, num_initial=args.n_initial
+    )
     net = dde.nn.FNN([2] + [args.width] * args.depth + [1], "tanh", "Glorot normal")
     model = dde.Model(data, net)
 
     run = train_recording_error(dde, torch, model, net, grid, u_ref, args)
-    points = {"domain": args.n_domain, "boundary": args.n_boundary, "initial": args.n_initial,
-              "distribution": "Hammersley (DeepXDE's default), fixed"}
+    points = {
+        "domain": args.n_domain,
+        "boundary": args.n_boundary,
+        "initial": args.n_initial,
+        "distribution": "Hammersley (DeepXDE's default), fixed",
+    }
     write_accuracy_run(dde, torch, args, run, points)
     return 0
 

@@ -111,8 +111,9 @@ def build_data(dde, mode: str, n_residual: int, n_boundary: int):
         class IdiomaticPDE(KeepAlive, dde.data.PDE):
             pass
 
-        data = IdiomaticPDE(geom, pde, [bc_u, bc_v], num_domain=n_residual, num_boundary=n_boundary,
-                            train_distribution="pseudo")
+        data = IdiomaticPDE(
+            geom, pde, [bc_u, bc_v], num_domain=n_residual, num_boundary=n_boundary, train_distribution="pseudo"
+        )
         return data, [1.0, 1.0, 1.0, WEIGHT_BOUNDARY, WEIGHT_BOUNDARY]
 
     import torch
@@ -177,8 +178,13 @@ def main(argv=None) -> int:
     dde, model = build_model(args.mode, args.points, args.seed)
 
     runs, train_state = time_deepxde_training(
-        dde, model, warmup=args.warmup, steps=args.steps, reps=args.reps,
-        callbacks=[dde.callbacks.PDEPointResampler(period=1, pde_points=True, bc_points=True)])
+        dde,
+        model,
+        warmup=args.warmup,
+        steps=args.steps,
+        reps=args.reps,
+        callbacks=[dde.callbacks.PDEPointResampler(period=1, pde_points=True, bc_points=True)],
+    )
     n_residual, n_boundary = POINTS[args.points]
     result = {
         "library": "deepxde",

@@ -53,8 +53,8 @@ N_FUNCTIONS, N_SENSORS, N_POINTS, BATCH, WIDTH, DEPTH = 5000, 100, 100, 10_000, 
 
 
 def build_model(seed: int, batch_size: int):
-    import numpy as np
     import deepxde as dde
+    import numpy as np
 
     dde.config.set_random_seed(seed)
     rng = np.random.default_rng(seed)
@@ -128,8 +128,12 @@ def main(argv=None) -> int:
     ap.add_argument("--batch-size", type=int, default=BATCH, help="rows per step (default: %(default)s)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's)")
-    ap.add_argument("--library", choices=("deepxde", "torch"), default="deepxde",
-                    help="deepxde: DeepXDE's Triple + DeepONet + Model.train; torch: the same step in plain PyTorch")
+    ap.add_argument(
+        "--library",
+        choices=("deepxde", "torch"),
+        default="deepxde",
+        help="deepxde: DeepXDE's Triple + DeepONet + Model.train; torch: the same step in plain PyTorch",
+    )
     ap.add_argument("--out", default=None, help="also write the JSON here (atomically)")
     args = ap.parse_args(argv)
 
@@ -143,8 +147,9 @@ def main(argv=None) -> int:
         return report(args, {"library": "torch", "version": torch.__version__}, runs, [final_loss])
     dde, model = build_model(args.seed, args.batch_size)
 
-    runs, train_state = time_deepxde_training(dde, model, warmup=args.warmup, steps=args.steps, reps=args.reps,
-                                              batch_size=args.batch_size)
+    runs, train_state = time_deepxde_training(
+        dde, model, warmup=args.warmup, steps=args.steps, reps=args.reps, batch_size=args.batch_size
+    )
     library = {"library": "deepxde", "version": dde.__version__, "backend": dde.backend.backend_name}
     return report(args, library, runs, [float(v) for v in train_state.loss_train])
 
@@ -155,9 +160,14 @@ def report(args, library: dict, runs: list[float], final_loss: list[float]) -> i
     result = {
         **library,
         **torch_provenance(torch),
-        "workload": {"functions": N_FUNCTIONS, "sensors": N_SENSORS, "points_per_function": N_POINTS,
-                     "batch_rows": args.batch_size, "network": f"DeepONet, branch and trunk {DEPTH} hidden x "
-                     f"{WIDTH} tanh + linear {WIDTH}", "data": "the 500 000-row table, synthetic values"},
+        "workload": {
+            "functions": N_FUNCTIONS,
+            "sensors": N_SENSORS,
+            "points_per_function": N_POINTS,
+            "batch_rows": args.batch_size,
+            "network": f"DeepONet, branch and trunk {DEPTH} hidden x {WIDTH} tanh + linear {WIDTH}",
+            "data": "the 500 000-row table, synthetic values",
+        },
         **timing_summary(runs, warmup=args.warmup, steps=args.steps, reps=args.reps),
         "final_train_loss": final_loss,
         **host_provenance(),

@@ -49,15 +49,18 @@ def main(argv=None) -> int:
 
     geom = dde.geometry.Polygon(VERTICES)
     bc = dde.icbc.PointSetBC(ref["boundary"].astype(np.float32), ref["u_boundary"].astype(np.float32)[:, None])
-    data = dde.data.PDE(geom, pde, [bc], num_domain=0, num_boundary=0,
-                        anchors=ref["interior"].astype(np.float32))
+    data = dde.data.PDE(geom, pde, [bc], num_domain=0, num_boundary=0, anchors=ref["interior"].astype(np.float32))
     net = dde.nn.FNN([2] + [args.width] * args.depth + [1], "tanh", "Glorot normal")
     model = dde.Model(data, net)
 
-    run = train_recording_error(dde, torch, model, net, grid, u_ref, args,
-                                loss_weights=[args.weight_residual, args.weight_boundary])
-    points = {"domain": len(ref["interior"]), "boundary": len(ref["boundary"]),
-              "distribution": "the pinnrwf side's points (reference .npz), fixed"}
+    run = train_recording_error(
+        dde, torch, model, net, grid, u_ref, args, loss_weights=[args.weight_residual, args.weight_boundary]
+    )
+    points = {
+        "domain": len(ref["interior"]),
+        "boundary": len(ref["boundary"]),
+        "distribution": "the pinnrwf side's points (reference .npz), fixed",
+    }
     write_accuracy_run(dde, torch, args, run, points)
     return 0
 

@@ -46,9 +46,9 @@ def parse(argv):
 
 def build_run(args, n: int):
     """A jitted function u0 (B, N) -> u after ``args.steps`` ETDRK4 steps."""
+    import exponax as ex
     import jax
     import jax.numpy as jnp
-    import exponax as ex
 
     stepper = ex.stepper.Burgers(1, 1.0, n, args.dt, diffusivity=args.nu, conservative=True, order=4)
     steps = args.steps
@@ -74,9 +74,9 @@ def main(argv=None) -> int:
 
     if args.precision == "float64":
         jax.config.update("jax_enable_x64", True)
+    import exponax
     import jax.numpy as jnp
     import numpy as np
-    import exponax
 
     u0_np = np.load(args.input)["u0"]
     u0 = jnp.asarray(u0_np[:, None, :], dtype=jnp.dtype(args.precision))  # (B, 1 channel, N)
@@ -92,9 +92,19 @@ def main(argv=None) -> int:
         cpu.append(time.process_time() - c0)
     np.savez(args.output, u=np.asarray(u[:, 0, :], dtype=np.float64))
     versions = {"exponax": getattr(exponax, "__version__", "unknown"), "jax": jax.__version__}
-    print(json.dumps({"seconds": seconds, "seconds_min": min(seconds), "seconds_median": statistics.median(seconds),
-                      "cpu_seconds": cpu, "cpu_seconds_min": min(cpu),
-                      "compile_and_first_run_s": compile_s, "versions": versions}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "seconds_min": min(seconds),
+                "seconds_median": statistics.median(seconds),
+                "cpu_seconds": cpu,
+                "cpu_seconds_min": min(cpu),
+                "compile_and_first_run_s": compile_s,
+                "versions": versions,
+            }
+        )
+    )
     return 0
 
 

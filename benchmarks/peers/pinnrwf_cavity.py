@@ -32,16 +32,18 @@ POINTS = {"paper": (1024, 256), "quick": (512, 128)}  # (N_r interior, N_b bound
 def cavity_config(points: str) -> CavityConfig:
     """The cavity at the preset's point counts, with a 16² in-memory reference (metrics only)."""
     n_residual, n_boundary = POINTS[points]
-    return CavityConfig(n_residual=n_residual, n_boundary=n_boundary, reference_n=16, eval_stride=1,
-                        generate_reference=True)
+    return CavityConfig(
+        n_residual=n_residual, n_boundary=n_boundary, reference_n=16, eval_stride=1, generate_reference=True
+    )
 
 
 def time_cavity(points: str, steps: int, chunk: int, seed: int = 0, derivative_mode: str = "auto") -> dict:
     """Train ``steps`` steps (chunks of ``chunk``) and return the engine's timing. ``derivative_mode``:
     the NS equation's plan (``auto``: the forward Laplacian; ``forward``: the nested-jvp plan)."""
     if steps < 2 * chunk:
-        raise ValueError(f"steps must be at least 2 * chunk (the first chunk includes compilation), "
-                         f"got steps={steps}, chunk={chunk}")
+        raise ValueError(
+            f"steps must be at least 2 * chunk (the first chunk includes compilation), got steps={steps}, chunk={chunk}"
+        )
     config = cavity_config(points)
     init = Cavity().init_model(config, Plain())
     train = TrainConfig(steps=steps, seeds=1, seed=seed, chunk_steps=chunk, progress=False)
@@ -75,8 +77,12 @@ def main(argv=None) -> int:
     ap.add_argument("--chunk", type=int, default=100, help="steps per compiled chunk")
     ap.add_argument("--points", choices=tuple(POINTS), default="paper")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--derivative-mode", choices=("auto", "forward"), default="auto",
-                    help="auto: the forward-Laplacian plan; forward: the nested-jvp plan (before/after comparisons)")
+    ap.add_argument(
+        "--derivative-mode",
+        choices=("auto", "forward"),
+        default="auto",
+        help="auto: the forward-Laplacian plan; forward: the nested-jvp plan (before/after comparisons)",
+    )
     ap.add_argument("--out", default=None, help="also write the JSON here (atomically)")
     args = ap.parse_args(argv)
     line = json.dumps(time_cavity(args.points, args.steps, args.chunk, args.seed, args.derivative_mode))

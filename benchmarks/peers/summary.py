@@ -59,11 +59,16 @@ def markdown(rounds: list[dict], command: str, date: str, git: str) -> str:
     ]
     for r in rounds:
         ld = r["load"]
-        lines.append(f"| {r['round']} | {ld['before_pinnrwf']} | {ld['before_deepxde']} | {ld['after']} | "
-                     f"{r['pinnrwf']['steps_per_second']:.2f} | {r['deepxde']['median_steps_per_second']:.2f} | "
-                     f"{r['ratio']:.2f} |")
-    lines += ["", f"Median ratio pinnrwf / DeepXDE: **{statistics.median(ratios):.2f}×** "
-              f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)}; target ≥ 2×)."]
+        lines.append(
+            f"| {r['round']} | {ld['before_pinnrwf']} | {ld['before_deepxde']} | {ld['after']} | "
+            f"{r['pinnrwf']['steps_per_second']:.2f} | {r['deepxde']['median_steps_per_second']:.2f} | "
+            f"{r['ratio']:.2f} |"
+        )
+    lines += [
+        "",
+        f"Median ratio pinnrwf / DeepXDE: **{statistics.median(ratios):.2f}×** "
+        f"(rounds: {', '.join(f'{x:.2f}' for x in ratios)}; target ≥ 2×).",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -76,10 +81,16 @@ def main(argv=None) -> int:
     date = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     git = commit()
     md = markdown(rounds, args.command, date, git)
-    summary = {"benchmark": "ns_back_to_back", "command": args.command, "commit": git, "date": date,
-               "device": "cpu", "ratios": [r["ratio"] for r in rounds],
-               "median_ratio": statistics.median(r["ratio"] for r in rounds),
-               "rounds": [{k: r[k] for k in ("round", "load", "ratio")} for r in rounds]}
+    summary = {
+        "benchmark": "ns_back_to_back",
+        "command": args.command,
+        "commit": git,
+        "date": date,
+        "device": "cpu",
+        "ratios": [r["ratio"] for r in rounds],
+        "median_ratio": statistics.median(r["ratio"] for r in rounds),
+        "rounds": [{k: r[k] for k in ("round", "load", "ratio")} for r in rounds],
+    }
     atomic_write_text(args.folder / "README.md", md)
     atomic_write_text(args.folder / "summary.json", json.dumps(summary, indent=1) + "\n")
     print(md)

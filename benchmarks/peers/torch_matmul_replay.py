@@ -36,8 +36,15 @@ def main(argv=None) -> int:
     if any(q["dimension_numbers"][1] != [[], []] for q in products):
         raise SystemExit("products: batch dimensions are not supported by this replay")
     g = torch.Generator().manual_seed(0)
-    operands = [(torch.randn(q["lhs"], generator=g), torch.randn(q["rhs"], generator=g),
-                 tuple(q["dimension_numbers"][0][0]), tuple(q["dimension_numbers"][0][1])) for q in products]
+    operands = [
+        (
+            torch.randn(q["lhs"], generator=g),
+            torch.randn(q["rhs"], generator=g),
+            tuple(q["dimension_numbers"][0][0]),
+            tuple(q["dimension_numbers"][0][1]),
+        )
+        for q in products
+    ]
     gflop = sum(q["flops"] for q in products) / 1e9
 
     def product(a, b, ca, cb):
@@ -63,9 +70,19 @@ def main(argv=None) -> int:
         run()
         rates.append(args.steps / (time.perf_counter() - t0))
     best = max(rates)
-    print(json.dumps({"library": "torch", "version": torch.__version__, "threads": args.threads,
-                      "steps": args.steps, "steps_per_second_runs": [round(r, 2) for r in rates],
-                      "steps_per_second": round(best, 2), "gflop_per_second": round(best * gflop, 1)}))
+    print(
+        json.dumps(
+            {
+                "library": "torch",
+                "version": torch.__version__,
+                "threads": args.threads,
+                "steps": args.steps,
+                "steps_per_second_runs": [round(r, 2) for r in rates],
+                "steps_per_second": round(best, 2),
+                "gflop_per_second": round(best * gflop, 1),
+            }
+        )
+    )
     return 0
 
 

@@ -43,8 +43,13 @@ def load_curves(run_dirs: list[Path], metric: str) -> dict[str, dict]:
                 raise SystemExit(f"error: {d}/results.json has no history for {name!r}")
             steps = hist["metric_step"]
             values = [v[0] if isinstance(v, list) else v for v in hist["metrics"][metric]]
-            curves[name] = {"step": steps, "error": values, "command": res.get("command"),
-                            "final_step": steps[-1], "commit": res.get("commit")}
+            curves[name] = {
+                "step": steps,
+                "error": values,
+                "command": res.get("command"),
+                "final_step": steps[-1],
+                "commit": res.get("commit"),
+            }
     return curves
 
 
@@ -57,8 +62,11 @@ def main(argv=None) -> int:
     p.add_argument("--wall", help="wall seconds per run, NAME=VALUE,...")
     p.add_argument("--every", type=int, default=10_000, help="table rows every N steps")
     p.add_argument("--title", default="")
-    p.add_argument("--paper-label", default="paper (2·10⁵ steps, 10 seeds)",
-                   help="header of the paper column (default: Table 12's %(default)s)")
+    p.add_argument(
+        "--paper-label",
+        default="paper (2·10⁵ steps, 10 seeds)",
+        help="header of the paper column (default: Table 12's %(default)s)",
+    )
     args = p.parse_args(argv)
     curves = load_curves(args.runs, args.metric)
     paper, wall = _pairs(args.paper), _pairs(args.wall)
@@ -75,17 +83,28 @@ def main(argv=None) -> int:
     lines = [f"| step | {' | '.join(names)} |", "|---|" + "---|" * len(names)]
     for s in rows:
         lines.append(f"| {s} | " + " | ".join(f"{100 * at(n, s):.2f} %" for n in names) + " |")
-    final = ["", f"| parameterization | final step | final error | min error (step) | wall s | {args.paper_label} |",
-             "|---|---|---|---|---|---|"]
+    final = [
+        "",
+        f"| parameterization | final step | final error | min error (step) | wall s | {args.paper_label} |",
+        "|---|---|---|---|---|---|",
+    ]
     for n in names:
         c = curves[n]
         i = int(np.nanargmin(c["error"]))
         reference = f"{paper[n]:.2f} %" if n in paper else "–"
-        final.append(f"| {n} | {c['final_step']} | {100 * c['error'][-1]:.2f} % | {100 * c['error'][i]:.2f} % "
-                     f"({c['step'][i]}) | {wall.get(n, float('nan')):.0f} | {reference} |")
-    markdown = (f"# {args.title or 'Long runs'}\n\nRelative L² error ({args.metric}, seed 0) at common steps:\n\n"
-                + "\n".join(lines) + "\n" + "\n".join(final) + "\n\nCommands: "
-                + "; ".join(dict.fromkeys(f"`{c['command']}`" for c in curves.values())) + "\n")
+        final.append(
+            f"| {n} | {c['final_step']} | {100 * c['error'][-1]:.2f} % | {100 * c['error'][i]:.2f} % "
+            f"({c['step'][i]}) | {wall.get(n, float('nan')):.0f} | {reference} |"
+        )
+    markdown = (
+        f"# {args.title or 'Long runs'}\n\nRelative L² error ({args.metric}, seed 0) at common steps:\n\n"
+        + "\n".join(lines)
+        + "\n"
+        + "\n".join(final)
+        + "\n\nCommands: "
+        + "; ".join(dict.fromkeys(f"`{c['command']}`" for c in curves.values()))
+        + "\n"
+    )
 
     import matplotlib
 
@@ -106,8 +125,12 @@ def main(argv=None) -> int:
     figure = args.out / "error_curves.png"
     fig.savefig(figure, dpi=110)
     plt.close(fig)
-    write_benchmark("long_runs", {"metric": args.metric, "curves": curves, "paper_percent": paper,
-                                  "wall_seconds": wall, "figure": figure.name}, markdown, args.out)
+    write_benchmark(
+        "long_runs",
+        {"metric": args.metric, "curves": curves, "paper_percent": paper, "wall_seconds": wall, "figure": figure.name},
+        markdown,
+        args.out,
+    )
     print(markdown)
     return 0
 

@@ -15,8 +15,8 @@ import dataclasses
 
 import jax
 
-from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
 from pinnrwf._cli_types import positive_int_arg
+from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
 from pinnrwf.nn import parse_parameterizations
 from pinnrwf.problems import get
 from pinnrwf.runner import jsonable, summarize, train_all
@@ -38,8 +38,12 @@ TABLES = {"table12": ("advection", "strategy"), "table13": ("ldc", "architecture
 
 
 def configure_parser(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--preset", choices=("paper", "quick", "smoke"), default="paper",
-                   help="paper: the paper's settings, 10 seeds (GPU); quick: the CPU preset (default: %(default)s)")
+    p.add_argument(
+        "--preset",
+        choices=("paper", "quick", "smoke"),
+        default="paper",
+        help="paper: the paper's settings, 10 seeds (GPU); quick: the CPU preset (default: %(default)s)",
+    )
     p.add_argument("--seeds", type=positive_int_arg, help="override the preset's ensemble size")
     p.add_argument("--steps", type=positive_int_arg, help="override the preset's steps")
     p.add_argument("--param", default="plain,aa,wn,rwf", help="parameterizations (default: %(default)s)")
@@ -74,25 +78,40 @@ def main_from_args(args) -> int:
         for name, r in results.items():
             s = summarize(r.final_metrics["rel_l2"])
             paper = PAPER[table][row].get(name)
-            cells.append({
-                "row": row, "parameterization": name, "seeds": train.seeds, "steps": train.steps,
-                "rel_l2_per_seed": r.final_metrics["rel_l2"], "rel_l2_mean": s["mean"], "rel_l2_std": s["std"],
-                "paper_mean_percent": None if paper is None else paper[0],
-                "paper_std_percent": None if paper is None else paper[1],
-                "steps_per_second": r.steps_per_second, "problem_config": jsonable(config),
-            })
+            cells.append(
+                {
+                    "row": row,
+                    "parameterization": name,
+                    "seeds": train.seeds,
+                    "steps": train.steps,
+                    "rel_l2_per_seed": r.final_metrics["rel_l2"],
+                    "rel_l2_mean": s["mean"],
+                    "rel_l2_std": s["std"],
+                    "paper_mean_percent": None if paper is None else paper[0],
+                    "paper_std_percent": None if paper is None else paper[1],
+                    "steps_per_second": r.steps_per_second,
+                    "problem_config": jsonable(config),
+                }
+            )
             paper_txt = "—" if paper is None else f"{paper[0]:.2f} ± {paper[1]:.2f} %"
-            md_rows.append(f"| {row} | {name} | {100 * s['mean']:.2f} ± {100 * s['std']:.2f} % | {paper_txt} | "
-                           f"{train.seeds} | {train.steps} | {r.steps_per_second:.1f} |")
+            md_rows.append(
+                f"| {row} | {name} | {100 * s['mean']:.2f} ± {100 * s['std']:.2f} % | {paper_txt} | "
+                f"{train.seeds} | {train.steps} | {r.steps_per_second:.1f} |"
+            )
             print(md_rows[-1], flush=True)
     platform = jax.devices()[0].platform
-    header = (f"# {table} ({args.preset} preset, {platform})\n\n"
-              "| row | parameterization | ours: rel. L² (mean ± std) | paper | seeds | steps | steps/s |\n"
-              "|---|---|---|---|---|---|---|\n")
+    header = (
+        f"# {table} ({args.preset} preset, {platform})\n\n"
+        "| row | parameterization | ours: rel. L² (mean ± std) | paper | seeds | steps | steps/s |\n"
+        "|---|---|---|---|---|---|---|\n"
+    )
     md = header + "\n".join(md_rows) + "\n"
-    paths = write_benchmark(f"{table}_{args.preset}_{platform}",
-                            {"table": table, "preset": args.preset, "optimizer": preset.optimizer.to_json(),
-                             "cells": cells}, md, out)
+    paths = write_benchmark(
+        f"{table}_{args.preset}_{platform}",
+        {"table": table, "preset": args.preset, "optimizer": preset.optimizer.to_json(), "cells": cells},
+        md,
+        out,
+    )
     print(md)
     print("wrote", *paths)
     return 0

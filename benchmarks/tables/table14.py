@@ -21,8 +21,8 @@ import math
 import jax
 import numpy as np
 
-from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
 from pinnrwf._cli_types import positive_int_arg
+from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
 from pinnrwf.nn import parse_parameterizations
 from pinnrwf.problems import registry
 from pinnrwf.runner import jsonable, summarize, train_all
@@ -38,10 +38,15 @@ DEFAULT_PARAM = "plain,aa,wn,rwf,wc-row"
 
 
 def configure_parser(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--preset", choices=("paper", "quick", "smoke"), default="paper",
-                   help="paper: the paper's settings, 10 seeds (GPU); quick: the CPU presets (default: %(default)s)")
-    p.add_argument("--problems", default=",".join(PAPER),
-                   help="comma list of the Table 14 problems to run (default: %(default)s)")
+    p.add_argument(
+        "--preset",
+        choices=("paper", "quick", "smoke"),
+        default="paper",
+        help="paper: the paper's settings, 10 seeds (GPU); quick: the CPU presets (default: %(default)s)",
+    )
+    p.add_argument(
+        "--problems", default=",".join(PAPER), help="comma list of the Table 14 problems to run (default: %(default)s)"
+    )
     p.add_argument("--param", default=DEFAULT_PARAM, help="parameterizations (default: %(default)s)")
     p.add_argument("--seeds", type=positive_int_arg, help="override the presets' ensemble size")
     p.add_argument("--steps", type=positive_int_arg, help="override the presets' steps")
@@ -66,13 +71,19 @@ def cell(problem_name: str, name: str, result, train) -> dict:
     test_set = pooled(metrics["rel_l2"], metrics["rel_l2_std"]) if "rel_l2_std" in metrics else None
     paper = PAPER[problem_name].get(name)
     return {
-        "problem": problem_name, "parameterization": name, "seeds": train.seeds, "steps": train.steps,
-        "rel_l2_per_seed": metrics["rel_l2"], "rel_l2_std_per_seed": metrics.get("rel_l2_std"),
-        "test_set_mean": over_seeds["mean"], "test_set_std": None if test_set is None else test_set[1],
+        "problem": problem_name,
+        "parameterization": name,
+        "seeds": train.seeds,
+        "steps": train.steps,
+        "rel_l2_per_seed": metrics["rel_l2"],
+        "rel_l2_std_per_seed": metrics.get("rel_l2_std"),
+        "test_set_mean": over_seeds["mean"],
+        "test_set_std": None if test_set is None else test_set[1],
         "seed_mean_std": over_seeds["std"],
         "paper_mean_percent": None if paper is None else paper[0],
         "paper_std_percent": None if paper is None else paper[1],
-        "steps_per_second": result.steps_per_second, "wall_seconds": result.wall_seconds,
+        "steps_per_second": result.steps_per_second,
+        "wall_seconds": result.wall_seconds,
     }
 
 
@@ -85,10 +96,15 @@ def _cell_text(c: dict) -> str:
 
 
 def markdown(cells: list[dict], params: list[str], preset: str, platform: str, skipped: dict[str, str]) -> str:
-    lines = [f"# Table 14 ({preset} preset, {platform})", "",
-             "Relative L² test error, mean ± std over the test functions (pooled over seeds); "
-             "[seeds ± s]: std of the test-set mean over seeds. Paper: rwf_paper Table 14 (10 seeds, GPU).", "",
-             "| case | " + " | ".join(params) + " |", "|---|" + "---|" * len(params)]
+    lines = [
+        f"# Table 14 ({preset} preset, {platform})",
+        "",
+        "Relative L² test error, mean ± std over the test functions (pooled over seeds); "
+        "[seeds ± s]: std of the test-set mean over seeds. Paper: rwf_paper Table 14 (10 seeds, GPU).",
+        "",
+        "| case | " + " | ".join(params) + " |",
+        "|---|" + "---|" * len(params),
+    ]
     by_problem: dict[str, dict[str, dict]] = {}
     for c in cells:
         by_problem.setdefault(c["problem"], {})[c["parameterization"]] = c
@@ -98,13 +114,24 @@ def markdown(cells: list[dict], params: list[str], preset: str, platform: str, s
         label = f"{CASES[problem_name]} (ours, {seeds} × {first['steps']} steps)"
         lines.append(f"| {label} | " + " | ".join(_cell_text(row[p]) if p in row else "—" for p in params) + " |")
         paper = PAPER[problem_name]
-        lines.append(f"| {CASES[problem_name]} (paper) | " + " | ".join(
-            f"{paper[p][0]:.2f} ± {paper[p][1]:.2f} %" if p in paper else "—" for p in params) + " |")
-    lines += ["", "Steps per second (seed ensemble in one program):", "",
-              "| case | " + " | ".join(params) + " |", "|---|" + "---|" * len(params)]
+        lines.append(
+            f"| {CASES[problem_name]} (paper) | "
+            + " | ".join(f"{paper[p][0]:.2f} ± {paper[p][1]:.2f} %" if p in paper else "—" for p in params)
+            + " |"
+        )
+    lines += [
+        "",
+        "Steps per second (seed ensemble in one program):",
+        "",
+        "| case | " + " | ".join(params) + " |",
+        "|---|" + "---|" * len(params),
+    ]
     for problem_name, row in by_problem.items():
-        lines.append(f"| {CASES[problem_name]} | " + " | ".join(
-            f"{row[p]['steps_per_second']:.1f}" if p in row else "—" for p in params) + " |")
+        lines.append(
+            f"| {CASES[problem_name]} | "
+            + " | ".join(f"{row[p]['steps_per_second']:.1f}" if p in row else "—" for p in params)
+            + " |"
+        )
     for problem_name, why in skipped.items():
         lines.append(f"\nSkipped {problem_name}: {why}")
     return "\n".join(lines) + "\n"
@@ -134,17 +161,29 @@ def main_from_args(args) -> int:
             changes["eval_every"] = None
         train = dataclasses.replace(preset.train, **changes)
         params = parse_parameterizations(args.param, rwf=problem.rwf)
-        print(f"table14: {problem_name} ({args.preset} preset): {', '.join(params)} × {train.seeds} seed(s) × "
-              f"{train.steps} steps", flush=True)
+        print(
+            f"table14: {problem_name} ({args.preset} preset): {', '.join(params)} × {train.seeds} seed(s) × "
+            f"{train.steps} steps",
+            flush=True,
+        )
         results = train_all(problem, preset.config, train, params, optimizer=preset.optimizer)
         for name, r in results.items():
-            cells.append({**cell(problem_name, name, r, train), "problem_config": jsonable(preset.config),
-                          "optimizer": preset.optimizer.to_json()})
+            cells.append(
+                {
+                    **cell(problem_name, name, r, train),
+                    "problem_config": jsonable(preset.config),
+                    "optimizer": preset.optimizer.to_json(),
+                }
+            )
             print(f"  {problem_name} {name}: {_cell_text(cells[-1])}, {r.steps_per_second:.1f} steps/s", flush=True)
     platform = jax.devices()[0].platform
     md = markdown(cells, names, args.preset, platform, skipped)
-    paths = write_benchmark(f"table14_{args.preset}_{platform}",
-                            {"table": "table14", "preset": args.preset, "skipped": skipped, "cells": cells}, md, out)
+    paths = write_benchmark(
+        f"table14_{args.preset}_{platform}",
+        {"table": "table14", "preset": args.preset, "skipped": skipped, "cells": cells},
+        md,
+        out,
+    )
     print(md)
     print("wrote", *paths)
     return 0

@@ -18,5 +18,16 @@ from .hdf5 import (
     write_dataset,
 )
 
-__all__ = ["LAYOUTS", "Dataset", "DatasetError", "DatasetWriter", "open_dataset", "open_splits", "read_dataset",
-           "write_dataset", "DeviceRows", "FunctionPointPairs", "HostRows"]
+__all__ = [
+    "LAYOUTS",
+    "Dataset",
+    "DatasetError",
+    "DatasetWriter",
+    "open_dataset",
+    "open_splits",
+    "read_dataset",
+    "write_dataset",
+    "DeviceRows",
+    "FunctionPointPairs",
+    "HostRows",
+]

@@ -116,11 +116,14 @@ class HostRows(AbstractBatchStream):
 
     def chunk(self, start_step: int, num_steps: int, seeds: list[int]) -> dict[str, np.ndarray]:
         n = self.dataset.n_samples
-        idx = np.stack([
-            np.stack([np.random.default_rng([seed, start_step + i]).integers(0, n, self.batch_size)
-                      for seed in seeds])
-            for i in range(num_steps)
-        ])  # (num_steps, S, batch)
+        idx = np.stack(
+            [
+                np.stack(
+                    [np.random.default_rng([seed, start_step + i]).integers(0, n, self.batch_size) for seed in seeds]
+                )
+                for i in range(num_steps)
+            ]
+        )  # (num_steps, S, batch)
         out = {}
         for name in self.names:
             rows = self.dataset.load(name, idx.ravel())

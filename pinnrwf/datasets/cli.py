@@ -39,19 +39,31 @@ def _option(field: str) -> str:
 
 def _common(p: argparse.ArgumentParser, config_cls) -> None:
     if config_cls.deterministic:  # the inputs are the options: no seed, the count follows from them
-        p.add_argument("--n-samples", type=int, default=None,
-                       help="number of samples; must equal the number the options give (default: that number)")
+        p.add_argument(
+            "--n-samples",
+            type=int,
+            default=None,
+            help="number of samples; must equal the number the options give (default: that number)",
+        )
     else:
         p.add_argument("--n-samples", type=int, required=True, help="number of samples (input functions) to generate")
-        p.add_argument("--seed", type=int, default=None,
-                       help="seed of the input functions in [0, 2**32 - 1] (same seed -> same data; default: 0)")
+        p.add_argument(
+            "--seed",
+            type=int,
+            default=None,
+            help="seed of the input functions in [0, 2**32 - 1] (same seed -> same data; default: 0)",
+        )
     p.add_argument("--out", required=True, help="output HDF5 file, e.g. data/burgers_train.h5")
-    p.add_argument("--batch-size", type=int, default=None,
-                   help=f"samples solved per batch (default: {config_cls.default_batch})")
+    p.add_argument(
+        "--batch-size", type=int, default=None, help=f"samples solved per batch (default: {config_cls.default_batch})"
+    )
     p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
-    p.add_argument("--force", action="store_true",
-                   help="run even beyond the cost limits (more than 1e7 time steps, batches over 2 GiB) and the "
-                   "memory and disk this machine has")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="run even beyond the cost limits (more than 1e7 time steps, batches over 2 GiB) and the "
+        "memory and disk this machine has",
+    )
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--debug", action="store_true", help="show the traceback of an error")
 
@@ -59,13 +71,26 @@ def _common(p: argparse.ArgumentParser, config_cls) -> None:
 # Help and choices of the problem options; names, types and defaults come from the config
 # dataclasses of pinnrwf.datasets.generate (one source of truth for the defaults).
 _OPTION_HELP = {
-    "c": "advection speed", "nx": "grid points in x", "nt": "output times", "t_final": "final time",
-    "ic": "initial data: GRF samples or the paper's sin(x)", "tau": "GRF amplitude τ", "kappa": "GRF κ",
-    "alpha": "GRF exponent α", "diffusivity": "D", "reaction": "k", "length_scale": "GRF length scale of a(x)",
-    "substeps": "Crank-Nicolson steps per output interval", "n": "grid size (Darcy: nodes per side incl. "
-    "boundary; ldc: cells per side, output has n + 1 nodes)", "coefficient": "Darcy coefficient map of the GRF",
-    "high": "a where the GRF >= 0", "low": "a where the GRF < 0", "nu": "viscosity ν", "dt": "ETDRK4 time step",
-    "n_internal": "internal Fourier resolution", "re": "Reynolds numbers (one sample each)",
+    "c": "advection speed",
+    "nx": "grid points in x",
+    "nt": "output times",
+    "t_final": "final time",
+    "ic": "initial data: GRF samples or the paper's sin(x)",
+    "tau": "GRF amplitude τ",
+    "kappa": "GRF κ",
+    "alpha": "GRF exponent α",
+    "diffusivity": "D",
+    "reaction": "k",
+    "length_scale": "GRF length scale of a(x)",
+    "substeps": "Crank-Nicolson steps per output interval",
+    "n": "grid size (Darcy: nodes per side incl. boundary; ldc: cells per side, output has n + 1 nodes)",
+    "coefficient": "Darcy coefficient map of the GRF",
+    "high": "a where the GRF >= 0",
+    "low": "a where the GRF < 0",
+    "nu": "viscosity ν",
+    "dt": "ETDRK4 time step",
+    "n_internal": "internal Fourier resolution",
+    "re": "Reynolds numbers (one sample each)",
     "epsilon": "diffusion ε values (one sample each)",
 }
 _CHOICES = {"ic": ("grf", "sin"), "coefficient": ("threshold", "lognormal")}
@@ -80,8 +105,13 @@ def _add_config_options(p: argparse.ArgumentParser, config_cls) -> None:
     # config can tell given options from defaults (an option that does not apply is an error).
     for f in dataclasses.fields(config_cls):
         default = f.default
-        shown = _DEFAULT_TEXT.get(f.name) if default is None else " ".join(map(str, default)) \
-            if isinstance(default, tuple) else default
+        shown = (
+            _DEFAULT_TEXT.get(f.name)
+            if default is None
+            else " ".join(map(str, default))
+            if isinstance(default, tuple)
+            else default
+        )
         kw = {"default": argparse.SUPPRESS, "help": f"{_OPTION_HELP.get(f.name, f.name)} (default: {shown})"}
         if isinstance(default, tuple):
             kw.update(type=float, nargs="+")
@@ -92,8 +122,9 @@ def _add_config_options(p: argparse.ArgumentParser, config_cls) -> None:
         p.add_argument(_option(f.name), dest=f.name, **kw)
 
 
-def add_generate_command(subparsers, datasets: Mapping[str, type] | None = None,
-                         fem_references: Mapping | None = None) -> None:
+def add_generate_command(
+    subparsers, datasets: Mapping[str, type] | None = None, fem_references: Mapping | None = None
+) -> None:
     """Register ``generate`` on an argparse sub-parser set, with one sub-command per entry of
     ``datasets`` (``{name: dataset config class}``; default: :data:`~pinnrwf.datasets.generate.CONFIGS`
     by dataset name). A dataset reached by another name also answers to its own (``diffusion-reaction``
@@ -101,8 +132,11 @@ def add_generate_command(subparsers, datasets: Mapping[str, type] | None = None,
     from .generate import CONFIGS
 
     datasets = dict(CONFIGS if datasets is None else datasets)
-    gen = subparsers.add_parser("generate", help="generate a reference dataset (HDF5)",
-                                description="Generate a reference dataset and write it atomically to HDF5.")
+    gen = subparsers.add_parser(
+        "generate",
+        help="generate a reference dataset (HDF5)",
+        description="Generate a reference dataset and write it atomically to HDF5.",
+    )
     problems = gen.add_subparsers(dest="problem", metavar="PROBLEM", required=True)
     taken = set(datasets)
     for name, config_cls in datasets.items():
@@ -133,12 +167,26 @@ def run_generate(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     try:
         config = config_cls.from_options(given, label=_option)
-        n_samples, seed, batch = check_request(config, n_samples=args.n_samples, seed=getattr(args, "seed", None),
-                                               batch_size=args.batch_size, force=args.force, label=_option,
-                                               out=args.out)
+        n_samples, seed, batch = check_request(
+            config,
+            n_samples=args.n_samples,
+            seed=getattr(args, "seed", None),
+            batch_size=args.batch_size,
+            force=args.force,
+            label=_option,
+            out=args.out,
+        )
         out = output_file("--out", args.out, overwrite=args.overwrite)
-        generate(config, out, n_samples=n_samples, seed=seed, batch_size=batch,
-                 progress=not args.no_progress, overwrite=args.overwrite, force=args.force)
+        generate(
+            config,
+            out,
+            n_samples=n_samples,
+            seed=seed,
+            batch_size=batch,
+            progress=not args.no_progress,
+            overwrite=args.overwrite,
+            force=args.force,
+        )
     except ValueError as err:
         return _fail(args, err, 2)
     except SolverError as err:
@@ -164,8 +212,9 @@ def add_fem_commands(problems, references: Mapping | None = None) -> None:
         p = problems.add_parser(name, help=maker.summary, description=maker.summary)
         p.add_argument("--out", required=True, help=f"output HDF5 file, e.g. data/{name.replace('-', '_')}.h5")
         p.add_argument("--h", type=float, default=None, help=maker.h_help)
-        p.add_argument("--h-boundary", "--h-cylinder", dest="h_boundary", type=float, default=None,
-                       help=maker.h_boundary_help)
+        p.add_argument(
+            "--h-boundary", "--h-cylinder", dest="h_boundary", type=float, default=None, help=maker.h_boundary_help
+        )
         p.add_argument("--overwrite", action="store_true", help="replace an existing output file")
         p.add_argument("--no-progress", action="store_true", help="do not print Newton's iterations")
         p.add_argument("--debug", action="store_true", help="show the traceback of an error")
@@ -190,8 +239,14 @@ def run_fem_generate(args) -> int:
             ref, resolution = args.fem_reference(args.h, args.h_boundary, not args.no_progress)
         except ImportError as err:
             return _fail(args, err, 2)
-        write_reference(out, ref, problem=args.fem_name, resolution=resolution,
-                        generation_seconds=time.perf_counter() - t0, overwrite=args.overwrite)
+        write_reference(
+            out,
+            ref,
+            problem=args.fem_name,
+            resolution=resolution,
+            generation_seconds=time.perf_counter() - t0,
+            overwrite=args.overwrite,
+        )
     except ValueError as err:
         return _fail(args, err, 2)
     except SolverError as err:
@@ -199,8 +254,10 @@ def run_fem_generate(args) -> int:
     except OSError as err:
         return _fail(args, f"cannot write {args.out}: {err.strerror or err}", 1)
     summary = ", ".join(f"{k} = {ref.report[k]:.6g}" for k in ("c_D", "c_L", "delta_p") if k in ref.report)
-    print(f"wrote {out} ({ref.mesh.p.shape[1]} vertices, {time.perf_counter() - t0:.1f} s)" +
-          (f": {summary}" if summary else ""))
+    print(
+        f"wrote {out} ({ref.mesh.p.shape[1]} vertices, {time.perf_counter() - t0:.1f} s)"
+        + (f": {summary}" if summary else "")
+    )
     return 0
 
 

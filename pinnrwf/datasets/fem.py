@@ -26,9 +26,9 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any, Mapping, NamedTuple
 
 import h5py
@@ -40,16 +40,34 @@ from .hdf5 import COMPLETE_ATTR, DatasetError, _attr, _version, open_checked
 
 FORMAT = "pinnrwf-fem-reference"
 FORMAT_VERSION = 1
-REQUIRED_ATTRS = ("format", "format_version", "problem", "pde", "solver", "parameters", "report", "resolution",
-                  "pinnrwf_version", "created_utc", COMPLETE_ATTR)
+REQUIRED_ATTRS = (
+    "format",
+    "format_version",
+    "problem",
+    "pde",
+    "solver",
+    "parameters",
+    "report",
+    "resolution",
+    "pinnrwf_version",
+    "created_utc",
+    COMPLETE_ATTR,
+)
 
 
 def _json(value) -> str:
     return json.dumps(value, default=lambda o: o.tolist() if hasattr(o, "tolist") else str(o))
 
 
-def write_reference(path: str | os.PathLike, reference, *, problem: str, resolution: Mapping[str, Any] | None = None,
-                    generation_seconds: float | None = None, overwrite: bool = True) -> Path:
+def write_reference(
+    path: str | os.PathLike,
+    reference,
+    *,
+    problem: str,
+    resolution: Mapping[str, Any] | None = None,
+    generation_seconds: float | None = None,
+    overwrite: bool = True,
+) -> Path:
     """Write a :class:`pinnrwf.solvers.fem.Reference` atomically to ``path`` (layout above);
     ``problem``: the name it is known by (e.g. ``"fem-dfg-cylinder"``); ``resolution``: how it
     was meshed (e.g. ``{"h": 0.02}``; the counts of nodes, triangles and degrees of freedom are
@@ -65,8 +83,12 @@ def write_reference(path: str | os.PathLike, reference, *, problem: str, resolut
         if not np.all(np.isfinite(values)):
             raise ValueError(f"field {name!r} holds non-finite values")
     t0 = time.perf_counter()
-    res = {"nodes": len(nodes), "triangles": len(cells),
-           "dofs": {k: int(np.shape(v)[-1]) for k, v in reference.fields.items()}, **dict(resolution or {})}
+    res = {
+        "nodes": len(nodes),
+        "triangles": len(cells),
+        "dofs": {k: int(np.shape(v)[-1]) for k, v in reference.fields.items()},
+        **dict(resolution or {}),
+    }
     with atomic_path(path) as tmp, h5py.File(tmp, "w") as f:
         f.create_dataset("nodes", data=nodes).attrs["axes"] = "node,xy"
         f.create_dataset("triangles", data=cells).attrs["axes"] = "cell,vertex"
@@ -80,12 +102,21 @@ def write_reference(path: str | os.PathLike, reference, *, problem: str, resolut
             d.attrs["axes"] = "t,dof" if values.ndim == 2 else "dof"
         if reference.times is not None:
             f.create_dataset("t-coordinate", data=np.asarray(reference.times, dtype=np.float64)).attrs["axes"] = "t"
-        attrs = {"format": FORMAT, "format_version": FORMAT_VERSION, "problem": problem, "pde": reference.pde,
-                 "solver": reference.solver, "parameters": _json(dict(reference.parameters)),
-                 "report": _json(dict(reference.report)), "resolution": _json(res), "pinnrwf_version": _version(),
-                 "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                 "generation_seconds": float(generation_seconds if generation_seconds is not None
-                                             else time.perf_counter() - t0)}
+        attrs = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "problem": problem,
+            "pde": reference.pde,
+            "solver": reference.solver,
+            "parameters": _json(dict(reference.parameters)),
+            "report": _json(dict(reference.report)),
+            "resolution": _json(res),
+            "pinnrwf_version": _version(),
+            "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "generation_seconds": float(
+                generation_seconds if generation_seconds is not None else time.perf_counter() - t0
+            ),
+        }
         for k, v in attrs.items():
             f.attrs[k] = v
         f.attrs[COMPLETE_ATTR] = True  # the completion marker, written last
@@ -100,8 +131,9 @@ def _edges(cells: np.ndarray) -> np.ndarray:
 def read_reference(path: str | os.PathLike, *, problem: str | None = None):
     """Open and validate a reference file; returns a :class:`pinnrwf.solvers.fem.Reference`
     (its mesh rebuilt, with the named boundary parts). ``problem``: the expected name."""
-    from pinnrwf.solvers.fem import Reference
     from skfem import MeshTri
+
+    from pinnrwf.solvers.fem import Reference
 
     path = Path(path)
     with open_checked(path, FORMAT, FORMAT_VERSION, REQUIRED_ATTRS, what="finite-element reference") as (f, attrs):
@@ -111,8 +143,14 @@ def read_reference(path: str | os.PathLike, *, problem: str | None = None):
             nodes, cells = np.asarray(f["nodes"][...]), np.asarray(f["triangles"][...])
             if nodes.ndim != 2 or nodes.shape[1] != 2 or not np.isfinite(nodes).all():
                 raise DatasetError(f"{path}: 'nodes' must be finite (n, 2), got shape {nodes.shape}")
-            if cells.ndim != 2 or cells.shape[1] != 3 or cells.dtype.kind not in "iu" or cells.size == 0 \
-                    or cells.min() < 0 or cells.max() >= len(nodes):
+            if (
+                cells.ndim != 2
+                or cells.shape[1] != 3
+                or cells.dtype.kind not in "iu"
+                or cells.size == 0
+                or cells.min() < 0
+                or cells.max() >= len(nodes)
+            ):
                 raise DatasetError(f"{path}: 'triangles' must be (n, 3) vertex indices in [0, {len(nodes)})")
             edges = _edges(cells)
             edge_index = {tuple(e): i for i, e in enumerate(edges)}
@@ -145,10 +183,19 @@ def read_reference(path: str | os.PathLike, *, problem: str | None = None):
             raise DatasetError(f"{path}: cannot read the data (truncated or corrupt?): {err}") from None
     mesh = MeshTri(nodes.T.copy(), cells.T.copy())
     facet_index = {tuple(e): i for i, e in enumerate(np.sort(mesh.facets.T, axis=1))}
-    mesh = mesh.with_boundaries({part: np.array([facet_index[tuple(p)] for p in pairs], dtype=np.int64)
-                                 for part, pairs in boundary.items()})
-    return Reference(mesh, fields, degrees, pde=str(attrs["pde"]), solver=str(attrs["solver"]),
-                     parameters=json.loads(attrs["parameters"]), report=json.loads(attrs["report"]), times=times)
+    mesh = mesh.with_boundaries(
+        {part: np.array([facet_index[tuple(p)] for p in pairs], dtype=np.int64) for part, pairs in boundary.items()}
+    )
+    return Reference(
+        mesh,
+        fields,
+        degrees,
+        pde=str(attrs["pde"]),
+        solver=str(attrs["solver"]),
+        parameters=json.loads(attrs["parameters"]),
+        report=json.loads(attrs["report"]),
+        times=times,
+    )
 
 
 def _dfg_cylinder(h: float | None, h_cylinder: float | None, verbose: bool):
@@ -174,8 +221,11 @@ class FEMReferenceMaker(NamedTuple):
 FEM_REFERENCES = {
     "fem-dfg-cylinder": FEMReferenceMaker(
         "DFG 2D-1 flow around a cylinder (Re = 20), Taylor-Hood P2/P1 finite elements + Newton; reports c_D, c_L "
-        "and delta p", _dfg_cylinder, "mesh size in the channel (default: 0.02)",
-        "mesh size on the cylinder (default: 0.002)"),
+        "and delta p",
+        _dfg_cylinder,
+        "mesh size in the channel (default: 0.02)",
+        "mesh size on the cylinder (default: 0.002)",
+    ),
 }
 
 

@@ -158,8 +158,10 @@ class AdvectionConfig(AbstractDatasetConfig):
     @classmethod
     def _unused(cls, v, label):
         if v["ic"] == "sin":
-            return {k: f"with {label('ic')} sin (it shapes the GRF initial data of {label('ic')} grf)"
-                    for k in ("tau", "kappa", "alpha")}
+            return {
+                k: f"with {label('ic')} sin (it shapes the GRF initial data of {label('ic')} grf)"
+                for k in ("tau", "kappa", "alpha")
+            }
         return {}
 
     def sample_floats(self):
@@ -171,16 +173,25 @@ class AdvectionConfig(AbstractDatasetConfig):
     def sample_inputs(self, n, seed):
         if self.ic == "sin":
             return {"u0": np.tile(np.sin(advection.grid(self.nx)), (n, 1))}
-        return {"u0": _chunked(lambda m, s: random_fields.spectral_grf_1d(
-            self.nx, tau=self.tau, kappa=self.kappa, alpha=self.alpha, length=2 * np.pi, n_samples=m, seed=s), n, seed)}
+        return {
+            "u0": _chunked(
+                lambda m, s: random_fields.spectral_grf_1d(
+                    self.nx, tau=self.tau, kappa=self.kappa, alpha=self.alpha, length=2 * np.pi, n_samples=m, seed=s
+                ),
+                n,
+                seed,
+            )
+        }
 
     def solve(self, inputs, *, max_steps=MAX_TIME_STEPS):
         return {"tensor": advection.solve_samples(inputs["u0"], c=self.c, t_eval=self.coordinates()["t"]), **inputs}
 
     def attrs(self):
-        return dict(pde="u_t + c u_x = 0, x in (0, 2pi) periodic, t in [0, t_final]",
-                    solver="exact: Fourier phase shift of the trigonometric interpolant of u0 (pinnrwf.solvers.advection)",
-                    resolution={"nx": self.nx, "nt": self.nt})
+        return dict(
+            pde="u_t + c u_x = 0, x in (0, 2pi) periodic, t in [0, t_final]",
+            solver="exact: Fourier phase shift of the trigonometric interpolant of u0 (pinnrwf.solvers.advection)",
+            resolution={"nx": self.nx, "nt": self.nt},
+        )
 
 
 @dataclass(frozen=True)
@@ -218,19 +229,39 @@ class DiffusionReactionConfig(AbstractDatasetConfig):
 
     def sample_inputs(self, n, seed):
         x = self.coordinates()["x"]
-        return {"source": _chunked(lambda m, s: random_fields.squared_exponential_1d(
-            x, length_scale=self.length_scale, n_samples=m, seed=s), n, seed)}
+        return {
+            "source": _chunked(
+                lambda m, s: random_fields.squared_exponential_1d(
+                    x, length_scale=self.length_scale, n_samples=m, seed=s
+                ),
+                n,
+                seed,
+            )
+        }
 
     def solve(self, inputs, *, max_steps=MAX_TIME_STEPS):
-        u = diffusion_reaction.solve(inputs["source"], diffusivity=self.diffusivity, reaction=self.reaction,
-                                     nt=self.nt, t_final=self.t_final, substeps=self.substeps, max_steps=max_steps)
+        u = diffusion_reaction.solve(
+            inputs["source"],
+            diffusivity=self.diffusivity,
+            reaction=self.reaction,
+            nt=self.nt,
+            t_final=self.t_final,
+            substeps=self.substeps,
+            max_steps=max_steps,
+        )
         return {"tensor": u, **inputs}
 
     def attrs(self):
-        return dict(pde="u_t = D u_xx + k u^2 + a(x), u(x,0) = 0, u(0,t) = u(1,t) = 0",
-                    solver="Crank-Nicolson + Newton, central differences (pinnrwf.solvers.diffusion_reaction)",
-                    resolution={"nx": self.nx, "nt": self.nt, "dt": self.t_final / (self.nt - 1) / self.substeps,
-                                "substeps": self.substeps})
+        return dict(
+            pde="u_t = D u_xx + k u^2 + a(x), u(x,0) = 0, u(0,t) = u(1,t) = 0",
+            solver="Crank-Nicolson + Newton, central differences (pinnrwf.solvers.diffusion_reaction)",
+            resolution={
+                "nx": self.nx,
+                "nt": self.nt,
+                "dt": self.t_final / (self.nt - 1) / self.substeps,
+                "substeps": self.substeps,
+            },
+        )
 
 
 @dataclass(frozen=True)
@@ -270,17 +301,32 @@ class DarcyConfig(AbstractDatasetConfig):
 
     def sample_inputs(self, n, seed):
         levels = dict(high=self.high, low=self.low) if self.coefficient == "threshold" else {}
-        return {"nu": _chunked(lambda m, s: random_fields.darcy_coefficients(
-            self.n, n_samples=m, seed=s, kind=self.coefficient, tau=self.tau, kappa=self.kappa,
-            alpha=self.alpha, **levels), n, seed)}
+        return {
+            "nu": _chunked(
+                lambda m, s: random_fields.darcy_coefficients(
+                    self.n,
+                    n_samples=m,
+                    seed=s,
+                    kind=self.coefficient,
+                    tau=self.tau,
+                    kappa=self.kappa,
+                    alpha=self.alpha,
+                    **levels,
+                ),
+                n,
+                seed,
+            )
+        }
 
     def solve(self, inputs, *, max_steps=MAX_TIME_STEPS):
         return {"tensor": darcy.solve(inputs["nu"]), **inputs}
 
     def attrs(self):
-        return dict(pde="-div(a grad u) = 1 on (0,1)^2, u = 0 on the boundary",
-                    solver="5-point conservative FD with harmonic face averages of a, SuperLU (pinnrwf.solvers.darcy)",
-                    resolution={"nx": self.n, "ny": self.n})
+        return dict(
+            pde="-div(a grad u) = 1 on (0,1)^2, u = 0 on the boundary",
+            solver="5-point conservative FD with harmonic face averages of a, SuperLU (pinnrwf.solvers.darcy)",
+            resolution={"nx": self.n, "ny": self.n},
+        )
 
 
 @dataclass(frozen=True)
@@ -316,26 +362,37 @@ class BurgersConfig(AbstractDatasetConfig):
         return (self.nt + 1) * self.nx
 
     def time_steps(self, label=str):
-        return (burgers.count_steps(self.coordinates()["t"], self.dt),
-                f"{label('dt')} {self.dt:g} up to {label('t_final')} {self.t_final:g}")
+        return (
+            burgers.count_steps(self.coordinates()["t"], self.dt),
+            f"{label('dt')} {self.dt:g} up to {label('t_final')} {self.t_final:g}",
+        )
 
     def coordinates(self):
         return {"x": np.arange(self.nx) / self.nx, "t": np.linspace(0.0, self.t_final, self.nt)}
 
     def sample_inputs(self, n, seed):
-        return {"u0": _chunked(lambda m, s: random_fields.burgers_initial_conditions(self.nx, n_samples=m, seed=s),
-                               n, seed)}
+        return {
+            "u0": _chunked(lambda m, s: random_fields.burgers_initial_conditions(self.nx, n_samples=m, seed=s), n, seed)
+        }
 
     def solve(self, inputs, *, max_steps=MAX_TIME_STEPS):
-        u = burgers.solve(inputs["u0"], nu=self.nu, t_eval=self.coordinates()["t"], dt=self.dt,
-                          n_internal=self.n_internal, max_steps=max_steps)
+        u = burgers.solve(
+            inputs["u0"],
+            nu=self.nu,
+            t_eval=self.coordinates()["t"],
+            dt=self.dt,
+            n_internal=self.n_internal,
+            max_steps=max_steps,
+        )
         return {"tensor": u, **inputs}
 
     def attrs(self):
-        return dict(pde="u_t + u u_x - nu u_xx = 0, x in [0,1) periodic; u0 ~ GRF (25^2 on the std, (-Lap+25)^-4)",
-                    solver="Fourier pseudo-spectral (2/3 dealiasing) + ETDRK4, Kassam-Trefethen coefficients "
-                           "(pinnrwf.solvers.burgers)",
-                    resolution={"n_internal": self.n_internal, "dt": self.dt, "nx": self.nx, "nt": self.nt})
+        return dict(
+            pde="u_t + u u_x - nu u_xx = 0, x in [0,1) periodic; u0 ~ GRF (25^2 on the std, (-Lap+25)^-4)",
+            solver="Fourier pseudo-spectral (2/3 dealiasing) + ETDRK4, Kassam-Trefethen coefficients "
+            "(pinnrwf.solvers.burgers)",
+            resolution={"n_internal": self.n_internal, "dt": self.dt, "nx": self.nx, "nt": self.nt},
+        )
 
 
 @dataclass(frozen=True)
@@ -383,11 +440,13 @@ class CavityConfig(AbstractDatasetConfig):
         return {k: np.stack(v) for k, v in out.items()} | dict(inputs)
 
     def attrs(self):
-        return dict(pde="u.grad u + grad p - Lap u / Re = 0, div u = 0 on (0,1)^2; lid u = 1 at y = 1",
-                    solver="streamfunction-vorticity, 2nd-order central FD, Jensen wall vorticity, Newton + "
-                           "mesh sequencing; p from least-squares integration of the momentum equation, "
-                           "gauge: mean(p) = 0 (pinnrwf.solvers.ldc)",
-                    resolution={"cells": self.n, "nodes": self.n + 1})
+        return dict(
+            pde="u.grad u + grad p - Lap u / Re = 0, div u = 0 on (0,1)^2; lid u = 1 at y = 1",
+            solver="streamfunction-vorticity, 2nd-order central FD, Jensen wall vorticity, Newton + "
+            "mesh sequencing; p from least-squares integration of the momentum equation, "
+            "gauge: mean(p) = 0 (pinnrwf.solvers.ldc)",
+            resolution={"cells": self.n, "nodes": self.n + 1},
+        )
 
 
 @dataclass(frozen=True)
@@ -403,8 +462,14 @@ class AllenCahnConfig(AbstractDatasetConfig):
     n_internal: int = allen_cahn.DEFAULT_N_INTERNAL
     problem: ClassVar[str] = "allen-cahn"
     default_batch: ClassVar[int] = 1
-    smoke: ClassVar[Mapping[str, Any]] = {"epsilon": (0.01, 0.02), "nx": 32, "nt": 5, "t_final": 0.1, "dt": 1e-3,
-                                          "n_internal": 128}
+    smoke: ClassVar[Mapping[str, Any]] = {
+        "epsilon": (0.01, 0.02),
+        "nx": 32,
+        "nt": 5,
+        "t_final": 0.1,
+        "dt": 1e-3,
+        "n_internal": 128,
+    }
     deterministic: ClassVar[bool] = True
 
     @classmethod
@@ -412,8 +477,9 @@ class AllenCahnConfig(AbstractDatasetConfig):
         v["nx"], v["nt"] = positive_int(label("nx"), v["nx"], minimum=4), positive_int(label("nt"), v["nt"])
         v["n_internal"] = positive_int(label("n_internal"), v["n_internal"], minimum=4)
         if v["n_internal"] % v["nx"]:
-            raise ValueError(f"{label('n_internal')} must be a multiple of {label('nx')} = {v['nx']}, "
-                             f"got {v['n_internal']}")
+            raise ValueError(
+                f"{label('n_internal')} must be a multiple of {label('nx')} = {v['nx']}, got {v['n_internal']}"
+            )
         eps = v["epsilon"]
         if isinstance(eps, (str, bytes)) or np.ndim(eps) != 1 or len(eps) < 1:
             raise ValueError(f"{label('epsilon')} must list at least one diffusion ε, got {eps!r}")
@@ -429,8 +495,10 @@ class AllenCahnConfig(AbstractDatasetConfig):
         return (self.nt + 1) * self.nx + 1
 
     def time_steps(self, label=str):
-        return (allen_cahn.count_steps(self.coordinates()["t"], self.dt),
-                f"{label('dt')} {self.dt:g} up to {label('t_final')} {self.t_final:g}")
+        return (
+            allen_cahn.count_steps(self.coordinates()["t"], self.dt),
+            f"{label('dt')} {self.dt:g} up to {label('t_final')} {self.t_final:g}",
+        )
 
     def coordinates(self):
         return {"x": allen_cahn.grid(self.nx), "t": np.linspace(0.0, self.t_final, self.nt)}
@@ -441,16 +509,27 @@ class AllenCahnConfig(AbstractDatasetConfig):
         return {"epsilon": np.asarray(self.epsilon, dtype=np.float64)}
 
     def solve(self, inputs, *, max_steps=MAX_TIME_STEPS):
-        u = [allen_cahn.solve(nx=self.nx, t_eval=self.coordinates()["t"], epsilon=float(eps), dt=self.dt,
-                              n_internal=self.n_internal, max_steps=max_steps) for eps in inputs["epsilon"]]
+        u = [
+            allen_cahn.solve(
+                nx=self.nx,
+                t_eval=self.coordinates()["t"],
+                epsilon=float(eps),
+                dt=self.dt,
+                n_internal=self.n_internal,
+                max_steps=max_steps,
+            )
+            for eps in inputs["epsilon"]
+        ]
         u0 = allen_cahn.initial_condition(self.coordinates()["x"])
         return {"tensor": np.stack(u), "u0": np.tile(u0, (len(u), 1)), **inputs}
 
     def attrs(self):
-        return dict(pde="u_t = eps u_xx + 5u - 5u^3, x in [-1,1) periodic, u0 = x^2 cos(pi x)",
-                    solver="Fourier pseudo-spectral + ETDRK4, Kassam-Trefethen coefficients, L = -eps k^2 + 5 "
-                           "(pinnrwf.solvers.allen_cahn)",
-                    resolution={"n_internal": self.n_internal, "dt": self.dt, "nx": self.nx, "nt": self.nt})
+        return dict(
+            pde="u_t = eps u_xx + 5u - 5u^3, x in [-1,1) periodic, u0 = x^2 cos(pi x)",
+            solver="Fourier pseudo-spectral + ETDRK4, Kassam-Trefethen coefficients, L = -eps k^2 + 5 "
+            "(pinnrwf.solvers.allen_cahn)",
+            resolution={"n_internal": self.n_internal, "dt": self.dt, "nx": self.nx, "nt": self.nt},
+        )
 
 
 def _subclasses(cls: type) -> list[type]:
@@ -464,9 +543,16 @@ def _subclasses(cls: type) -> list[type]:
 CONFIGS: dict[str, type[AbstractDatasetConfig]] = {c.problem: c for c in _subclasses(AbstractDatasetConfig)}
 
 
-def check_request(config: AbstractDatasetConfig, *, n_samples: int | None, seed: int | None,
-                  batch_size: int | None, force: bool = False, label: Label = str,
-                  out: str | Path | None = None) -> tuple[int, int, int]:
+def check_request(
+    config: AbstractDatasetConfig,
+    *,
+    n_samples: int | None,
+    seed: int | None,
+    batch_size: int | None,
+    force: bool = False,
+    label: Label = str,
+    out: str | Path | None = None,
+) -> tuple[int, int, int]:
     """Validate what :func:`generate` is asked for, before any work: returns ``(n_samples, seed,
     batch_size)``; ``None`` takes the default (the implied number of samples, seed 0, the
     problem's batch size). ``label`` names the options in messages (``"--seed"``). Refuses,
@@ -481,11 +567,15 @@ def check_request(config: AbstractDatasetConfig, *, n_samples: int | None, seed:
         n_samples = implied
     n_samples = positive_int(label("n_samples"), n_samples)
     if implied is not None and n_samples != implied:
-        raise ValueError(f"{label('n_samples')} must equal the number of inputs the options give ({implied}) "
-                         f"for {config.problem}, got {n_samples}")
+        raise ValueError(
+            f"{label('n_samples')} must equal the number of inputs the options give ({implied}) "
+            f"for {config.problem}, got {n_samples}"
+        )
     if not config.uses_seed() and seed is not None and seed != 0:
-        raise ValueError(f"{label('seed')} does not apply to {config.problem} with these options: its inputs "
-                         f"come from the options, nothing is random (got {seed!r})")
+        raise ValueError(
+            f"{label('seed')} does not apply to {config.problem} with these options: its inputs "
+            f"come from the options, nothing is random (got {seed!r})"
+        )
     seed = 0 if seed is None else check_seed(label("seed"), seed)
     batch = config.default_batch if batch_size is None else positive_int(label("batch_size"), batch_size)
     batch = min(batch, n_samples)
@@ -494,34 +584,51 @@ def check_request(config: AbstractDatasetConfig, *, n_samples: int | None, seed:
     sample_bytes = 8 * config.sample_floats()
     if not force and batch * sample_bytes > MAX_BATCH_BYTES:
         if sample_bytes > MAX_BATCH_BYTES:
-            raise ValueError(f"one {config.problem} sample takes {sample_bytes / 2**30:.3g} GiB with these grid "
-                             f"options, beyond the {MAX_BATCH_BYTES / 2**30:g} GiB limit of a batch; choose a "
-                             f"coarser grid, or force it ({label('force')})")
-        raise ValueError(f"a batch of {batch} {config.problem} samples takes {batch * sample_bytes / 2**30:.3g} GiB, "
-                         f"beyond the {MAX_BATCH_BYTES / 2**30:g} GiB limit; choose {label('batch_size')} ≤ "
-                         f"{MAX_BATCH_BYTES // sample_bytes}, or force it ({label('force')})")
+            raise ValueError(
+                f"one {config.problem} sample takes {sample_bytes / 2**30:.3g} GiB with these grid "
+                f"options, beyond the {MAX_BATCH_BYTES / 2**30:g} GiB limit of a batch; choose a "
+                f"coarser grid, or force it ({label('force')})"
+            )
+        raise ValueError(
+            f"a batch of {batch} {config.problem} samples takes {batch * sample_bytes / 2**30:.3g} GiB, "
+            f"beyond the {MAX_BATCH_BYTES / 2**30:g} GiB limit; choose {label('batch_size')} ≤ "
+            f"{MAX_BATCH_BYTES // sample_bytes}, or force it ({label('force')})"
+        )
     if not force:
         _check_sizes(config, n_samples, seed, batch, label, out)
     return n_samples, seed, batch
 
 
-def _check_sizes(config: AbstractDatasetConfig, n_samples: int, seed: int, batch: int, label: Label,
-                 out: str | Path | None) -> None:
+def _check_sizes(
+    config: AbstractDatasetConfig, n_samples: int, seed: int, batch: int, label: Label, out: str | Path | None
+) -> None:
     what = f"{label('n_samples')} {n_samples} of {config.problem}"
     hint = f"choose a smaller {label('n_samples')}"
     sample_bytes = 8 * config.sample_floats()
     if not config.deterministic:  # (deterministic problems' counts are fixed by their options)
         one = config.sample_inputs(1, seed)  # the inputs of one sample: a single draw, no solving
         input_bytes = sum(np.asarray(v).nbytes for v in one.values())
-        check_memory(n_samples * input_bytes + batch * sample_bytes, device=False, hint=hint,
-                     what=f"{what} (their inputs, drawn at once, and a batch of {batch} solutions)")
+        check_memory(
+            n_samples * input_bytes + batch * sample_bytes,
+            device=False,
+            hint=hint,
+            what=f"{what} (their inputs, drawn at once, and a batch of {batch} solutions)",
+        )
     if out is not None:
         check_disk(n_samples * sample_bytes, out, hint=hint, what=f"{what} (the file, uncompressed)")
 
 
-def generate(config: AbstractDatasetConfig, out: str | Path, *, n_samples: int | None = None, seed: int | None = None,
-             batch_size: int | None = None, progress: bool = True, overwrite: bool = False,
-             force: bool = False) -> Path:
+def generate(
+    config: AbstractDatasetConfig,
+    out: str | Path,
+    *,
+    n_samples: int | None = None,
+    seed: int | None = None,
+    batch_size: int | None = None,
+    progress: bool = True,
+    overwrite: bool = False,
+    force: bool = False,
+) -> Path:
     """Generate ``n_samples`` solutions of ``config``'s problem and write them atomically to ``out``.
 
     Everything is checked before any work (``ValueError``): the counts (``n_samples`` is implied
@@ -534,8 +641,9 @@ def generate(config: AbstractDatasetConfig, out: str | Path, *, n_samples: int |
     """
     if not isinstance(config, AbstractDatasetConfig):
         raise ValueError(f"config must be one of the dataset configs {sorted(CONFIGS)} (make_config), got {config!r}")
-    n_samples, seed, batch = check_request(config, n_samples=n_samples, seed=seed, batch_size=batch_size, force=force,
-                                           out=out)
+    n_samples, seed, batch = check_request(
+        config, n_samples=n_samples, seed=seed, batch_size=batch_size, force=force, out=out
+    )
     out = output_file("out", out, overwrite=overwrite)
     max_steps = None if force else MAX_TIME_STEPS
     inputs = config.sample_inputs(n_samples, seed)
@@ -546,8 +654,9 @@ def generate(config: AbstractDatasetConfig, out: str | Path, *, n_samples: int |
 
         bar = tqdm(total=n_samples, desc=f"{config.problem} -> {out.name}", unit="sample")
     try:
-        with DatasetWriter(out, config.problem, n_samples=n_samples, coordinates=config.coordinates(),
-                           attrs=attrs, overwrite=overwrite) as writer:
+        with DatasetWriter(
+            out, config.problem, n_samples=n_samples, coordinates=config.coordinates(), attrs=attrs, overwrite=overwrite
+        ) as writer:
             for start in range(0, n_samples, batch):
                 stop = min(n_samples, start + batch)
                 try:
@@ -576,13 +685,16 @@ def command_options(config: AbstractDatasetConfig) -> dict[str, Any]:
 
 def _options_text(config: AbstractDatasetConfig) -> str:
     """``command_options(config)`` as command-line text, e.g. `` --re 1000 --n 128``."""
-    return "".join(f" --{k.replace('_', '-')} " + " ".join(f"{x:g}" if isinstance(x, float) else str(x)
-                                                         for x in (v if isinstance(v, tuple) else (v,)))
-                   for k, v in command_options(config).items())
+    return "".join(
+        f" --{k.replace('_', '-')} "
+        + " ".join(f"{x:g}" if isinstance(x, float) else str(x) for x in (v if isinstance(v, tuple) else (v,)))
+        for k, v in command_options(config).items()
+    )
 
 
-def generate_command(name: str, config: AbstractDatasetConfig, n_samples: int | None, seed: int | None,
-                     out: str | Path) -> str:
+def generate_command(
+    name: str, config: AbstractDatasetConfig, n_samples: int | None, seed: int | None, out: str | Path
+) -> str:
     """The ``pinnrwf generate name ...`` command line that writes ``n_samples`` samples of ``config``
     drawn with ``seed`` to ``out`` (``name``: the problem the dataset belongs to). ``None`` leaves
     the count or the seed out (a deterministic dataset's options imply its samples)."""
@@ -590,8 +702,9 @@ def generate_command(name: str, config: AbstractDatasetConfig, n_samples: int | 
     return f"pinnrwf generate {name}{counts}{_options_text(config)} --out {out}"
 
 
-def solved_samples(name: str, config: AbstractDatasetConfig, path: str | Path, fields: Sequence[str], *,
-                   solve_missing: bool) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def solved_samples(
+    name: str, config: AbstractDatasetConfig, path: str | Path, fields: Sequence[str], *, solve_missing: bool
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """The coordinates and ``fields`` (float64, one row per sample) of the samples of a deterministic
     dataset ``config`` (its options give the inputs, e.g. the cavity's Reynolds numbers): read from
     the file ``path``, whose samples with these inputs are taken (any others are left), or, when it
@@ -603,19 +716,24 @@ def solved_samples(name: str, config: AbstractDatasetConfig, path: str | Path, f
     inputs = config.sample_inputs(config.implied_n_samples(), 0)
     if not path.exists():
         if not solve_missing:
-            raise ValueError(f"the {name} reference {path} does not exist; make it with "
-                             f"`{generate_command(name, config, None, None, path)}` or pass --generate-reference "
-                             "to solve it in memory for this run")
-        print(f"{name}: {path} not found: solving {config.problem}{_options_text(config)} in memory "
-              "(--generate-reference; no file is written)")
+            raise ValueError(
+                f"the {name} reference {path} does not exist; make it with "
+                f"`{generate_command(name, config, None, None, path)}` or pass --generate-reference "
+                "to solve it in memory for this run"
+            )
+        print(
+            f"{name}: {path} not found: solving {config.problem}{_options_text(config)} in memory "
+            "(--generate-reference; no file is written)"
+        )
         solved = config.solve(inputs)
         return config.coordinates(), {f: solved[f] for f in fields}
     ds = open_dataset(path, dtype=np.float64, problem=config.problem)
     found = {k: ds.load(k).reshape(ds.n_samples, -1) for k in inputs}
     rows = []
     for i in range(len(next(iter(inputs.values())))):
-        match = np.flatnonzero(np.all([np.isclose(found[k], np.reshape(v[i], -1)).all(axis=1)
-                                       for k, v in inputs.items()], axis=0))
+        match = np.flatnonzero(
+            np.all([np.isclose(found[k], np.reshape(v[i], -1)).all(axis=1) for k, v in inputs.items()], axis=0)
+        )
         if match.size == 0:
             wanted = ", ".join(f"{k} = {np.asarray(v[i]).tolist()}" for k, v in inputs.items())
             held = ", ".join(f"{k} = {found[k].squeeze(axis=1).tolist()}" for k in inputs if found[k].shape[1] == 1)
@@ -630,6 +748,19 @@ def make_config(problem: str, **options) -> AbstractDatasetConfig:
     return CONFIGS[problem].from_options(options)
 
 
-__all__ = ["AbstractDatasetConfig", "AdvectionConfig", "BurgersConfig", "CavityConfig", "CONFIGS", "DarcyConfig",
-           "DiffusionReactionConfig", "MAX_BATCH_BYTES", "check_request", "command_options", "generate",
-           "generate_command", "make_config", "solved_samples"]
+__all__ = [
+    "AbstractDatasetConfig",
+    "AdvectionConfig",
+    "BurgersConfig",
+    "CavityConfig",
+    "CONFIGS",
+    "DarcyConfig",
+    "DiffusionReactionConfig",
+    "MAX_BATCH_BYTES",
+    "check_request",
+    "command_options",
+    "generate",
+    "generate_command",
+    "make_config",
+    "solved_samples",
+]

@@ -78,8 +78,20 @@ LAYOUTS: dict[str, Layout] = {
     "allen-cahn": Layout({"tensor": ("t", "x"), "u0": ("x",), "epsilon": ()}, ("t", "x")),
 }
 
-REQUIRED_ATTRS = ("format", "format_version", "problem", "pde", "parameters", "solver", "resolution", "seed",
-                  "n_samples", "pinnrwf_version", "created_utc", COMPLETE_ATTR)
+REQUIRED_ATTRS = (
+    "format",
+    "format_version",
+    "problem",
+    "pde",
+    "parameters",
+    "solver",
+    "resolution",
+    "seed",
+    "n_samples",
+    "pinnrwf_version",
+    "created_utc",
+    COMPLETE_ATTR,
+)
 
 
 def _version() -> str:
@@ -108,8 +120,16 @@ class DatasetWriter:
     marker are added here.
     """
 
-    def __init__(self, path: str | os.PathLike, problem: str, *, n_samples: int,
-                 coordinates: Mapping[str, np.ndarray], attrs: Mapping[str, Any], overwrite: bool = True):
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        problem: str,
+        *,
+        n_samples: int,
+        coordinates: Mapping[str, np.ndarray],
+        attrs: Mapping[str, Any],
+        overwrite: bool = True,
+    ):
         if problem not in LAYOUTS:
             raise ValueError(f"problem must be one of {sorted(LAYOUTS)}, got {problem!r}")
         if int(n_samples) < 1:
@@ -121,8 +141,9 @@ class DatasetWriter:
         missing = [k for k in ("pde", "parameters", "solver", "resolution", "seed") if k not in attrs]
         if missing:
             raise ValueError(f"attrs is missing {missing}")
-        self.coordinates = {k: np.asarray(coordinates[k], dtype=np.float64) for k in self.layout.coordinates
-                            if k in coordinates}
+        self.coordinates = {
+            k: np.asarray(coordinates[k], dtype=np.float64) for k in self.layout.coordinates if k in coordinates
+        }
         if set(self.coordinates) != set(self.layout.coordinates):
             raise ValueError(f"coordinates must give {self.layout.coordinates}, got {sorted(coordinates)}")
         self.attrs = dict(attrs)
@@ -143,8 +164,16 @@ class DatasetWriter:
             d.attrs["axes"] = axis
         for name in self.layout.fields:
             shape = self._shape(name)
-            d = f.create_dataset(name, shape=shape, dtype="f8", chunks=_chunks(shape), compression="gzip",
-                                 compression_opts=4, shuffle=True, fletcher32=True)
+            d = f.create_dataset(
+                name,
+                shape=shape,
+                dtype="f8",
+                chunks=_chunks(shape),
+                compression="gzip",
+                compression_opts=4,
+                shuffle=True,
+                fletcher32=True,
+            )
             d.attrs["axes"] = ",".join(("sample",) + self.layout.fields[name])
         for alias, target in self.layout.links.items():
             f[alias] = f[target]  # hard link: the same data under a second name, no copy
@@ -211,8 +240,15 @@ class DatasetWriter:
                 raise error
 
 
-def write_dataset(path, problem: str, *, fields: Mapping[str, np.ndarray], coordinates: Mapping[str, np.ndarray],
-                  attrs: Mapping[str, Any], overwrite: bool = True) -> Path:
+def write_dataset(
+    path,
+    problem: str,
+    *,
+    fields: Mapping[str, np.ndarray],
+    coordinates: Mapping[str, np.ndarray],
+    attrs: Mapping[str, Any],
+    overwrite: bool = True,
+) -> Path:
     """Write in-memory arrays (leading sample axis) atomically; returns the path."""
     n = len(next(iter(fields.values())))
     with DatasetWriter(path, problem, n_samples=n, coordinates=coordinates, attrs=attrs, overwrite=overwrite) as w:
@@ -230,8 +266,10 @@ def _check_finite(path: Path, name: str, values: np.ndarray, rows: np.ndarray | 
     if values.dtype.kind == "f" and not np.all(np.isfinite(values)):
         local = tuple(int(i) for i in np.argwhere(~np.isfinite(values))[0])
         index = local if rows is None else (int(rows[local[0]]),) + local[1:]
-        raise DatasetError(f"{path}: dataset {name!r} holds a non-finite value ({values[local]}) at index {index}; "
-                           "the file is corrupt or was written by a failed solve")
+        raise DatasetError(
+            f"{path}: dataset {name!r} holds a non-finite value ({values[local]}) at index {index}; "
+            "the file is corrupt or was written by a failed solve"
+        )
     return values
 
 
@@ -248,8 +286,15 @@ class Dataset:
     coordinate (``"x"`` or ``"x-coordinate"``) or a linked alias (``"a"``).
     """
 
-    def __init__(self, path: Path, problem: str, attrs: dict, layout: dict[str, tuple[str, ...]],
-                 coordinates: dict[str, np.ndarray], dtype):
+    def __init__(
+        self,
+        path: Path,
+        problem: str,
+        attrs: dict,
+        layout: dict[str, tuple[str, ...]],
+        coordinates: dict[str, np.ndarray],
+        dtype,
+    ):
         self.path, self.problem, self.attrs = path, problem, attrs
         self.layout, self.coordinates = layout, coordinates
         self.dtype = np.dtype(dtype)
@@ -272,8 +317,10 @@ class Dataset:
         links = json.loads(self.attrs.get("links", "{}")) or LAYOUTS.get(self.problem, Layout({}, ())).links
         if name in links:
             return links[name]
-        raise KeyError(f"{name!r} is not a field of {self.path} (fields: {sorted(self.layout)}, "
-                       f"coordinates: {sorted(self.coordinates)})")
+        raise KeyError(
+            f"{name!r} is not a field of {self.path} (fields: {sorted(self.layout)}, "
+            f"coordinates: {sorted(self.coordinates)})"
+        )
 
     def load(self, name: str, samples: slice | np.ndarray | None = None, *, dtype=None) -> np.ndarray:
         """Rows ``samples`` of field ``name`` (all rows if None), cast to ``dtype`` (default: the
@@ -292,8 +339,10 @@ class Dataset:
                 else:
                     rows = np.asarray(samples, dtype=np.int64)
                     if rows.ndim != 1 or (rows.size and (rows.min() < 0 or rows.max() >= self.n_samples)):
-                        raise ValueError(f"samples must be a 1D array of indices in [0, {self.n_samples}), got "
-                                         f"shape {rows.shape}" + (f", range [{rows.min()}, {rows.max()}]" if rows.size else ""))
+                        raise ValueError(
+                            f"samples must be a 1D array of indices in [0, {self.n_samples}), got "
+                            f"shape {rows.shape}" + (f", range [{rows.min()}, {rows.max()}]" if rows.size else "")
+                        )
                     unique, inverse = np.unique(rows, return_inverse=True)
                     values = d[unique][inverse]  # h5py reads increasing indices
         except (OSError, KeyError) as err:
@@ -326,8 +375,9 @@ def _layout_from_file(path: Path, f: h5py.File, attrs: dict) -> dict[str, tuple[
             out[str(name)] = tuple(str(a) for a in axes[1:])
         return out
     except (KeyError, json.JSONDecodeError, AssertionError, TypeError):
-        raise DatasetError(f"{path}: the 'layout' attribute is missing or malformed "
-                           f"(got {attrs.get('layout')!r})") from None
+        raise DatasetError(
+            f"{path}: the 'layout' attribute is missing or malformed (got {attrs.get('layout')!r})"
+        ) from None
 
 
 @contextlib.contextmanager
@@ -391,8 +441,9 @@ def open_dataset(path: str | os.PathLike, *, dtype=np.float32, problem: str | No
                     raise DatasetError(f"{path}: {name!r} has dtype {d.dtype}, expected floating point")
                 recorded = _attr(d.attrs.get("axes", ""))
                 if recorded and recorded != ",".join(("sample",) + axes):
-                    raise DatasetError(f"{path}: {name!r} has axes {recorded!r}, the layout says "
-                                       f"{','.join(('sample',) + axes)!r}")
+                    raise DatasetError(
+                        f"{path}: {name!r} has axes {recorded!r}, the layout says {','.join(('sample',) + axes)!r}"
+                    )
         except DatasetError:
             raise
         except (OSError, KeyError, ValueError) as err:
@@ -418,6 +469,7 @@ def open_splits(paths: Mapping[str, str | os.PathLike], *, problem: str, dtype=n
         for axis, values in first.coordinates.items():
             other = ds.coordinates.get(axis)
             if other is None or other.shape != values.shape or not np.allclose(other, values):
-                raise DatasetError(f"splits {first_name!r} ({first.path}) and {name!r} ({ds.path}) are on "
-                                   f"different {axis} grids")
+                raise DatasetError(
+                    f"splits {first_name!r} ({first.path}) and {name!r} ({ds.path}) are on different {axis} grids"
+                )
     return splits

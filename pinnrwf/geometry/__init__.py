@@ -13,15 +13,43 @@ In a PDE, give a geometry names for its coordinates with :class:`pinnrwf.pde.Reg
 """
 
 from ._adf import DirichletTransform, DistanceFunction, distance_function
-from ._base import (AbstractGeometry, AbstractPrimitive, Difference, Intersection, TimeDependent, TimeInterval, Union,
-                    estimate_fraction)
+from ._base import (
+    AbstractGeometry,
+    AbstractPrimitive,
+    Difference,
+    Intersection,
+    TimeDependent,
+    TimeInterval,
+    Union,
+    estimate_fraction,
+)
 from ._grid import grid_inside
 from ._primitives import Ball, Box, Disk, Ellipse, Interval, Polygon, Rectangle, Triangle
 from ._sampling import METHODS, BoundarySampler, InitialSampler, InteriorSampler
 
 __all__ = [
-    "AbstractGeometry", "AbstractPrimitive", "Interval", "Rectangle", "Box", "Disk", "Ellipse", "Ball", "Triangle",
-    "Polygon", "Union", "Intersection", "Difference", "TimeInterval", "TimeDependent", "InteriorSampler",
-    "BoundarySampler", "InitialSampler", "METHODS", "DistanceFunction", "distance_function", "DirichletTransform",
-    "estimate_fraction", "grid_inside",
+    "AbstractGeometry",
+    "AbstractPrimitive",
+    "Interval",
+    "Rectangle",
+    "Box",
+    "Disk",
+    "Ellipse",
+    "Ball",
+    "Triangle",
+    "Polygon",
+    "Union",
+    "Intersection",
+    "Difference",
+    "TimeInterval",
+    "TimeDependent",
+    "InteriorSampler",
+    "BoundarySampler",
+    "InitialSampler",
+    "METHODS",
+    "DistanceFunction",
+    "distance_function",
+    "DirichletTransform",
+    "estimate_fraction",
+    "grid_inside",
 ]

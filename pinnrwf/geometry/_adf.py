@@ -44,8 +44,12 @@ class DistanceFunction(eqx.Module):
         self.geometry = instance("geometry", geometry, AbstractGeometry, "a pinnrwf.geometry shape")
         self.parts = _parts(geometry, part)
         leaves = _space(geometry).leaves()
-        self.pieces = tuple((l, i) for l, leaf in enumerate(leaves) for i, name in enumerate(leaf.primitive.piece_names)
-                            if name in self.parts)
+        self.pieces = tuple(
+            (l, i)
+            for l, leaf in enumerate(leaves)
+            for i, name in enumerate(leaf.primitive.piece_names)
+            if name in self.parts
+        )
         self._check(leaves)
 
     def _check(self, leaves: tuple[Leaf, ...]):
@@ -74,11 +78,15 @@ class DistanceFunction(eqx.Module):
         for (l, i), (min_phi, through) in zip(self.pieces, results):
             name = leaves[l].primitive.piece_names[i]
             if not float(min_phi) > 0:
-                raise ValueError(f"part: the distance function of a piece of {name!r} vanishes or is negative "
-                                 f"inside the domain (e.g. a curved piece of a union); choose other parts")
+                raise ValueError(
+                    f"part: the distance function of a piece of {name!r} vanishes or is negative "
+                    f"inside the domain (e.g. a curved piece of a union); choose other parts"
+                )
             if bool(through):
-                raise ValueError(f"part: a piece of {name!r} runs through the inside of the domain, where its "
-                                 f"distance function would vanish; choose other parts")
+                raise ValueError(
+                    f"part: a piece of {name!r} runs through the inside of the domain, where its "
+                    f"distance function would vanish; choose other parts"
+                )
 
     @staticmethod
     def _piece(leaf: Leaf, piece: int, x):

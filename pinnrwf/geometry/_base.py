@@ -201,6 +201,7 @@ def _check_name(what: str, name) -> str:
 def estimate_fraction(geometry: AbstractGeometry, num: int = ESTIMATE_SAMPLES, seed: int = ESTIMATE_SEED):
     """(fraction of the bounding box inside ``geometry``, its standard error), from ``num``
     uniform points drawn with ``seed`` (evaluated eagerly, also when called inside a trace)."""
+
     def fraction(key):
         lo, hi = (jnp.asarray(b, dtype=float) for b in geometry.bounds)
         x = lo + (hi - lo) * jax.random.uniform(key, (num, geometry.dim), dtype=lo.dtype)
@@ -268,8 +269,10 @@ class _AbstractSetOperation(AbstractGeometry):
     def _estimate(self, what: str):
         q, se = estimate_fraction(self)
         if q == 0:
-            raise ValueError(f"{what}: the result is empty (no point of {2**14} drawn in its bounding box with a "
-                             f"fixed seed lies inside)")
+            raise ValueError(
+                f"{what}: the result is empty (no point of {2**14} drawn in its bounding box with a "
+                f"fixed seed lies inside)"
+            )
         return q, se
 
     @property

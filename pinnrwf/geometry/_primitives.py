@@ -73,7 +73,7 @@ class _AbstractBox(AbstractPrimitive):
     @property
     def piece_lengths(self):
         ext = [h - l for l, h in zip(self.lower, self.upper)]
-        return tuple(math.prod(ext[:i] + ext[i + 1:]) for i in range(self.dim) for _ in range(2))
+        return tuple(math.prod(ext[:i] + ext[i + 1 :]) for i in range(self.dim) for _ in range(2))
 
     @property
     def interior_unit_dim(self):
@@ -167,8 +167,9 @@ class Disk(AbstractPrimitive):
         self.piece_names = ("circle",)
 
     dim = property(lambda self: 2)
-    bounds = property(lambda self: (tuple(c - self.radius for c in self.center),
-                                    tuple(c + self.radius for c in self.center)))
+    bounds = property(
+        lambda self: (tuple(c - self.radius for c in self.center), tuple(c + self.radius for c in self.center))
+    )
     measure = property(lambda self: math.pi * self.radius**2)
     piece_lengths = property(lambda self: (2 * math.pi * self.radius,))
     interior_unit_dim = property(lambda self: 2)
@@ -201,8 +202,9 @@ class Ball(AbstractPrimitive):
         self.piece_names = ("sphere",)
 
     dim = property(lambda self: 3)
-    bounds = property(lambda self: (tuple(c - self.radius for c in self.center),
-                                    tuple(c + self.radius for c in self.center)))
+    bounds = property(
+        lambda self: (tuple(c - self.radius for c in self.center), tuple(c + self.radius for c in self.center))
+    )
     measure = property(lambda self: 4 / 3 * math.pi * self.radius**3)
     piece_lengths = property(lambda self: (4 * math.pi * self.radius**2,))
     interior_unit_dim = property(lambda self: 3)
@@ -248,16 +250,24 @@ class Ellipse(AbstractPrimitive):
 
     def __init__(self, center: Sequence[float], semi_axes: Sequence[float]):
         self.center = _point("center", center, 2)
-        self.semi_axes = tuple(positive_number(f"semi_axes[{i}]", r) for i, r in enumerate(_point("semi_axes", semi_axes, 2)))
+        self.semi_axes = tuple(
+            positive_number(f"semi_axes[{i}]", r) for i, r in enumerate(_point("semi_axes", semi_axes, 2))
+        )
         self.piece_names = ("ellipse",)
         a, b = self.semi_axes
         th = np.linspace(0, 2 * np.pi, ELLIPSE_TABLE + 1)
         speed = np.hypot(a * np.sin(th), b * np.cos(th))
-        self.arc_length = tuple(np.concatenate([[0.0], np.cumsum((speed[1:] + speed[:-1]) / 2 * (th[1] - th[0]))]).tolist())
+        self.arc_length = tuple(
+            np.concatenate([[0.0], np.cumsum((speed[1:] + speed[:-1]) / 2 * (th[1] - th[0]))]).tolist()
+        )
 
     dim = property(lambda self: 2)
-    bounds = property(lambda self: (tuple(c - r for c, r in zip(self.center, self.semi_axes)),
-                                    tuple(c + r for c, r in zip(self.center, self.semi_axes))))
+    bounds = property(
+        lambda self: (
+            tuple(c - r for c, r in zip(self.center, self.semi_axes)),
+            tuple(c + r for c, r in zip(self.center, self.semi_axes)),
+        )
+    )
     measure = property(lambda self: math.pi * self.semi_axes[0] * self.semi_axes[1])
     piece_lengths = property(lambda self: (self.arc_length[-1],))
     interior_unit_dim = property(lambda self: 2)
@@ -277,7 +287,8 @@ class Ellipse(AbstractPrimitive):
     def from_unit(self, u):
         r, th = jnp.sqrt(u[0]), 2 * jnp.pi * u[1]
         return jnp.asarray(self.center, u.dtype) + jnp.asarray(self.semi_axes, u.dtype) * r * jnp.stack(
-            [jnp.cos(th), jnp.sin(th)])
+            [jnp.cos(th), jnp.sin(th)]
+        )
 
     def boundary_point(self, piece, u):
         table = jnp.asarray(self.arc_length, u.dtype)
@@ -300,12 +311,17 @@ def _segments_meet(p1, p2, q1, q2, tol) -> bool:
     """Whether the closed segments p1p2 and q1q2 share a point (within ``tol``)."""
     d1, d2 = _orient(q1, q2, p1), _orient(q1, q2, p2)
     d3, d4 = _orient(p1, p2, q1), _orient(p1, p2, q2)
-    if ((d1 > tol and d2 < -tol) or (d1 < -tol and d2 > tol)) and ((d3 > tol and d4 < -tol) or (d3 < -tol and d4 > tol)):
+    if ((d1 > tol and d2 < -tol) or (d1 < -tol and d2 > tol)) and (
+        (d3 > tol and d4 < -tol) or (d3 < -tol and d4 > tol)
+    ):
         return True
 
     def on(a, b, c, d):  # c collinear with ab and within its box
-        return abs(d) <= tol and min(a[0], b[0]) - tol <= c[0] <= max(a[0], b[0]) + tol and \
-            min(a[1], b[1]) - tol <= c[1] <= max(a[1], b[1]) + tol
+        return (
+            abs(d) <= tol
+            and min(a[0], b[0]) - tol <= c[0] <= max(a[0], b[0]) + tol
+            and min(a[1], b[1]) - tol <= c[1] <= max(a[1], b[1]) + tol
+        )
 
     return on(q1, q2, p1, d1) or on(q1, q2, p2, d2) or on(p1, p2, q1, d3) or on(p1, p2, q2, d4)
 
@@ -351,8 +367,10 @@ def _triangulate(v: np.ndarray) -> list[tuple[int, int, int]]:
             if _orient(v[a], v[b], v[c]) <= 0:
                 continue  # reflex or straight vertex
             others = [m for m in idx if m not in (a, b, c)]
-            if any(_orient(v[a], v[b], v[m]) >= 0 and _orient(v[b], v[c], v[m]) >= 0 and _orient(v[c], v[a], v[m]) >= 0
-                   for m in others):
+            if any(
+                _orient(v[a], v[b], v[m]) >= 0 and _orient(v[b], v[c], v[m]) >= 0 and _orient(v[c], v[a], v[m]) >= 0
+                for m in others
+            ):
                 continue
             tris.append((a, b, c))
             idx.pop(j)

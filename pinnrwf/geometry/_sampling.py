@@ -34,7 +34,8 @@ import jax.numpy as jnp
 import numpy as np
 from jaxtyping import Array, Float, PRNGKeyArray
 
-from pinnrwf._validation import function, instance, one_of, positive_int, seed as check_seed
+from pinnrwf._validation import function, instance, one_of, positive_int
+from pinnrwf._validation import seed as check_seed
 
 from ._base import AbstractGeometry, AbstractPrimitive, TimeDependent, draws_needed, fill
 
@@ -55,7 +56,11 @@ def _interior_map(geometry: AbstractGeometry):
     if isinstance(geometry, AbstractPrimitive):
         return geometry.interior_unit_dim, geometry.from_unit, False
     lo, hi = geometry.bounds
-    return geometry.dim, lambda u: jnp.asarray(lo, u.dtype) + (jnp.asarray(hi, u.dtype) - jnp.asarray(lo, u.dtype)) * u, True
+    return (
+        geometry.dim,
+        lambda u: jnp.asarray(lo, u.dtype) + (jnp.asarray(hi, u.dtype) - jnp.asarray(lo, u.dtype)) * u,
+        True,
+    )
 
 
 def _quasi_random(method: str, num: int, dim: int, seed: int) -> np.ndarray:
@@ -163,15 +168,20 @@ class BoundarySampler(eqx.Module):
     draws: int = eqx.field(static=True)
     exact: bool = eqx.field(static=True)  # every candidate is kept: no test, no fill
 
-    def __init__(self, geometry: AbstractGeometry, n: int, part: str | Sequence[str] | None = None,
-                 where: Callable | None = None):
+    def __init__(
+        self, geometry: AbstractGeometry, n: int, part: str | Sequence[str] | None = None, where: Callable | None = None
+    ):
         self.geometry = instance("geometry", geometry, AbstractGeometry, "a pinnrwf.geometry shape")
         self.n = positive_int("n", n)
         self.parts = _parts(geometry, part)
         self.where = None if where is None else function("where", where)
         leaves = _space(geometry).leaves()
-        self.pieces = tuple((l, i) for l, leaf in enumerate(leaves) for i, name in enumerate(leaf.primitive.piece_names)
-                            if name in self.parts)
+        self.pieces = tuple(
+            (l, i)
+            for l, leaf in enumerate(leaves)
+            for i, name in enumerate(leaf.primitive.piece_names)
+            if name in self.parts
+        )
         self.weights = tuple(leaves[l].primitive.piece_lengths[i] for l, i in self.pieces)
         self.exact = where is None and all(not leaves[l].conditions for l, _ in self.pieces)
         self.draws = self.n
@@ -180,8 +190,10 @@ class BoundarySampler(eqx.Module):
                 q = float(jnp.mean(self._candidates(jax.random.PRNGKey(0), BOUNDARY_ESTIMATE_SAMPLES)[2]))
             if q == 0:
                 what = "where" if where is not None else "part"
-                raise ValueError(f"{what}: selects no boundary point (none of {BOUNDARY_ESTIMATE_SAMPLES} drawn on the "
-                                 f"parts {self.parts} with a fixed seed is kept)")
+                raise ValueError(
+                    f"{what}: selects no boundary point (none of {BOUNDARY_ESTIMATE_SAMPLES} drawn on the "
+                    f"parts {self.parts} with a fixed seed is kept)"
+                )
             self.draws = draws_needed(self.n, q, (q * (1 - q) / BOUNDARY_ESTIMATE_SAMPLES) ** 0.5)
 
     @property
@@ -205,8 +217,9 @@ class BoundarySampler(eqx.Module):
         for l in used:
             leaf = leaves[l]
             prim = leaf.primitive
-            p, nv = jax.vmap(prim.boundary_point)(jnp.clip(piece_of, 0, len(prim.piece_names) - 1),
-                                                  u[:, 1:1 + prim.boundary_unit_dim])
+            p, nv = jax.vmap(prim.boundary_point)(
+                jnp.clip(piece_of, 0, len(prim.piece_names) - 1), u[:, 1 : 1 + prim.boundary_unit_dim]
+            )
             kl = jax.vmap(leaf.on_boundary)(p)
             nv = -nv if leaf.flip else nv
             if pts is None:
@@ -227,4 +240,3 @@ class BoundarySampler(eqx.Module):
         if self.exact:
             return pts, nrm
         return fill((pts, nrm), keep, self.n)
-

@@ -42,5 +42,14 @@ def parse_loggers(names: str, out_dir: str | Path, *, group: str = "pinnrwf") ->
     return LoggerGroup(build[n]() for n in dict.fromkeys(chosen))
 
 
-__all__ = ["AbstractLogger", "LoggerGroup", "scalars_of", "CSVLogger", "JSONLinesLogger", "TensorBoardLogger",
-           "WandbLogger", "LOGGER_NAMES", "parse_loggers"]
+__all__ = [
+    "AbstractLogger",
+    "LoggerGroup",
+    "scalars_of",
+    "CSVLogger",
+    "JSONLinesLogger",
+    "TensorBoardLogger",
+    "WandbLogger",
+    "LOGGER_NAMES",
+    "parse_loggers",
+]

@@ -93,8 +93,12 @@ class LoggerGroup(AbstractLogger):
             except Exception as e:  # noqa: BLE001 - any failure of a logger is the logger's, not the run's
                 self.active.remove(logger)
                 hint = " (pip install 'pinnrwf[log]')" if isinstance(e, ImportError) else ""
-                warnings.warn(f"logger {type(logger).__name__} failed in {what}: {type(e).__name__}: {e}{hint}; "
-                              "training continues without it", RuntimeWarning, stacklevel=3)
+                warnings.warn(
+                    f"logger {type(logger).__name__} failed in {what}: {type(e).__name__}: {e}{hint}; "
+                    "training continues without it",
+                    RuntimeWarning,
+                    stacklevel=3,
+                )
 
     def start(self, name, config):
         self._each("start", lambda logger: logger.start(name, config))

@@ -16,8 +16,9 @@ class WandbLogger(AbstractLogger):
     figures as images in one more run of the group, ``<group>-figures``. ``mode``: ``None``
     (W&B's default, from ``WANDB_MODE``), ``"online"``, ``"offline"`` or ``"disabled"``."""
 
-    def __init__(self, directory: str | Path, *, project: str = "pinnrwf", group: str | None = None,
-                 mode: str | None = None):
+    def __init__(
+        self, directory: str | Path, *, project: str = "pinnrwf", group: str | None = None, mode: str | None = None
+    ):
         self.directory = Path(directory)
         self.project, self.group, self.mode = project, group, mode
         self._run = None
@@ -27,8 +28,15 @@ class WandbLogger(AbstractLogger):
 
         self.directory.mkdir(parents=True, exist_ok=True)
         kwargs = {} if self.mode is None else {"mode": self.mode}
-        return wandb.init(project=self.project, group=self.group, name=name, config=config,
-                          dir=str(self.directory), reinit=True, **kwargs)
+        return wandb.init(
+            project=self.project,
+            group=self.group,
+            name=name,
+            config=config,
+            dir=str(self.directory),
+            reinit=True,
+            **kwargs,
+        )
 
     def start(self, name, config):
         self._run = self._init(name, dict(config))

@@ -1,8 +1,8 @@
 """Network modules and pluggable weight parameterizations.
 
-    from pinnrwf.nn import Linear, MLP, RWF
-    layer = Linear(3, 256, parameterization=RWF(mean=1.0, std=0.1), key=key)
-    net = MLP(2, 1, width=256, depth=5, parameterization=RWF(), key=key)
+from pinnrwf.nn import Linear, MLP, RWF
+layer = Linear(3, 256, parameterization=RWF(mean=1.0, std=0.1), key=key)
+net = MLP(2, 1, width=256, depth=5, parameterization=RWF(), key=key)
 """
 
 from ._activations import ACTIVATIONS, AbstractActivation, Activation, AdaptiveSlope
@@ -21,7 +21,6 @@ from ._init import AbstractInitializer, GlorotNormal, SirenUniform
 from ._linear import Linear
 from ._mlp import MLP, ModifiedMLP, siren
 from ._output_transform import OutputTransform
-from ._piratenet import PirateBlock, PirateNet, least_squares_readout
 from ._parameterizations import (
     RWF,
     AbstractParameterization,
@@ -36,6 +35,7 @@ from ._parameterizations import (
     WeightConditioning,
     WeightNorm,
 )
+from ._piratenet import PirateBlock, PirateNet, least_squares_readout
 from ._registry import PARAMETERIZATION_NAMES, parameterization_classes, parse_parameterizations
 from ._weights import (
     AbstractWeight,
@@ -49,14 +49,55 @@ from ._weights import (
 )
 
 __all__ = [
-    "CNN", "Conv2d", "OutputTransform",
-    "ACTIVATIONS", "AbstractActivation", "Activation", "AdaptiveSlope", "DeepONet", "ModifiedDeepONet",
-    "AbstractEmbedding", "Chain", "FourierFeatures", "Identity", "PeriodicEmbedding", "PositionalEncoding",
-    "AbstractInitializer", "GlorotNormal", "SirenUniform", "Linear", "MLP", "ModifiedMLP", "siren",
-    "PirateBlock", "PirateNet", "least_squares_readout",
-    "RWF", "AbstractParameterization", "AbstractScaleDistribution", "AdaptiveActivation", "LogNormal",
-    "LogUniform", "Normal", "Plain", "SirenScale", "Uniform", "WeightConditioning", "WeightNorm",
-    "PARAMETERIZATION_NAMES", "parameterization_classes", "parse_parameterizations", "AbstractWeight", "DenseWeight",
-    "EquilibratedWeight", "FactorizedWeight", "NormalizedWeight", "ScaledWeight",
-    "column_equilibrate", "row_equilibrate", "FACTOR_LAYOUTS", "DiagonalFactor", "DiagonalNetwork",
+    "CNN",
+    "Conv2d",
+    "OutputTransform",
+    "ACTIVATIONS",
+    "AbstractActivation",
+    "Activation",
+    "AdaptiveSlope",
+    "DeepONet",
+    "ModifiedDeepONet",
+    "AbstractEmbedding",
+    "Chain",
+    "FourierFeatures",
+    "Identity",
+    "PeriodicEmbedding",
+    "PositionalEncoding",
+    "AbstractInitializer",
+    "GlorotNormal",
+    "SirenUniform",
+    "Linear",
+    "MLP",
+    "ModifiedMLP",
+    "siren",
+    "PirateBlock",
+    "PirateNet",
+    "least_squares_readout",
+    "RWF",
+    "AbstractParameterization",
+    "AbstractScaleDistribution",
+    "AdaptiveActivation",
+    "LogNormal",
+    "LogUniform",
+    "Normal",
+    "Plain",
+    "SirenScale",
+    "Uniform",
+    "WeightConditioning",
+    "WeightNorm",
+    "PARAMETERIZATION_NAMES",
+    "parameterization_classes",
+    "parse_parameterizations",
+    "AbstractWeight",
+    "DenseWeight",
+    "EquilibratedWeight",
+    "FactorizedWeight",
+    "NormalizedWeight",
+    "ScaledWeight",
+    "column_equilibrate",
+    "row_equilibrate",
+    "FACTOR_LAYOUTS",
+    "DiagonalFactor",
+    "DiagonalNetwork",
 ]

@@ -121,8 +121,9 @@ class Conv2d(eqx.Module):
 
     def __call__(self, x: Float[Array, "h w c"]) -> Float[Array, "hh ww o"]:
         if x.ndim != 3 or x.shape[-1] != self.in_channels:
-            raise ValueError(f"Conv2d expects one channels-last example of shape (H, W, {self.in_channels}), "
-                             f"got {x.shape}")
+            raise ValueError(
+                f"Conv2d expects one channels-last example of shape (H, W, {self.in_channels}), got {x.shape}"
+            )
         if self.padding == "VALID" and (x.shape[0] < self.kernel_size[0] or x.shape[1] < self.kernel_size[1]):
             raise ValueError(f"Conv2d: input {x.shape[:2]} is smaller than the kernel {self.kernel_size}")
         return self.patches(x) @ self.weight().T + self.bias
@@ -190,8 +191,10 @@ class CNN(eqx.Module):
 
     def __call__(self, x: Float[Array, " in"]) -> Float[Array, " out"]:
         if x.shape not in ((self.in_size,), self.in_shape):
-            raise ValueError(f"CNN expects one example of shape ({self.in_size},) or {self.in_shape}, got {x.shape}; "
-                             "vmap over batches")
+            raise ValueError(
+                f"CNN expects one example of shape ({self.in_size},) or {self.in_shape}, got {x.shape}; "
+                "vmap over batches"
+            )
         h = jnp.moveaxis(x.reshape(self.in_shape), 0, -1)  # channels-last inside
         for conv, act in zip(self.convs, self.conv_activations):
             h = act(conv(h))  # a per-neuron activation (adaptive slope) acts per channel

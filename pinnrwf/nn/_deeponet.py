@@ -74,9 +74,7 @@ class DeepONet(eqx.Module):
         activation = activation_function(activation)
         bkey, tkey = jax.random.split(key)
         if branch is None:
-            branch = MLP(
-                sensor_size, latent_size, width, depth, parameterization, activation=activation, key=bkey
-            )
+            branch = MLP(sensor_size, latent_size, width, depth, parameterization, activation=activation, key=bkey)
         function("branch", branch)
         branch_out = jax.eval_shape(branch, jax.ShapeDtypeStruct((sensor_size,), jnp.result_type(float)))
         if getattr(branch_out, "shape", None) != (latent_size,):
@@ -165,9 +163,7 @@ class ModifiedDeepONet(eqx.Module):
         self.encoder_y = Linear(d, width, params[1], key=keys[1])
         b_sizes = [sensor_size] + [width] * depth
         t_sizes = [d] + [width] * depth
-        self.branch_layers = tuple(
-            Linear(b_sizes[i], width, params[2 + i], key=keys[2 + i]) for i in range(depth)
-        )
+        self.branch_layers = tuple(Linear(b_sizes[i], width, params[2 + i], key=keys[2 + i]) for i in range(depth))
         self.trunk_layers = tuple(
             Linear(t_sizes[i], width, params[2 + depth + i], key=keys[2 + depth + i]) for i in range(depth)
         )

@@ -93,9 +93,7 @@ class PeriodicEmbedding(AbstractEmbedding):
         axes = tuple(integer(f"axes[{i}]", a, minimum=0, maximum=in_size - 1) for i, a in enumerate(axes))
         periods = tuple(positive_number(f"periods[{i}]", p) for i, p in enumerate(periods))
         if len(axes) != len(periods) or not axes:
-            raise ValueError(
-                f"axes and periods must be non-empty and of equal length, got {axes} and {periods}"
-            )
+            raise ValueError(f"axes and periods must be non-empty and of equal length, got {axes} and {periods}")
         if len(set(axes)) != len(axes):
             raise ValueError(f"axes must be distinct indices in [0, {in_size}), got {axes}")
         self.axes, self.periods = axes, periods

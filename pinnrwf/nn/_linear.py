@@ -20,9 +20,13 @@ def check_size(name: str, value) -> int:
 
 
 def check_parameterization(value, name: str = "parameterization") -> AbstractParameterization:
-    return instance(name, value, AbstractParameterization,
-                    "a pinnrwf.nn parameterization (Plain(), RWF(), WeightNorm(), AdaptiveActivation(), "
-                    "WeightConditioning(), SirenScale(), ...)")
+    return instance(
+        name,
+        value,
+        AbstractParameterization,
+        "a pinnrwf.nn parameterization (Plain(), RWF(), WeightNorm(), AdaptiveActivation(), "
+        "WeightConditioning(), SirenScale(), ...)",
+    )
 
 
 def check_initializer(value, name: str = "initializer") -> AbstractInitializer:

@@ -93,8 +93,7 @@ class MLP(eqx.Module):
         sizes = [self.embedding.out_size] + [width] * depth + [out_size]
         keys = jax.random.split(key, depth + 1)
         self.layers = tuple(
-            Linear(sizes[i], sizes[i + 1], params[i], initializer=inits[i], key=keys[i])
-            for i in range(depth + 1)
+            Linear(sizes[i], sizes[i + 1], params[i], initializer=inits[i], key=keys[i]) for i in range(depth + 1)
         )
         self.activations = tuple(params[i].make_activation(activation, width) for i in range(depth))
 
@@ -148,9 +147,7 @@ class ModifiedMLP(eqx.Module):
         self.encoder_u = Linear(d, width, params[0], key=keys[0])
         self.encoder_v = Linear(d, width, params[1], key=keys[1])
         sizes = [d] + [width] * depth + [out_size]
-        self.layers = tuple(
-            Linear(sizes[i], sizes[i + 1], params[2 + i], key=keys[2 + i]) for i in range(depth + 1)
-        )
+        self.layers = tuple(Linear(sizes[i], sizes[i + 1], params[2 + i], key=keys[2 + i]) for i in range(depth + 1))
         self.activations = tuple(p.make_activation(activation, width) for p in params[: depth + 2])
 
     def __call__(self, x: Float[Array, " in"]) -> Float[Array, " out"]:

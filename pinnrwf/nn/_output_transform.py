@@ -31,8 +31,10 @@ def _check_two_arguments(transform: Callable) -> None:
         signature.bind(None, None)
     except TypeError:
         name = getattr(transform, "__name__", type(transform).__name__)
-        raise ValueError(f"OutputTransform: transform must take two arguments, transform(x, u) -> u' (the point "
-                         f"and the network's output), got {name}{signature}") from None
+        raise ValueError(
+            f"OutputTransform: transform must take two arguments, transform(x, u) -> u' (the point "
+            f"and the network's output), got {name}{signature}"
+        ) from None
 
 
 class OutputTransform(eqx.Module):
@@ -64,7 +66,6 @@ class OutputTransform(eqx.Module):
         shape = getattr(out, "shape", None)
         if shape != u.shape:
             raise ValueError(
-                f"OutputTransform: transform(x, u) must return the shape of the network's output {u.shape}, "
-                f"got {shape}"
+                f"OutputTransform: transform(x, u) must return the shape of the network's output {u.shape}, got {shape}"
             )
         return out

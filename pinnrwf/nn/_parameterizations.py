@@ -37,7 +37,6 @@ from ._weights import (
     ScaledWeight,
 )
 
-
 #: Samples of a normal distribution are taken to lie within mean ± TAIL·std (P ≈ 2·10⁻⁹ outside).
 TAIL = 6.0
 
@@ -236,8 +235,12 @@ class RWF(AbstractParameterization):
         positive_number("std", self.std, allow_zero=True)
         instance("exponential", self.exponential, bool, "True or False")
         if self.distribution is not None:
-            instance("distribution", self.distribution, AbstractScaleDistribution,
-                     "a pinnrwf.nn scale distribution (Normal, LogNormal, Uniform, LogUniform) or None")
+            instance(
+                "distribution",
+                self.distribution,
+                AbstractScaleDistribution,
+                "a pinnrwf.nn scale distribution (Normal, LogNormal, Uniform, LogUniform) or None",
+            )
             if (self.mean, self.std) != (1.0, 0.1):
                 raise ValueError(
                     f"give either mean/std or distribution, not both: distribution={self.distribution!r} "
@@ -285,7 +288,9 @@ class WeightConditioning(AbstractParameterization):
     """
 
     cli_names: ClassVar[Mapping[str, Mapping[str, Any]]] = {
-        "wc-row": {"mode": "row"}, "wc-col": {"mode": "col"}, "wc-both": {"mode": "both"},
+        "wc-row": {"mode": "row"},
+        "wc-col": {"mode": "col"},
+        "wc-both": {"mode": "both"},
     }
     exact_at_init: ClassVar[bool] = False  # the effective weight is the equilibrated W₀
     mode: str = eqx.field(static=True, default="row")

@@ -111,10 +111,12 @@ class PirateNet(eqx.Module):
         keys = jax.random.split(key, depth + 3)
         self.encoder_u = Linear(width, width, params[0], key=keys[0])
         self.encoder_v = Linear(width, width, params[1], key=keys[1])
-        self.gate_activations = (params[0].make_activation(activation, width),
-                                 params[1].make_activation(activation, width))
+        self.gate_activations = (
+            params[0].make_activation(activation, width),
+            params[1].make_activation(activation, width),
+        )
         self.blocks = tuple(
-            PirateBlock(width, params[2 + 3 * b: 5 + 3 * b], activation, key=keys[2 + b]) for b in range(depth)
+            PirateBlock(width, params[2 + 3 * b : 5 + 3 * b], activation, key=keys[2 + b]) for b in range(depth)
         )
         self.output = Linear(width, out_size, params[-1], key=keys[-1])
         self.readout_parameterization = params[-1]

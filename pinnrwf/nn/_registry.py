@@ -42,9 +42,7 @@ def _factories(rwf: RWF) -> dict[str, Callable[[], AbstractParameterization]]:
 PARAMETERIZATION_NAMES: tuple[str, ...] = tuple(_factories(RWF()))
 
 
-def parse_parameterizations(
-    spec: str, *, rwf: RWF = RWF()
-) -> dict[str, AbstractParameterization]:
+def parse_parameterizations(spec: str, *, rwf: RWF = RWF()) -> dict[str, AbstractParameterization]:
     """``"all"`` or a comma list of names → {name: parameterization}, in the given order.
 
     ``rwf`` is the RWF setting a problem uses (e.g. N(0.5, 0.1) for the cavity, rwf_paper Table 5).

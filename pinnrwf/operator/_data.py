@@ -30,8 +30,9 @@ class Split:
     load: Callable[[str, slice], np.ndarray]  # (field, rows) -> array
 
 
-def open_split(name: str, path: Path, *, problem: str, generate: bool, dataset_config, n_samples: int, seed: int,
-               command: str) -> Split:
+def open_split(
+    name: str, path: Path, *, problem: str, generate: bool, dataset_config, n_samples: int, seed: int, command: str
+) -> Split:
     """The dataset file at ``path`` (checked to be a ``problem`` dataset; errors name ``name``), or,
     when it is missing and ``generate`` is set, ``n_samples`` solutions of ``dataset_config``
     drawn with ``seed`` and solved in memory (what ``pinnrwf generate`` would write)."""
@@ -43,14 +44,22 @@ def open_split(name: str, path: Path, *, problem: str, generate: bool, dataset_c
             raise ValueError(f"{name}: {err}") from None
         return Split(str(path), ds.coordinates, ds.n_samples, lambda field, rows: ds.load(field, rows))
     if not generate:
-        raise ValueError(f"{name}: the dataset {path} does not exist; make it with `{command}` "
-                         "or pass --generate-data to generate the data in memory for this run")
-    print(f"{name}: {path} not found: generating {n_samples} {problem} samples (seed {seed}) in memory "
-          "(--generate-data; no file is written)")
+        raise ValueError(
+            f"{name}: the dataset {path} does not exist; make it with `{command}` "
+            "or pass --generate-data to generate the data in memory for this run"
+        )
+    print(
+        f"{name}: {path} not found: generating {n_samples} {problem} samples (seed {seed}) in memory "
+        "(--generate-data; no file is written)"
+    )
     solved = dataset_config.solve(dataset_config.sample_inputs(n_samples, seed))
     arrays = {k: np.asarray(v, dtype=dtype) for k, v in solved.items()}
-    return Split(f"generated in memory (seed {seed})", dataset_config.coordinates(), n_samples,
-                 lambda field, rows: arrays[field][rows])
+    return Split(
+        f"generated in memory (seed {seed})",
+        dataset_config.coordinates(),
+        n_samples,
+        lambda field, rows: arrays[field][rows],
+    )
 
 
 def check_count(name: str, wanted: int, split: Split) -> None:
@@ -58,15 +67,31 @@ def check_count(name: str, wanted: int, split: Split) -> None:
         raise ValueError(f"{name} = {wanted} exceeds the {split.n_samples} samples of {split.source}")
 
 
-def open_train_test(name: str, dataset: AbstractDatasetConfig, paths: tuple[Path, Path], counts: tuple[int, int], *,
-                    file_counts: tuple[int, int], generate: bool) -> tuple[Split, Split]:
+def open_train_test(
+    name: str,
+    dataset: AbstractDatasetConfig,
+    paths: tuple[Path, Path],
+    counts: tuple[int, int],
+    *,
+    file_counts: tuple[int, int],
+    generate: bool,
+) -> tuple[Split, Split]:
     """The training (seed 0) and test (seed 1) splits of ``dataset`` for ``counts = (n_train, n_test)``
     functions. A missing file's error gives the ``pinnrwf generate name`` command that makes it, with
     at least ``file_counts`` samples (the paper's sizes)."""
     train, test = (
-        open_split(f"{split}_data", path, problem=dataset.problem, generate=generate, dataset_config=dataset,
-                   n_samples=n, seed=seed, command=generate_command(name, dataset, max(n, n_file), seed, path))
-        for split, path, n, n_file, seed in zip(("train", "test"), paths, counts, file_counts, (0, 1)))
+        open_split(
+            f"{split}_data",
+            path,
+            problem=dataset.problem,
+            generate=generate,
+            dataset_config=dataset,
+            n_samples=n,
+            seed=seed,
+            command=generate_command(name, dataset, max(n, n_file), seed, path),
+        )
+        for split, path, n, n_file, seed in zip(("train", "test"), paths, counts, file_counts, (0, 1))
+    )
     check_count("n_train", counts[0], train)
     check_count("n_test", counts[1], test)
     return train, test
@@ -123,11 +148,23 @@ def grid_points(coordinates: Mapping[str, np.ndarray], axes: Sequence[str]) -> n
     return np.stack([mesh[i].ravel() for i in columns], axis=1).astype(float_dtype())
 
 
-def grid_operator_data(train: Split, test: Split, *, inputs: str, input_axes: tuple[str, ...],
-                       axes: tuple[str, str], n_train: int, n_test: int, points_per_function: int,
-                       sample_points: bool, points_seed: int = 0, with_replacement: bool = False,
-                       normalize: bool = False, output: str = "tensor",
-                       sizes: Mapping[str, tuple[str, int]] | None = None) -> OperatorData:
+def grid_operator_data(
+    train: Split,
+    test: Split,
+    *,
+    inputs: str,
+    input_axes: tuple[str, ...],
+    axes: tuple[str, str],
+    n_train: int,
+    n_test: int,
+    points_per_function: int,
+    sample_points: bool,
+    points_seed: int = 0,
+    with_replacement: bool = False,
+    normalize: bool = False,
+    output: str = "tensor",
+    sizes: Mapping[str, tuple[str, int]] | None = None,
+) -> OperatorData:
     """Inputs ``inputs`` (a field over ``input_axes``) and solutions ``output`` (over ``axes``) of the
     first ``n_train`` / ``n_test`` functions of two splits on the same grid.
 
@@ -138,8 +175,10 @@ def grid_operator_data(train: Split, test: Split, *, inputs: str, input_axes: tu
     ``{axis: (option, value)}``, the grid sizes a model was configured for (checked against the data)."""
     for axis, (option, value) in (sizes or {}).items():
         if value != (size := train.coordinates[axis].size):
-            raise ValueError(f"{option} ({value}) must equal the number of {axis}-grid points of {train.source} "
-                             f"({size}): the branch input is the input function on the dataset's grid")
+            raise ValueError(
+                f"{option} ({value}) must equal the number of {axis}-grid points of {train.source} "
+                f"({size}): the branch input is the input function on the dataset's grid"
+            )
     for axis in axes:
         other = test.coordinates[axis]
         if other.shape != train.coordinates[axis].shape or not np.allclose(other, train.coordinates[axis]):
@@ -147,8 +186,10 @@ def grid_operator_data(train: Split, test: Split, *, inputs: str, input_axes: tu
     sizes = [train.coordinates[a].size for a in axes]
     n_grid = sizes[0] * sizes[1]
     if points_per_function > n_grid:
-        raise ValueError(f"points_per_function ({points_per_function}) exceeds the {sizes[0]} × {sizes[1]} = "
-                         f"{n_grid} points of the grid")
+        raise ValueError(
+            f"points_per_function ({points_per_function}) exceeds the {sizes[0]} × {sizes[1]} = "
+            f"{n_grid} points of the grid"
+        )
     dtype = float_dtype()
     grid = grid_points(train.coordinates, axes)
     a_train = train.load(inputs, slice(0, n_train)).reshape(n_train, -1).astype(np.float64)
@@ -169,13 +210,19 @@ def grid_operator_data(train: Split, test: Split, *, inputs: str, input_axes: tu
         shift, scale = float(a_train.mean()), float(a_train.std()) or 1.0
         out_scale = float(np.sqrt(np.mean(values.astype(np.float64) ** 2)))
     return OperatorData(
-        train_inputs=((a_train - shift) / scale).astype(dtype), train_points=points,
+        train_inputs=((a_train - shift) / scale).astype(dtype),
+        train_points=points,
         train_values=(values / out_scale).astype(dtype),
-        test_inputs=((a_test - shift) / scale).astype(dtype), grid=grid,
+        test_inputs=((a_test - shift) / scale).astype(dtype),
+        grid=grid,
         test_values=(test.load(output, slice(0, n_test)).reshape(n_test, n_grid) / out_scale).astype(dtype),
-        grid_shape=tuple(sizes), axes=tuple(axes), input_shape=tuple(train.coordinates[a].size for a in input_axes),
+        grid_shape=tuple(sizes),
+        axes=tuple(axes),
+        input_shape=tuple(train.coordinates[a].size for a in input_axes),
         input_coordinates=tuple(train.coordinates[a] for a in input_axes),
-        input_shift=shift, input_scale=scale, output_scale=out_scale,
+        input_shift=shift,
+        input_scale=scale,
+        output_scale=out_scale,
     )
 
 
@@ -191,33 +238,62 @@ class TrainTestFiles(Protocol):
     points_per_function: int
 
 
-def load_train_test(name: str, dataset: AbstractDatasetConfig, files: TrainTestFiles, *, stem: str, grid: str = "",
-                    file_counts: tuple[int, int], **layout) -> OperatorData:
+def load_train_test(
+    name: str,
+    dataset: AbstractDatasetConfig,
+    files: TrainTestFiles,
+    *,
+    stem: str,
+    grid: str = "",
+    file_counts: tuple[int, int],
+    **layout,
+) -> OperatorData:
     """The supervised set of a problem's two dataset files ``files.train_data`` and ``files.test_data``
     (defaults: :func:`default_paths` of ``stem`` and ``grid``), opened by :func:`open_train_test`
     (``name`` and ``file_counts`` as there), then :func:`grid_operator_data` of their first ``n_train``
     / ``n_test`` functions with ``points_per_function`` and the ``layout`` arguments (inputs, axes …)."""
     paths = default_paths(stem, files.train_data, files.test_data, grid)
-    train, test = open_train_test(name, dataset, paths, (files.n_train, files.n_test), file_counts=file_counts,
-                                  generate=files.generate_data)
-    return grid_operator_data(train, test, n_train=files.n_train, n_test=files.n_test,
-                              points_per_function=files.points_per_function, **layout)
+    train, test = open_train_test(
+        name, dataset, paths, (files.n_train, files.n_test), file_counts=file_counts, generate=files.generate_data
+    )
+    return grid_operator_data(
+        train, test, n_train=files.n_train, n_test=files.n_test, points_per_function=files.points_per_function, **layout
+    )
 
 
-def grid_test_set(inputs: np.ndarray, values: np.ndarray, coordinates: Mapping[str, np.ndarray], *,
-                  axes: tuple[str, str], input_axes: tuple[str, ...]) -> OperatorData:
+def grid_test_set(
+    inputs: np.ndarray,
+    values: np.ndarray,
+    coordinates: Mapping[str, np.ndarray],
+    *,
+    axes: tuple[str, str],
+    input_axes: tuple[str, ...],
+) -> OperatorData:
     """A test set alone (a physics-informed operator trains without solutions): ``inputs``
     ``(T, ...)`` over ``input_axes`` and ``values`` ``(T, n_1, n_2)`` stored with ``axes`` on the grid
     of ``coordinates`` (arrays kept as given, values flattened per function)."""
-    return OperatorData(test_inputs=inputs, grid=grid_points(coordinates, axes),
-                        test_values=values.reshape(len(values), -1),
-                        grid_shape=tuple(coordinates[a].size for a in axes), axes=tuple(axes),
-                        input_shape=tuple(coordinates[a].size for a in input_axes),
-                        input_coordinates=tuple(coordinates[a] for a in input_axes))
+    return OperatorData(
+        test_inputs=inputs,
+        grid=grid_points(coordinates, axes),
+        test_values=values.reshape(len(values), -1),
+        grid_shape=tuple(coordinates[a].size for a in axes),
+        axes=tuple(axes),
+        input_shape=tuple(coordinates[a].size for a in input_axes),
+        input_coordinates=tuple(coordinates[a] for a in input_axes),
+    )
 
 
-def solved_test_set(name: str, dataset: AbstractDatasetConfig, path: Path, n_samples: int, seed: int, *,
-                    solve_missing: bool, explicit_path: bool, fields: tuple[str, ...]) -> tuple[np.ndarray, ...]:
+def solved_test_set(
+    name: str,
+    dataset: AbstractDatasetConfig,
+    path: Path,
+    n_samples: int,
+    seed: int,
+    *,
+    solve_missing: bool,
+    explicit_path: bool,
+    fields: tuple[str, ...],
+) -> tuple[np.ndarray, ...]:
     """``fields`` of ``n_samples`` solutions of ``dataset`` drawn with ``seed`` (float32): read from
     ``path`` when it holds exactly this set (count, seed and every generator option), else, with
     ``solve_missing``, solved in memory (the same values: the file stores what the solve computes).
@@ -227,16 +303,27 @@ def solved_test_set(name: str, dataset: AbstractDatasetConfig, path: Path, n_sam
         ds = open_dataset(path, problem=dataset.problem)
         found = {"n_samples": ds.n_samples, "seed": int(ds.attrs["seed"]), **ds.parameters}
         wanted = {"n_samples": n_samples, "seed": seed, **dataclasses.asdict(dataset)}
-        why = ", ".join(f"{k} = {found.get(k)} (want {v})" for k, v in wanted.items()
-                        if found.get(k) is None or not np.isclose(found[k], v)) or None
+        why = (
+            ", ".join(
+                f"{k} = {found.get(k)} (want {v})"
+                for k, v in wanted.items()
+                if found.get(k) is None or not np.isclose(found[k], v)
+            )
+            or None
+        )
         if why is None:
             return tuple(ds[f] for f in fields)
     if not solve_missing or explicit_path:
-        raise ValueError(f"the {name} test set {path} cannot be used: {why}; make it with "
-                         f"`{generate_command(name, dataset, n_samples, seed, path)}`"
-                         + ("" if explicit_path else " or pass --generate-reference to solve it in memory"))
-    print(f"{name} test set {path}: {why}; solving {n_samples} test functions in memory "
-          "(--generate-reference; no file is written)", flush=True)
+        raise ValueError(
+            f"the {name} test set {path} cannot be used: {why}; make it with "
+            f"`{generate_command(name, dataset, n_samples, seed, path)}`"
+            + ("" if explicit_path else " or pass --generate-reference to solve it in memory")
+        )
+    print(
+        f"{name} test set {path}: {why}; solving {n_samples} test functions in memory "
+        "(--generate-reference; no file is written)",
+        flush=True,
+    )
     solved = dataset.solve(dataset.sample_inputs(n_samples, seed))
     return tuple(solved[f].astype(np.float32) for f in fields)
 
@@ -250,14 +337,29 @@ class SolvedTestFile(Protocol):
     generate_reference: bool  # solve the set in memory when the default file does not hold it
 
 
-def solved_grid_test_set(name: str, dataset: AbstractDatasetConfig, files: SolvedTestFile, *, default: Path,
-                         inputs: str, axes: tuple[str, str], input_axes: tuple[str, ...],
-                         output: str = "tensor") -> OperatorData:
+def solved_grid_test_set(
+    name: str,
+    dataset: AbstractDatasetConfig,
+    files: SolvedTestFile,
+    *,
+    default: Path,
+    inputs: str,
+    axes: tuple[str, str],
+    input_axes: tuple[str, ...],
+    output: str = "tensor",
+) -> OperatorData:
     """:func:`solved_test_set` of ``files.n_test`` functions drawn with ``files.test_seed``, the fields
     ``inputs`` (over ``input_axes``) and ``output`` (stored with ``axes``), as an :class:`OperatorData`
     on ``dataset.coordinates()``. The file is ``files.test_data`` (which must hold this set), or where
     it is None ``default`` (else, with ``files.generate_reference``, the set is solved in memory)."""
-    values = solved_test_set(name, dataset, Path(files.test_data or default), files.n_test, files.test_seed,
-                             solve_missing=files.generate_reference, explicit_path=files.test_data is not None,
-                             fields=(inputs, output))
+    values = solved_test_set(
+        name,
+        dataset,
+        Path(files.test_data or default),
+        files.n_test,
+        files.test_seed,
+        solve_missing=files.generate_reference,
+        explicit_path=files.test_data is not None,
+        fields=(inputs, output),
+    )
     return grid_test_set(*values, dataset.coordinates(), axes=axes, input_axes=input_axes)

@@ -45,9 +45,20 @@ class PhysicsInformedOperatorObjective(AbstractObjective):
     weight_ic: float = eqx.field(static=True)
     weight_residual: float = eqx.field(static=True)
 
-    def __init__(self, equation: Equation, train_inputs, test_inputs, test_solutions, test_points, *,
-                 n_functions: int, n_initial: int, n_residual: int, weight_ic: float = 100.0,
-                 weight_residual: float = 1.0):
+    def __init__(
+        self,
+        equation: Equation,
+        train_inputs,
+        test_inputs,
+        test_solutions,
+        test_points,
+        *,
+        n_functions: int,
+        n_initial: int,
+        n_residual: int,
+        weight_ic: float = 100.0,
+        weight_residual: float = 1.0,
+    ):
         train_inputs, test_inputs = np.asarray(train_inputs), np.asarray(test_inputs)
         test_solutions, test_points = np.asarray(test_solutions), np.asarray(test_points)
         if train_inputs.ndim != 2:
@@ -59,8 +70,10 @@ class PhysicsInformedOperatorObjective(AbstractObjective):
             raise ValueError(f"test_points must be (n_points, 2) (x, t) points, got shape {test_points.shape}")
         test_solutions = test_solutions.reshape(test_solutions.shape[0], -1)
         if test_solutions.shape != (test_inputs.shape[0], test_points.shape[0]):
-            raise ValueError(f"test_solutions must hold {test_points.shape[0]} values for each of the "
-                             f"{test_inputs.shape[0]} test inputs, got shape {test_solutions.shape}")
+            raise ValueError(
+                f"test_solutions must hold {test_points.shape[0]} values for each of the "
+                f"{test_inputs.shape[0]} test inputs, got shape {test_solutions.shape}"
+            )
         self.n_initial = check.positive_int("n_initial", n_initial)
         if self.n_initial > m:
             raise ValueError(f"n_initial must be ≤ the {m} sensors (a subset of the sensor grid), got {n_initial}")
@@ -85,9 +98,11 @@ class PhysicsInformedOperatorObjective(AbstractObjective):
         y = jax.random.uniform(k_r, (n, self.n_residual, 2), dtype=self.sensors.dtype)
         return {"a": a, "ic": ic, "y": y}
 
-    def function_losses(self, model, a: Float[Array, " m"], ic: Int[Array, " p"],
-                        y: Float[Array, "q 2"]) -> tuple[Array, Array]:
+    def function_losses(
+        self, model, a: Float[Array, " m"], ic: Int[Array, " p"], y: Float[Array, "q 2"]
+    ) -> tuple[Array, Array]:
         """Mean squared initial misfit and mean squared residual of one input function."""
+
         def u(point):
             return model(a, point)
 
@@ -111,6 +126,7 @@ class PhysicsInformedOperatorObjective(AbstractObjective):
     def test_errors(self, model) -> Float[Array, " n_test"]:
         """Relative L² error ‖G(a) − u‖ / ‖u‖ over the test grid, per test function (one
         function at a time, so memory stays at one function's grid)."""
+
         def one(args):
             a, u = args
             return jnp.linalg.norm(self.predict(model, a) - u) / jnp.linalg.norm(u)
@@ -135,15 +151,27 @@ class PhysicsInformedTraining(Protocol):
     weight_residual: float
 
 
-def make_physics_informed_objective(equation: Equation, dataset: AbstractDatasetConfig, inputs: str,
-                                    test_set: OperatorData,
-                                    training: PhysicsInformedTraining) -> PhysicsInformedOperatorObjective:
+def make_physics_informed_objective(
+    equation: Equation,
+    dataset: AbstractDatasetConfig,
+    inputs: str,
+    test_set: OperatorData,
+    training: PhysicsInformedTraining,
+) -> PhysicsInformedOperatorObjective:
     """The objective of ``equation`` on ``training.n_train`` input functions (the field ``inputs``)
     of ``dataset`` drawn with ``training.train_seed``, never solved, in float32 as the solved test
     sets of :func:`solved_grid_test_set`, and the test inputs, grid and solutions of ``test_set``;
     minibatch sizes and loss weights from ``training``."""
     train_inputs = dataset.sample_inputs(training.n_train, training.train_seed)[inputs].astype(np.float32)
     return PhysicsInformedOperatorObjective(
-        equation, train_inputs, test_set.test_inputs, test_set.test_values, test_set.grid,
-        n_functions=training.n_functions, n_initial=training.n_initial, n_residual=training.n_residual,
-        weight_ic=training.weight_ic, weight_residual=training.weight_residual)
+        equation,
+        train_inputs,
+        test_set.test_inputs,
+        test_set.test_values,
+        test_set.grid,
+        n_functions=training.n_functions,
+        n_initial=training.n_initial,
+        n_residual=training.n_residual,
+        weight_ic=training.weight_ic,
+        weight_residual=training.weight_residual,
+    )

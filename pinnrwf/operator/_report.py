@@ -33,48 +33,65 @@ def plot_training(results, errors: Mapping[str, np.ndarray], path: Path, title: 
         color = ensemble_lines(ax_loss, r.history["step"], r.history["loss"], name)
         ensemble_lines(ax_err, r.history["metric_step"], r.history["metrics"]["rel_l2"], name, color=color)
     ax_loss.set(xlabel="step", ylabel="training loss", title=f"Training loss ({shown})")
-    ax_err.set(xlabel="step", ylabel="relative L² error (mean over test functions)",
-               title=f"Test error during training ({shown})")
+    ax_err.set(
+        xlabel="step",
+        ylabel="relative L² error (mean over test functions)",
+        title=f"Test error during training ({shown})",
+    )
     names = list(errors)
     pooled = [np.asarray(errors[n]).ravel() for n in names]
     seeds = seeds_text(np.asarray(errors[names[0]]).shape[0])
     ax_dist.boxplot(pooled, whis=(5, 95), showfliers=True, flierprops={"markersize": 2})
     ax_dist.set_xticks(range(1, len(names) + 1), names)
-    ax_dist.scatter(range(1, len(names) + 1), [p.mean() for p in pooled], marker="D", color="k", zorder=3,
-                    label="mean")
+    ax_dist.scatter(range(1, len(names) + 1), [p.mean() for p in pooled], marker="D", color="k", zorder=3, label="mean")
     ax_dist.set_yscale("log")
-    ax_dist.set(ylabel="relative L² error per test function", title=f"Per-function test errors, {seeds} pooled",
-                xlabel="box: quartiles and median; whiskers: 5–95 %")
+    ax_dist.set(
+        ylabel="relative L² error per test function",
+        title=f"Per-function test errors, {seeds} pooled",
+        xlabel="box: quartiles and median; whiskers: 5–95 %",
+    )
     for ax in (ax_loss, ax_err, ax_dist):
         ax.legend(fontsize=8)
     fig.suptitle(title)
     return save_figure(fig, path, dpi=100)
 
 
-def plot_predictions(data: OperatorData, predictions: np.ndarray, errors: np.ndarray, indices, label: str,
-                     path: Path, *, input_label: str, field_label: str) -> Path:
+def plot_predictions(
+    data: OperatorData,
+    predictions: np.ndarray,
+    errors: np.ndarray,
+    indices,
+    label: str,
+    path: Path,
+    *,
+    input_label: str,
+    field_label: str,
+) -> Path:
     """rwf_paper Fig. 23–24 style: per test function, its input, the reference, the prediction and
     the pointwise error. ``label`` names the model shown (run and seed)."""
     plt = pyplot()
     extent = data.extent()
     vertical = data.axes[0] if data.axes[1] == "x" else data.axes[1]
-    fig, axes = plt.subplots(len(indices), 4, figsize=(17, 3.3 * len(indices)), constrained_layout=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(len(indices), 4, figsize=(17, 3.3 * len(indices)), constrained_layout=True, squeeze=False)
     for row, k in zip(axes, indices):
         a = data.test_inputs[k] * data.input_scale + data.input_shift
         if len(data.input_shape) == 1:
             row[0].plot(data.input_coordinates[0], a, "k-")
             row[0].set(xlabel="x", ylabel=input_label, title=f"test function {k}: input")
         else:
-            im = row[0].imshow(a.reshape(data.input_shape).T, origin="lower", extent=extent, aspect="auto",
-                               cmap="cividis")
+            im = row[0].imshow(
+                a.reshape(data.input_shape).T, origin="lower", extent=extent, aspect="auto", cmap="cividis"
+            )
             row[0].set(xlabel="x", ylabel="y", title=f"test function {k}: input {input_label}")
             fig.colorbar(im, ax=row[0])
         ref = data.image(data.test_values[k] * data.output_scale)
         pred = data.image(predictions[k] * data.output_scale)
         lo, hi = float(ref.min()), float(ref.max())
-        panels = [(ref, "reference", "viridis", lo, hi), (pred, f"{label}: prediction", "viridis", lo, hi),
-                  (np.abs(pred - ref), f"|error| (rel. L² {100 * errors[k]:.2f} %)", "magma", None, None)]
+        panels = [
+            (ref, "reference", "viridis", lo, hi),
+            (pred, f"{label}: prediction", "viridis", lo, hi),
+            (np.abs(pred - ref), f"|error| (rel. L² {100 * errors[k]:.2f} %)", "magma", None, None),
+        ]
         for ax, (img, title, cmap, vmin, vmax) in zip(row[1:], panels):
             im = ax.imshow(img, origin="lower", extent=extent, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax)
             ax.set(title=title, xlabel="x", ylabel=vertical)
@@ -131,9 +148,16 @@ class OperatorPredictionsReport(AbstractReport):
         predictions = np.asarray(_test_predictions(objective, results[shown].model(0)))
         seed = results[shown].config.seed
         figures = [
-            plot_predictions(data, predictions, errors[shown][0], indices, f"{shown} (seed {seed})",
-                             out_dir / f"{self.name}_predictions.png", input_label=self.input_label,
-                             field_label=self.field_label),
+            plot_predictions(
+                data,
+                predictions,
+                errors[shown][0],
+                indices,
+                f"{shown} (seed {seed})",
+                out_dir / f"{self.name}_predictions.png",
+                input_label=self.input_label,
+                field_label=self.field_label,
+            ),
             plot_training(results, errors, out_dir / f"{self.name}_training.png", self.title),
         ]
         return {
@@ -141,9 +165,14 @@ class OperatorPredictionsReport(AbstractReport):
             "predictions_shown": {"parameterization": shown, "seed_index": 0, "test_functions": indices},
             "test_errors_per_function": {k: v.tolist() for k, v in errors.items()},
             "test_error_summary": {
-                k: {"mean_over_functions_per_seed": v.mean(axis=1).tolist(),
+                k: {
+                    "mean_over_functions_per_seed": v.mean(axis=1).tolist(),
                     "std_over_functions_per_seed": v.std(axis=1).tolist(),
-                    "pooled_mean": float(v.mean()), "pooled_std": float(v.std()),
-                    "pooled_median": float(np.median(v)), "pooled_max": float(v.max())}
-                for k, v in errors.items()},
+                    "pooled_mean": float(v.mean()),
+                    "pooled_std": float(v.std()),
+                    "pooled_median": float(np.median(v)),
+                    "pooled_max": float(v.max()),
+                }
+                for k, v in errors.items()
+            },
         }

@@ -34,10 +34,16 @@ class FunctionGroups(eqx.Module):
         self.functions_per_batch = check.positive_int("functions_per_batch", functions_per_batch)
         self.points_per_function = check.positive_int("points_per_function", points_per_function)
         n, p = np.shape(values)
-        if np.shape(inputs)[0] != n or np.ndim(points) not in (2, 3) or np.shape(points)[-2] != p or (
-                np.ndim(points) == 3 and np.shape(points)[0] != n):
-            raise ValueError(f"FunctionGroups: inputs {np.shape(inputs)}, points {np.shape(points)} and values "
-                             f"{np.shape(values)} must be (N, m), (N, P, d) or (P, d), and (N, P)")
+        if (
+            np.shape(inputs)[0] != n
+            or np.ndim(points) not in (2, 3)
+            or np.shape(points)[-2] != p
+            or (np.ndim(points) == 3 and np.shape(points)[0] != n)
+        ):
+            raise ValueError(
+                f"FunctionGroups: inputs {np.shape(inputs)}, points {np.shape(points)} and values "
+                f"{np.shape(values)} must be (N, m), (N, P, d) or (P, d), and (N, P)"
+            )
         self.inputs, self.points, self.values = jnp.asarray(inputs), jnp.asarray(points), jnp.asarray(values)
 
     def sample(self, key: PRNGKeyArray) -> dict[str, Array]:
@@ -49,8 +55,9 @@ class FunctionGroups(eqx.Module):
         return {"a": self.inputs[i], "y": y, "u": self.values[i[:, None], j]}
 
 
-def make_batches(data: OperatorData, batch_size: int, functions_per_batch: int, *,
-                 branch_once: bool = False) -> eqx.Module:
+def make_batches(
+    data: OperatorData, batch_size: int, functions_per_batch: int, *, branch_once: bool = False
+) -> eqx.Module:
     """Independent (function, point) pairs (``functions_per_batch = 0``) or :class:`FunctionGroups`.
 
     With ``branch_once`` the pairs carry the function's index (``"index"``) instead of its sensor
@@ -60,13 +67,17 @@ def make_batches(data: OperatorData, batch_size: int, functions_per_batch: int, 
         points = data.train_points
         if points.ndim == 2:
             points = np.broadcast_to(points, (data.train_values.shape[0], *points.shape))
-        functions = ({"index": np.arange(data.train_inputs.shape[0], dtype=np.int32)} if branch_once
-                     else {"a": data.train_inputs})
+        functions = (
+            {"index": np.arange(data.train_inputs.shape[0], dtype=np.int32)}
+            if branch_once
+            else {"a": data.train_inputs}
+        )
         return FunctionPointPairs(functions, {"y": points, "u": data.train_values}, batch_size)
     if branch_once:
         raise ValueError("branch_once applies to independent (function, point) pairs (functions_per_batch = 0)")
-    return FunctionGroups(data.train_inputs, data.train_points, data.train_values, functions_per_batch,
-                          batch_size // functions_per_batch)
+    return FunctionGroups(
+        data.train_inputs, data.train_points, data.train_values, functions_per_batch, batch_size // functions_per_batch
+    )
 
 
 def predict(model, a: Array, y: Array) -> Array:
@@ -135,13 +146,21 @@ def branch_once(branch_evaluation: str, *, batch_size: int, functions_per_batch:
     return branch_evaluation == "per-function"
 
 
-def make_supervised_objective(data: OperatorData, batch_size: int, functions_per_batch: int, *,
-                              branch_evaluation: str = "per-row") -> SupervisedOperatorObjective:
+def make_supervised_objective(
+    data: OperatorData, batch_size: int, functions_per_batch: int, *, branch_evaluation: str = "per-row"
+) -> SupervisedOperatorObjective:
     """The objective of ``data`` with minibatches of :func:`make_batches` (see :func:`branch_once`)."""
     dtype = float_dtype()
-    once = branch_once(branch_evaluation, batch_size=batch_size, functions_per_batch=functions_per_batch,
-                       n_train=data.train_inputs.shape[0])
+    once = branch_once(
+        branch_evaluation,
+        batch_size=batch_size,
+        functions_per_batch=functions_per_batch,
+        n_train=data.train_inputs.shape[0],
+    )
     return SupervisedOperatorObjective(
         make_batches(data, batch_size, functions_per_batch, branch_once=once),
-        jnp.asarray(data.test_inputs, dtype), jnp.asarray(data.grid, dtype), jnp.asarray(data.test_values, dtype),
-        jnp.asarray(data.train_inputs, dtype) if once else None)
+        jnp.asarray(data.test_inputs, dtype),
+        jnp.asarray(data.grid, dtype),
+        jnp.asarray(data.test_values, dtype),
+        jnp.asarray(data.train_inputs, dtype) if once else None,
+    )

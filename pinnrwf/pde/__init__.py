@@ -12,20 +12,38 @@ How derivatives are computed is a plan object passed as ``Equation(..., plan=...
 """
 
 from ._causal import causal_weights
+from ._collocation import RAD, RARD, draw_by_density, residual_density, residual_size
 from ._derivatives import DerivativePlan, all_multi_indices
-from ._domain import (AbstractBoundarySampler, AbstractSampler, Boundary, Domain, Face, Points, Region, RegionBoundary,
-                      RegionInitial, RegionInterior, Uniform, Union)
+from ._domain import (
+    AbstractBoundarySampler,
+    AbstractSampler,
+    Boundary,
+    Domain,
+    Face,
+    Points,
+    Region,
+    RegionBoundary,
+    RegionInitial,
+    RegionInterior,
+    Uniform,
+    Union,
+)
 from ._equation import Coordinates, Equation, Point
-from ._reference import add_noise, grid_points
-from ._plans import (AbstractPlan, AutoPlan, DirectionalPlan, ForwardLaplacianPlan, NestedPlan, ReversePlan,
-                     plan_from_mode)
 from ._interpolate import BilinearInterpolant, LinearInterpolant
-from ._laplacian import LaplacianPlan, forward_laplacian
 from ._inverse import InverseModel
-from ._trainable import Trainable
+from ._laplacian import LaplacianPlan, forward_laplacian
 from ._objective import PINNObjective, Reference
+from ._plans import (
+    AbstractPlan,
+    AutoPlan,
+    DirectionalPlan,
+    ForwardLaplacianPlan,
+    NestedPlan,
+    ReversePlan,
+    plan_from_mode,
+)
+from ._reference import add_noise, grid_points
 from ._schedules import FINAL_STEP, curriculum, final_value, linear_ramp
-from . import equations  # noqa: E402 (the benchmark PDEs; uses the names above)
 from ._terms import (
     AbstractTerm,
     Causal,
@@ -38,15 +56,64 @@ from ._terms import (
     Residual,
     Robin,
 )
-from ._collocation import RAD, RARD, draw_by_density, residual_density, residual_size
+from ._trainable import Trainable
+
+from . import equations  # isort: skip  (the benchmark PDEs; they use the names above)
 
 __all__ = [
-    "causal_weights", "DerivativePlan", "all_multi_indices", "AbstractSampler", "Boundary", "Domain",
-    "Face", "Points", "Uniform", "Union", "Coordinates", "Equation", "Point", "BilinearInterpolant",
-    "LinearInterpolant", "PINNObjective", "Reference", "FINAL_STEP", "curriculum", "final_value",
-    "linear_ramp", "AbstractTerm", "Causal", "DataFit", "Dirichlet", "InitialCondition", "Neumann",
-    "Periodic", "Residual", "InverseModel", "Trainable", "forward_laplacian", "LaplacianPlan", "grid_points", "add_noise",
-    "AbstractPlan", "AutoPlan", "DirectionalPlan", "ForwardLaplacianPlan", "NestedPlan", "ReversePlan",
-    "plan_from_mode", "AbstractBoundarySampler", "Region", "RegionBoundary", "RegionInitial", "RegionInterior",
-    "Robin", "MaskedPoints", "RAD", "RARD", "draw_by_density", "residual_density", "residual_size",
+    "equations",
+    "causal_weights",
+    "DerivativePlan",
+    "all_multi_indices",
+    "AbstractSampler",
+    "Boundary",
+    "Domain",
+    "Face",
+    "Points",
+    "Uniform",
+    "Union",
+    "Coordinates",
+    "Equation",
+    "Point",
+    "BilinearInterpolant",
+    "LinearInterpolant",
+    "PINNObjective",
+    "Reference",
+    "FINAL_STEP",
+    "curriculum",
+    "final_value",
+    "linear_ramp",
+    "AbstractTerm",
+    "Causal",
+    "DataFit",
+    "Dirichlet",
+    "InitialCondition",
+    "Neumann",
+    "Periodic",
+    "Residual",
+    "InverseModel",
+    "Trainable",
+    "forward_laplacian",
+    "LaplacianPlan",
+    "grid_points",
+    "add_noise",
+    "AbstractPlan",
+    "AutoPlan",
+    "DirectionalPlan",
+    "ForwardLaplacianPlan",
+    "NestedPlan",
+    "ReversePlan",
+    "plan_from_mode",
+    "AbstractBoundarySampler",
+    "Region",
+    "RegionBoundary",
+    "RegionInitial",
+    "RegionInterior",
+    "Robin",
+    "MaskedPoints",
+    "RAD",
+    "RARD",
+    "draw_by_density",
+    "residual_density",
+    "residual_size",
 ]

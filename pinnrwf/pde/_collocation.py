@@ -36,15 +36,17 @@ def residual_density(eps: Float[Array, " m"], k: float, c: float) -> Float[Array
     return jnp.where(mean > 0, w / jnp.where(mean > 0, mean, 1.0), 1.0) + c
 
 
-def draw_by_density(key: PRNGKeyArray, candidates: Float[Array, "m d"], density: Float[Array, " m"],
-                    n: int) -> Float[Array, "n d"]:
+def draw_by_density(
+    key: PRNGKeyArray, candidates: Float[Array, "m d"], density: Float[Array, " m"], n: int
+) -> Float[Array, "n d"]:
     """``n`` of the ``candidates`` drawn without replacement with probability ∝ ``density``."""
     chosen = jax.random.choice(key, candidates.shape[0], (n,), replace=False, p=density / jnp.sum(density))
     return candidates[chosen]
 
 
-def residual_size(objective: PINNObjective, model, points: Float[Array, "m d"], step: Array,
-                  batch_size: int | None = None) -> Float[Array, " m"]:
+def residual_size(
+    objective: PINNObjective, model, points: Float[Array, "m d"], step: Array, batch_size: int | None = None
+) -> Float[Array, " m"]:
     """ε(x) = Σ_components |R(x)| at each point, with the parameters of ``step`` (scheduled and
     trainable ones as in training); evaluated ``batch_size`` points at a time (memory)."""
     params = objective.parameters(step)
@@ -61,20 +63,28 @@ def _adapted_terms(collocation, objective) -> dict[str, Residual]:
     """The objective's interior residual terms, checked; a one-line error where there are none."""
     what = type(collocation).__name__
     if not isinstance(objective, PINNObjective):
-        raise ValueError(f"collocation ({what}, --collocation): adaptive collocation redraws a PINN's interior "
-                         f"residual points; this objective is a {type(objective).__name__}, not a "
-                         "pinnrwf.pde.PINNObjective")
+        raise ValueError(
+            f"collocation ({what}, --collocation): adaptive collocation redraws a PINN's interior "
+            f"residual points; this objective is a {type(objective).__name__}, not a "
+            "pinnrwf.pde.PINNObjective"
+        )
     terms = {name: t for name, t in objective.terms.items() if isinstance(t, Residual)}
     if not terms:
-        raise ValueError(f"collocation ({what}, --collocation): the objective has no interior residual term "
-                         f"(pinnrwf.pde.Residual) to adapt; its terms are {sorted(objective.terms)}")
+        raise ValueError(
+            f"collocation ({what}, --collocation): the objective has no interior residual term "
+            f"(pinnrwf.pde.Residual) to adapt; its terms are {sorted(objective.terms)}"
+        )
     for name, term in terms.items():
         if term.causal is not None:
-            raise ValueError(f"collocation ({what}, --collocation): the residual term {name!r} is causal (its points "
-                             "are stratified in time chunks), which adaptive points are not; drop one of the two")
+            raise ValueError(
+                f"collocation ({what}, --collocation): the residual term {name!r} is causal (its points "
+                "are stratified in time chunks), which adaptive points are not; drop one of the two"
+            )
         if collocation.pool < term.sampler.num_points:
-            raise ValueError(f"pool (--collocation-pool) must be ≥ the {term.sampler.num_points} points of the "
-                             f"residual term {name!r}, got {collocation.pool}")
+            raise ValueError(
+                f"pool (--collocation-pool) must be ≥ the {term.sampler.num_points} points of the "
+                f"residual term {name!r}, got {collocation.pool}"
+            )
     return terms
 
 
@@ -127,8 +137,10 @@ class RAD(AbstractCollocation):
     def update(self, objective, model, state, key, step):
         terms = _adapted_terms(self, objective)
         keys = jax.random.split(key, len(terms))
-        return {name: _redraw(self, objective, model, term, k, step, term.sampler.num_points)
-                for (name, term), k in zip(terms.items(), keys)}
+        return {
+            name: _redraw(self, objective, model, term, k, step, term.sampler.num_points)
+            for (name, term), k in zip(terms.items(), keys)
+        }
 
     def batch(self, objective, state, batch):
         return {**batch, **state}
@@ -157,8 +169,9 @@ class RARD(AbstractCollocation):
         _check_shape(self)
         check.positive_int("added (--collocation-added)", self.added)
         if self.added > self.pool:
-            raise ValueError(f"added (--collocation-added) must be ≤ pool (--collocation-pool) = {self.pool}, "
-                             f"got {self.added}")
+            raise ValueError(
+                f"added (--collocation-added) must be ≤ pool (--collocation-pool) = {self.pool}, got {self.added}"
+            )
         if self.capacity is not None:
             check.positive_int("capacity (--collocation-capacity)", self.capacity)
 
@@ -173,7 +186,8 @@ class RARD(AbstractCollocation):
                 raise ValueError(
                     f"capacity (--collocation-capacity) must hold the {terms[name].sampler.num_points} points of the "
                     f"residual term {name!r} and the {additions} additions of {self.added} over {steps} steps "
-                    f"({need} points), got {self.capacity}")
+                    f"({need} points), got {self.capacity}"
+                )
         return self
 
     def _capacity(self):
@@ -187,8 +201,10 @@ class RARD(AbstractCollocation):
         out = {}
         for (name, term), k in zip(terms.items(), keys):
             first = term.sampler.sample(k)  # the unused slots hold copies of it: finite residuals
-            out[name] = (jnp.resize(first, (self._capacity(), first.shape[1])),
-                         jnp.asarray(term.sampler.num_points, jnp.int32))
+            out[name] = (
+                jnp.resize(first, (self._capacity(), first.shape[1])),
+                jnp.asarray(term.sampler.num_points, jnp.int32),
+            )
         return out
 
     def update(self, objective, model, state, key, step):
@@ -202,5 +218,10 @@ class RARD(AbstractCollocation):
         return out
 
     def batch(self, objective, state, batch):
-        return {**batch, **{name: MaskedPoints(points, jnp.arange(points.shape[0]) < count)
-                            for name, (points, count) in state.items()}}
+        return {
+            **batch,
+            **{
+                name: MaskedPoints(points, jnp.arange(points.shape[0]) < count)
+                for name, (points, count) in state.items()
+            },
+        }

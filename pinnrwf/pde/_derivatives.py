@@ -79,12 +79,19 @@ class DerivativePlan:
             vouching that one directional derivative is all it needs).
     """
 
-    def __init__(self, multi_indices: Iterable[MultiIndex], num_coords: int, *,
-                 num_outputs: int | None = None, mode: str = "auto"):
+    def __init__(
+        self,
+        multi_indices: Iterable[MultiIndex],
+        num_coords: int,
+        *,
+        num_outputs: int | None = None,
+        mode: str = "auto",
+    ):
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-        if num_outputs is not None and (isinstance(num_outputs, bool) or not isinstance(num_outputs, int)
-                                        or num_outputs < 1):
+        if num_outputs is not None and (
+            isinstance(num_outputs, bool) or not isinstance(num_outputs, int) or num_outputs < 1
+        ):
             raise ValueError(f"num_outputs must be a positive int or None, got {num_outputs!r}")
         requests = sorted({tuple(sorted(m)) for m in multi_indices} | {()}, key=lambda m: (-len(m), m))
         for m in requests:
@@ -108,9 +115,9 @@ class DerivativePlan:
         self.lookup = lookup
         eye = np.eye(num_coords)
         zero = np.zeros(num_coords)
-        self._directions = np.array(
-            [[eye[i] if i >= 0 else zero for i in t] for t in tuples]
-        ).reshape(len(tuples), self.order, num_coords)
+        self._directions = np.array([[eye[i] if i >= 0 else zero for i in t] for t in tuples]).reshape(
+            len(tuples), self.order, num_coords
+        )
         self.firsts = tuple(sorted(m[0] for m in self.lookup if len(m) == 1))
         self.mode = self._resolve_mode(mode, num_outputs)
 

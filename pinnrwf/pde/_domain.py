@@ -246,10 +246,19 @@ class Boundary(AbstractBoundarySampler):
         trimmed = dict(box)
         for c, (below, above) in margins.items():
             self.domain.index(c)
-            trimmed[c] = (box[c][0] + positive_number(f"{c} margin below", below, allow_zero=True),
-                          box[c][1] - positive_number(f"{c} margin above", above, allow_zero=True))
-        faces = [Face(Domain({c: box[c] if c == face.coord else trimmed[c] for c in box}, time=self.domain.time),
-                      face.n, face.coord, face.side) for face in self.face_samplers()]
+            trimmed[c] = (
+                box[c][0] + positive_number(f"{c} margin below", below, allow_zero=True),
+                box[c][1] - positive_number(f"{c} margin above", above, allow_zero=True),
+            )
+        faces = [
+            Face(
+                Domain({c: box[c] if c == face.coord else trimmed[c] for c in box}, time=self.domain.time),
+                face.n,
+                face.coord,
+                face.side,
+            )
+            for face in self.face_samplers()
+        ]
         return Union(faces)
 
     def sample(self, key):
@@ -284,8 +293,10 @@ class Union(AbstractSampler):
             if not isinstance(s, AbstractSampler):
                 raise ValueError(f"samplers[{i}] must be a sampler (e.g. domain.face(...)), got {type(s).__name__}")
             if (s.domain.coords, s.domain.time) != (samplers[0].domain.coords, samplers[0].domain.time):
-                raise ValueError(f"samplers[{i}] has coordinates {s.domain.coords} (time {s.domain.time!r}); "
-                                 f"samplers[0] has {samplers[0].domain.coords} (time {samplers[0].domain.time!r})")
+                raise ValueError(
+                    f"samplers[{i}] has coordinates {s.domain.coords} (time {s.domain.time!r}); "
+                    f"samplers[0] has {samplers[0].domain.coords} (time {samplers[0].domain.time!r})"
+                )
         self.samplers = samplers
 
     @property
@@ -346,7 +357,11 @@ class Region(eqx.Module):
     def __init__(self, geometry: geo.AbstractGeometry, coords: Sequence[str], time: str | None = None):
         instance("geometry", geometry, geo.AbstractGeometry, "a pinnrwf.geometry shape")
         coords = (coords,) if isinstance(coords, str) else tuple(coords)
-        if len(coords) != geometry.dim or not all(isinstance(c, str) and c for c in coords) or len(set(coords)) != len(coords):
+        if (
+            len(coords) != geometry.dim
+            or not all(isinstance(c, str) and c for c in coords)
+            or len(set(coords)) != len(coords)
+        ):
             raise ValueError(f"coords must be {geometry.dim} distinct names (the geometry's dimension), got {coords!r}")
         if isinstance(geometry, geo.TimeDependent):
             if time not in (None, coords[-1]):

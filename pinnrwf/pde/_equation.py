@@ -109,12 +109,12 @@ class Point:
         message's start, formatted with ``name`` and the bad coordinate ``c``)."""
         eq = self._equation
         if name not in eq.fields and name not in eq.inputs:
-            raise ValueError(
-                f"unknown field or input {name!r}; fields are {eq.fields}, inputs are {eq.inputs}"
-            )
+            raise ValueError(f"unknown field or input {name!r}; fields are {eq.fields}, inputs are {eq.inputs}")
         for c in coords:
             if c not in eq.coords:
-                raise ValueError(what.format(name=name, c=c) + f", which is not a coordinate; the coordinates are {eq.coords}")
+                raise ValueError(
+                    what.format(name=name, c=c) + f", which is not a coordinate; the coordinates are {eq.coords}"
+                )
         return [eq.coords.index(c) for c in coords]
 
     def laplacian(self, name: str, *coords: str) -> Array:
@@ -167,12 +167,10 @@ def _split_coords(text: str, coords: tuple[str, ...], name: str) -> list[str]:
         for c in ordered:
             if text.startswith(c):
                 out.append(c)
-                text = text[len(c):]
+                text = text[len(c) :]
                 break
         else:
-            raise ValueError(
-                f"in {name!r}: {text!r} is not a run of coordinate names; the coordinates are {coords}"
-            )
+            raise ValueError(f"in {name!r}: {text!r} is not a run of coordinate names; the coordinates are {coords}")
     return out
 
 
@@ -268,8 +266,9 @@ class Equation(eqx.Module):
         params = dict(params or {})
         _check_names("params", list(params))
         self.trainable = {k: v for k, v in params.items() if isinstance(v, Trainable)}
-        self.params = {k: v.initial if isinstance(v, Trainable) else finite_number(f"params[{k!r}]", v)
-                       for k, v in params.items()}
+        self.params = {
+            k: v.initial if isinstance(v, Trainable) else finite_number(f"params[{k!r}]", v) for k, v in params.items()
+        }
         if not self.coords or not self.fields:
             raise ValueError("an equation needs at least one coordinate and one field")
         names = self.coords + self.fields + self.inputs + tuple(params)
@@ -317,8 +316,12 @@ class Equation(eqx.Module):
         values = [n for n, m in self.requests if not m]
         pure = self._pure_residual(values, firsts)
         dtype = jnp.result_type(float)
-        args = (jnp.full((len(self.coords),), 0.5, dtype), jnp.full((len(values),), 0.5, dtype),
-                jnp.full((len(firsts),), 0.5, dtype), {k: jnp.asarray(v, dtype) for k, v in self.params.items()})
+        args = (
+            jnp.full((len(self.coords),), 0.5, dtype),
+            jnp.full((len(values),), 0.5, dtype),
+            jnp.full((len(firsts),), 0.5, dtype),
+            {k: jnp.asarray(v, dtype) for k, v in self.params.items()},
+        )
         try:
             jaxpr = jax.make_jaxpr(pure)(*args).jaxpr
             carriers = [k for k in range(len(jaxpr.outvars)) if used_inputs(jaxpr, [k])[2]]
@@ -329,10 +332,16 @@ class Equation(eqx.Module):
             uses = used_inputs(jacobian.jaxpr, range(len(jacobian.jaxpr.outvars)))
         except Exception as e:  # noqa: BLE001 - an analysis we cannot complete means "not directional"
             return None, f"its jaxpr could not be analysed ({type(e).__name__}: {e})"
-        bad = [name for name, used in zip(("the point x", "the field/input values", "the first derivatives"), uses[:3]) if used]
+        bad = [
+            name
+            for name, used in zip(("the point x", "the field/input values", "the first derivatives"), uses[:3])
+            if used
+        ]
         if bad:
-            return None, (f"its coefficients of the first derivatives depend on {', '.join(bad)} "
-                          f"(it must be affine in them with coefficients depending on parameters only)")
+            return None, (
+                f"its coefficients of the first derivatives depend on {', '.join(bad)} "
+                f"(it must be affine in them with coefficients depending on parameters only)"
+            )
         return _Directional(differentiated[0], k, tuple(m[0] for _, m in firsts), jacobian), ""
 
     def _pure_residual(self, values: Sequence[str], firsts: Sequence[tuple[str, tuple[int, ...]]]) -> Callable:
@@ -342,8 +351,10 @@ class Equation(eqx.Module):
         components = self.components
 
         def pure(x, value_vec, first_vec, params):
-            table = {**{(n, ()): value_vec[i] for i, n in enumerate(values)},
-                     **{key: first_vec[j] for j, key in enumerate(firsts)}}
+            table = {
+                **{(n, ()): value_vec[i] for i, n in enumerate(values)},
+                **{key: first_vec[j] for j, key in enumerate(firsts)},
+            }
             out = self.residual(Point(self, lambda name, index: table[(name, index)], x, params))
             return tuple(out[c] for c in components) if components is not None else (out,)
 
@@ -379,9 +390,7 @@ class Equation(eqx.Module):
             shapes = {"residual": getattr(out, "shape", None)}
         bad = {k: s for k, s in shapes.items() if s != ()}
         if bad:
-            raise ValueError(
-                f"the residual must return a scalar or a dict of scalars per point, got shapes {bad}"
-            )
+            raise ValueError(f"the residual must return a scalar or a dict of scalars per point, got shapes {bad}")
         check_trainables_read(self.trainable, read)
         return components, tuple(sorted(requests))
 
@@ -437,7 +446,9 @@ class Equation(eqx.Module):
         def augmented(y):
             out = jnp.reshape(u(y), (-1,))
             if out.shape != (n_fields,):
-                raise ValueError(f"the network must return shape ({n_fields},) for fields {self.fields}, got {out.shape}")
+                raise ValueError(
+                    f"the network must return shape ({n_fields},) for fields {self.fields}, got {out.shape}"
+                )
             pt = Coordinates(self.coords, y)
             extra = [jnp.reshape(jnp.asarray(inputs[n](pt), out.dtype), (1,)) for n in funcs]
             return jnp.concatenate([out, *extra]) if extra else out
@@ -464,8 +475,9 @@ class Equation(eqx.Module):
             return jnp.reshape(jnp.asarray(given(Coordinates(self.coords, x)), x.dtype), ())
         return jnp.asarray(given, x.dtype)
 
-    def _directional_residuals(self, augmented: Callable, x: Array, params: Mapping[str, Array],
-                               given: Mapping[str, Array]) -> dict[str, Array]:
+    def _directional_residuals(
+        self, augmented: Callable, x: Array, params: Mapping[str, Array], given: Mapping[str, Array]
+    ) -> dict[str, Array]:
         """R = F(x, values, 0, params) + D_a f(x), a_i = ∂F/∂(∂_i f) (from the parameters only):
         the values and D_a f from one ``jax.jvp`` of the network along a."""
         spec = self.directional
@@ -475,8 +487,11 @@ class Equation(eqx.Module):
         zero_firsts = jnp.zeros((len(firsts),), x.dtype)
         y, dy = self.plan.along(augmented, x, spec.direction(params, x))
         column = {n: i for i, n in enumerate(self.fields)}
-        value_vec = jnp.stack([y[column[n]] if n in column else given[n] for n in values]) if values \
+        value_vec = (
+            jnp.stack([y[column[n]] if n in column else given[n] for n in values])
+            if values
             else jnp.zeros((0,), x.dtype)
+        )
         out = list(pure(x, value_vec, zero_firsts, params))
         out[spec.component] = out[spec.component] + dy[column[spec.field]]
         names = self.components if self.components is not None else ("residual",)

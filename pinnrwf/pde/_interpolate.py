@@ -36,7 +36,9 @@ class LinearInterpolant(eqx.Module):
     def __init__(self, grid, values, coord: str = "x"):
         grid, values = jnp.asarray(grid, dtype=float), jnp.asarray(values, dtype=float)
         if grid.ndim != 1 or values.shape != grid.shape or grid.shape[0] < 2:
-            raise ValueError(f"LinearInterpolant: grid and values must be 1-D of equal length ≥ 2, got {grid.shape}, {values.shape}")
+            raise ValueError(
+                f"LinearInterpolant: grid and values must be 1-D of equal length ≥ 2, got {grid.shape}, {values.shape}"
+            )
         if _concrete(grid) and not bool(jnp.all(jnp.diff(grid) > 0)):
             raise ValueError("LinearInterpolant: grid must be strictly increasing")
         if _concrete(values) and not bool(jnp.all(jnp.isfinite(values))):
@@ -64,8 +66,9 @@ class BilinearInterpolant(eqx.Module):
             raise ValueError("BilinearInterpolant: values must be finite")
         coords, lower, upper = tuple(coords), tuple(lower), tuple(upper)
         if not len(coords) == len(lower) == len(upper) == 2:
-            raise ValueError(f"BilinearInterpolant: coords, lower and upper must have 2 entries each, got "
-                             f"{coords}, {lower}, {upper}")
+            raise ValueError(
+                f"BilinearInterpolant: coords, lower and upper must have 2 entries each, got {coords}, {lower}, {upper}"
+            )
         coords = tuple(_check_name(f"coords[{i}]", c) for i, c in enumerate(coords))
         lower = tuple(finite_number(f"lower[{i}]", v) for i, v in enumerate(lower))
         upper = tuple(finite_number(f"upper[{i}]", v) for i, v in enumerate(upper))
@@ -82,5 +85,9 @@ class BilinearInterpolant(eqx.Module):
             frac.append(s - i)
         (i, j), (fx, fy) = idx, frac
         v = self.values
-        return ((1 - fx) * (1 - fy) * v[i, j] + fx * (1 - fy) * v[i + 1, j]
-                + (1 - fx) * fy * v[i, j + 1] + fx * fy * v[i + 1, j + 1])
+        return (
+            (1 - fx) * (1 - fy) * v[i, j]
+            + fx * (1 - fy) * v[i + 1, j]
+            + (1 - fx) * fy * v[i, j + 1]
+            + fx * fy * v[i + 1, j + 1]
+        )

@@ -28,23 +28,84 @@ from jax.extend import core as jcore
 from jaxtyping import Array, Float
 
 # Primitives affine in their x-dependent inputs whatever those are: no second-order term.
-_AFFINE = frozenset({
-    "add", "add_any", "sub", "neg", "reshape", "broadcast_in_dim", "transpose", "squeeze", "expand_dims",
-    "concatenate", "slice", "dynamic_slice", "dynamic_update_slice", "gather", "convert_element_type", "copy",
-    "copy_p", "reduce_sum", "pad", "rev", "select_n", "reduce_precision", "real", "imag", "cumsum",
-})
+_AFFINE = frozenset(
+    {
+        "add",
+        "add_any",
+        "sub",
+        "neg",
+        "reshape",
+        "broadcast_in_dim",
+        "transpose",
+        "squeeze",
+        "expand_dims",
+        "concatenate",
+        "slice",
+        "dynamic_slice",
+        "dynamic_update_slice",
+        "gather",
+        "convert_element_type",
+        "copy",
+        "copy_p",
+        "reduce_sum",
+        "pad",
+        "rev",
+        "select_n",
+        "reduce_precision",
+        "real",
+        "imag",
+        "cumsum",
+    }
+)
 # Bilinear primitives: affine when exactly one operand depends on x.
 _BILINEAR = frozenset({"mul", "dot_general", "conv_general_dilated"})
 # Elementwise functions of one input: σ'(z) and σ''(z) are formed once and combined as
 # ∇y = σ'(z) ∇z, Δy = σ'(z) Δz + σ''(z) Σ_i (∂_i z)² (fewer operations than the generic rule).
-_UNARY = frozenset({
-    "tanh", "logistic", "sin", "cos", "tan", "exp", "exp2", "expm1", "log", "log1p", "sqrt", "rsqrt", "cbrt",
-    "sinh", "cosh", "asinh", "acosh", "atanh", "asin", "acos", "atan", "erf", "erfc", "integer_pow", "square",
-    "abs", "sign", "floor", "ceil", "round",
-})
-_CALLS = {"jit": "jaxpr", "pjit": "jaxpr", "closed_call": "call_jaxpr", "core_call": "call_jaxpr",
-          "custom_jvp_call": "call_jaxpr", "custom_vjp_call": "call_jaxpr", "custom_vjp_call_jaxpr": "fun_jaxpr",
-          "remat": "jaxpr", "checkpoint": "jaxpr"}
+_UNARY = frozenset(
+    {
+        "tanh",
+        "logistic",
+        "sin",
+        "cos",
+        "tan",
+        "exp",
+        "exp2",
+        "expm1",
+        "log",
+        "log1p",
+        "sqrt",
+        "rsqrt",
+        "cbrt",
+        "sinh",
+        "cosh",
+        "asinh",
+        "acosh",
+        "atanh",
+        "asin",
+        "acos",
+        "atan",
+        "erf",
+        "erfc",
+        "integer_pow",
+        "square",
+        "abs",
+        "sign",
+        "floor",
+        "ceil",
+        "round",
+    }
+)
+_CALLS = {
+    "jit": "jaxpr",
+    "pjit": "jaxpr",
+    "closed_call": "call_jaxpr",
+    "core_call": "call_jaxpr",
+    "custom_jvp_call": "call_jaxpr",
+    "custom_vjp_call": "call_jaxpr",
+    "custom_vjp_call_jaxpr": "fun_jaxpr",
+    "remat": "jaxpr",
+    "checkpoint": "jaxpr",
+}
 
 
 class _Dual:
@@ -56,8 +117,9 @@ class _Dual:
         self.value, self.grad, self.lap = value, grad, lap
 
 
-def forward_laplacian(f: Callable[[Float[Array, " d"]], Float[Array, " n"]], x: Float[Array, " d"],
-                      coords: Sequence[int] | None = None):
+def forward_laplacian(
+    f: Callable[[Float[Array, " d"]], Float[Array, " n"]], x: Float[Array, " d"], coords: Sequence[int] | None = None
+):
     """``(f(x), ∇f(x), Δf(x))`` of ``f: (d,) -> (n,)`` at one point, shapes (n,), (d, n), (n,).
 
     ``coords``: the coordinate indices the Laplacian sums over (default all d, e.g. ``(0,)`` for
@@ -137,6 +199,7 @@ def _apply(eqn, ins, k):
     grads = jax.vmap(lambda *t: jax.jvp(fun, primals, list(t))[1])(*[ins[i].grad for i in idx])
     affine = name in _AFFINE or (name in _BILINEAR and len(idx) == 1) or (name == "div" and idx == [0])
     if not affine:
+
         def second(*t):  # ∂²P[t, t] for one coordinate's tangent t
             return jax.jvp(lambda *xs: jax.jvp(fun, list(xs), list(t))[1], primals, list(t))[1]
 

@@ -33,8 +33,15 @@ class Reference(eqx.Module):
     parameters: dict[str, float] = eqx.field(static=True)
     derived: tuple[tuple[str, Callable], ...] = eqx.field(static=True)
 
-    def __init__(self, points, values, fields: Sequence[str], *, parameters: Mapping[str, float] | None = None,
-                 derived: Mapping[str, Callable] | None = None):
+    def __init__(
+        self,
+        points,
+        values,
+        fields: Sequence[str],
+        *,
+        parameters: Mapping[str, float] | None = None,
+        derived: Mapping[str, Callable] | None = None,
+    ):
         fields = (fields,) if isinstance(fields, str) else tuple(fields)
         points, values = jnp.asarray(points, dtype=float), jnp.asarray(values, dtype=float)
         if values.ndim == 1:
@@ -49,16 +56,20 @@ class Reference(eqx.Module):
                 bad = int(jnp.sum(~jnp.isfinite(array)))
                 raise ValueError(f"Reference: {name} must be finite, got {bad} NaN/inf value(s) of {array.size}")
         if parameters is not None and not isinstance(parameters, Mapping):
-            raise ValueError(f"Reference: parameters must be a mapping name -> true value (or None), "
-                             f"got {parameters!r}")
+            raise ValueError(
+                f"Reference: parameters must be a mapping name -> true value (or None), got {parameters!r}"
+            )
         parameters = {k: finite_number(f"Reference: parameters[{k!r}]", v) for k, v in (parameters or {}).items()}
         zero = [k for k, v in parameters.items() if v == 0.0]
         if zero:
             raise ValueError(f"Reference: parameters[{zero[0]!r}] is 0; its relative error is undefined")
-        if derived is not None and not (isinstance(derived, Mapping)
-                                        and all(isinstance(k, str) and callable(g) for k, g in derived.items())):
-            raise ValueError(f"Reference: derived must be a mapping name -> function of one point's values (or None), "
-                             f"got {derived!r}")
+        if derived is not None and not (
+            isinstance(derived, Mapping) and all(isinstance(k, str) and callable(g) for k, g in derived.items())
+        ):
+            raise ValueError(
+                f"Reference: derived must be a mapping name -> function of one point's values (or None), "
+                f"got {derived!r}"
+            )
         clash = [k for k in (derived or {}) if k in fields]
         if clash:
             raise ValueError(f"Reference: derived[{clash[0]!r}] would repeat the metric of the field of that name")
@@ -159,12 +170,16 @@ class PINNObjective(AbstractObjective):
                 jax.ShapeDtypeStruct((len(equation.coords),), jnp.result_type(float)),
             )
             if getattr(out, "shape", None) != ():
-                raise ValueError(f"inputs[{n!r}] must return a scalar at one point, got shape {getattr(out, 'shape', None)}")
+                raise ValueError(
+                    f"inputs[{n!r}] must return a scalar at one point, got shape {getattr(out, 'shape', None)}"
+                )
 
         if reference is not None:
             if not isinstance(reference, Reference):
                 raise ValueError(f"reference must be a pinnrwf.pde.Reference, got {type(reference)}")
-            if reference.points.shape[1] != len(equation.coords) or any(f not in equation.fields for f in reference.fields):
+            if reference.points.shape[1] != len(equation.coords) or any(
+                f not in equation.fields for f in reference.fields
+            ):
                 raise ValueError(
                     f"reference: points need {len(equation.coords)} columns {equation.coords} and fields among "
                     f"{equation.fields}; got {reference.points.shape[1]} columns, fields {reference.fields}"
@@ -178,8 +193,10 @@ class PINNObjective(AbstractObjective):
             metric_names = ["rel_l2", *(f"rel_l2_{f}" for f in reference.fields)]
             clash = [k for k in equation.trainable if k in metric_names]
             if clash:
-                raise ValueError(f"the trainable parameter {clash[0]!r} would share its metric name with a "
-                                 f"reference error ({metric_names}); rename it")
+                raise ValueError(
+                    f"the trainable parameter {clash[0]!r} would share its metric name with a "
+                    f"reference error ({metric_names}); rename it"
+                )
 
         self.equation = equation
         self.terms = dict(terms)
@@ -209,8 +226,10 @@ class PINNObjective(AbstractObjective):
             losses, diag = term.losses(self.equation, model, batch[key], params, self.inputs)
             for comp, value in losses.items():
                 if jnp.ndim(value) != 0:  # (the engine sums the terms and differentiates the sum)
-                    raise ValueError(f"terms[{key!r}] ({type(term).__name__}): the loss {self.names[key][comp]!r} "
-                                     f"must be a scalar, got shape {jnp.shape(value)}")
+                    raise ValueError(
+                        f"terms[{key!r}] ({type(term).__name__}): the loss {self.names[key][comp]!r} "
+                        f"must be a scalar, got shape {jnp.shape(value)}"
+                    )
                 terms[self.names[key][comp]] = term.weight_of(comp) * value
             per_term_diag[key] = diag
         diagnostics = {f"param_{k}": params[k] for k in (*self.schedules, *learned)}
@@ -233,7 +252,9 @@ class PINNObjective(AbstractObjective):
         metrics = {"rel_l2": jnp.linalg.norm(pred - ref.values) / jnp.linalg.norm(ref.values)}
         if len(ref.fields) > 1:
             for j, f in enumerate(ref.fields):
-                metrics[f"rel_l2_{f}"] = jnp.linalg.norm(pred[:, j] - ref.values[:, j]) / jnp.linalg.norm(ref.values[:, j])
+                metrics[f"rel_l2_{f}"] = jnp.linalg.norm(pred[:, j] - ref.values[:, j]) / jnp.linalg.norm(
+                    ref.values[:, j]
+                )
         for name, g in ref.derived:
             exact = jax.vmap(g)(ref.values)
             metrics[f"rel_l2_{name}"] = jnp.linalg.norm(jax.vmap(g)(pred) - exact) / jnp.linalg.norm(exact)

@@ -52,8 +52,12 @@ def _requests(equation: Equation, fold_pure: bool):
     laplacians = sorted({m[1:] for _, m in equation.requests if is_laplacian(m)})
     indices = [m for _, m in equation.requests if not is_laplacian(m)]
     pure = sorted({m[0] for m in indices if len(m) == 2 and m[0] == m[1]})
-    if fold_pure and len(pure) == 1 and laplacians in ([], [(pure[0],)]) \
-            and all(len(m) <= 1 or m == (pure[0], pure[0]) for m in indices):
+    if (
+        fold_pure
+        and len(pure) == 1
+        and laplacians in ([], [(pure[0],)])
+        and all(len(m) <= 1 or m == (pure[0], pure[0]) for m in indices)
+    ):
         laplacians = [(pure[0],)]
         indices = [m for m in indices if len(m) <= 1]
     return laplacians, indices
@@ -92,9 +96,13 @@ class ForwardLaplacianPlan(AbstractPlan):
         laplacians, indices = _requests(equation, fold_pure=True)
         plan = _laplacian_plan(equation, laplacians, indices)
         if plan is None:
-            why = ("it requests no p.laplacian and no single pure second derivative" if not laplacians else
-                   "it requests Laplacians over different coordinates" if len(laplacians) > 1 else
-                   "it also requests second derivatives outside its Laplacian")
+            why = (
+                "it requests no p.laplacian and no single pure second derivative"
+                if not laplacians
+                else "it requests Laplacians over different coordinates"
+                if len(laplacians) > 1
+                else "it also requests second derivatives outside its Laplacian"
+            )
             raise ValueError(f"ForwardLaplacianPlan() is not possible for this residual: {why}")
         return None, plan
 
@@ -132,8 +140,9 @@ class DirectionalPlan(AbstractPlan):
         return spec, DerivativePlan(indices, len(equation.coords), num_outputs=n_out, mode="directional")
 
 
-PLANS: dict[str, AbstractPlan] = {p.mode: p for p in
-                                  (AutoPlan(), ReversePlan(), NestedPlan(), DirectionalPlan(), ForwardLaplacianPlan())}
+PLANS: dict[str, AbstractPlan] = {
+    p.mode: p for p in (AutoPlan(), ReversePlan(), NestedPlan(), DirectionalPlan(), ForwardLaplacianPlan())
+}
 
 
 def plan_from_mode(mode: str) -> AbstractPlan:

@@ -60,7 +60,9 @@ def _check_sampler(sampler, equation: Equation, what: str):
             f"declares {equation.coords} (same names in the same order are required)"
         )
     if sampler.domain.time != equation.time:
-        raise ValueError(f"{what}: the domain's time coordinate {sampler.domain.time!r} differs from the equation's {equation.time!r}")
+        raise ValueError(
+            f"{what}: the domain's time coordinate {sampler.domain.time!r} differs from the equation's {equation.time!r}"
+        )
 
 
 class Causal(eqx.Module):
@@ -142,7 +144,9 @@ class Residual(AbstractTerm):
             if sampler.chunks is None:
                 sampler = Uniform(sampler.domain, sampler.n, causal.chunks)
             elif sampler.chunks != causal.chunks:
-                raise ValueError(f"causal: the sampler has {sampler.chunks} time chunks but causal.chunks = {causal.chunks}")
+                raise ValueError(
+                    f"causal: the sampler has {sampler.chunks} time chunks but causal.chunks = {causal.chunks}"
+                )
         self.sampler = sampler
         self.causal = causal
 
@@ -160,8 +164,10 @@ class Residual(AbstractTerm):
         if isinstance(batch, MaskedPoints):
             res = jax.vmap(lambda x: equation.residuals(model, x, params, inputs))(batch.points)
             in_use = jnp.sum(batch.mask)
-            return {"" if equation.components is None else k: jnp.sum(jnp.where(batch.mask, r**2, 0.0)) / in_use
-                    for k, r in res.items()}, {}
+            return {
+                "" if equation.components is None else k: jnp.sum(jnp.where(batch.mask, r**2, 0.0)) / in_use
+                for k, r in res.items()
+            }, {}
         res = jax.vmap(lambda x: equation.residuals(model, x, params, inputs))(batch)
         if equation.components is None:
             res = {"": res["residual"]}
@@ -306,7 +312,9 @@ class InitialCondition(_AbstractValueTerm):
         if equation.time is None:
             raise ValueError(f"InitialCondition: the equation has no time coordinate (coords {equation.coords})")
         s = self.sampler
-        if not (isinstance(s, Face) and s.coord == equation.time and s.side == "lower") and not isinstance(s, RegionInitial):
+        if not (isinstance(s, Face) and s.coord == equation.time and s.side == "lower") and not isinstance(
+            s, RegionInitial
+        ):
             raise ValueError("InitialCondition: the sampler must be domain.initial(n) (time at its lower bound)")
 
     def _predict(self, equation, model, points, names):
@@ -315,8 +323,10 @@ class InitialCondition(_AbstractValueTerm):
 
 def _check_normals(sampler, what: str) -> AbstractBoundarySampler:
     if not isinstance(sampler, AbstractBoundarySampler):
-        raise ValueError(f"{what}: sampler must be a boundary sampler with normals (domain.boundary(n), "
-                         f"domain.face(...), region.boundary(n, part=...)), got {type(sampler).__name__}")
+        raise ValueError(
+            f"{what}: sampler must be a boundary sampler with normals (domain.boundary(n), "
+            f"domain.face(...), region.boundary(n, part=...)), got {type(sampler).__name__}"
+        )
     return sampler
 
 
@@ -339,19 +349,24 @@ class Neumann(_AbstractValueTerm):
     weight: Weight = eqx.field(static=True)
     fields: tuple[str, ...] | None = eqx.field(static=True)
 
-    def __init__(self, value, sampler, coord: str | None = None, weight: Weight = 1.0,
-                 fields: Sequence[str] | None = None):
+    def __init__(
+        self, value, sampler, coord: str | None = None, weight: Weight = 1.0, fields: Sequence[str] | None = None
+    ):
         self.value, self.sampler = _check_value(value), _check_sampler_type(sampler)
         if coord is None:
             _check_normals(sampler, "Neumann (no coord: the normal derivative)")
         elif coord not in sampler.domain.coords:
-            raise ValueError(f"Neumann: coord {coord!r} is not a coordinate; the coordinates are {sampler.domain.coords}")
+            raise ValueError(
+                f"Neumann: coord {coord!r} is not a coordinate; the coordinates are {sampler.domain.coords}"
+            )
         self.coord = coord
         self.weight, self.fields = _check_weight(weight), _check_fields(fields)
 
     def _check(self, equation):
         if self.coord is not None and self.coord not in equation.coords:
-            raise ValueError(f"Neumann: coord {self.coord!r} is not a coordinate; the coordinates are {equation.coords}")
+            raise ValueError(
+                f"Neumann: coord {self.coord!r} is not a coordinate; the coordinates are {equation.coords}"
+            )
 
     def sample(self, key):
         return self.sampler.sample(key) if self.coord is not None else self.sampler.sample_with_normals(key)
@@ -380,8 +395,9 @@ class Robin(_AbstractValueTerm):
     weight: Weight = eqx.field(static=True)
     fields: tuple[str, ...] | None = eqx.field(static=True)
 
-    def __init__(self, value, sampler, *, a: float, b: float, weight: Weight = 1.0,
-                 fields: Sequence[str] | None = None):
+    def __init__(
+        self, value, sampler, *, a: float, b: float, weight: Weight = 1.0, fields: Sequence[str] | None = None
+    ):
         self.value, self.sampler = _check_value(value), _check_normals(sampler, "Robin")
         self.a, self.b = finite_number("Robin: a", a), finite_number("Robin: b", b)
         if self.a == 0 and self.b == 0:
@@ -415,8 +431,15 @@ class Periodic(AbstractTerm):
     fields: tuple[str, ...] | None = eqx.field(static=True)
     derivatives: int = eqx.field(static=True)
 
-    def __init__(self, domain: Domain, coord: str, n: int, weight: Weight = 1.0,
-                 fields: Sequence[str] | None = None, derivatives: int = 0):
+    def __init__(
+        self,
+        domain: Domain,
+        coord: str,
+        n: int,
+        weight: Weight = 1.0,
+        fields: Sequence[str] | None = None,
+        derivatives: int = 0,
+    ):
         Face(domain, n, coord, "lower")  # validates domain, n and coord
         derivatives = integer("Periodic: derivatives", derivatives, minimum=0)
         self.domain, self.coord, self.n, self.derivatives = domain, coord, n, derivatives
@@ -486,7 +509,9 @@ class DataFit(AbstractTerm):
 
     def components(self, equation):
         if self.points.shape[1] != len(equation.coords):
-            raise ValueError(f"DataFit: points have {self.points.shape[1]} columns, the equation has coordinates {equation.coords}")
+            raise ValueError(
+                f"DataFit: points have {self.points.shape[1]} columns, the equation has coordinates {equation.coords}"
+            )
         unknown = [f for f in self.fields if f not in equation.fields]
         if unknown:
             raise ValueError(f"DataFit: unknown fields {unknown}; the equation's fields are {equation.fields}")

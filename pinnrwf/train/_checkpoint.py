@@ -144,15 +144,17 @@ def load_checkpoint(directory: Path, like):
         state = eqx.tree_deserialise_leaves(path, like)
     except Exception as e:  # noqa: BLE001 - told apart below: truncated file, or another run's structure
         expected = io.BytesIO()  # zeros of like's shapes: an array spread over processes cannot be saved as is
-        eqx.tree_serialise_leaves(expected, jax.tree.map(
-            lambda x: np.zeros(x.shape, x.dtype) if isinstance(x, jax.Array) else x, like))
+        eqx.tree_serialise_leaves(
+            expected, jax.tree.map(lambda x: np.zeros(x.shape, x.dtype) if isinstance(x, jax.Array) else x, like)
+        )
         size, wanted = path.stat().st_size, expected.getbuffer().nbytes
         if size < wanted:
-            raise ValueError(f"checkpoint {path} is truncated or corrupt ({size} of the {wanted} bytes this run's "
-                             "state needs); delete the checkpoint folder to start again") from None
-        raise ValueError(
-            f"checkpoint {path} does not match this run's model/optimizer structure: {e}"
-        ) from e
-    state = jax.tree.map(lambda new, old: jax.device_put(new, old.sharding) if isinstance(old, jax.Array) else new,
-                         state, like)
+            raise ValueError(
+                f"checkpoint {path} is truncated or corrupt ({size} of the {wanted} bytes this run's "
+                "state needs); delete the checkpoint folder to start again"
+            ) from None
+        raise ValueError(f"checkpoint {path} does not match this run's model/optimizer structure: {e}") from e
+    state = jax.tree.map(
+        lambda new, old: jax.device_put(new, old.sharding) if isinstance(old, jax.Array) else new, state, like
+    )
     return state, meta

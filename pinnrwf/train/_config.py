@@ -69,8 +69,12 @@ class TrainConfig:
             raise ValueError(f"seed + seeds - 1 must be ≤ {check.MAX_SEED}, got {self.seed} + {self.seeds} - 1")
         check.one_of("precision", self.precision, PRECISIONS)
         if self.collocation is not None:
-            check.instance("collocation", self.collocation, AbstractCollocation,
-                           "an adaptive collocation (e.g. pinnrwf.pde.RAD(...)) or None")
+            check.instance(
+                "collocation",
+                self.collocation,
+                AbstractCollocation,
+                "an adaptive collocation (e.g. pinnrwf.pde.RAD(...)) or None",
+            )
         if self.log_every is not None:
             check.positive_int("log_every", self.log_every)
         for name in ("eval_every", "checkpoint_every"):
@@ -78,9 +82,7 @@ class TrainConfig:
             if v is not None:
                 check.positive_int(name, v)
             if v is not None and v % self.chunk_steps:
-                raise ValueError(
-                    f"{name} must be a positive multiple of chunk_steps ({self.chunk_steps}), got {v!r}"
-                )
+                raise ValueError(f"{name} must be a positive multiple of chunk_steps ({self.chunk_steps}), got {v!r}")
         if self.checkpoint_every is not None and self.checkpoint_dir is None:
             raise ValueError("checkpoint_every needs checkpoint_dir")
 

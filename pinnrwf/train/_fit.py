@@ -40,8 +40,8 @@ from pinnrwf.loggers import AbstractLogger, LoggerGroup, scalars_of
 from ._checkpoint import load_checkpoint, read_checkpoint_meta, save_checkpoint, to_host
 from ._collocation import AbstractCollocation
 from ._config import TrainConfig
-from ._objective import AbstractBatchStream, AbstractObjective
 from ._lbfgs import LBFGSEngine, fixed_sets, init_stage, run_lbfgs_chunk, stage_description
+from ._objective import AbstractBatchStream, AbstractObjective
 from ._optimizers import LBFGS, SGD, AbstractOptimizer, Adam, Optimizer, build_optimizer, built
 
 
@@ -119,9 +119,11 @@ def _check_init_model(init_model) -> None:
         raise ValueError(f"init_model must be a function key -> model, got {type(init_model).__name__}")
     built = eqx.filter_eval_shape(init_model, jax.random.PRNGKey(0))
     if callable(built) and not isinstance(built, eqx.Module):
-        raise ValueError(f"init_model must return the model (an equinox Module), key -> model; it returned the "
-                         f"{type(built).__name__} {getattr(built, '__name__', '')}: call the builder inside it, "
-                         "e.g. init_model=lambda key: MLP(..., key=key)")
+        raise ValueError(
+            f"init_model must return the model (an equinox Module), key -> model; it returned the "
+            f"{type(built).__name__} {getattr(built, '__name__', '')}: call the builder inside it, "
+            "e.g. init_model=lambda key: MLP(..., key=key)"
+        )
 
 
 def _config_fingerprint(config: TrainConfig, extra: dict) -> str:
@@ -200,8 +202,13 @@ class _Engine(eqx.Module):
         every = self.collocation.every
         return jax.lax.cond(
             (step > 0) & (step % every == 0),
-            lambda: self.collocation.update(self.objective, eqx.combine(params, self.static), points,
-                                            jax.random.fold_in(sample_key, COLLOCATION_STREAM), step),
+            lambda: self.collocation.update(
+                self.objective,
+                eqx.combine(params, self.static),
+                points,
+                jax.random.fold_in(sample_key, COLLOCATION_STREAM),
+                step,
+            ),
             lambda: points,
         )
 
@@ -252,8 +259,9 @@ class _Engine(eqx.Module):
 
 
 # The state's buffers are donated: each chunk updates them in place instead of copying.
-_run_chunk = eqx.filter_jit(lambda engine, state, n, streamed: engine.run_chunk(state, n, streamed),
-                            donate="all-except-first")
+_run_chunk = eqx.filter_jit(
+    lambda engine, state, n, streamed: engine.run_chunk(state, n, streamed), donate="all-except-first"
+)
 _metrics = eqx.filter_jit(lambda engine, params, initial: engine.metrics(params, initial))
 
 
@@ -264,8 +272,7 @@ def _first_nonfinite(totals: np.ndarray, terms: dict[str, np.ndarray], first_ste
     culprits = [n for n, v in terms.items() if not np.isfinite(v[i, member])]
     where = f"term {culprits[0]!r}" if culprits else "the total (weights or sum)"
     return (
-        f"loss became {totals[i, member]} at step {first_step + i} (ensemble member {member}) "
-        f"in {where}"
+        f"loss became {totals[i, member]} at step {first_step + i} (ensemble member {member}) in {where}"
     ), first_step + i
 
 
@@ -275,8 +282,10 @@ def _check_metrics(metrics: dict[str, np.ndarray], step: int) -> None:
         bad = np.argwhere(~np.isfinite(np.asarray(values, dtype=float).reshape(-1)))
         if bad.size:
             member = int(bad[0][0])
-            raise DivergenceError(f"metric {name!r} became {np.asarray(values).reshape(-1)[member]} at step {step} "
-                                  f"(ensemble member {member})")
+            raise DivergenceError(
+                f"metric {name!r} became {np.asarray(values).reshape(-1)[member]} at step {step} "
+                f"(ensemble member {member})"
+            )
 
 
 def _recorded(step: int, n: int, last: int, every: int | None) -> list[int]:
@@ -287,18 +296,29 @@ def _recorded(step: int, n: int, last: int, every: int | None) -> list[int]:
     return [i for i in range(n) if (step + i + 1) % every == 0 or step + i + 1 == last]
 
 
-def record_chunk(history: dict, stage: str, step: int, last: int, every: int | None, totals: np.ndarray,
-                 terms: dict[str, np.ndarray], diagnostics: dict[str, np.ndarray]) -> list[dict]:
+def record_chunk(
+    history: dict,
+    stage: str,
+    step: int,
+    last: int,
+    every: int | None,
+    totals: np.ndarray,
+    terms: dict[str, np.ndarray],
+    diagnostics: dict[str, np.ndarray],
+) -> list[dict]:
     """Append the recorded steps of a chunk that began after ``step`` to ``history``; return
     them as rows. ``totals`` (n, S) and every term and diagnostic (n, S): the chunk's per-step
     values, on the host."""
-    rows = [{
-        "step": step + i + 1,
-        "stage": stage,
-        "loss": totals[i].tolist(),
-        "terms": {k: v[i].tolist() for k, v in terms.items()},
-        "diagnostics": {k: v[i].tolist() for k, v in diagnostics.items()},
-    } for i in _recorded(step, len(totals), last, every)]
+    rows = [
+        {
+            "step": step + i + 1,
+            "stage": stage,
+            "loss": totals[i].tolist(),
+            "terms": {k: v[i].tolist() for k, v in terms.items()},
+            "diagnostics": {k: v[i].tolist() for k, v in diagnostics.items()},
+        }
+        for i in _recorded(step, len(totals), last, every)
+    ]
     for row in rows:
         history["step"].append(row["step"])
         history["loss"].append(row["loss"])
@@ -381,12 +401,16 @@ def fit(
     if lbfgs is not None and lbfgs.steps == 0:
         lbfgs = None
     if config.collocation is not None and batches is not None:
-        raise ValueError("collocation: adaptive collocation replaces points the objective samples on device; it "
-                         "cannot be combined with host-streamed batches (batches=...)")
+        raise ValueError(
+            "collocation: adaptive collocation replaces points the objective samples on device; it "
+            "cannot be combined with host-streamed batches (batches=...)"
+        )
     collocation = None if config.collocation is None else config.collocation.for_run(objective, config.steps)
     if lbfgs is not None and batches is not None:
-        raise ValueError("lbfgs: the L-BFGS stage draws its fixed set with objective.sample; it cannot be combined "
-                         "with host-streamed batches (batches=...)")
+        raise ValueError(
+            "lbfgs: the L-BFGS stage draws its fixed set with objective.sample; it cannot be combined "
+            "with host-streamed batches (batches=...)"
+        )
     _check_init_model(init_model)
     transformation, optimizer_description = build_optimizer(optimizer)
     fingerprint = _config_fingerprint(config, {"optimizer": optimizer_description, **(fingerprint_extra or {})})
@@ -394,12 +418,26 @@ def fit(
     group = loggers if isinstance(loggers, LoggerGroup) else LoggerGroup(loggers)
     watch = _Watch(group, list(range(config.seed, config.seed + config.seeds)), _learning_rate(optimizer))
     if group:
-        group.start(run_name, {"train": config.to_json(), "optimizer": optimizer_description,
-                               **(fingerprint_extra or {})})
+        group.start(
+            run_name, {"train": config.to_json(), "optimizer": optimizer_description, **(fingerprint_extra or {})}
+        )
     try:
         with jax.default_matmul_precision(config.precision):
-            return _fit(init_model, objective, config, transformation, batches, resume, fingerprint, on_chunk,
-                        monitor, lbfgs, first, watch, collocation)
+            return _fit(
+                init_model,
+                objective,
+                config,
+                transformation,
+                batches,
+                resume,
+                fingerprint,
+                on_chunk,
+                monitor,
+                lbfgs,
+                first,
+                watch,
+                collocation,
+            )
     finally:
         if group:
             group.end()
@@ -462,15 +500,25 @@ class _Loop:
     watch: _Watch
     stages: dict[str, dict] = dataclasses.field(default_factory=dict)
 
-    def run(self, name: str, state: TrainState, step: int, first: int, last: int, run_chunk,
-            checkpoint_meta: dict | None = None, label: str | None = None) -> tuple[TrainState, int]:
+    def run(
+        self,
+        name: str,
+        state: TrainState,
+        step: int,
+        first: int,
+        last: int,
+        run_chunk,
+        checkpoint_meta: dict | None = None,
+        label: str | None = None,
+    ) -> tuple[TrainState, int]:
         """Steps ``step … last`` of the stage spanning ``(first, last]``; evaluation and
         checkpoints every ``eval_every`` / ``checkpoint_every`` steps of the stage and at its end.
         ``label``: the stage's name in messages (None: the run has one stage)."""
         config, history = self.config, self.history
         eval_every = config.eval_every or config.chunk_steps
-        timing = self.stages.setdefault(name, {"steps": 0, "wall_seconds": 0.0, "compile_seconds": 0.0,
-                                               "run_seconds": 0.0, "run_steps": 0})
+        timing = self.stages.setdefault(
+            name, {"steps": 0, "wall_seconds": 0.0, "compile_seconds": 0.0, "run_seconds": 0.0, "run_steps": 0}
+        )
         t_stage = time.perf_counter()
         while step < last:
             n = min(config.chunk_steps, last - step)
@@ -540,13 +588,28 @@ def _place(state: TrainState, mesh: Mesh | None) -> TrainState:
         return state
     seeds_spec = NamedSharding(mesh, P("seeds"))
     params, opt_state, loss_weights, key, collocation = jax.device_put(
-        (state.params, state.opt_state, state.loss_weights, state.key, state.collocation), seeds_spec)
-    return TrainState(params, opt_state, loss_weights, key, jax.device_put(state.step, NamedSharding(mesh, P())),
-                      collocation)
+        (state.params, state.opt_state, state.loss_weights, state.key, state.collocation), seeds_spec
+    )
+    return TrainState(
+        params, opt_state, loss_weights, key, jax.device_put(state.step, NamedSharding(mesh, P())), collocation
+    )
 
 
-def _fit(init_model, objective, config, optimizer, batches, resume, fingerprint, on_chunk, monitor, lbfgs, first,
-         watch, collocation=None):
+def _fit(
+    init_model,
+    objective,
+    config,
+    optimizer,
+    batches,
+    resume,
+    fingerprint,
+    on_chunk,
+    monitor,
+    lbfgs,
+    first,
+    watch,
+    collocation=None,
+):
     state, static = _initial_state(init_model, objective, optimizer, config, batches, collocation)
     mesh = _mesh(config)
     state = _place(state, mesh)
@@ -594,8 +657,13 @@ def _fit(init_model, objective, config, optimizer, batches, resume, fingerprint,
         from tqdm.auto import tqdm
 
         # one rate: the postfix's steps/s, measured without compilation (tqdm's own would include it)
-        progress = tqdm(total=total, initial=start, unit="step", dynamic_ncols=True,
-                        bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]")
+        progress = tqdm(
+            total=total,
+            initial=start,
+            unit="step",
+            dynamic_ncols=True,
+            bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]",
+        )
 
     seeds = list(range(config.seed, config.seed + config.seeds))
 
@@ -608,13 +676,22 @@ def _fit(init_model, objective, config, optimizer, batches, resume, fingerprint,
     step = start
     try:
         if step < config.steps:
-            state, step = loop.run(first.lower(), state, step, 0, config.steps, first_stage_chunk,
-                                   label=None if second is None else first)
+            state, step = loop.run(
+                first.lower(), state, step, 0, config.steps, first_stage_chunk, label=None if second is None else first
+            )
         if second is not None:
             if not in_second:
                 state = second.begin(state)
-            state, step = loop.run("lbfgs", state, step, config.steps, total, second.run_chunk,
-                                   checkpoint_meta={"stage": "lbfgs", "lbfgs": second.description}, label="L-BFGS")
+            state, step = loop.run(
+                "lbfgs",
+                state,
+                step,
+                config.steps,
+                total,
+                second.run_chunk,
+                checkpoint_meta={"stage": "lbfgs", "lbfgs": second.description},
+                label="L-BFGS",
+            )
     finally:
         if progress is not None:
             progress.close()
@@ -646,8 +723,12 @@ def _fit(init_model, objective, config, optimizer, batches, resume, fingerprint,
 
 def _stage_summary(timing: dict) -> dict:
     rate = timing["run_steps"] / timing["run_seconds"] if timing["run_seconds"] > 0 else float("nan")
-    return {"steps": timing["steps"], "wall_seconds": timing["wall_seconds"],
-            "compile_seconds": timing["compile_seconds"], "steps_per_second": rate}
+    return {
+        "steps": timing["steps"],
+        "wall_seconds": timing["wall_seconds"],
+        "compile_seconds": timing["compile_seconds"],
+        "steps_per_second": rate,
+    }
 
 
 class _SecondStage:
@@ -677,5 +758,6 @@ class _SecondStage:
 
     def run_chunk(self, state: TrainState, step: int, n: int):
         (params, opt_state, weights, new_step), logs = run_lbfgs_chunk(
-            self.engine, (state.params, state.opt_state, state.loss_weights, state.step), n)
+            self.engine, (state.params, state.opt_state, state.loss_weights, state.step), n
+        )
         return TrainState(params, opt_state, weights, state.key, new_step, state.collocation), logs

@@ -83,8 +83,9 @@ class LBFGSEngine(eqx.Module):
         if self.batches == 1:  # no batch axis: XLA:CPU runs a batch-1 vmapped matmul ~3x slower
             terms, diagnostics = self.objective.loss_terms(model, jax.tree.map(lambda x: x[0], sets), step)
         else:
-            terms, diagnostics = jax.vmap(lambda b: self.objective.loss_terms(model, b, step),
-                                          axis_size=self.batches)(sets)
+            terms, diagnostics = jax.vmap(lambda b: self.objective.loss_terms(model, b, step), axis_size=self.batches)(
+                sets
+            )
             terms, diagnostics = jax.tree.map(lambda x: jnp.mean(x, axis=0), (terms, diagnostics))
         total = sum(loss_weights.get(name, 1.0) * value for name, value in terms.items())
         return total, terms, diagnostics
@@ -100,7 +101,11 @@ class LBFGSEngine(eqx.Module):
     def member_step(self, params, opt_state, loss_weights, sets):
         value, grad = optax.tree.get(opt_state, "value"), optax.tree.get(opt_state, "grad")
         updates, opt_state = self.optimizer.update(
-            grad, opt_state, params, value=value, grad=grad,
+            grad,
+            opt_state,
+            params,
+            value=value,
+            grad=grad,
             value_fn=lambda p: self.value(p, loss_weights, sets),
         )
         return optax.apply_updates(params, updates), opt_state
@@ -129,7 +134,9 @@ class LBFGSEngine(eqx.Module):
         sets = self.sets
         single = jax.tree.leaves(params)[0].shape[0] == 1
         if single:
-            params, opt_state, loss_weights, sets = jax.tree.map(lambda x: x[0], (params, opt_state, loss_weights, sets))
+            params, opt_state, loss_weights, sets = jax.tree.map(
+                lambda x: x[0], (params, opt_state, loss_weights, sets)
+            )
         steps = self._over_members(self.member_step, single, not self.vectorize)
         evaluate = self._over_members(self.evaluate, single, False)
         shapes = jax.eval_shape(evaluate, params, loss_weights, sets)[1:]

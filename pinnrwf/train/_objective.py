@@ -22,9 +22,7 @@ class AbstractObjective(eqx.Module):
     def sample(self, key: PRNGKeyArray) -> PyTree: ...
 
     @abc.abstractmethod
-    def loss_terms(
-        self, model: PyTree, batch: PyTree, step: Array
-    ) -> tuple[dict[str, Array], dict[str, Array]]: ...
+    def loss_terms(self, model: PyTree, batch: PyTree, step: Array) -> tuple[dict[str, Array], dict[str, Array]]: ...
 
     def metrics(self, model: PyTree) -> dict[str, Array]:
         return {}

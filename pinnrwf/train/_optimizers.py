@@ -54,8 +54,13 @@ class AbstractScheduledOptimizer(AbstractOptimizer):
         check.integer("warmup_steps", self.warmup_steps, minimum=0)
 
     def schedule(self) -> optax.Schedule:
-        return learning_rate_schedule(self.learning_rate, decay_rate=self.decay_rate, decay_steps=self.decay_steps,
-                                      warmup_steps=self.warmup_steps, staircase=self.staircase)
+        return learning_rate_schedule(
+            self.learning_rate,
+            decay_rate=self.decay_rate,
+            decay_steps=self.decay_steps,
+            warmup_steps=self.warmup_steps,
+            staircase=self.staircase,
+        )
 
     @classmethod
     def with_schedule_of(cls, optimizer: AbstractOptimizer):
@@ -99,12 +104,20 @@ class Soap(AbstractScheduledOptimizer):
 
     def __post_init__(self):
         super().__post_init__()
-        check_soap_hyperparameters(self.b1, self.b2, self.shampoo_beta, self.eps, self.precondition_frequency,
-                                   self.max_precond_dim)
+        check_soap_hyperparameters(
+            self.b1, self.b2, self.shampoo_beta, self.eps, self.precondition_frequency, self.max_precond_dim
+        )
 
     def build(self) -> optax.GradientTransformation:
-        return soap(self.schedule(), self.b1, self.b2, self.shampoo_beta, self.eps, self.precondition_frequency,
-                    self.max_precond_dim)
+        return soap(
+            self.schedule(),
+            self.b1,
+            self.b2,
+            self.shampoo_beta,
+            self.eps,
+            self.precondition_frequency,
+            self.max_precond_dim,
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -164,8 +177,9 @@ class LBFGS(AbstractOptimizer):
             check.instance("LBFGS: vectorize", self.vectorize, bool, "None, True or False")
 
     def build(self) -> optax.GradientTransformationExtraArgs:
-        linesearch = optax.scale_by_zoom_linesearch(max_linesearch_steps=self.linesearch_steps,
-                                                    initial_guess_strategy="one")
+        linesearch = optax.scale_by_zoom_linesearch(
+            max_linesearch_steps=self.linesearch_steps, initial_guess_strategy="one"
+        )
         return optax.lbfgs(memory_size=self.memory_size, linesearch=linesearch)
 
 

@@ -25,9 +25,7 @@ def learning_rate_schedule(
         main = optax.constant_schedule(learning_rate)
     else:
         if decay_steps < 1 or not 0 < decay_rate <= 1:
-            raise ValueError(
-                f"decay_steps must be ≥ 1 and 0 < decay_rate ≤ 1, got {decay_steps!r}, {decay_rate!r}"
-            )
+            raise ValueError(f"decay_steps must be ≥ 1 and 0 < decay_rate ≤ 1, got {decay_steps!r}, {decay_rate!r}")
         main = optax.exponential_decay(
             learning_rate, transition_steps=decay_steps, decay_rate=decay_rate, staircase=staircase
         )

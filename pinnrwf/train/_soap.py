@@ -123,8 +123,9 @@ def scale_by_soap(
             out.append(jnp.where(first, jnp.zeros_like(n), n))
             new_mus.append(jnp.where(first, mu, mu_new))
             new_nus.append(jnp.where(first, nu, nu_new))
-            new_pres.append(tuple(None if p is None else beta_s * p + (1 - beta_s) * _outer(g, i)
-                                  for i, p in enumerate(pre)))
+            new_pres.append(
+                tuple(None if p is None else beta_s * p + (1 - beta_s) * _outer(g, i) for i, p in enumerate(pre))
+            )
 
         branch = jnp.where(first, 0, jnp.where(count % precondition_frequency == 0, 1, 2))
         new_qs, new_nus = _switch_in_step(branch, (_eigenbases, _refresh, _keep), new_pres, qs, new_nus)

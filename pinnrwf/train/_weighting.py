@@ -42,7 +42,4 @@ class GradNormWeighting(AbstractLossWeighting):
 
     def update(self, grad_norms, state):
         total = sum(grad_norms.values())
-        return {
-            n: self.momentum * state[n] + (1 - self.momentum) * total / (grad_norms[n] + 1e-12)
-            for n in state
-        }
+        return {n: self.momentum * state[n] + (1 - self.momentum) * total / (grad_norms[n] + 1e-12) for n in state}

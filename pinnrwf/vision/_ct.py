@@ -27,8 +27,8 @@ from pinnrwf._validation import integer, one_of, positive_number
 # centre (x0, y0) in [−1, 1]², rotation φ in radians (counter-clockwise). The angle is stored in
 # radians because the reference code (FFN, through phantominator) perturbs the table in that form.
 MODIFIED_SHEPP_LOGAN: tuple[tuple[float, float, float, float, float, float], ...] = (
-    (1.0, 0.69, 0.92, 0.0, 0.0, 0.0),                       # skull
-    (-0.8, 0.6624, 0.874, 0.0, -0.0184, 0.0),               # brain
+    (1.0, 0.69, 0.92, 0.0, 0.0, 0.0),  # skull
+    (-0.8, 0.6624, 0.874, 0.0, -0.0184, 0.0),  # brain
     (-0.2, 0.11, 0.31, 0.22, 0.0, float(np.deg2rad(-18.0))),  # right ventricle
     (-0.2, 0.16, 0.41, -0.22, 0.0, float(np.deg2rad(18.0))),  # left ventricle
     (0.1, 0.21, 0.25, 0.0, 0.35, 0.0),
@@ -94,9 +94,7 @@ def _check_projection_inputs(image, angles, order) -> None:
     one_of("order", order, (0, 1))
 
 
-def project(
-    image: Float[ArrayLike, "n n"], angles: Float[ArrayLike, " k"], *, order: int = 1
-) -> Float[Array, "k n"]:
+def project(image: Float[ArrayLike, "n n"], angles: Float[ArrayLike, " k"], *, order: int = 1) -> Float[Array, "k n"]:
     """Parallel-beam projections (the discrete Radon transform) of ``image`` at ``angles``.
 
     For each angle θ and each of the n detector positions s (the pixel centres of [−1, 1]), the

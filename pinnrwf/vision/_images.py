@@ -32,7 +32,8 @@ import jax
 import numpy as np
 from jaxtyping import Array, Float
 
-from pinnrwf._validation import integer, seed as check_seed
+from pinnrwf._validation import integer
+from pinnrwf._validation import seed as check_seed
 
 _VISION_EXTRA = 'pip install "pinnrwf[vision]"'
 
@@ -84,8 +85,10 @@ def _sixteen_bit_grey(name: str, path: Path, values: np.ndarray, mode: str) -> F
     """16-bit greyscale pixels (``I;16*``, or ``I`` holding values in [0, 65535], as Pillow opens a
     16-bit PNG) as float32 ``(H, W, 1)``: values / 65535."""
     if mode == "I" and values.size and (values.min() < 0 or values.max() > 65535):
-        raise ValueError(f"{name}: {path} is a 32-bit integer image with values outside [0, 65535]; only 8- and "
-                         "16-bit images are supported")
+        raise ValueError(
+            f"{name}: {path} is a 32-bit integer image with values outside [0, 65535]; only 8- and "
+            "16-bit images are supported"
+        )
     return (values.astype(np.float32) / np.float32(65535.0))[..., None]
 
 
@@ -108,8 +111,10 @@ def _read_pixels(name: str, path: Path) -> Float[np.ndarray, "h w c"]:
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as err:  # UnidentifiedImageError: OSError
         raise ValueError(f"{name}: {path} is not an image Pillow can read ({_one_line(err)})") from None
     if pixels is None:
-        raise ValueError(f"{name}: {path} is a 32-bit float ('F') image; only 8- and 16-bit images are supported "
-                         "(save float data as a 2-D .npy array where a .npy is accepted)")
+        raise ValueError(
+            f"{name}: {path} is a 32-bit float ('F') image; only 8- and 16-bit images are supported "
+            "(save float data as a 2-D .npy array where a .npy is accepted)"
+        )
     if mode in (*SIXTEEN_BIT_MODES, "I"):
         return _sixteen_bit_grey(name, path, pixels, mode)
     return pixels.astype(np.float32) / np.float32(255.0)
@@ -119,8 +124,9 @@ def _one_line(err: BaseException) -> str:
     return " ".join(str(err).split()) or type(err).__name__
 
 
-def load_image(path: str | Path, *, shape: tuple[int, int] | None = None,
-               name: str = "path") -> Float[np.ndarray, "h w 3"]:
+def load_image(
+    path: str | Path, *, shape: tuple[int, int] | None = None, name: str = "path"
+) -> Float[np.ndarray, "h w 3"]:
     """An image file as float32 ``(H, W, 3)`` RGB in [0, 1], read with Pillow.
 
     8-bit files: values / 255; 16-bit greyscale files: values / 65535 (16-bit colour PNGs are read at
@@ -156,10 +162,13 @@ def load_grayscale(path: str | Path, *, name: str = "path") -> Float[np.ndarray,
     if path.suffix.lower() == ".npy":
         return _load_npy_plane(name, path)
     pixels = _read_pixels(name, path)
-    if pixels.shape[2] == 3 and not (np.array_equal(pixels[..., 0], pixels[..., 1])
-                                     and np.array_equal(pixels[..., 0], pixels[..., 2])):
-        raise ValueError(f"{name}: {path} is a colour image (its RGB channels differ); a greyscale image is "
-                         "expected: convert it first, e.g. PIL.Image.open(path).convert('L').save(...)")
+    if pixels.shape[2] == 3 and not (
+        np.array_equal(pixels[..., 0], pixels[..., 1]) and np.array_equal(pixels[..., 0], pixels[..., 2])
+    ):
+        raise ValueError(
+            f"{name}: {path} is a colour image (its RGB channels differ); a greyscale image is "
+            "expected: convert it first, e.g. PIL.Image.open(path).convert('L').save(...)"
+        )
     return pixels[..., 0].astype(np.float64)
 
 
@@ -167,15 +176,18 @@ def _load_npy_plane(name: str, path: Path) -> Float[np.ndarray, "h w"]:
     try:
         array = np.load(path, allow_pickle=False)
     except (OSError, ValueError, EOFError) as err:
-        raise ValueError(f"{name}: {path} is not a .npy array numpy can read without pickle "
-                         f"({_one_line(err)})") from None
+        raise ValueError(
+            f"{name}: {path} is not a .npy array numpy can read without pickle ({_one_line(err)})"
+        ) from None
     if not isinstance(array, np.ndarray) or array.ndim != 2 or array.dtype.kind not in "iuf":
         what = f"shape {array.shape}, dtype {array.dtype}" if isinstance(array, np.ndarray) else type(array).__name__
         raise ValueError(f"{name}: {path} must hold a 2-D real array (H, W), got {what}")
     array = array.astype(np.float64)
     if not np.all(np.isfinite(array)) or array.min() < 0 or not array.max() > 0:
-        raise ValueError(f"{name}: {path} must hold finite values ≥ 0 with a positive maximum (it is divided by "
-                         f"its maximum), got min {array.min()} and max {array.max()}")
+        raise ValueError(
+            f"{name}: {path} must hold finite values ≥ 0 with a positive maximum (it is divided by "
+            f"its maximum), got min {array.min()} and max {array.max()}"
+        )
     return array / array.max()
 
 
@@ -194,8 +206,9 @@ def load_npz(path: str | Path, keys: Sequence[str], *, name: str = "path") -> di
             files = list(getattr(archive, "files", ()))  # (a single .npy has none)
             arrays = {key: np.asarray(archive[key]) for key in keys if key in files}
     except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as err:
-        raise ValueError(f"{name}: {path} is not a .npz archive numpy can read without pickle "
-                         f"({_one_line(err)})") from None
+        raise ValueError(
+            f"{name}: {path} is not a .npz archive numpy can read without pickle ({_one_line(err)})"
+        ) from None
     missing = sorted(set(keys) - set(arrays))
     if missing:
         raise ValueError(f"{name}: {path} lacks the arrays {missing} (has {sorted(files)})")
@@ -230,7 +243,7 @@ def centre_square(image: Float[np.ndarray, "h w ..."]) -> Float[np.ndarray, "s s
     h, w = image.shape[:2]
     side = min(h, w)
     top, left = (h - side) // 2, (w - side) // 2
-    return image[top: top + side, left: left + side]
+    return image[top : top + side, left : left + side]
 
 
 def downsample(image: Float[np.ndarray, "h w ..."], size: tuple[int, int]) -> Float[np.ndarray, "hs ws ..."]:
@@ -245,8 +258,12 @@ def downsample(image: Float[np.ndarray, "h w ..."], size: tuple[int, int]) -> Fl
     if (h, w) == image.shape[:2]:
         return image.astype(np.float32)
     planes = image[..., None] if image.ndim == 2 else image
-    channels = [np.asarray(Image.fromarray(np.ascontiguousarray(planes[..., c], np.float32))
-                           .resize((w, h), Image.Resampling.BOX)) for c in range(planes.shape[2])]
+    channels = [
+        np.asarray(
+            Image.fromarray(np.ascontiguousarray(planes[..., c], np.float32)).resize((w, h), Image.Resampling.BOX)
+        )
+        for c in range(planes.shape[2])
+    ]
     out = np.stack(channels, axis=-1).astype(np.float32)
     return out[..., 0] if image.ndim == 2 else out
 
@@ -291,15 +308,27 @@ def split_image(image: Float[np.ndarray, "h w 3"]) -> ImageSplit:
     index = np.arange(h * w).reshape(h, w)
     train_index = index[::2, ::2].ravel()
     return ImageSplit(
-        train_coords=grid[::2, ::2].reshape(-1, 2), train_rgb=image[::2, ::2].reshape(-1, 3).astype(np.float32),
-        full_coords=grid.reshape(-1, 2), full_rgb=image.reshape(-1, 3).astype(np.float32),
-        train_index=train_index, heldout_index=index[1::2, 1::2].ravel(), shape=(h, w),
+        train_coords=grid[::2, ::2].reshape(-1, 2),
+        train_rgb=image[::2, ::2].reshape(-1, 3).astype(np.float32),
+        full_coords=grid.reshape(-1, 2),
+        full_rgb=image.reshape(-1, 3).astype(np.float32),
+        train_index=train_index,
+        heldout_index=index[1::2, 1::2].ravel(),
+        shape=(h, w),
     )
 
 
 # ----------------------------------------------------------------------------------- Text set
-TEXT_FONTS = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf", "DejaVuSerif.ttf",
-              "DejaVuSerif-Bold.ttf", "DejaVuSerif-Italic.ttf", "DejaVuSansMono.ttf", "DejaVuSansMono-Bold.ttf")
+TEXT_FONTS = (
+    "DejaVuSans.ttf",
+    "DejaVuSans-Bold.ttf",
+    "DejaVuSans-Oblique.ttf",
+    "DejaVuSerif.ttf",
+    "DejaVuSerif-Bold.ttf",
+    "DejaVuSerif-Italic.ttf",
+    "DejaVuSansMono.ttf",
+    "DejaVuSansMono-Bold.ttf",
+)
 _ALPHABET = string.ascii_letters + string.digits
 
 
@@ -315,10 +344,7 @@ def _font_paths() -> tuple[Path, ...]:
 
 
 def _random_string(rng: np.random.Generator) -> str:
-    words = [
-        "".join(rng.choice(list(_ALPHABET), size=int(rng.integers(2, 9))))
-        for _ in range(int(rng.integers(1, 4)))
-    ]
+    words = ["".join(rng.choice(list(_ALPHABET), size=int(rng.integers(2, 9)))) for _ in range(int(rng.integers(1, 4)))]
     return " ".join(words)
 
 
@@ -374,5 +400,18 @@ class SigmoidOutput(eqx.Module):
         return jax.nn.sigmoid(self.network(x))
 
 
-__all__ = ["ImageSplit", "SIXTEEN_BIT_MODES", "SigmoidOutput", "TEXT_FONTS", "centre_square", "downsample",
-           "image_grid", "load_grayscale", "load_image", "load_rgba", "split_image", "text_image", "text_images"]
+__all__ = [
+    "ImageSplit",
+    "SIXTEEN_BIT_MODES",
+    "SigmoidOutput",
+    "TEXT_FONTS",
+    "centre_square",
+    "downsample",
+    "image_grid",
+    "load_grayscale",
+    "load_image",
+    "load_rgba",
+    "split_image",
+    "text_image",
+    "text_images",
+]

@@ -35,8 +35,9 @@ def iou(pred_inside: Bool[ArrayLike, "..."], true_inside: Bool[ArrayLike, "..."]
     _same_shape("pred_inside", pred_inside, "true_inside", true_inside)
     for name, a in (("pred_inside", pred_inside), ("true_inside", true_inside)):
         if jnp.asarray(a).dtype != jnp.bool_:
-            raise ValueError(f"{name} must be a boolean array (threshold probabilities first), got dtype "
-                             f"{jnp.asarray(a).dtype}")
+            raise ValueError(
+                f"{name} must be a boolean array (threshold probabilities first), got dtype {jnp.asarray(a).dtype}"
+            )
     p, g = jnp.asarray(pred_inside), jnp.asarray(true_inside)
     union = jnp.sum(p | g)
     return jnp.where(union == 0, 1.0, jnp.sum(p & g) / jnp.maximum(union, 1))

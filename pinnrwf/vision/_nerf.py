@@ -88,8 +88,11 @@ def camera_rays(
     return origins, dirs
 
 
-def look_at(eye: Float[ArrayLike, " 3"], target: Float[ArrayLike, " 3"] = (0.0, 0.0, 0.0),
-            up: Float[ArrayLike, " 3"] = (0.0, 0.0, 1.0)) -> Float[np.ndarray, "4 4"]:
+def look_at(
+    eye: Float[ArrayLike, " 3"],
+    target: Float[ArrayLike, " 3"] = (0.0, 0.0, 0.0),
+    up: Float[ArrayLike, " 3"] = (0.0, 0.0, 1.0),
+) -> Float[np.ndarray, "4 4"]:
     """The camera-to-world pose ``(4, 4)`` (Blender convention) of a camera at ``eye`` looking at
     ``target``, with its image's up direction as close to ``up`` as possible (numpy, float64)."""
     eye, target, up = (np.asarray(v, dtype=np.float64) for v in (eye, target, up))
@@ -143,7 +146,9 @@ def stratified_samples(
 
 
 def composite(
-    rgb: Float[Array, "... s 3"], sigma: Float[Array, "... s"], t_values: Float[Array, "... s"],
+    rgb: Float[Array, "... s 3"],
+    sigma: Float[Array, "... s"],
+    t_values: Float[Array, "... s"],
     background: float | Float[Array, "... 3"] = 0.0,
 ) -> Rendering:
     """Alpha compositing of the samples of each ray (module docstring); ``t_values`` sorted."""
@@ -179,14 +184,16 @@ def render_rays(
     check.function("field", field)
     origins, directions, t_values = jnp.asarray(origins), jnp.asarray(directions), jnp.asarray(t_values)
     if origins.ndim < 1 or origins.shape[-1] != 3 or directions.shape != origins.shape:
-        raise ValueError(f"origins and directions must both have shape (..., 3), got {origins.shape} and "
-                         f"{directions.shape}")
+        raise ValueError(
+            f"origins and directions must both have shape (..., 3), got {origins.shape} and {directions.shape}"
+        )
     batch = origins.shape[:-1]
     if t_values.ndim == 1:
         t_values = jnp.broadcast_to(t_values, (*batch, t_values.shape[0]))
     if t_values.shape[:-1] != batch or t_values.shape[-1] < 1:
-        raise ValueError(f"t_values must have shape (s,) or {(*batch, 's')} for rays of shape {origins.shape}, "
-                         f"got {t_values.shape}")
+        raise ValueError(
+            f"t_values must have shape (s,) or {(*batch, 's')} for rays of shape {origins.shape}, got {t_values.shape}"
+        )
     background = check.finite_number("background", background)
     points = origins[..., None, :] + t_values[..., None] * directions[..., None, :]  # (..., s, 3)
     rgb, sigma = jax.vmap(field)(points.reshape(-1, 3))
@@ -209,8 +216,9 @@ def render_rays_in_blocks(
     block_size = check.positive_int("block_size", block_size)
     origins, directions, t_values = jnp.asarray(origins), jnp.asarray(directions), jnp.asarray(t_values)
     if origins.ndim != 2 or origins.shape[-1] != 3 or directions.shape != origins.shape:
-        raise ValueError(f"origins and directions must both have shape (n, 3), got {origins.shape} and "
-                         f"{directions.shape}")
+        raise ValueError(
+            f"origins and directions must both have shape (n, 3), got {origins.shape} and {directions.shape}"
+        )
     if t_values.ndim != 1:
         raise ValueError(f"t_values must have shape (s,), got {t_values.shape}")
     background = check.finite_number("background", background)
@@ -252,14 +260,15 @@ class BlenderViews(NamedTuple):
 
 def _read_transforms(name: str, path: Path) -> dict:
     if not path.is_file():
-        raise FileNotFoundError(f"{name}: no {path.name} in {path.parent} (a Blender-synthetic scene holds "
-                                "transforms_train.json and transforms_test.json beside its images)")
+        raise FileNotFoundError(
+            f"{name}: no {path.name} in {path.parent} (a Blender-synthetic scene holds "
+            "transforms_train.json and transforms_test.json beside its images)"
+        )
     try:
         transforms = json.loads(path.read_text())
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
         raise ValueError(f"{name}: {path} is not readable JSON ({' '.join(str(err).split())})") from None
-    if not isinstance(transforms, dict) or not isinstance(transforms.get("frames"), list) \
-            or not transforms["frames"]:
+    if not isinstance(transforms, dict) or not isinstance(transforms.get("frames"), list) or not transforms["frames"]:
         raise ValueError(f"{name}: {path} must be a JSON object with a non-empty list 'frames'")
     return transforms
 
@@ -267,8 +276,9 @@ def _read_transforms(name: str, path: Path) -> dict:
 def _camera_angle(name: str, path: Path, transforms: dict) -> float:
     angle = transforms.get("camera_angle_x")
     if isinstance(angle, bool) or not isinstance(angle, (int, float)) or not 0 < angle < math.pi:
-        raise ValueError(f"{name}: {path}: camera_angle_x must be the horizontal field of view in radians, in "
-                         f"(0, π), got {angle!r}")
+        raise ValueError(
+            f"{name}: {path}: camera_angle_x must be the horizontal field of view in radians, in (0, π), got {angle!r}"
+        )
     return float(angle)
 
 
@@ -279,8 +289,10 @@ def _frame_pose(name: str, path: Path, k: int, frame) -> np.ndarray:
     except (TypeError, ValueError):
         pose = np.zeros(0)
     if pose.shape != (4, 4) or not np.all(np.isfinite(pose)):
-        raise ValueError(f"{name}: {path}: frames[{k}].transform_matrix must be a finite 4 × 4 camera-to-world "
-                         f"matrix, got {matrix!r:.80}")
+        raise ValueError(
+            f"{name}: {path}: frames[{k}].transform_matrix must be a finite 4 × 4 camera-to-world "
+            f"matrix, got {matrix!r:.80}"
+        )
     return pose
 
 
@@ -302,14 +314,17 @@ def _resized_views(rgba: np.ndarray, focal: float, width: int | None, name: str)
         return rgba, focal
     h, w = rgba.shape[1:3]
     if width > w:
-        raise ValueError(f"{name}: the views are {h} × {w} (H × W); width {width} would upsample them (box-filter "
-                         f"downsampling only): pass a width ≤ {w}")
+        raise ValueError(
+            f"{name}: the views are {h} × {w} (H × W); width {width} would upsample them (box-filter "
+            f"downsampling only): pass a width ≤ {w}"
+        )
     height = max(1, round(h * width / w))
     return np.stack([downsample(view, (height, width)) for view in rgba]), focal * width / w
 
 
-def load_blender_split(folder: str | Path, split: str, *, width: int | None = None,
-                       name: str = "scene") -> BlenderViews:
+def load_blender_split(
+    folder: str | Path, split: str, *, width: int | None = None, name: str = "scene"
+) -> BlenderViews:
     """The views of ``transforms_{split}.json`` in ``folder`` (Blender-synthetic layout, see the
     module docstring) as :class:`BlenderViews`; ``width``: box-filter every view to that many pixels
     wide (height in proportion, focal scaled by width / W). ``name``: how errors name the folder.
@@ -330,8 +345,10 @@ def load_blender_split(folder: str | Path, split: str, *, width: int | None = No
     for file in files:
         view = load_rgba(file, name=name)
         if views and view.shape != views[0].shape:
-            raise ValueError(f"{name}: {file} is {view.shape[0]} × {view.shape[1]} (H × W) but {files[0]} is "
-                             f"{views[0].shape[0]} × {views[0].shape[1]}: every view of a scene must have one size")
+            raise ValueError(
+                f"{name}: {file} is {view.shape[0]} × {view.shape[1]} (H × W) but {files[0]} is "
+                f"{views[0].shape[0]} × {views[0].shape[1]}: every view of a scene must have one size"
+            )
         views.append(view)
     rgba = np.stack(views)
     focal = 0.5 * rgba.shape[2] / math.tan(0.5 * angle)
@@ -339,22 +356,27 @@ def load_blender_split(folder: str | Path, split: str, *, width: int | None = No
     return BlenderViews(rgba, poses, focal, files)
 
 
-def load_blender_scene(folder: str | Path, splits: Sequence[str] = ("train", "test"), *, width: int | None = None,
-                       name: str = "scene") -> dict[str, BlenderViews]:
+def load_blender_scene(
+    folder: str | Path, splits: Sequence[str] = ("train", "test"), *, width: int | None = None, name: str = "scene"
+) -> dict[str, BlenderViews]:
     """:func:`load_blender_split` of every split in ``splits``, checked to share one view size."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileNotFoundError(f"{name}: no folder at {folder} (a Blender-synthetic scene: transforms_train.json, "
-                                "transforms_test.json and the images they name)")
+        raise FileNotFoundError(
+            f"{name}: no folder at {folder} (a Blender-synthetic scene: transforms_train.json, "
+            "transforms_test.json and the images they name)"
+        )
     if width is not None:
         check.positive_int("width", width)
     scene = {split: load_blender_split(folder, split, width=width, name=name) for split in splits}
     first = splits[0]
     for split, views in scene.items():
         if views.rgba.shape[1:3] != scene[first].rgba.shape[1:3]:
-            raise ValueError(f"{name}: the {split} views ({views.files[0]}) are {views.rgba.shape[1:3]} (H, W) but the "
-                             f"{first} views ({scene[first].files[0]}) are {scene[first].rgba.shape[1:3]}: every view "
-                             "of a scene must have one size")
+            raise ValueError(
+                f"{name}: the {split} views ({views.files[0]}) are {views.rgba.shape[1:3]} (H, W) but the "
+                f"{first} views ({scene[first].files[0]}) are {scene[first].rgba.shape[1:3]}: every view "
+                "of a scene must have one size"
+            )
     return scene
 
 
@@ -369,7 +391,18 @@ def over_background(rgba: Float[np.ndarray, "... 4"], background: float) -> Floa
 
 
 __all__ = [
-    "BLENDER_SPLITS", "BlenderViews", "LAST_DELTA", "RadianceField", "Rendering", "camera_rays", "composite",
-    "load_blender_scene", "load_blender_split", "look_at", "over_background", "render_rays", "render_rays_in_blocks",
+    "BLENDER_SPLITS",
+    "BlenderViews",
+    "LAST_DELTA",
+    "RadianceField",
+    "Rendering",
+    "camera_rays",
+    "composite",
+    "load_blender_scene",
+    "load_blender_split",
+    "look_at",
+    "over_background",
+    "render_rays",
+    "render_rays_in_blocks",
     "stratified_samples",
 ]

@@ -53,16 +53,20 @@ def coordinate_network(
     in_size = embedding.in_size
     if isinstance(parameterization, SirenScale):
         if mapping != "none":
-            raise ValueError(f"the SIREN networks take the raw coordinates (rwf_paper Fig. 11 and 16): run --study "
-                             f"siren with --mapping none, got --mapping {mapping}")
+            raise ValueError(
+                f"the SIREN networks take the raw coordinates (rwf_paper Fig. 11 and 16): run --study "
+                f"siren with --mapping none, got --mapping {mapping}"
+            )
         omega0 = parameterization.omega0
 
         def build(key):
             return siren(in_size, out_size, width, depth, omega0=omega0, embedding=embedding, key=key)
     else:
+
         def build(key):
-            return MLP(in_size, out_size, width, depth, parameterization, activation="relu", embedding=embedding,
-                       key=key)
+            return MLP(
+                in_size, out_size, width, depth, parameterization, activation="relu", embedding=embedding, key=key
+            )
 
     if head is None:
         return build
@@ -80,8 +84,9 @@ def siren_omegas(results: Mapping[str, object]) -> dict[str, float]:
     return {name: p.omega0 for name, p in siren_study().items() if isinstance(p, SirenScale) and name in results}
 
 
-def plot_siren(results, omegas: Mapping[str, float], path: Path, title: str, *, metric: str = "psnr",
-               ylabel: str = "PSNR (dB)") -> Path:
+def plot_siren(
+    results, omegas: Mapping[str, float], path: Path, title: str, *, metric: str = "psnr", ylabel: str = "PSNR (dB)"
+) -> Path:
     """rwf_paper Fig. 11 / 16: the final ``metric`` against ω0 (bars: min–max over seeds), the
     plain ReLU MLP without mapping (``results["plain"]``) dashed."""
     from pinnrwf.plotting import pyplot, save_figure
@@ -90,12 +95,21 @@ def plot_siren(results, omegas: Mapping[str, float], path: Path, title: str, *, 
     names = sorted(omegas, key=omegas.get)
     values = [np.asarray(results[n].final_metrics[metric], dtype=float) for n in names]
     mean = np.array([v.mean() for v in values])
-    ax.errorbar([omegas[n] for n in names], mean,
-                yerr=[mean - [v.min() for v in values], [v.max() for v in values] - mean], fmt="o-", capsize=3,
-                label="SIREN")
+    ax.errorbar(
+        [omegas[n] for n in names],
+        mean,
+        yerr=[mean - [v.min() for v in values], [v.max() for v in values] - mean],
+        fmt="o-",
+        capsize=3,
+        label="SIREN",
+    )
     if "plain" in results:
-        ax.axhline(float(np.mean(results["plain"].final_metrics[metric])), color="k", ls="--",
-                   label="plain ReLU MLP, no mapping")
+        ax.axhline(
+            float(np.mean(results["plain"].final_metrics[metric])),
+            color="k",
+            ls="--",
+            label="plain ReLU MLP, no mapping",
+        )
     ax.set_xscale("log")
     ax.set(xlabel="ω0", ylabel=ylabel, title=title)
     ax.legend(fontsize=8)

@@ -85,8 +85,10 @@ def load_mesh(path: str | Path):
         raise ValueError(f"mesh path: trimesh cannot read {path}: {err}") from None
     bad = ~np.isfinite(raw).all(axis=-1) if raw.ndim == 2 else np.zeros(0, bool)
     if bad.any():
-        raise ValueError(f"mesh path: {path} has {int(bad.sum())} vertex(es) with a NaN or infinite coordinate (the "
-                         f"first: vertex {int(np.argmax(bad))} of {len(raw)}); repair the mesh")
+        raise ValueError(
+            f"mesh path: {path} has {int(bad.sum())} vertex(es) with a NaN or infinite coordinate (the "
+            f"first: vertex {int(np.argmax(bad))} of {len(raw)}); repair the mesh"
+        )
     return _checked_mesh(mesh, f"the mesh in {path}")
 
 
@@ -96,8 +98,10 @@ def _checked_mesh(mesh, what: str = "mesh"):
         raise ValueError(f"{what} must be a trimesh.Trimesh, got {type(mesh).__name__}")
     faces, vertices = np.asarray(mesh.faces), np.asarray(mesh.vertices)
     if faces.ndim != 2 or faces.shape[0] == 0 or faces.shape[1] != 3:
-        raise ValueError(f"{what} has no triangle faces (faces of shape {faces.shape}); an occupancy needs a "
-                         "closed-ish triangle surface")
+        raise ValueError(
+            f"{what} has no triangle faces (faces of shape {faces.shape}); an occupancy needs a "
+            "closed-ish triangle surface"
+        )
     if vertices.ndim != 2 or vertices.shape[1] != 3 or not np.all(np.isfinite(vertices)):
         raise ValueError(f"{what} must have finite 3D vertices, got shape {vertices.shape}")
     return mesh
@@ -240,7 +244,7 @@ def occupancy_labels(mesh, points: ArrayLike, method: str = "winding") -> np.nda
         return ray_parity(mesh, points)
     p = _check_points(points)
     chunk = 2**20  # bounds the float64 copies libigl makes of large pools
-    return np.concatenate([winding_numbers(mesh, p[i:i + chunk]) > 0.5 for i in range(0, max(len(p), 1), chunk)])
+    return np.concatenate([winding_numbers(mesh, p[i : i + chunk]) > 0.5 for i in range(0, max(len(p), 1), chunk)])
 
 
 # ------------------------------------------------------------------------------------- point sets
@@ -283,8 +287,9 @@ _POOLS: collections.OrderedDict = collections.OrderedDict()
 _POOL_CACHE_SIZE = 4
 
 
-def training_pool(mesh, n: int, *, seed: int, method: str = "winding", margin: float = BOX_MARGIN,
-                  dtype=None, log=None) -> tuple[np.ndarray, np.ndarray]:
+def training_pool(
+    mesh, n: int, *, seed: int, method: str = "winding", margin: float = BOX_MARGIN, dtype=None, log=None
+) -> tuple[np.ndarray, np.ndarray]:
     """A labelled pool of training points: ``(points (n, 3), inside (n,) bool)``.
 
     ``n`` uniform points in :func:`bounding_box` (seeded), labelled once by
@@ -348,8 +353,14 @@ class AffineEmbedding(AbstractEmbedding):
         return self.factor * self.inner(x) + self.shift
 
 
-def occupancy_embedding(mapping: str, *, scale: float | None = None, num_features: int = 256,
-                        normalize: bool = True, key: PRNGKeyArray | None = None) -> AbstractEmbedding:
+def occupancy_embedding(
+    mapping: str,
+    *,
+    scale: float | None = None,
+    num_features: int = 256,
+    normalize: bool = True,
+    key: PRNGKeyArray | None = None,
+) -> AbstractEmbedding:
     """The input mapping of the occupancy network, for points in [0, 1]³.
 
     ``"gauss"`` / ``"posenc"``: :func:`~pinnrwf.vision.coordinate_embedding` with ``scale``
@@ -381,8 +392,22 @@ def inside_iou(logits: Float[Array, " n"], inside: Bool[Array, " n"]) -> Float[A
 
 
 __all__ = [
-    "LABEL_METHODS", "SURFACE_SOURCES", "DEFAULT_SCALES", "BOX_MARGIN", "load_mesh", "normalize_mesh",
-    "bounding_box", "winding_numbers", "ray_parity", "occupancy_labels", "uniform_points", "near_surface_points",
-    "training_pool", "sigmoid_binary_cross_entropy", "AffineEmbedding", "occupancy_embedding", "predict_logits",
+    "LABEL_METHODS",
+    "SURFACE_SOURCES",
+    "DEFAULT_SCALES",
+    "BOX_MARGIN",
+    "load_mesh",
+    "normalize_mesh",
+    "bounding_box",
+    "winding_numbers",
+    "ray_parity",
+    "occupancy_labels",
+    "uniform_points",
+    "near_surface_points",
+    "training_pool",
+    "sigmoid_binary_cross_entropy",
+    "AffineEmbedding",
+    "occupancy_embedding",
+    "predict_logits",
     "inside_iou",
 ]

@@ -23,5 +23,17 @@ from ._mesh import MeshError, boundary_segments, triangulate
 from ._reference import Reference, interpolate, lagrange_basis
 from ._scalar import heat, poisson
 
-__all__ = ["dfg", "MeshError", "Reference", "boundary_segments", "forces", "heat", "interpolate", "lagrange_basis",
-           "navier_stokes", "poisson", "stokes", "triangulate"]
+__all__ = [
+    "dfg",
+    "MeshError",
+    "Reference",
+    "boundary_segments",
+    "forces",
+    "heat",
+    "interpolate",
+    "lagrange_basis",
+    "navier_stokes",
+    "poisson",
+    "stokes",
+    "triangulate",
+]

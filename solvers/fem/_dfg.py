@@ -31,7 +31,8 @@ DEFAULT_H, DEFAULT_H_CYLINDER = 0.02, 0.002
 
 def geometry():
     channel = Rectangle((0.0, 0.0), (LENGTH, HEIGHT)).named(
-        {"left": "inlet", "right": "outlet", "bottom": "wall", "top": "wall"})
+        {"left": "inlet", "right": "outlet", "bottom": "wall", "top": "wall"}
+    )
     return channel - Disk(CENTER, RADIUS).named("cylinder")
 
 
@@ -45,14 +46,29 @@ def dfg_2d1(h: float = DEFAULT_H, h_cylinder: float = DEFAULT_H_CYLINDER, *, ver
     t0 = time.perf_counter()
     mesh = triangulate(geometry(), h, refine={"cylinder": h_cylinder})
     t_mesh = time.perf_counter() - t0
-    ref = navier_stokes(mesh, nu=NU, dirichlet={"inlet": (inflow, 0.0), "wall": (0.0, 0.0),
-                                                "cylinder": (0.0, 0.0)}, verbose=verbose)
+    ref = navier_stokes(
+        mesh, nu=NU, dirichlet={"inlet": (inflow, 0.0), "wall": (0.0, 0.0), "cylinder": (0.0, 0.0)}, verbose=verbose
+    )
     fx, fy = forces(ref, "cylinder")
     p = ref.at(np.array([[0.15, 0.2], [0.25, 0.2]]), ["p"])["p"]
-    values = {"c_D": 2 * fx / (U_MEAN**2 * DIAMETER), "c_L": 2 * fy / (U_MEAN**2 * DIAMETER),
-              "delta_p": float(p[0] - p[1])}
-    report = dict(ref.report, **values, **{f"rel_err_{k}": values[k] / REFERENCE[k] - 1 for k in REFERENCE},
-                  mesh_seconds=t_mesh, seconds=time.perf_counter() - t0)
-    return Reference(ref.mesh, ref.fields, ref.degrees, pde=ref.pde, solver=ref.solver + "; forces by the "
-                     "volume-integral method", parameters=dict(ref.parameters, h=h, h_cylinder=h_cylinder,
-                                                               benchmark="DFG 2D-1, Re = 20"), report=report)
+    values = {
+        "c_D": 2 * fx / (U_MEAN**2 * DIAMETER),
+        "c_L": 2 * fy / (U_MEAN**2 * DIAMETER),
+        "delta_p": float(p[0] - p[1]),
+    }
+    report = dict(
+        ref.report,
+        **values,
+        **{f"rel_err_{k}": values[k] / REFERENCE[k] - 1 for k in REFERENCE},
+        mesh_seconds=t_mesh,
+        seconds=time.perf_counter() - t0,
+    )
+    return Reference(
+        ref.mesh,
+        ref.fields,
+        ref.degrees,
+        pde=ref.pde,
+        solver=ref.solver + "; forces by the volume-integral method",
+        parameters=dict(ref.parameters, h=h, h_cylinder=h_cylinder, benchmark="DFG 2D-1, Re = 20"),
+        report=report,
+    )

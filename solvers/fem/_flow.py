@@ -20,8 +20,19 @@ from collections.abc import Mapping
 
 import numpy as np
 from scipy.sparse import bmat, csr_matrix
-from skfem import Basis, BilinearForm, ElementTriP1, ElementTriP2, ElementVector, Functional, LinearForm, MeshTri, asm
-from skfem import condense, solve
+from skfem import (
+    Basis,
+    BilinearForm,
+    ElementTriP1,
+    ElementTriP2,
+    ElementVector,
+    Functional,
+    LinearForm,
+    MeshTri,
+    asm,
+    condense,
+    solve,
+)
 from skfem.helpers import ddot, div, dot, grad, mul
 
 from pinnrwf._validation import positive_int, positive_number
@@ -104,16 +115,16 @@ class _TaylorHood:
         self.parts = sorted(dirichlet)
 
     def split(self, x):
-        return x[:self.nu_], x[self.nu_:]
+        return x[: self.nu_], x[self.nu_ :]
 
     def residual(self, x, convection: bool):
         r = self.K @ x - self.F
         if convection:
-            r[:self.nu_] += asm(_convection_residual, self.bu, w=self.bu.interpolate(x[:self.nu_]))
+            r[: self.nu_] += asm(_convection_residual, self.bu, w=self.bu.interpolate(x[: self.nu_]))
         return r
 
     def jacobian(self, x):
-        C = asm(_convection_jacobian, self.bu, w=self.bu.interpolate(x[:self.nu_]))
+        C = asm(_convection_jacobian, self.bu, w=self.bu.interpolate(x[: self.nu_]))
         return self.K + bmat([[C, None], [None, csr_matrix((self.bp.N, self.bp.N))]], "csr")
 
     def solve_linear(self, J, rhs, x):
@@ -125,8 +136,15 @@ class _TaylorHood:
             area = Functional(lambda w: 1.0 + 0 * w.x[0]).assemble(self.bp)
             p = p - _mean.assemble(self.bp, p=self.bp.interpolate(p)) / area
         comp = [np.concatenate([u[self.bu.nodal_dofs[i]], u[self.bu.facet_dofs[i]]]) for i in range(2)]
-        return Reference(self.mesh, {"u": comp[0], "v": comp[1], "p": p}, {"u": 2, "v": 2, "p": 1}, pde=pde,
-                         solver=solver, parameters=parameters, report=report)
+        return Reference(
+            self.mesh,
+            {"u": comp[0], "v": comp[1], "p": p},
+            {"u": 2, "v": 2, "p": 1},
+            pde=pde,
+            solver=solver,
+            parameters=parameters,
+            report=report,
+        )
 
 
 def stokes(mesh: MeshTri, *, nu: float = 1.0, dirichlet: Mapping, source=(0.0, 0.0)) -> Reference:
@@ -135,12 +153,26 @@ def stokes(mesh: MeshTri, *, nu: float = 1.0, dirichlet: Mapping, source=(0.0, 0
     nu = positive_number("nu", nu)
     th = _TaylorHood(mesh, nu, dict(dirichlet), source)
     x = th.solve_linear(th.K, th.F, th.x0.copy())
-    return th.reference(x, "-nu laplace(u) + grad(p) = f, div(u) = 0", "Taylor-Hood P2/P1 (scikit-fem), sparse "
-                        "direct solve", {"nu": nu, "dirichlet": th.parts}, {})
+    return th.reference(
+        x,
+        "-nu laplace(u) + grad(p) = f, div(u) = 0",
+        "Taylor-Hood P2/P1 (scikit-fem), sparse direct solve",
+        {"nu": nu, "dirichlet": th.parts},
+        {},
+    )
 
 
-def navier_stokes(mesh: MeshTri, *, nu: float, dirichlet: Mapping, source=(0.0, 0.0), rtol: float = 1e-10,
-                  atol: float = 1e-12, max_iterations: int = 25, verbose: bool = False) -> Reference:
+def navier_stokes(
+    mesh: MeshTri,
+    *,
+    nu: float,
+    dirichlet: Mapping,
+    source=(0.0, 0.0),
+    rtol: float = 1e-10,
+    atol: float = 1e-12,
+    max_iterations: int = 25,
+    verbose: bool = False,
+) -> Reference:
     """−νΔu + (u·∇)u + ∇p = f, ∇·u = 0 on ``mesh``; Taylor–Hood P2/P1, Newton's method from the
     Stokes solution until the residual's norm (at the free degrees of freedom) is ≤
     max(``rtol`` × its first value, ``atol``).
@@ -166,24 +198,32 @@ def navier_stokes(mesh: MeshTri, *, nu: float, dirichlet: Mapping, source=(0.0, 
             entry["step"] = history[-1].pop("_step")
         history.append(entry)
         if verbose:
-            print(f"Newton {it:2d}: |residual| = {res:.3e}" + (f", |step| = {entry['step']:.3e}" if "step" in entry else ""))
+            print(
+                f"Newton {it:2d}: |residual| = {res:.3e}"
+                + (f", |step| = {entry['step']:.3e}" if "step" in entry else "")
+            )
         if not np.isfinite(res):
             break
         if res <= max(rtol * r0, atol):
             report = {"newton": history, "converged": True, "iterations": it, "seconds": time.perf_counter() - t0}
-            return th.reference(x, "-nu laplace(u) + (u.grad)u + grad(p) = f, div(u) = 0",
-                                "Taylor-Hood P2/P1 (scikit-fem), Newton's method from the Stokes solution, sparse "
-                                "direct solves", {"nu": nu, "dirichlet": th.parts, "rtol": rtol, "atol": atol},
-                                report)
+            return th.reference(
+                x,
+                "-nu laplace(u) + (u.grad)u + grad(p) = f, div(u) = 0",
+                "Taylor-Hood P2/P1 (scikit-fem), Newton's method from the Stokes solution, sparse direct solves",
+                {"nu": nu, "dirichlet": th.parts, "rtol": rtol, "atol": atol},
+                report,
+            )
         if it == max_iterations:
             break
         dx = th.solve_linear(th.jacobian(x), -r, np.zeros_like(x))
         history[-1]["_step"] = float(np.linalg.norm(dx))
         x = x + dx
     last = ", ".join(f"{h['residual']:.2e}" for h in history[-4:])
-    raise SolverError(f"Navier-Stokes: Newton did not converge in {max_iterations} iterations at nu = {nu:g} "
-                      f"(last residuals {last}; target {max(rtol * r0, atol):.2e}); try continuation from a larger "
-                      "nu, or a finer mesh")
+    raise SolverError(
+        f"Navier-Stokes: Newton did not converge in {max_iterations} iterations at nu = {nu:g} "
+        f"(last residuals {last}; target {max(rtol * r0, atol):.2e}); try continuation from a larger "
+        "nu, or a finer mesh"
+    )
 
 
 def forces(reference: Reference, part: str, *, source=(0.0, 0.0)) -> tuple[float, float]:
@@ -200,9 +240,9 @@ def forces(reference: Reference, part: str, *, source=(0.0, 0.0)) -> tuple[float
     x = np.zeros(th.K.shape[0])
     for i, name in enumerate(("u", "v")):
         values = reference.fields[name]
-        x[th.bu.nodal_dofs[i]] = values[:mesh.p.shape[1]]
-        x[th.bu.facet_dofs[i]] = values[mesh.p.shape[1]:]
-    x[th.nu_:] = reference.fields["p"]
+        x[th.bu.nodal_dofs[i]] = values[: mesh.p.shape[1]]
+        x[th.bu.facet_dofs[i]] = values[mesh.p.shape[1] :]
+    x[th.nu_ :] = reference.fields["p"]
     r = th.residual(x, convection="newton" in reference.report)
     dofs = th.bu.get_dofs(mesh.boundaries[part])
     return tuple(-float(np.sum(r[dofs.all([c])])) for c in ("u^1", "u^2"))

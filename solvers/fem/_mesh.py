@@ -71,8 +71,10 @@ def _piece_point(primitive, piece, s):
 
 # compiled once per (leaf, array size), so meshing the same shape again costs no compilation
 _points = jax.jit(jax.vmap(_piece_point, in_axes=(None, None, 0)), static_argnums=(0,))
-_on_boundary = jax.jit(jax.vmap(lambda leaf, piece, s: leaf.on_boundary(_piece_point(leaf.primitive, piece, s)),
-                                in_axes=(None, None, 0)), static_argnums=(0,))
+_on_boundary = jax.jit(
+    jax.vmap(lambda leaf, piece, s: leaf.on_boundary(_piece_point(leaf.primitive, piece, s)), in_axes=(None, None, 0)),
+    static_argnums=(0,),
+)
 
 
 class _Piece:
@@ -154,8 +156,9 @@ def boundary_segments(geometry: AbstractGeometry, local_h: SizeField, h: float):
     return points[keep_pts], segments[ok], names
 
 
-def _local_size(h: float, refine: Mapping[str, float], size: SizeField | None, grading: float,
-                part_points: Mapping[str, np.ndarray]) -> SizeField:
+def _local_size(
+    h: float, refine: Mapping[str, float], size: SizeField | None, grading: float, part_points: Mapping[str, np.ndarray]
+) -> SizeField:
     trees = {name: cKDTree(part_points[name]) for name in refine}
 
     def local_h(x):
@@ -163,8 +166,10 @@ def _local_size(h: float, refine: Mapping[str, float], size: SizeField | None, g
         if size is not None:
             given = np.asarray(size(x), dtype=np.float64).reshape(len(x))
             if not (np.isfinite(given).all() and (given > 0).all()):
-                raise ValueError("size must return positive, finite mesh sizes; got "
-                                 f"{given[~(np.isfinite(given) & (given > 0))][0]!r} at some point")
+                raise ValueError(
+                    "size must return positive, finite mesh sizes; got "
+                    f"{given[~(np.isfinite(given) & (given > 0))][0]!r} at some point"
+                )
             out = np.minimum(out, given)
         for name, hp in refine.items():
             d, _ = trees[name].query(x)
@@ -177,8 +182,15 @@ def _local_size(h: float, refine: Mapping[str, float], size: SizeField | None, g
 _contains = jax.jit(lambda geometry, x: jax.vmap(geometry.contains)(x), static_argnums=(0,))
 
 
-def triangulate(geometry: AbstractGeometry, h: float, *, refine: Mapping[str, float] | None = None,
-                size: SizeField | None = None, grading: float = 0.25, min_angle: float = 28.0) -> MeshTri:
+def triangulate(
+    geometry: AbstractGeometry,
+    h: float,
+    *,
+    refine: Mapping[str, float] | None = None,
+    size: SizeField | None = None,
+    grading: float = 0.25,
+    min_angle: float = 28.0,
+) -> MeshTri:
     """A conforming triangulation of a 2D ``geometry`` with named boundary parts.
 
     ``h``: the largest edge length (about; triangles of area ≤ √3/4 h²). ``refine``: part name ->
@@ -228,14 +240,18 @@ def triangulate(geometry: AbstractGeometry, h: float, *, refine: Mapping[str, fl
                 c = mesh["vertices"][tri].mean(axis=1)
                 target = math.sqrt(3) / 4 * local_h(c) ** 2
                 p = mesh["vertices"][tri]
-                area = 0.5 * np.abs((p[:, 1, 0] - p[:, 0, 0]) * (p[:, 2, 1] - p[:, 0, 1])
-                                    - (p[:, 2, 0] - p[:, 0, 0]) * (p[:, 1, 1] - p[:, 0, 1]))
+                area = 0.5 * np.abs(
+                    (p[:, 1, 0] - p[:, 0, 0]) * (p[:, 2, 1] - p[:, 0, 1])
+                    - (p[:, 2, 0] - p[:, 0, 0]) * (p[:, 1, 1] - p[:, 0, 1])
+                )
                 if np.all(area <= target * 1.01):
                     break
                 mesh = tr.triangulate(dict(mesh, triangle_max_area=target), f"rpq{min_angle:g}a")
         except (RuntimeError, ValueError, KeyError) as err:
-            raise MeshError(f"Triangle could not mesh the geometry's boundary ({len(points)} points, "
-                            f"{len(segments)} segments): {err}") from None
+            raise MeshError(
+                f"Triangle could not mesh the geometry's boundary ({len(points)} points, "
+                f"{len(segments)} segments): {err}"
+            ) from None
         return _to_skfem(mesh, parts, inside)
 
 
@@ -256,6 +272,8 @@ def _to_skfem(mesh: dict, parts: list[str], inside) -> MeshTri:
     boundary = m.boundary_facets()
     label = np.array([key.get(tuple(sorted(facets[:, f])), -1) for f in boundary])
     if (label < 2).any():
-        raise MeshError(f"{int((label < 2).sum())} boundary facets lie on no part of the geometry (the boundary "
-                        "is not closed, or parts overlap)")
+        raise MeshError(
+            f"{int((label < 2).sum())} boundary facets lie on no part of the geometry (the boundary "
+            "is not closed, or parts overlap)"
+        )
     return m.with_boundaries({name: boundary[label == i + 2] for i, name in enumerate(parts)})

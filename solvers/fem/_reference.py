@@ -84,8 +84,10 @@ def _locate(mesh: MeshTri, x: np.ndarray, outside_tol: float | None):
     far = dist[rows, best] > outside_tol
     if far.any():
         i = out[np.flatnonzero(far)[0]]
-        raise ValueError(f"point {x[:, i].tolist()} lies outside the mesh, {dist[rows, best].max():.3g} from its "
-                         f"boundary (beyond outside_tol = {outside_tol:.3g})")
+        raise ValueError(
+            f"point {x[:, i].tolist()} lies outside the mesh, {dist[rows, best].max():.3g} from its "
+            f"boundary (beyond outside_tol = {outside_tol:.3g})"
+        )
     facet = facets[near[rows, best]]
     cell = mesh.f2t[0, facet]
     centroid = mesh.p[:, mesh.t[:, cell]].mean(axis=1)

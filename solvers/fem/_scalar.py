@@ -75,14 +75,16 @@ class _Problem:
                 raise ValueError(f"robin[{name!r}] must be a pair (alpha, g), got {ag!r}")
         self.mesh, self.degree = mesh, degree
         self.basis = lagrange_basis(mesh, degree)
-        self.fbases = {n: FacetBasis(mesh, self.basis.elem, facets=mesh.boundaries[n])
-                       for n in (*neumann, *robin)}
+        self.fbases = {n: FacetBasis(mesh, self.basis.elem, facets=mesh.boundaries[n]) for n in (*neumann, *robin)}
         self.dirichlet, self.neumann, self.robin = dict(dirichlet), dict(neumann), dict(robin)
         self.K = kappa * asm(_stiffness, self.basis)
         if k2:
             self.K = self.K - k2 * asm(_mass, self.basis)
-        self.D = (np.unique(np.concatenate([self.basis.get_dofs(mesh.boundaries[n]).all() for n in dirichlet]))
-                  if dirichlet else np.zeros(0, dtype=np.int64))
+        self.D = (
+            np.unique(np.concatenate([self.basis.get_dofs(mesh.boundaries[n]).all() for n in dirichlet]))
+            if dirichlet
+            else np.zeros(0, dtype=np.int64)
+        )
 
     def robin_matrix(self, *args):
         out = 0 * self.K
@@ -112,8 +114,16 @@ def _check_degree(degree):
     return degree
 
 
-def poisson(mesh: MeshTri, source: Source = 0.0, *, dirichlet: Mapping | None = None, neumann: Mapping | None = None,
-            robin: Mapping | None = None, k: float = 0.0, degree: int = 1) -> Reference:
+def poisson(
+    mesh: MeshTri,
+    source: Source = 0.0,
+    *,
+    dirichlet: Mapping | None = None,
+    neumann: Mapping | None = None,
+    robin: Mapping | None = None,
+    k: float = 0.0,
+    degree: int = 1,
+) -> Reference:
     """−Δu − k²u = ``source`` on ``mesh`` (from :func:`triangulate`); ``dirichlet`` {part: g},
     ``neumann`` {part: g} (∂u/∂n = g), ``robin`` {part: (α, g)} (∂u/∂n + αu = g); P1 or P2.
 
@@ -123,23 +133,45 @@ def poisson(mesh: MeshTri, source: Source = 0.0, *, dirichlet: Mapping | None = 
     k = finite_number("k", k)
     dirichlet, neumann, robin = dict(dirichlet or {}), dict(neumann or {}), dict(robin or {})
     if not dirichlet and not robin and k == 0:
-        raise ValueError("a Poisson problem needs a Dirichlet or Robin part (with Neumann data alone, u is "
-                         "defined up to a constant)")
+        raise ValueError(
+            "a Poisson problem needs a Dirichlet or Robin part (with Neumann data alone, u is defined up to a constant)"
+        )
     prob = _Problem(mesh, degree, dirichlet, neumann, robin, k2=k * k)
     A = prob.K + prob.robin_matrix()
     b = prob.rhs(source)
     u = prob.boundary_values()
     u = solve(*condense(A, b, x=u, D=prob.D)) if len(prob.D) else solve(A, b)
-    return Reference(mesh, {"u": u}, {"u": degree},
-                     pde="-laplace(u) - k^2 u = f" if k else "-laplace(u) = f",
-                     solver=f"P{degree} Lagrange finite elements (scikit-fem), sparse direct solve",
-                     parameters={"k": k, "degree": degree, "dirichlet": sorted(dirichlet),
-                                 "neumann": sorted(neumann), "robin": sorted(robin)})
+    return Reference(
+        mesh,
+        {"u": u},
+        {"u": degree},
+        pde="-laplace(u) - k^2 u = f" if k else "-laplace(u) = f",
+        solver=f"P{degree} Lagrange finite elements (scikit-fem), sparse direct solve",
+        parameters={
+            "k": k,
+            "degree": degree,
+            "dirichlet": sorted(dirichlet),
+            "neumann": sorted(neumann),
+            "robin": sorted(robin),
+        },
+    )
 
 
-def heat(mesh: MeshTri, initial: Source, *, t_final: float, dt: float, kappa: float = 1.0, source: Source = 0.0,
-         dirichlet: Mapping | None = None, neumann: Mapping | None = None, robin: Mapping | None = None,
-         degree: int = 1, theta: float = 1.0, n_out: int = 11) -> Reference:
+def heat(
+    mesh: MeshTri,
+    initial: Source,
+    *,
+    t_final: float,
+    dt: float,
+    kappa: float = 1.0,
+    source: Source = 0.0,
+    dirichlet: Mapping | None = None,
+    neumann: Mapping | None = None,
+    robin: Mapping | None = None,
+    degree: int = 1,
+    theta: float = 1.0,
+    n_out: int = 11,
+) -> Reference:
     """u_t − κΔu = f(x, t) for t ∈ [0, ``t_final``], u(x, 0) = ``initial`` (interpolated at the
     nodes), boundary data callables of (x, t) or numbers, θ-scheme with step ``dt`` (implicit
     Euler for θ = 1, Crank–Nicolson for θ = ½). ``n_out`` equally spaced output times (0 and
@@ -155,8 +187,9 @@ def heat(mesh: MeshTri, initial: Source, *, t_final: float, dt: float, kappa: fl
     n_out = positive_int("n_out", n_out, minimum=2)
     steps = round(t_final / dt)
     if steps < 1 or abs(steps * dt - t_final) > 1e-9 * t_final or steps % (n_out - 1):
-        raise ValueError(f"dt = {dt:g} must divide t_final = {t_final:g} into a multiple of n_out - 1 = {n_out - 1} "
-                         f"steps")
+        raise ValueError(
+            f"dt = {dt:g} must divide t_final = {t_final:g} into a multiple of n_out - 1 = {n_out - 1} steps"
+        )
     dirichlet, neumann, robin = dict(dirichlet or {}), dict(neumann or {}), dict(robin or {})
     prob = _Problem(mesh, degree, dirichlet, neumann, robin, kappa=kappa)
     M = asm(_mass, prob.basis)
@@ -166,7 +199,7 @@ def heat(mesh: MeshTri, initial: Source, *, t_final: float, dt: float, kappa: fl
     out, every = [u.copy()], steps // (n_out - 1)
     b_old = prob.rhs(source, 0.0, kappa=kappa)
     for n in range(steps):
-        t0, t1 = n * dt, (n + 1) * dt
+        _t0, t1 = n * dt, (n + 1) * dt
         R1 = prob.robin_matrix(t1) if time_dependent_robin else R0
         A0, A1 = prob.K + kappa * R0, prob.K + kappa * R1
         b_new = prob.rhs(source, t1, kappa=kappa)
@@ -178,8 +211,21 @@ def heat(mesh: MeshTri, initial: Source, *, t_final: float, dt: float, kappa: fl
         if (n + 1) % every == 0:
             out.append(u.copy())
     scheme = "implicit Euler" if theta == 1 else ("Crank-Nicolson" if theta == 0.5 else f"theta = {theta:g}")
-    return Reference(mesh, {"u": np.stack(out)}, {"u": degree}, pde="u_t - kappa laplace(u) = f",
-                     solver=f"P{degree} Lagrange finite elements (scikit-fem), {scheme} time stepping, dt = {dt:g}",
-                     parameters={"kappa": kappa, "dt": dt, "t_final": t_final, "theta": theta, "degree": degree,
-                                 "dirichlet": sorted(dirichlet), "neumann": sorted(neumann), "robin": sorted(robin)},
-                     times=np.linspace(0.0, t_final, n_out))
+    return Reference(
+        mesh,
+        {"u": np.stack(out)},
+        {"u": degree},
+        pde="u_t - kappa laplace(u) = f",
+        solver=f"P{degree} Lagrange finite elements (scikit-fem), {scheme} time stepping, dt = {dt:g}",
+        parameters={
+            "kappa": kappa,
+            "dt": dt,
+            "t_final": t_final,
+            "theta": theta,
+            "degree": degree,
+            "dirichlet": sorted(dirichlet),
+            "neumann": sorted(neumann),
+            "robin": sorted(robin),
+        },
+        times=np.linspace(0.0, t_final, n_out),
+    )

@@ -21,14 +21,17 @@ def test_committed_results_follow_benchmark_device_preset():
 
 def test_committed_index_is_what_the_script_generates():
     assert (RESULTS / INDEX_NAME).read_text() == render(RESULTS), (
-        "benchmarks/results/INDEX.md is out of date: run python -m pinnrwf.benchmarks.index")
+        "benchmarks/results/INDEX.md is out of date: run python -m pinnrwf.benchmarks.index"
+    )
 
 
 def test_index_rows_read_provenance_and_check_the_depth(tmp_path, capsys):
     leaf = result_dir(tmp_path, "engine", "quick", device="cpu-test-2c")
     leaf.mkdir(parents=True)
-    (leaf / "results.json").write_text('{"date": "2030-01-02T03:04:05+00:00", "commit": "0123456789abcdef", '
-                                       '"command": "pinnrwf bench engine --steps 2"}')
+    (leaf / "results.json").write_text(
+        '{"date": "2030-01-02T03:04:05+00:00", "commit": "0123456789abcdef", '
+        '"command": "pinnrwf bench engine --steps 2"}'
+    )
     assert main(["bench", "index", "--results", str(tmp_path)]) == 0
     text = (tmp_path / INDEX_NAME).read_text()
     assert "| [engine/cpu-test-2c/quick](engine/cpu-test-2c/quick/) | 2030-01-02 | 0123456 | " in text

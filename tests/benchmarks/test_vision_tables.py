@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from pinnrwf.benchmarks.tables.vision_tables import TABLES
 from pinnrwf.benchmarks._common import result_dir
+from pinnrwf.benchmarks.tables.vision_tables import TABLES
 from pinnrwf.cli import main
 from pinnrwf.problems import registry
 from pinnrwf.vision import MAPPINGS

@@ -32,8 +32,13 @@ def make(path, n=6, nx=5, nt=4, seed=0, learnable=False):
     x, t = np.linspace(0, 1, nx), np.linspace(0, 1, nt)
     source = rng.normal(size=(n, nx))
     tensor = np.repeat(2 * source[:, None, :], nt, axis=1) if learnable else rng.normal(size=(n, nt, nx))
-    return write_dataset(path, "diffusion-reaction", fields={"tensor": tensor, "source": source},
-                         coordinates={"x": x, "t": t}, attrs=ATTRS)
+    return write_dataset(
+        path,
+        "diffusion-reaction",
+        fields={"tensor": tensor, "source": source},
+        coordinates={"x": x, "t": t},
+        attrs=ATTRS,
+    )
 
 
 def test_open_is_lazy_float32_and_loads_rows_in_any_order(tmp_path):
@@ -141,8 +146,9 @@ def test_host_stream_is_chunk_independent_trains_and_resumes_bit_exactly(tmp_pat
         np.testing.assert_array_equal(whole[name], np.concatenate([q[name] for q in parts]))
     objective = StreamedFit(DeviceRows({"source": ds["source"], "tensor": ds["tensor"]}, batch_size=8))
     opt = Adam(learning_rate=1e-2, decay_steps=None)
-    full = fit(init, objective, TrainConfig(steps=60, seeds=2, chunk_steps=10, progress=False), optimizer=opt,
-               batches=stream)
+    full = fit(
+        init, objective, TrainConfig(steps=60, seeds=2, chunk_steps=10, progress=False), optimizer=opt, batches=stream
+    )
     loss = np.asarray(full.history["loss"])
     assert np.all(loss[-1] < 0.5 * loss[0])
     ckpt = tmp_path / "ckpt"

@@ -33,8 +33,21 @@ def test_generate_command_writes_a_readable_file(problem, options, tmp_path, cap
 
 def test_advection_sin_initial_data_takes_no_seed(tmp_path, capsys):
     out = tmp_path / "sin.h5"
-    argv = ["generate", "advection", "--n-samples", "1", "--ic", "sin", "--nx", "16", "--nt", "4", "--out", str(out),
-            "--no-progress"]
+    argv = [
+        "generate",
+        "advection",
+        "--n-samples",
+        "1",
+        "--ic",
+        "sin",
+        "--nx",
+        "16",
+        "--nt",
+        "4",
+        "--out",
+        str(out),
+        "--no-progress",
+    ]
     assert _run([*argv, "--seed", "4"]) == 2 and "--seed does not apply" in capsys.readouterr().err
     assert _run(argv) == 0
     ds = read_dataset(out)
@@ -47,8 +60,24 @@ def test_ldc_one_sample_per_reynolds_number(tmp_path):
     ds = read_dataset(out)
     np.testing.assert_array_equal(ds["re"], [100.0, 400.0])
     assert ds["Vx"].shape == (2, 17, 17)
-    assert _run(["generate", "ldc", "--re", "100", "--n-samples", "3", "--n", "16", "--out",
-                 str(tmp_path / "x.h5"), "--no-progress"]) == 2
+    assert (
+        _run(
+            [
+                "generate",
+                "ldc",
+                "--re",
+                "100",
+                "--n-samples",
+                "3",
+                "--n",
+                "16",
+                "--out",
+                str(tmp_path / "x.h5"),
+                "--no-progress",
+            ]
+        )
+        == 2
+    )
 
 
 def test_errors_return_exit_code_2(tmp_path, capsys):
@@ -71,8 +100,11 @@ def test_pinnrwf_generate_takes_the_problem_names_and_the_dataset_names_as_alias
     declared = {name: p.dataset for name, p in registry().items() if p.dataset is not None}
     assert {"dr", "darcy", "burgers-operator", "advection", "ldc"} <= set(declared)
     for name, config_cls in declared.items():
-        options = [text for k, v in config_cls.smoke.items()
-                   for text in (f"--{k.replace('_', '-')}", *map(str, v if isinstance(v, tuple) else (v,)))]
+        options = [
+            text
+            for k, v in config_cls.smoke.items()
+            for text in (f"--{k.replace('_', '-')}", *map(str, v if isinstance(v, tuple) else (v,)))
+        ]
         files = []
         for spelling in dict.fromkeys([name, config_cls.problem]):
             files.append(tmp_path / f"{spelling}.h5")

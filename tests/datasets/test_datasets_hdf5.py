@@ -13,6 +13,7 @@ import pinnrwf
 from pinnrwf.datasets import DatasetError, DatasetWriter, read_dataset, write_dataset
 from pinnrwf.datasets.generate import CONFIGS, generate, make_config
 
+
 def _small(problem):
     """A seconds-long instance of a registered problem (its config's ``smoke`` options) and its size."""
     cfg = make_config(problem, **CONFIGS[problem].smoke)
@@ -26,8 +27,9 @@ def _make(problem, path, seed=None, **kw):
 
 def _direct(problem, ds):
     """Solve the stored inputs again from the stored parameters alone."""
-    config = CONFIGS[problem].from_options({k: tuple(v) if isinstance(v, list) else v
-                                            for k, v in ds.parameters.items()})
+    config = CONFIGS[problem].from_options(
+        {k: tuple(v) if isinstance(v, list) else v for k, v in ds.parameters.items()}
+    )
     inputs = {name: ds[name] for name in config.sample_inputs(ds.n_samples, 0)}
     return {k: v for k, v in config.solve(inputs).items() if k not in inputs}
 
@@ -73,9 +75,11 @@ def test_refuses_to_overwrite_without_flag(tmp_path):
 
 
 def _fields(n=4):
-    return dict(fields={"tensor": np.ones((n, 3, 5)), "u0": np.ones((n, 5))},
-                coordinates={"x": np.linspace(0, 1, 5), "t": np.linspace(0, 1, 3)},
-                attrs=dict(pde="test", parameters={"nu": 1.0}, solver="none", resolution={"nx": 5}, seed=0))
+    return dict(
+        fields={"tensor": np.ones((n, 3, 5)), "u0": np.ones((n, 5))},
+        coordinates={"x": np.linspace(0, 1, 5), "t": np.linspace(0, 1, 3)},
+        attrs=dict(pde="test", parameters={"nu": 1.0}, solver="none", resolution={"nx": 5}, seed=0),
+    )
 
 
 def test_exception_inside_writer_leaves_nothing(tmp_path):
@@ -96,8 +100,9 @@ def test_exception_inside_writer_leaves_nothing(tmp_path):
 def test_writer_validates_batches(tmp_path):
     kw = _fields()
     with pytest.raises(ValueError, match="per-sample shape"):
-        with DatasetWriter(tmp_path / "y.h5", "burgers", n_samples=4, coordinates=kw["coordinates"],
-                           attrs=kw["attrs"]) as w:
+        with DatasetWriter(
+            tmp_path / "y.h5", "burgers", n_samples=4, coordinates=kw["coordinates"], attrs=kw["attrs"]
+        ) as w:
             w.write(0, {"tensor": np.ones((4, 3, 6)), "u0": np.ones((4, 5))})
     with pytest.raises(ValueError, match="problem"):
         write_dataset(tmp_path / "z.h5", "heat", **kw)
@@ -133,9 +138,28 @@ def test_killed_writer_leaves_no_complete_looking_file(tmp_path):
 @pytest.mark.slow
 def test_killed_cli_generation_leaves_no_file(tmp_path):
     path = tmp_path / "burgers.h5"
-    cmd = [sys.executable, "-m", "pinnrwf.datasets.cli", "generate", "burgers", "--n-samples", "6",
-           "--batch-size", "1", "--n-internal", "256", "--dt", "2e-5", "--t-final", "0.5", "--nt", "3",
-           "--no-progress", "--out", str(path)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pinnrwf.datasets.cli",
+        "generate",
+        "burgers",
+        "--n-samples",
+        "6",
+        "--batch-size",
+        "1",
+        "--n-internal",
+        "256",
+        "--dt",
+        "2e-5",
+        "--t-final",
+        "0.5",
+        "--nt",
+        "3",
+        "--no-progress",
+        "--out",
+        str(path),
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 60

@@ -18,24 +18,40 @@ FAST = ["--no-progress"]
 
 CASES = [
     # counts, seeds, batches
-    ("zero batch size", ["darcy", "--n-samples", "2", "--n", "9", "--batch-size", "0"], 2,
-     "--batch-size must be ≥ 1, got 0"),
+    (
+        "zero batch size",
+        ["darcy", "--n-samples", "2", "--n", "9", "--batch-size", "0"],
+        2,
+        "--batch-size must be ≥ 1, got 0",
+    ),
     ("zero samples", ["darcy", "--n-samples", "0", "--n", "9"], 2, "--n-samples must be ≥ 1, got 0"),
     ("negative seed", ["darcy", "--n-samples", "1", "--seed", "-1"], 2, "--seed must be ≥ 0, got -1"),
     ("seed beyond 32 bits", ["darcy", "--n-samples", "1", "--seed", str(2**40)], 2, "--seed must be ≤ 4294967295"),
     # the output path, checked before any solving
     ("output is a folder", ["darcy", "--n-samples", "1", "--out", "{dir}"], 2, "is a directory; give a file path"),
-    ("output is a folder, overwrite", ["darcy", "--n-samples", "1", "--out", "{dir}", "--overwrite"], 2,
-     "is a directory"),
+    (
+        "output is a folder, overwrite",
+        ["darcy", "--n-samples", "1", "--out", "{dir}", "--overwrite"],
+        2,
+        "is a directory",
+    ),
     ("output exists", ["darcy", "--n-samples", "1", "--out", "{file}"], 2, "exists (use --overwrite to replace it)"),
-    ("output folder is a file", ["darcy", "--n-samples", "1", "--out", "{file}/x.h5"], 2,
-     "exists and is not a directory"),
+    (
+        "output folder is a file",
+        ["darcy", "--n-samples", "1", "--out", "{file}/x.h5"],
+        2,
+        "exists and is not a directory",
+    ),
     # option values
     ("grid too small", ["burgers", "--n-samples", "1", "--nx", "2"], 2, "--nx must be ≥ 4, got 2"),
     ("zero viscosity", ["burgers", "--n-samples", "1", "--nu", "0"], 2, "--nu must be > 0"),
     ("nan viscosity", ["burgers", "--n-samples", "1", "--nu", "nan"], 2, "--nu must be a finite number"),
-    ("internal grid below the output grid", ["burgers", "--n-samples", "1", "--n-internal", "64"], 2,
-     "--n-internal must be ≥ --nx = 100"),
+    (
+        "internal grid below the output grid",
+        ["burgers", "--n-samples", "1", "--n-internal", "64"],
+        2,
+        "--n-internal must be ≥ --nx = 100",
+    ),
     ("odd cavity grid", ["ldc", "--n", "33"], 2, "--n must be even"),
     ("zero Reynolds number", ["ldc", "--re", "0", "100"], 2, "--re[0] must be > 0"),
     ("cavity sample count", ["ldc", "--re", "100", "--n-samples", "2"], 2, "--n-samples must equal"),
@@ -43,30 +59,65 @@ CASES = [
     ("fractional integer", ["advection", "--n-samples", "1", "--nx", "2.5"], 2, "invalid int value: '2.5'"),
     # options that do not apply are errors, not ignored
     ("option of another problem", ["darcy", "--n-samples", "1", "--nu", "0.1"], 2, "unrecognized arguments: --nu"),
-    ("GRF option with sin data", ["advection", "--n-samples", "1", "--ic", "sin", "--tau", "2"], 2,
-     "--tau does not apply to advection with --ic sin"),
-    ("seed with sin data", ["advection", "--n-samples", "1", "--ic", "sin", "--seed", "3"], 2,
-     "--seed does not apply to advection"),
-    ("threshold level with lognormal", ["darcy", "--n-samples", "1", "--coefficient", "lognormal", "--high", "5"], 2,
-     "--high does not apply to darcy with --coefficient lognormal"),
+    (
+        "GRF option with sin data",
+        ["advection", "--n-samples", "1", "--ic", "sin", "--tau", "2"],
+        2,
+        "--tau does not apply to advection with --ic sin",
+    ),
+    (
+        "seed with sin data",
+        ["advection", "--n-samples", "1", "--ic", "sin", "--seed", "3"],
+        2,
+        "--seed does not apply to advection",
+    ),
+    (
+        "threshold level with lognormal",
+        ["darcy", "--n-samples", "1", "--coefficient", "lognormal", "--high", "5"],
+        2,
+        "--high does not apply to darcy with --coefficient lognormal",
+    ),
     ("seed for the cavity", ["ldc", "--seed", "3"], 2, "unrecognized arguments: --seed"),
     # cost limits (lifted by --force)
-    ("a billion time steps", ["burgers", "--n-samples", "1", "--dt", "1e-9"], 2,
-     "--dt 1e-09 up to --t-final 1 needs 1e+09 time steps"),
-    ("a hundred million substeps", ["diffusion-reaction", "--n-samples", "1", "--substeps", "1000000"], 2,
-     "needs 9.9e+07 time steps"),
-    ("a 745 GiB batch", ["diffusion-reaction", "--n-samples", "1000", "--nt", "100000", "--nx", "1000"], 2,
-     "beyond the 2 GiB limit; choose --batch-size ≤ 2, or force it (--force)"),
+    (
+        "a billion time steps",
+        ["burgers", "--n-samples", "1", "--dt", "1e-9"],
+        2,
+        "--dt 1e-09 up to --t-final 1 needs 1e+09 time steps",
+    ),
+    (
+        "a hundred million substeps",
+        ["diffusion-reaction", "--n-samples", "1", "--substeps", "1000000"],
+        2,
+        "needs 9.9e+07 time steps",
+    ),
+    (
+        "a 745 GiB batch",
+        ["diffusion-reaction", "--n-samples", "1000", "--nt", "100000", "--nx", "1000"],
+        2,
+        "beyond the 2 GiB limit; choose --batch-size ≤ 2, or force it (--force)",
+    ),
     # sizes that cannot fit on this machine (PINNRWF_NO_SIZE_CHECK=1 or --force skips the check)
-    ("ten billion samples", ["advection", "--n-samples", "10000000000"], 2,
-     "--n-samples 10000000000 of advection (their inputs, drawn at once, and a batch of 256 solutions) needs at least"),
+    (
+        "ten billion samples",
+        ["advection", "--n-samples", "10000000000"],
+        2,
+        "--n-samples 10000000000 of advection (their inputs, drawn at once, and a batch of 256 solutions) needs at least",
+    ),
     # run-time failures: exit 1, what failed, the value, what to try
-    ("unstable Burgers step", ["burgers", "--n-samples", "2", "--nt", "2", "--dt", "0.5"], 1,
-     "max|u| grew from 0.2393 to 0.6949 (×2.9) by t = 1"),
-    ("diffusion-reaction blow-up", ["diffusion-reaction", "--n-samples", "2", "--reaction", "1000"], 1,
-     "Newton did not converge in 30 iterations in the step from t = 0.0202 (reaction k = 1000"),
-    ("no steady cavity flow", ["ldc", "--re", "1e5", "--n", "8"], 1,
-     "no steady solution was found"),
+    (
+        "unstable Burgers step",
+        ["burgers", "--n-samples", "2", "--nt", "2", "--dt", "0.5"],
+        1,
+        "max|u| grew from 0.2393 to 0.6949 (×2.9) by t = 1",
+    ),
+    (
+        "diffusion-reaction blow-up",
+        ["diffusion-reaction", "--n-samples", "2", "--reaction", "1000"],
+        1,
+        "Newton did not converge in 30 iterations in the step from t = 0.0202 (reaction k = 1000",
+    ),
+    ("no steady cavity flow", ["ldc", "--re", "1e5", "--n", "8"], 1, "no steady solution was found"),
 ]
 
 
@@ -74,8 +125,11 @@ CASES = [
 def paths(tmp_path):
     (tmp_path / "folder").mkdir()
     (tmp_path / "existing.h5").write_text("not a dataset")
-    return {"out": str(tmp_path / "new" / "data.h5"), "dir": str(tmp_path / "folder"),
-            "file": str(tmp_path / "existing.h5")}
+    return {
+        "out": str(tmp_path / "new" / "data.h5"),
+        "dir": str(tmp_path / "folder"),
+        "file": str(tmp_path / "existing.h5"),
+    }
 
 
 def _generate(argv, capsys):
@@ -101,16 +155,35 @@ def test_generate_error_is_one_line_with_an_exit_code(description, argv, code, f
 
 
 def test_debug_shows_the_traceback(paths, capsys):
-    got, err = _generate(["diffusion-reaction", "--n-samples", "2", "--reaction", "1000", "--out", paths["out"],
-                          "--debug", *FAST], capsys)
+    got, err = _generate(
+        ["diffusion-reaction", "--n-samples", "2", "--reaction", "1000", "--out", paths["out"], "--debug", *FAST],
+        capsys,
+    )
     assert got == 1 and "Traceback" in err and "SolverError" in err
 
 
 def test_force_lifts_the_cost_limit(paths, capsys, monkeypatch):
-    argv = ["burgers", "--n-samples", "1", "--nx", "16", "--nt", "2", "--t-final", "0.02", "--dt", "1e-9",
-            "--n-internal", "16", "--out", paths["out"], *FAST]
+    argv = [
+        "burgers",
+        "--n-samples",
+        "1",
+        "--nx",
+        "16",
+        "--nt",
+        "2",
+        "--t-final",
+        "0.02",
+        "--dt",
+        "1e-9",
+        "--n-internal",
+        "16",
+        "--out",
+        paths["out"],
+        *FAST,
+    ]
     got, err = _generate(argv, capsys)
     assert got == 2 and "2e+07 time steps" in err
+
     # --force lifts the limit: the run starts (stopped at once here instead of taking 2·10⁷ steps)
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
@@ -137,9 +210,11 @@ def test_a_full_disk_is_one_line_naming_the_file(paths, capsys, monkeypatch):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     monkeypatch.setattr("pinnrwf.datasets.hdf5.DatasetWriter.write", full)
-    got, err = _generate(["advection", "--n-samples", "2", "--nx", "32", "--nt", "5", "--out", paths["out"], *FAST],
-                         capsys)
+    got, err = _generate(
+        ["advection", "--n-samples", "2", "--nx", "32", "--nt", "5", "--out", paths["out"], *FAST], capsys
+    )
     assert got == 1
-    assert err.strip().splitlines()[-1] == ("pinnrwf generate advection: error: no space left on device while "
-                                            f"writing {paths['out']}")
+    assert err.strip().splitlines()[-1] == (
+        f"pinnrwf generate advection: error: no space left on device while writing {paths['out']}"
+    )
     assert not os.listdir(os.path.dirname(paths["out"]))  # neither the file nor its temporary

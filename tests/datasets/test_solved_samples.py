@@ -16,8 +16,9 @@ def cavity_file(tmp_path_factory):
 def test_file_samples_are_picked_by_their_inputs_and_equal_the_solve(cavity_file, capsys):
     wanted = CavityConfig(re=(200.0,), n=8)
     coords, fields = solved_samples("ldc", wanted, cavity_file, ("Vx", "Vy"), solve_missing=False)
-    solved_coords, solved = solved_samples("ldc", wanted, cavity_file.with_name("none.h5"), ("Vx", "Vy"),
-                                           solve_missing=True)
+    solved_coords, solved = solved_samples(
+        "ldc", wanted, cavity_file.with_name("none.h5"), ("Vx", "Vy"), solve_missing=True
+    )
     assert "none.h5 not found: solving ldc --re 200 --n 8 in memory" in capsys.readouterr().out
     assert fields["Vx"].shape == (1, 9, 9) and fields["Vx"].dtype == np.float64
     for name in ("Vx", "Vy"):
@@ -32,8 +33,11 @@ def test_missing_samples_and_files_are_errors_that_say_what_to_do(cavity_file, t
     with pytest.raises(ValueError, match=r"has no sample with re = 400.0 \(it has re = \[100.0, 200.0\]\)"):
         solved_samples("ldc", CavityConfig(re=(400.0,), n=8), cavity_file, ("Vx",), solve_missing=False)
     missing = tmp_path / "missing.h5"
-    with pytest.raises(ValueError, match=f"does not exist; make it with `pinnrwf generate ldc --re 400 --n 8 --out "
-                                         f"{missing}` or pass --generate-reference"):
+    with pytest.raises(
+        ValueError,
+        match=f"does not exist; make it with `pinnrwf generate ldc --re 400 --n 8 --out "
+        f"{missing}` or pass --generate-reference",
+    ):
         solved_samples("ldc", CavityConfig(re=(400.0,), n=8), missing, ("Vx",), solve_missing=False)
     assert not missing.exists()
     other = generate(AdvectionConfig(nx=8, nt=2, ic="sin"), tmp_path / "advection.h5", n_samples=1, progress=False)

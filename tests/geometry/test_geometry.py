@@ -38,12 +38,16 @@ def _shapes():
         "triangle": (G.Triangle((0, 0), (2, 0), (0, 1)), 1.0),
         "polygon": (G.Polygon([(-1, -1), (0, -1), (0, 0), (1, 0), (1, 1), (-1, 1)]), 3.0),
         "L_difference": (G.Rectangle((-1, -1), (1, 1)) - G.Rectangle((0, -1), (1, 0)), 3.0),
-        "two_holes": ((plate - G.Disk((0.5, 0.5), 0.2)) - G.Disk((1.5, 0.5), 0.3).named("big"),
-                      2 - math.pi * (0.04 + 0.09)),
+        "two_holes": (
+            (plate - G.Disk((0.5, 0.5), 0.2)) - G.Disk((1.5, 0.5), 0.3).named("big"),
+            2 - math.pi * (0.04 + 0.09),
+        ),
         "quarter_disk": (G.Disk((0, 0), 1) & G.Rectangle((0, 0), (2, 2)), math.pi / 4),
         "union": (G.Rectangle((0, 0), (1, 1)) | G.Rectangle((0.5, 0.5), (1.5, 1.5)), 1.75),
-        "nested": ((G.Rectangle((0, 0), (1, 1)) | G.Disk((1, 0.5), 0.5)) - G.Triangle((0.2, 0.2), (0.6, 0.2), (0.2, 0.6)),
-                   1 + math.pi / 8 - 0.08),
+        "nested": (
+            (G.Rectangle((0, 0), (1, 1)) | G.Disk((1, 0.5), 0.5)) - G.Triangle((0.2, 0.2), (0.6, 0.2), (0.2, 0.6)),
+            1 + math.pi / 8 - 0.08,
+        ),
     }
 
 
@@ -52,8 +56,21 @@ def shapes(x64):
     return _shapes()
 
 
-NAMES = ["interval", "rectangle", "box", "disk", "ellipse", "ball", "triangle", "polygon", "L_difference",
-         "two_holes", "quarter_disk", "union", "nested"]
+NAMES = [
+    "interval",
+    "rectangle",
+    "box",
+    "disk",
+    "ellipse",
+    "ball",
+    "triangle",
+    "polygon",
+    "L_difference",
+    "two_holes",
+    "quarter_disk",
+    "union",
+    "nested",
+]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -102,8 +119,9 @@ def test_interior_points_are_uniform_chi_square(shapes, name):
     cells = 6
     # expected share of each cell: the fraction of a fine grid of cell-centred points inside
     fine = 240
-    gx, gy = np.meshgrid(lx + (np.arange(fine) + 0.5) * (hx - lx) / fine, ly + (np.arange(fine) + 0.5) * (hy - ly) / fine,
-                         indexing="ij")
+    gx, gy = np.meshgrid(
+        lx + (np.arange(fine) + 0.5) * (hx - lx) / fine, ly + (np.arange(fine) + 0.5) * (hy - ly) / fine, indexing="ij"
+    )
     inside = np.asarray(jax.vmap(g.contains)(jnp.stack([gx.ravel(), gy.ravel()], 1))).reshape(fine, fine)
     expected_share = inside.reshape(cells, fine // cells, cells, fine // cells).sum(axis=(1, 3)).ravel() / inside.sum()
     n = 6000
@@ -142,7 +160,9 @@ def test_parts_names_and_predicates(shapes):
 def test_quasi_random_interior_points_fresh_each_step(shapes):
     g, _ = shapes["L_difference"]
     samplers = [G.InteriorSampler(g, 128, method) for method in ("sobol", "halton", "lhs")]
-    draws = jax.jit(lambda k1, k2: [(s.sample(k1), s.sample(k2)) for s in samplers])(jax.random.PRNGKey(0), jax.random.PRNGKey(1))
+    draws = jax.jit(lambda k1, k2: [(s.sample(k1), s.sample(k2)) for s in samplers])(
+        jax.random.PRNGKey(0), jax.random.PRNGKey(1)
+    )
     for a, b in draws:
         assert a.shape == b.shape == (128, 2) and not np.allclose(a, b)
         assert bool(jnp.all(jax.vmap(g.contains)(a)))
@@ -170,12 +190,15 @@ def test_distance_function_hard_constraint_to_round_off(shapes):
         phi = G.distance_function(g)
         boundary, interior = G.BoundarySampler(g, 128), G.InteriorSampler(g, 128)
         on, inside = jax.jit(lambda k: (jax.vmap(phi)(boundary.sample(k)[0]), jax.vmap(phi)(interior.sample(k))))(
-            jax.random.PRNGKey(0))
+            jax.random.PRNGKey(0)
+        )
         assert float(jnp.max(jnp.abs(on))) < 1e-9 and bool(jnp.all(inside > 0)), name
     g, _ = shapes["two_holes"]
     value = lambda x: jnp.sin(x[0]) * x[1]  # noqa: E731
-    model = OutputTransform(MLP(2, 1, width=8, depth=2, parameterization=Plain(), key=jax.random.PRNGKey(0)),
-                            G.DirichletTransform(G.distance_function(g, part=("left", "big")), value))
+    model = OutputTransform(
+        MLP(2, 1, width=8, depth=2, parameterization=Plain(), key=jax.random.PRNGKey(0)),
+        G.DirichletTransform(G.distance_function(g, part=("left", "big")), value),
+    )
     boundary = G.BoundarySampler(g, 64, part=("left", "big"))
     gap = jax.jit(lambda k: (lambda x: jax.vmap(model)(x)[:, 0] - jax.vmap(value)(x))(boundary.sample(k)[0]))
     assert float(jnp.max(jnp.abs(gap(jax.random.PRNGKey(1))))) < 1e-12
@@ -193,7 +216,10 @@ def test_bad_input_is_one_line_value_error_naming_the_argument():
         (lambda: G.Disk((0, 0), 1) - G.Rectangle((-2, -2), (2, 2)), "Difference: the result is empty"),
         (lambda: G.Disk((0, 0), 1) & G.Disk((5, 0), 1), "Intersection: the result is empty"),
         (lambda: G.Disk((0, 0), 1) | G.Ball((0, 0, 0), 1), "Union: b has dimension 3"),
-        (lambda: G.BoundarySampler(G.Rectangle((0, 0), (1, 1)), 8, part="inlet"), "part: 'inlet' is not a boundary part"),
+        (
+            lambda: G.BoundarySampler(G.Rectangle((0, 0), (1, 1)), 8, part="inlet"),
+            "part: 'inlet' is not a boundary part",
+        ),
         (lambda: G.BoundarySampler(G.Disk((0, 0), 1), 8, where=lambda x: x[0] > 2), "where: selects no boundary point"),
         (lambda: G.Rectangle((0, 0), (1, 1)).named({"inlet": "x"}), "name: 'inlet' is not a boundary part"),
         (lambda: G.Rectangle((1, 0), (0, 1)), r"lower\[0\] must be < upper\[0\]"),

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from pinnrwf.nn import (
-    Chain,
     MLP,
     RWF,
     AdaptiveActivation,
+    Chain,
     DeepONet,
     FourierFeatures,
     Linear,
@@ -36,7 +36,8 @@ def _with_random_biases(model, key):
     keys = jax.random.split(key, len(leaves))
     out = [
         eqx.tree_at(lambda l: l.bias, leaf, 0.3 * jax.random.normal(k, leaf.bias.shape))
-        if isinstance(leaf, Linear) else leaf
+        if isinstance(leaf, Linear)
+        else leaf
         for leaf, k in zip(leaves, keys)
     ]
     return jax.tree.unflatten(treedef, out)
@@ -137,7 +138,9 @@ def test_fourier_features_are_fixed_and_positional_encoding_frequencies(key):
     pe = PositionalEncoding(1, 4, 16.0)
     out = pe(jnp.array([0.25]))
     freqs = 16.0 ** (np.arange(4) / 4)
-    np.testing.assert_allclose(out, np.concatenate([np.cos(2 * np.pi * freqs * 0.25), np.sin(2 * np.pi * freqs * 0.25)]), atol=1e-5)
+    np.testing.assert_allclose(
+        out, np.concatenate([np.cos(2 * np.pi * freqs * 0.25), np.sin(2 * np.pi * freqs * 0.25)]), atol=1e-5
+    )
 
 
 def test_siren_init_and_scaling(key):

@@ -34,8 +34,11 @@ def _weight_type(param):
 def test_shapes_flattened_and_shaped_input(key):
     net = CNN((2, 17, 12), 6, channels=(4, 8, 8), kernel_size=3, stride=2, hidden=(16, 9), key=key)
     assert (net.in_size, net.out_size) == (2 * 17 * 12, 6)
-    assert [c.output_shape(h, w) for c, (h, w) in zip(net.convs, [(17, 12), (9, 6), (5, 3)])] == [(9, 6), (5, 3),
-                                                                                                  (3, 2)]
+    assert [c.output_shape(h, w) for c, (h, w) in zip(net.convs, [(17, 12), (9, 6), (5, 3)])] == [
+        (9, 6),
+        (5, 3),
+        (3, 2),
+    ]
     assert net.layers[0].in_size == 8 * 3 * 2 and [l.out_size for l in net.layers] == [16, 9, 6]
     x = jax.random.normal(key, (2, 17, 12))
     np.testing.assert_array_equal(net(x), net(x.reshape(-1)))
@@ -48,7 +51,11 @@ def test_shapes_flattened_and_shaped_input(key):
 def test_default_branch_is_the_documented_one(key):
     net = CNN((1, 64, 64), 128, key=key)
     assert [(c.in_channels, c.out_channels, c.kernel_size, c.stride) for c in net.convs] == [
-        (1, 16, (3, 3), (2, 2)), (16, 32, (3, 3), (2, 2)), (32, 64, (3, 3), (2, 2)), (64, 128, (3, 3), (2, 2))]
+        (1, 16, (3, 3), (2, 2)),
+        (16, 32, (3, 3), (2, 2)),
+        (32, 64, (3, 3), (2, 2)),
+        (64, 128, (3, 3), (2, 2)),
+    ]
     assert [(l.in_size, l.out_size) for l in net.layers] == [(2048, 128), (128, 128)]
 
 

@@ -72,10 +72,12 @@ def test_gradients_match_finite_differences(name, layout, key):
             return 0.5 * jnp.sum((jax.vmap(model)(a) - y) ** 2)
 
         grad = jax.grad(loss)(params)
-        for i, dkey in enumerate(jax.random.split(key, 3)):
+        for _i, dkey in enumerate(jax.random.split(key, 3)):
             leaves, treedef = jax.tree.flatten(params)
-            dirs = jax.tree.unflatten(treedef, [jax.random.normal(k, x.shape, x.dtype) for x, k in
-                                                zip(leaves, jax.random.split(dkey, len(leaves)))])
+            dirs = jax.tree.unflatten(
+                treedef,
+                [jax.random.normal(k, x.shape, x.dtype) for x, k in zip(leaves, jax.random.split(dkey, len(leaves)))],
+            )
             eps = 1e-6
             plus = jax.tree.map(lambda p, d: p + eps * d, params, dirs)
             minus = jax.tree.map(lambda p, d: p - eps * d, params, dirs)
@@ -109,8 +111,7 @@ def test_per_coordinate_weight_norm_is_plain_gradient_descent(key):
     np.testing.assert_allclose(g.u.weight.v, 0.0, atol=1e-6 * scale)  # zero up to round-off
     np.testing.assert_allclose(g.v.weight.v, 0.0, atol=1e-6 * scale)
     plain = DiagonalNetwork(6, 0.4, Plain(), key=k1)
-    plain = eqx.tree_at(lambda n: (n.u.weight.w, n.v.weight.w), plain,
-                        (wn.u()[:, None], wn.v()[:, None]))
+    plain = eqx.tree_at(lambda n: (n.u.weight.w, n.v.weight.w), plain, (wn.u()[:, None], wn.v()[:, None]))
     gp = jax.grad(loss)(plain)
     np.testing.assert_allclose(g.u.weight.g * jnp.sign(wn.u.weight.v[:, 0]), gp.u.weight.w[:, 0], rtol=1e-5)
 

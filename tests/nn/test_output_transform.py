@@ -62,8 +62,9 @@ def test_conditions_hold_at_random_points(arch, name):
 def test_dsl_residual_equals_the_hand_composed_function(name):
     """The DSL's derivatives see the wrapper as the composition x ↦ g(x, N(x))."""
     kappa = 0.1
-    heat = pde.Equation(coords=("x", "t"), fields=("u",), params={"kappa": kappa},
-                        residual=lambda p: p.u_t - p.kappa * p.u_xx)
+    heat = pde.Equation(
+        coords=("x", "t"), fields=("u",), params={"kappa": kappa}, residual=lambda p: p.u_t - p.kappa * p.u_xx
+    )
     net = MLP(2, 1, 16, 2, PARAMETERIZATIONS[name], key=jax.random.PRNGKey(2))
     wrapped = OutputTransform(net, heat_constraint)
     x, t = _random_points(jax.random.PRNGKey(3), 16)
@@ -84,14 +85,18 @@ def test_dsl_residual_equals_the_hand_composed_function(name):
 
 def test_a_hard_constrained_objective_has_no_boundary_loss_to_learn():
     """Inside a PINNObjective the IC and BC terms of the heat example vanish from the start."""
-    heat = pde.Equation(coords=("x", "t"), fields=("u",), params={"kappa": 0.1},
-                        residual=lambda p: p.u_t - p.kappa * p.u_xx)
+    heat = pde.Equation(
+        coords=("x", "t"), fields=("u",), params={"kappa": 0.1}, residual=lambda p: p.u_t - p.kappa * p.u_xx
+    )
     domain = pde.Domain({"x": (0.0, 1.0), "t": (0.0, 1.0)})
-    objective = pde.PINNObjective(heat, {
-        "r": pde.Residual(domain.interior(64)),
-        "ic": pde.InitialCondition(lambda pt: jnp.sin(jnp.pi * pt.x), domain.initial(32)),
-        "bc": pde.Dirichlet(lambda pt: 0.0, domain.boundary(32)),
-    })
+    objective = pde.PINNObjective(
+        heat,
+        {
+            "r": pde.Residual(domain.interior(64)),
+            "ic": pde.InitialCondition(lambda pt: jnp.sin(jnp.pi * pt.x), domain.initial(32)),
+            "bc": pde.Dirichlet(lambda pt: 0.0, domain.boundary(32)),
+        },
+    )
     model = OutputTransform(MLP(2, 1, 16, 2, key=jax.random.PRNGKey(0)), heat_constraint)
     batch = objective.sample(jax.random.PRNGKey(1))
     terms, _ = eqx.filter_jit(objective.loss_terms)(model, batch, jnp.int32(0))
@@ -100,10 +105,13 @@ def test_a_hard_constrained_objective_has_no_boundary_loss_to_learn():
     assert float(jnp.abs(grads.network.layers[0].weight.w).max()) > 0  # the network still trains
 
 
-@pytest.mark.parametrize("make", [
-    lambda key: DeepONet(5, 2, latent_size=8, width=8, depth=2, key=key),
-    lambda key: ModifiedDeepONet(5, 2, 8, 2, key=key),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda key: DeepONet(5, 2, latent_size=8, width=8, depth=2, key=key),
+        lambda key: ModifiedDeepONet(5, 2, 8, 2, key=key),
+    ],
+)
 def test_operator_networks_receive_the_query_point(make):
     """For ``network(a, y)`` the transform sees y (the last argument)."""
     model = OutputTransform(make(jax.random.PRNGKey(0)), heat_constraint)

@@ -64,6 +64,7 @@ def test_every_parameterization_trains_a_network(name, key):
     assert np.isfinite(float(value)) and all(np.all(np.isfinite(g)) for g in leaves)
     assert sum(float(jnp.sum(jnp.abs(g))) for g in leaves) > 0
 
+
 @pytest.mark.parametrize("name", EXACT_AT_INIT)
 def test_effective_weight_equals_glorot_at_init(name, key):
     layer = Linear(7, 5, EXACT_AT_INIT[name], key=key)
@@ -72,6 +73,7 @@ def test_effective_weight_equals_glorot_at_init(name, key):
     np.testing.assert_allclose(layer.effective_weight(), glorot, rtol=1e-5, atol=1e-7)
     np.testing.assert_array_equal(layer.bias, np.zeros(5))
 
+
 @pytest.mark.parametrize("name", EXACT_AT_INIT)
 def test_networks_equal_plain_network_at_init(name, key):
     x = jnp.array([0.3, -0.7])
@@ -79,27 +81,41 @@ def test_networks_equal_plain_network_at_init(name, key):
     other = MLP(2, 3, 16, 3, EXACT_AT_INIT[name], key=key)(x)
     np.testing.assert_allclose(other, plain, rtol=1e-5, atol=1e-6)
 
+
 def test_glorot_variance(key):
     w = GlorotNormal()(key, 300, 500)
     assert abs(float(jnp.var(w)) / (2 / 800) - 1) < 0.02
 
+
 @pytest.mark.parametrize(
     "param, check",
     [
-        (RWF(mean=1.0, std=0.1), lambda s: (abs(s.mean() - 1.0) < 0.005 and abs(s.std() - 0.1) < 0.005)),
-        (RWF(mean=-0.5, std=0.3), lambda s: (abs(s.mean() + 0.5) < 0.015 and abs(s.std() - 0.3) < 0.01)),
-        (RWF(distribution=LogNormal(0.0, 0.2)),
-         lambda s: s.min() > 0 and abs(np.log(s).mean()) < 0.01 and abs(np.log(s).std() - 0.2) < 0.01),
-        (RWF(distribution=Uniform(0.8, 1.2)),
-         lambda s: s.min() >= 0.8 and s.max() <= 1.2 and abs(s.mean() - 1.0) < 0.005 and abs(s.std() - 0.4 / math.sqrt(12)) < 0.005),
-        (RWF(distribution=LogUniform(0.5, 2.0)),
-         lambda s: s.min() >= 0.5 and s.max() <= 2.0 and abs(np.log(s).mean()) < 0.02),
+        (RWF(mean=1.0, std=0.1), lambda s: abs(s.mean() - 1.0) < 0.005 and abs(s.std() - 0.1) < 0.005),
+        (RWF(mean=-0.5, std=0.3), lambda s: abs(s.mean() + 0.5) < 0.015 and abs(s.std() - 0.3) < 0.01),
+        (
+            RWF(distribution=LogNormal(0.0, 0.2)),
+            lambda s: s.min() > 0 and abs(np.log(s).mean()) < 0.01 and abs(np.log(s).std() - 0.2) < 0.01,
+        ),
+        (
+            RWF(distribution=Uniform(0.8, 1.2)),
+            lambda s: (
+                s.min() >= 0.8
+                and s.max() <= 1.2
+                and abs(s.mean() - 1.0) < 0.005
+                and abs(s.std() - 0.4 / math.sqrt(12)) < 0.005
+            ),
+        ),
+        (
+            RWF(distribution=LogUniform(0.5, 2.0)),
+            lambda s: s.min() >= 0.5 and s.max() <= 2.0 and abs(np.log(s).mean()) < 0.02,
+        ),
     ],
 )
 def test_rwf_scales_follow_requested_distribution(param, check, key):
     layer = Linear(3, 20_000, param, key=key)
     s = np.asarray(layer.weight.s)
     assert check(s)
+
 
 def test_rwf_factorization_form(key):
     layer = Linear(4, 6, RWF(), key=key)
@@ -109,8 +125,10 @@ def test_rwf_factorization_form(key):
     noexp = Linear(4, 6, RWF(exponential=False), key=key).weight
     np.testing.assert_allclose(noexp(), noexp.s[:, None] * noexp.v, rtol=1e-6)
 
+
 def _loss_of_w(w, x, y):
     return jnp.sum((jnp.tanh(w @ x) - y) ** 2)
+
 
 def test_rwf_gradients_follow_chain_rule(key):
     k1, k2, k3 = jax.random.split(key, 3)
@@ -123,6 +141,7 @@ def test_rwf_gradients_follow_chain_rule(key):
     # W = diag(e^s) V:  ∂L/∂V = diag(e^s) ∂L/∂W,  ∂L/∂s_k = e^{s_k} ⟨∂L/∂w_k, v_k⟩
     np.testing.assert_allclose(g.v, scale[:, None] * dl_dw, rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(g.s, scale * jnp.sum(dl_dw * w.v, axis=1), rtol=1e-5, atol=1e-7)
+
 
 def test_weight_norm_gradients_follow_chain_rule(key):
     k1, k2, k3 = jax.random.split(key, 3)
@@ -137,6 +156,7 @@ def test_weight_norm_gradients_follow_chain_rule(key):
     proj = dl_dw - jnp.sum(dl_dw * u, axis=1, keepdims=True) * u
     np.testing.assert_allclose(g.v, (w.g / norm)[:, None] * proj, rtol=1e-4, atol=1e-6)
 
+
 def _gd_step_remainders(w, x, y, rate, etas):
     """max |Δw + η·rate| after one gradient-descent step on the factorized variables, per η."""
     g = jax.grad(lambda wt: _loss_of_w(wt(), x, y))(w)
@@ -145,6 +165,7 @@ def _gd_step_remainders(w, x, y, rate, etas):
         stepped = jax.tree.map(lambda p, d: p - eta * d, w, g)
         out.append(float(jnp.max(jnp.abs(stepped() - w() + eta * rate))))
     return out
+
 
 @pytest.mark.parametrize("in_size", [1, 6])
 def test_theorem2_self_adaptive_update(in_size, key):
@@ -159,7 +180,7 @@ def test_theorem2_self_adaptive_update(in_size, key):
     general = w.s[:, None] ** 2 * dl_dw + jnp.sum(w.v * dl_dw, axis=1, keepdims=True) * w.v
     paper = (w.s**2 + jnp.sum(w.v**2, axis=1))[:, None] * dl_dw
     etas = (4e-3, 2e-3, 1e-3)
-    for rate in ([general, paper] if in_size == 1 else [general]):
+    for rate in [general, paper] if in_size == 1 else [general]:
         err = _gd_step_remainders(w, x, y, rate, etas)
         assert err[-1] < 0.01 * float(jnp.max(jnp.abs(etas[-1] * rate)))  # first order dominates
         assert 3.0 < err[0] / err[1] < 5.0 and 3.0 < err[1] / err[2] < 5.0  # remainder is O(η²)
@@ -167,9 +188,11 @@ def test_theorem2_self_adaptive_update(in_size, key):
         err = _gd_step_remainders(w, x, y, paper, etas)
         assert 1.5 < err[0] / err[1] < 2.5
 
+
 def _kappa(a):
     s = np.linalg.svd(np.asarray(a, dtype=np.float64), compute_uv=False)
     return s[0] / s[-1]
+
 
 @pytest.mark.slow
 def test_van_der_sluis_bound_for_row_equilibration():
@@ -185,6 +208,7 @@ def test_van_der_sluis_bound_for_row_equilibration():
             assert _kappa(ea) <= math.sqrt(m) * _kappa(d * a) * (1 + 1e-4)
         assert _kappa(ea) <= math.sqrt(m) * _kappa(a) * (1 + 1e-4)
 
+
 def test_row_equilibration_reduces_condition_number_of_badly_scaled_matrices():
     """Proposition 1 of the WC paper, κ(EW) ≤ κ(W), on random weights with rows of unequal scale
     (for matrices whose rows already have near-equal norms the guaranteed bound is the √m one)."""
@@ -194,6 +218,7 @@ def test_row_equilibration_reduces_condition_number_of_badly_scaled_matrices():
         w = rng.standard_normal((m, n)) * np.exp(rng.uniform(-2, 2, (m, 1)))
         ew = np.asarray(row_equilibrate(jnp.asarray(w, jnp.float32)), np.float64)
         assert _kappa(ew) <= _kappa(w)
+
 
 @pytest.mark.parametrize("mode", ["row", "col", "both"])
 def test_weight_conditioning_effective_weight(mode, key):
@@ -209,8 +234,11 @@ def test_weight_conditioning_effective_weight(mode, key):
     np.testing.assert_allclose(rescaled(), layer.effective_weight(), rtol=1e-5)
     # and gradients flow through it: they are orthogonal to the stored matrix (scale invariance)
     g = jax.grad(lambda wt: jnp.sum(jnp.sin(wt() @ jnp.arange(6.0))))(layer.weight)
-    assert abs(float(jnp.sum(g.w * layer.weight.w))) < 1e-4 * float(jnp.linalg.norm(g.w) * jnp.linalg.norm(layer.weight.w))
+    assert abs(float(jnp.sum(g.w * layer.weight.w))) < 1e-4 * float(
+        jnp.linalg.norm(g.w) * jnp.linalg.norm(layer.weight.w)
+    )
     assert float(jnp.linalg.norm(g.w)) > 0
+
 
 def test_adaptive_activation_slopes(key):
     net = MLP(1, 1, 8, 2, AdaptiveActivation(scale=5.0), key=key)

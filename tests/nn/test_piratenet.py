@@ -7,11 +7,10 @@ import numpy as np
 import pytest
 
 from pinnrwf.nn import (
-    RWF,
     FourierFeatures,
     Identity,
-    Plain,
     PirateNet,
+    Plain,
     WeightConditioning,
     least_squares_readout,
     parse_parameterizations,
@@ -26,8 +25,9 @@ K = jax.random.PRNGKey(0)
 
 def pirate(parameterization, key=jax.random.PRNGKey(1)):
     ekey, nkey = jax.random.split(key)
-    return PirateNet(IN, OUT, 2 * FEATURES, DEPTH, parameterization,
-                     embedding=FourierFeatures(IN, FEATURES, 1.0, key=ekey), key=nkey)
+    return PirateNet(
+        IN, OUT, 2 * FEATURES, DEPTH, parameterization, embedding=FourierFeatures(IN, FEATURES, 1.0, key=ekey), key=nkey
+    )
 
 
 def points(n, key=jax.random.PRNGKey(2)):
@@ -37,8 +37,12 @@ def points(n, key=jax.random.PRNGKey(2)):
 @eqx.filter_jit
 def readout_and_network(net, x):
     """(u(x), W_out Φ(x) + b_out, x⁽ᴸ⁾, Φ(x)) at the points x."""
-    return (jax.vmap(net)(x), jax.vmap(lambda p: net.output(net.embedding(p)))(x), jax.vmap(net.features)(x),
-            jax.vmap(net.embedding)(x))
+    return (
+        jax.vmap(net)(x),
+        jax.vmap(lambda p: net.output(net.embedding(p)))(x),
+        jax.vmap(net.features)(x),
+        jax.vmap(net.embedding)(x),
+    )
 
 
 @pytest.mark.parametrize("name", ["plain", "rwf", "aa"])
@@ -120,22 +124,42 @@ def test_networks_and_readouts_vmap_over_keys():
 EMB = FourierFeatures(IN, FEATURES, 1.0, key=K)
 CASES = [
     ("depth 0", lambda: PirateNet(IN, 1, 16, 0, embedding=EMB, key=K), "depth must be ≥ 1"),
-    ("width not the embedding's", lambda: PirateNet(IN, 1, 32, 2, embedding=EMB, key=K),
-     "width (32) must equal embedding.out_size (16)"),
+    (
+        "width not the embedding's",
+        lambda: PirateNet(IN, 1, 32, 2, embedding=EMB, key=K),
+        "width (32) must equal embedding.out_size (16)",
+    ),
     ("no embedding, width not in_size", lambda: PirateNet(IN, 1, 16, 2, key=K), "width (16) must equal embedding"),
-    ("embedding of another input size", lambda: PirateNet(3, 1, 16, 2, embedding=EMB, key=K),
-     "embedding.in_size (2) must equal in_size (3)"),
-    ("parameterization sequence too short", lambda: PirateNet(IN, 1, 16, 1, [Plain()] * 5, embedding=EMB, key=K),
-     "one entry per dense layer (6)"),
-    ("readout of another model", lambda: least_squares_readout(Identity(2), points(3), jnp.zeros(3)),
-     "model must be a pinnrwf.nn.PirateNet"),
-    ("readout points of the wrong width", lambda: least_squares_readout(pirate(Plain()), jnp.zeros((3, 3)),
-                                                                      jnp.zeros((3, OUT))), "points must have shape"),
-    ("readout values of the wrong shape", lambda: least_squares_readout(pirate(Plain()), points(3), jnp.zeros(3)),
-     "values must have shape (3, 2)"),
-    ("readout into weight conditioning",
-     lambda: least_squares_readout(pirate(WeightConditioning()), points(3), jnp.zeros((3, OUT))),
-     "cannot hold an arbitrary weight"),
+    (
+        "embedding of another input size",
+        lambda: PirateNet(3, 1, 16, 2, embedding=EMB, key=K),
+        "embedding.in_size (2) must equal in_size (3)",
+    ),
+    (
+        "parameterization sequence too short",
+        lambda: PirateNet(IN, 1, 16, 1, [Plain()] * 5, embedding=EMB, key=K),
+        "one entry per dense layer (6)",
+    ),
+    (
+        "readout of another model",
+        lambda: least_squares_readout(Identity(2), points(3), jnp.zeros(3)),
+        "model must be a pinnrwf.nn.PirateNet",
+    ),
+    (
+        "readout points of the wrong width",
+        lambda: least_squares_readout(pirate(Plain()), jnp.zeros((3, 3)), jnp.zeros((3, OUT))),
+        "points must have shape",
+    ),
+    (
+        "readout values of the wrong shape",
+        lambda: least_squares_readout(pirate(Plain()), points(3), jnp.zeros(3)),
+        "values must have shape (3, 2)",
+    ),
+    (
+        "readout into weight conditioning",
+        lambda: least_squares_readout(pirate(WeightConditioning()), points(3), jnp.zeros((3, OUT))),
+        "cannot hold an arbitrary weight",
+    ),
 ]
 
 

@@ -26,8 +26,10 @@ from pinnrwf.pde import equations
 
 def _split(n=6, nx=5, nt=4, seed=0, source="memory"):
     rng = np.random.default_rng(seed)
-    arrays = {"a": rng.normal(size=(n, nx)).astype(np.float32),
-              "tensor": rng.normal(size=(n, nt, nx)).astype(np.float32)}
+    arrays = {
+        "a": rng.normal(size=(n, nx)).astype(np.float32),
+        "tensor": rng.normal(size=(n, nt, nx)).astype(np.float32),
+    }
     coords = {"x": np.linspace(0, 1, nx), "t": np.linspace(0, 2, nt)}
     return Split(source, coords, n, lambda field, rows: arrays[field][rows]), arrays
 
@@ -44,8 +46,18 @@ def test_grid_points_are_in_storage_order_with_x_first(axes):
 
 def test_sampled_points_carry_the_stored_values():
     (train, arrays), (test, test_arrays) = _split(), _split(n=3, seed=1)
-    data = grid_operator_data(train, test, inputs="a", input_axes=("x",), axes=("t", "x"), n_train=6, n_test=3,
-                              points_per_function=7, sample_points=True, points_seed=2)
+    data = grid_operator_data(
+        train,
+        test,
+        inputs="a",
+        input_axes=("x",),
+        axes=("t", "x"),
+        n_train=6,
+        n_test=3,
+        points_per_function=7,
+        sample_points=True,
+        points_seed=2,
+    )
     assert data.train_points.shape == (6, 7, 2) and data.train_values.shape == (6, 7)
     grid = list(map(tuple, data.grid))
     for f in range(6):
@@ -57,9 +69,19 @@ def test_sampled_points_carry_the_stored_values():
 
 
 def test_normalization_is_undone_by_shift_and_scale():
-    (train, arrays), (test, test_arrays) = _split(), _split(n=3, seed=1)
-    data = grid_operator_data(train, test, inputs="a", input_axes=("x",), axes=("t", "x"), n_train=6, n_test=3,
-                              points_per_function=4, sample_points=False, normalize=True)
+    (train, _arrays), (test, test_arrays) = _split(), _split(n=3, seed=1)
+    data = grid_operator_data(
+        train,
+        test,
+        inputs="a",
+        input_axes=("x",),
+        axes=("t", "x"),
+        n_train=6,
+        n_test=3,
+        points_per_function=4,
+        sample_points=False,
+        normalize=True,
+    )
     assert abs(data.train_inputs.mean()) < 1e-6 and data.train_inputs.std() == pytest.approx(1, rel=1e-5)
     assert np.sqrt(np.mean(data.train_values.astype(float) ** 2)) == pytest.approx(1, rel=1e-5)
     np.testing.assert_allclose(data.test_inputs * data.input_scale + data.input_shift, test_arrays["a"], atol=1e-5)
@@ -83,9 +105,18 @@ def test_branch_once_and_batches():
     assert branch_once("per-function", batch_size=1, functions_per_batch=0, n_train=8)
     with pytest.raises(ValueError, match="branch_evaluation must be one of"):
         branch_once("never", batch_size=1, functions_per_batch=0, n_train=8)
-    data = OperatorData(test_inputs=np.zeros((1, 2)), grid=np.zeros((3, 2)), test_values=np.zeros((1, 3)),
-                        grid_shape=(1, 3), axes=("t", "x"), input_shape=(2,), input_coordinates=(np.zeros(2),),
-                        train_inputs=np.zeros((4, 2)), train_points=np.zeros((3, 2)), train_values=np.zeros((4, 3)))
+    data = OperatorData(
+        test_inputs=np.zeros((1, 2)),
+        grid=np.zeros((3, 2)),
+        test_values=np.zeros((1, 3)),
+        grid_shape=(1, 3),
+        axes=("t", "x"),
+        input_shape=(2,),
+        input_coordinates=(np.zeros(2),),
+        train_inputs=np.zeros((4, 2)),
+        train_points=np.zeros((3, 2)),
+        train_values=np.zeros((4, 3)),
+    )
     with pytest.raises(ValueError, match="branch_once applies to independent"):
         make_batches(data, 4, 2, branch_once=True)
 
@@ -103,8 +134,9 @@ def test_generate_command_options_rebuild_the_config(name):
 
 
 def _report(**changes):
-    return OperatorPredictionsReport("p", "title", "a", "u", data=lambda config: None,
-                                     objective=lambda config: None, **changes)
+    return OperatorPredictionsReport(
+        "p", "title", "a", "u", data=lambda config: None, objective=lambda config: None, **changes
+    )
 
 
 def test_report_spread_shows_the_lowest_median_and_highest_error():
@@ -130,8 +162,9 @@ def test_report_reads_its_data_objective_and_figure_count_from_the_config(n_figu
             calls.append((data, objective, results, out_dir, n_figure))
             return {"figures": []}
 
-    report = Recording("p", "t", "a", "u", data=lambda c: ("data", c.figures), objective=lambda c: "objective",
-                       n_figure=n_figure)
+    report = Recording(
+        "p", "t", "a", "u", data=lambda c: ("data", c.figures), objective=lambda c: "objective", n_figure=n_figure
+    )
     assert report(Config(), {"run": None}, str(tmp_path)) == {"figures": []}
     assert calls == [(("data", 3), "objective", {"run": None}, Path(tmp_path), 3)]
 
@@ -160,10 +193,14 @@ def test_load_train_test_is_open_then_grid_with_the_configs_counts(tmp_path):
     assert data.test_values.shape == (2, 20) and data.grid_shape == (4, 5)
     solved = dataset.solve(dataset.sample_inputs(2, 1))  # the test split: seed 1
     np.testing.assert_allclose(data.test_values, solved["tensor"].reshape(2, -1), rtol=1e-6)
-    with pytest.raises(ValueError, match=r"train_data: the dataset data/none_train_n5.h5 does not exist; make it "
-                                         r"with `pinnrwf generate dr --n-samples 50 --seed 0 .*--out data/none_train"):
-        load_train_test("dr", dataset, _Files(generate_data=False), stem="none", grid="_n5", file_counts=(50, 100),
-                        **layout)
+    with pytest.raises(
+        ValueError,
+        match=r"train_data: the dataset data/none_train_n5.h5 does not exist; make it "
+        r"with `pinnrwf generate dr --n-samples 50 --seed 0 .*--out data/none_train",
+    ):
+        load_train_test(
+            "dr", dataset, _Files(generate_data=False), stem="none", grid="_n5", file_counts=(50, 100), **layout
+        )
 
 
 def test_grid_test_set_keeps_the_values_on_the_grid_of_the_coordinates():
@@ -193,15 +230,23 @@ class _PhysicsInformed:
 def test_solved_test_set_and_physics_informed_objective_follow_the_dataset(tmp_path):
     dataset = BurgersConfig(nx=16, nt=3, t_final=0.1, dt=1e-3, n_internal=64)
     config = _PhysicsInformed()
-    data = solved_grid_test_set("burgers", dataset, config, default=tmp_path / "none.h5", inputs="u0",
-                                axes=("t", "x"), input_axes=("x",))
+    data = solved_grid_test_set(
+        "burgers", dataset, config, default=tmp_path / "none.h5", inputs="u0", axes=("t", "x"), input_axes=("x",)
+    )
     solved = dataset.solve(dataset.sample_inputs(2, 1))
     np.testing.assert_array_equal(data.test_inputs, solved["u0"].astype(np.float32))
     np.testing.assert_array_equal(data.test_values, solved["tensor"].astype(np.float32).reshape(2, -1))
     np.testing.assert_array_equal(data.input_coordinates[0], dataset.coordinates()["x"])
     with pytest.raises(ValueError, match="cannot be used: it does not exist"):
-        solved_grid_test_set("burgers", dataset, dataclasses.replace(config, test_data=tmp_path / "none.h5"),
-                             default=tmp_path / "none.h5", inputs="u0", axes=("t", "x"), input_axes=("x",))
+        solved_grid_test_set(
+            "burgers",
+            dataset,
+            dataclasses.replace(config, test_data=tmp_path / "none.h5"),
+            default=tmp_path / "none.h5",
+            inputs="u0",
+            axes=("t", "x"),
+            input_axes=("x",),
+        )
     objective = make_physics_informed_objective(equations.burgers(0.01), dataset, "u0", data, config)
     np.testing.assert_array_equal(objective.inputs.arrays["a"], dataset.sample_inputs(3, 0)["u0"].astype(np.float32))
     assert (objective.n_initial, objective.n_residual, objective.weight_ic) == (4, 5, 10.0)

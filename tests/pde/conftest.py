@@ -15,8 +15,7 @@ class TinyMLP(eqx.Module):
         sizes = [d_in] + [width] * depth + [d_out]
         keys = jax.random.split(key, len(sizes) - 1)
         self.layers = [
-            (jax.random.normal(k, (o, i)) / jnp.sqrt(i), jnp.zeros(o))
-            for k, i, o in zip(keys, sizes[:-1], sizes[1:])
+            (jax.random.normal(k, (o, i)) / jnp.sqrt(i), jnp.zeros(o)) for k, i, o in zip(keys, sizes[:-1], sizes[1:])
         ]
 
     def __call__(self, x):

@@ -73,7 +73,9 @@ def test_causal_on_problem_without_time_is_rejected():
         pde.PINNObjective(eq, {"r": pde.Residual(tdomain.interior(64), causal=pde.Causal(4, 0.1))})
 
 
-@pytest.mark.parametrize("kwargs", [dict(chunks=0, epsilon=0.1), dict(chunks=4, epsilon=-1.0), dict(chunks=2.5, epsilon=0.1)])
+@pytest.mark.parametrize(
+    "kwargs", [dict(chunks=0, epsilon=0.1), dict(chunks=4, epsilon=-1.0), dict(chunks=2.5, epsilon=0.1)]
+)
 def test_bad_causal_settings(kwargs):
     with pytest.raises(ValueError, match="Causal"):
         pde.Causal(**kwargs)

@@ -56,7 +56,9 @@ def test_one_network_evaluation_shared_by_all_fields_and_derivatives():
     """Navier–Stokes needs 12 derivative values of 3 fields: the network's tanh layers must
     appear once each in the traced program (one primal pass; tangents reuse it)."""
     eq = Equation(
-        coords=("x", "y"), fields=("u", "v", "p"), params={"Re": 100.0},
+        coords=("x", "y"),
+        fields=("u", "v", "p"),
+        params={"Re": 100.0},
         residual=lambda p: {
             "u": p.u * p.u_x + p.v * p.u_y + p.p_x - (p.u_xx + p.u_yy) / p.Re,
             "v": p.u * p.v_x + p.v * p.v_y + p.p_y - (p.v_xx + p.v_yy) / p.Re,

@@ -68,8 +68,10 @@ def test_advection_constant_c_matches_reverse_and_forward():
 def test_advection_c_as_a_traced_parameter():
     """c arrives as a traced scalar (a curriculum): the direction (c, 1) is formed at run time."""
     eqs, model, x = _equations(**ADVECTION), _net(2), _points(2)
-    run = {m: jax.jit(jax.vmap(lambda y, c, e=e: e.residuals(model, y, {"c": c})["residual"], (0, None)))
-           for m, e in eqs.items()}
+    run = {
+        m: jax.jit(jax.vmap(lambda y, c, e=e: e.residuals(model, y, {"c": c})["residual"], (0, None)))
+        for m, e in eqs.items()
+    }
     for c in (10.0, -3.5, 50.0):
         ref = run["reverse"](x, jnp.float32(c))
         np.testing.assert_allclose(run["directional"](x, jnp.float32(c)), ref, rtol=RTOL, atol=ATOL * abs(c))
@@ -81,21 +83,32 @@ def test_advection_curriculum_losses_through_the_objective():
     model = _net(2)
 
     def objective(mode):
-        return pde.PINNObjective(Equation(**ADVECTION, derivative_mode=mode),
-                                 {"r": pde.Residual(domain.interior(64))},
-                                 schedules={"c": pde.linear_ramp(10.0, 50.0, steps=100)})
+        return pde.PINNObjective(
+            Equation(**ADVECTION, derivative_mode=mode),
+            {"r": pde.Residual(domain.interior(64))},
+            schedules={"c": pde.linear_ramp(10.0, 50.0, steps=100)},
+        )
 
     directional, reverse = objective("directional"), objective("reverse")
     batch = reverse.sample(jax.random.PRNGKey(3))
-    loss_d, loss_r = (jax.jit(lambda step, o=o: o.loss_terms(model, batch, step)[0]["r"]) for o in (directional, reverse))
+    loss_d, loss_r = (
+        jax.jit(lambda step, o=o: o.loss_terms(model, batch, step)[0]["r"]) for o in (directional, reverse)
+    )
     for step in (0, 37, 100, 500):
         np.testing.assert_allclose(loss_d(jnp.int32(step)), loss_r(jnp.int32(step)), rtol=1e-4)
 
 
 def test_trainable_c_residual_and_gradients_match():
-    eqs = {m: Equation(coords=("x", "t"), fields=("u",), params={"c": pde.Trainable(2.0, positive=True)},
-                       residual=lambda p: p.u_t + p.c * p.u_x, derivative_mode=m)
-           for m in ("directional", "reverse")}
+    eqs = {
+        m: Equation(
+            coords=("x", "t"),
+            fields=("u",),
+            params={"c": pde.Trainable(2.0, positive=True)},
+            residual=lambda p: p.u_t + p.c * p.u_x,
+            derivative_mode=m,
+        )
+        for m in ("directional", "reverse")
+    }
     assert eqs["directional"].plan_mode == "directional"
     model = pde.InverseModel(_net(2), eqs["directional"])
     x = _points(2)
@@ -110,8 +123,12 @@ def test_trainable_c_residual_and_gradients_match():
 
 
 def test_three_coordinates():
-    kw = dict(coords=("x", "y", "t"), fields=("u",), params={"a": 1.5, "b": -0.7},
-              residual=lambda p: p.u_t + p.a * p.u_x + p.b * p.u_y)
+    kw = dict(
+        coords=("x", "y", "t"),
+        fields=("u",),
+        params={"a": 1.5, "b": -0.7},
+        residual=lambda p: p.u_t + p.a * p.u_x + p.b * p.u_y,
+    )
     eqs = _equations(**kw)
     assert Equation(**kw, plan=pde.DirectionalPlan()).plan_mode == "directional"
     _assert_modes_agree(eqs, _net(3), _points(3))
@@ -119,25 +136,32 @@ def test_three_coordinates():
 
 def test_zero_order_terms_and_nonlinear_parameter_coefficients():
     """u_t + c u_x − u, and coefficients that are nonlinear in the parameters (sin c)."""
-    for residual in (lambda p: p.u_t + p.c * p.u_x - p.u,
-                     lambda p: p.u_t + jnp.sin(p.c) * p.u_x + jnp.tanh(p.u) + p.x * p.t - 2.0,
-                     lambda p: (p.u_t + p.c * p.u_x) / p.c + p.u ** 3):
+    for residual in (
+        lambda p: p.u_t + p.c * p.u_x - p.u,
+        lambda p: p.u_t + jnp.sin(p.c) * p.u_x + jnp.tanh(p.u) + p.x * p.t - 2.0,
+        lambda p: (p.u_t + p.c * p.u_x) / p.c + p.u**3,
+    ):
         kw = dict(coords=("x", "t"), fields=("u",), params={"c": 3.0}, residual=residual)
         assert Equation(**kw, plan=pde.DirectionalPlan()).plan_mode == "directional"
         _assert_modes_agree(_equations(**kw), _net(2), _points(2))
 
 
 def test_several_fields_and_components_one_carrying_the_derivatives():
-    kw = dict(coords=("x", "t"), fields=("u", "v"), params={"c": 2.0},
-              residual=lambda p: {"adv": p.u_t + p.c * p.u_x + p.v, "alg": p.v - p.u ** 2 + jnp.sin(p.x)})
+    kw = dict(
+        coords=("x", "t"),
+        fields=("u", "v"),
+        params={"c": 2.0},
+        residual=lambda p: {"adv": p.u_t + p.c * p.u_x + p.v, "alg": p.v - p.u**2 + jnp.sin(p.x)},
+    )
     eq = Equation(**kw, plan=pde.DirectionalPlan())
     assert eq.plan_mode == "directional" and eq.directional.component == 0
     _assert_modes_agree(_equations(**kw), _net(2, 2), _points(2))
 
 
 def test_value_inputs_and_undifferentiated_callable_inputs():
-    kw = dict(coords=("x", "t"), fields=("u",), params={"c": 2.0}, inputs=("f",),
-              residual=lambda p: p.u_t + p.c * p.u_x - p.f)
+    kw = dict(
+        coords=("x", "t"), fields=("u",), params={"c": 2.0}, inputs=("f",), residual=lambda p: p.u_t + p.c * p.u_x - p.f
+    )
     eqs = _equations(**kw)
     assert Equation(**kw, plan=pde.DirectionalPlan()).plan_mode == "directional"
     model, x = _net(2), _points(2)
@@ -147,8 +171,9 @@ def test_value_inputs_and_undifferentiated_callable_inputs():
 
 
 def test_network_parameter_gradients_agree():
-    eqs = _equations(coords=("x", "t"), fields=("u",), params={"c": 5.0},
-                     residual=lambda p: p.u_t + p.c * p.u_x - 0.5 * p.u)
+    eqs = _equations(
+        coords=("x", "t"), fields=("u",), params={"c": 5.0}, residual=lambda p: p.u_t + p.c * p.u_x - 0.5 * p.u
+    )
     model, x = _net(2), _points(2)
 
     def grad(eq):
@@ -172,21 +197,28 @@ def test_single_first_derivative_auto_keeps_the_plan_but_forcing_works():
 NOT_DIRECTIONAL = {
     "burgers u u_x": dict(coords=("x", "t"), fields=("u",), residual=lambda p: p.u_t + p.u * p.u_x),
     "x u_x": dict(coords=("x", "t"), fields=("u",), residual=lambda p: p.u_t + p.x * p.u_x),
-    "u_x squared": dict(coords=("x", "t"), fields=("u",), residual=lambda p: p.u_t + p.u_x ** 2),
+    "u_x squared": dict(coords=("x", "t"), fields=("u",), residual=lambda p: p.u_t + p.u_x**2),
     "u_t u_x": dict(coords=("x", "t"), fields=("u",), residual=lambda p: p.u_t * p.u_x),
     "u_x + u_xx": dict(coords=("x", "t"), fields=("u",), residual=lambda p: p.u_x + p.u_xx),
-    "two fields": dict(coords=("x", "t"), fields=("u", "v"), params={"c": 2.0},
-                       residual=lambda p: p.u_t + p.c * p.u_x + p.v_x),
-    "two components": dict(coords=("x", "t"), fields=("u", "v"), params={"c": 2.0},
-                           residual=lambda p: {"u": p.u_t + p.c * p.u_x, "v": p.v_t - p.c * p.v_x}),
-    "same field, two components": dict(coords=("x", "t"), fields=("u",), params={"c": 2.0},
-                                       residual=lambda p: {"a": p.u_t + p.c * p.u_x, "b": p.u_x}),
-    "derivative input": dict(coords=("x", "t"), fields=("u",), inputs=("a",),
-                             residual=lambda p: p.u_t + p.a * p.u_x + p.a_x),
-    "input coefficient": dict(coords=("x", "t"), fields=("u",), inputs=("a",),
-                              residual=lambda p: p.u_t + p.a * p.u_x),
-    "piecewise": dict(coords=("x", "t"), fields=("u",),
-                      residual=lambda p: p.u_t + jnp.where(p.u_x > 0, 1.0, 2.0) * p.u_x),
+    "two fields": dict(
+        coords=("x", "t"), fields=("u", "v"), params={"c": 2.0}, residual=lambda p: p.u_t + p.c * p.u_x + p.v_x
+    ),
+    "two components": dict(
+        coords=("x", "t"),
+        fields=("u", "v"),
+        params={"c": 2.0},
+        residual=lambda p: {"u": p.u_t + p.c * p.u_x, "v": p.v_t - p.c * p.v_x},
+    ),
+    "same field, two components": dict(
+        coords=("x", "t"), fields=("u",), params={"c": 2.0}, residual=lambda p: {"a": p.u_t + p.c * p.u_x, "b": p.u_x}
+    ),
+    "derivative input": dict(
+        coords=("x", "t"), fields=("u",), inputs=("a",), residual=lambda p: p.u_t + p.a * p.u_x + p.a_x
+    ),
+    "input coefficient": dict(coords=("x", "t"), fields=("u",), inputs=("a",), residual=lambda p: p.u_t + p.a * p.u_x),
+    "piecewise": dict(
+        coords=("x", "t"), fields=("u",), residual=lambda p: p.u_t + jnp.where(p.u_x > 0, 1.0, 2.0) * p.u_x
+    ),
     "no derivatives": dict(coords=("x", "t"), fields=("u",), residual=lambda p: p.u - jnp.sin(p.x)),
 }
 

@@ -15,18 +15,25 @@ from .conftest import TinyMLP
 def _everything():
     """Every dtype-carrying object of the DSL, built in the current precision."""
     domain = pde.Domain({"x": (0.0, 1.0), "t": (0.0, 1.0)})
-    eq = pde.Equation(coords=("x", "t"), fields=("u",), params={"c": 1.0}, inputs=("a",),
-                      residual=lambda p: p.u_t + p.c * p.u_x - p.a)
+    eq = pde.Equation(
+        coords=("x", "t"), fields=("u",), params={"c": 1.0}, inputs=("a",), residual=lambda p: p.u_t + p.c * p.u_x - p.a
+    )
     samplers = {
-        "interior": domain.interior(8), "chunked": domain.interior(8, chunks=2), "initial": domain.initial(4),
-        "face": domain.face("x", "upper", 4), "boundary": domain.boundary(4), "grid": domain.grid(x=3, t=2),
+        "interior": domain.interior(8),
+        "chunked": domain.interior(8, chunks=2),
+        "initial": domain.initial(4),
+        "face": domain.face("x", "upper", 4),
+        "boundary": domain.boundary(4),
+        "grid": domain.grid(x=3, t=2),
     }
     source = pde.LinearInterpolant([0.0, 0.5, 1.0], [0.0, 1.0, 0.0])
     objective = pde.PINNObjective(
         eq,
-        {"r": pde.Residual(domain.interior(8), causal=pde.Causal(2, 1.0)),
-         "ic": pde.InitialCondition(lambda pt: jnp.sin(pt.x), domain.initial(4)),
-         "d": pde.DataFit([[0.5, 0.5]], [0.1], "u")},
+        {
+            "r": pde.Residual(domain.interior(8), causal=pde.Causal(2, 1.0)),
+            "ic": pde.InitialCondition(lambda pt: jnp.sin(pt.x), domain.initial(4)),
+            "d": pde.DataFit([[0.5, 0.5]], [0.1], "u"),
+        },
         schedules={"c": pde.curriculum([0.5, 1.0], [10])},
         inputs={"a": source},
         reference=pde.Reference([[0.5, 0.5]], [0.2], "u"),

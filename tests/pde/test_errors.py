@@ -67,9 +67,7 @@ def test_domain_must_match_equation_coordinates():
         pde.PINNObjective(eq, {"r": pde.Residual(other.interior(8))})
 
 
-@pytest.mark.parametrize(
-    "bounds, match", [({"x": (1.0, 0.0)}, "lo < hi"), ({"x": (0.0,)}, "pair"), ({}, "non-empty")]
-)
+@pytest.mark.parametrize("bounds, match", [({"x": (1.0, 0.0)}, "lo < hi"), ({"x": (0.0,)}, "pair"), ({}, "non-empty")])
 def test_bad_domains(bounds, match):
     with pytest.raises(ValueError, match=match):
         pde.Domain(bounds)

@@ -23,8 +23,12 @@ NU_TRUE = 0.05
 
 
 def burgers(initial=0.2, positive=True):
-    return pde.Equation(coords=("x", "t"), fields=("u",), params={"nu": pde.Trainable(initial, positive=positive)},
-                        residual=lambda p: p.u_t + p.u * p.u_x - p.nu * p.u_xx)
+    return pde.Equation(
+        coords=("x", "t"),
+        fields=("u",),
+        params={"nu": pde.Trainable(initial, positive=positive)},
+        residual=lambda p: p.u_t + p.u * p.u_x - p.nu * p.u_xx,
+    )
 
 
 class ColeHopf(eqx.Module):
@@ -125,12 +129,16 @@ def test_nu_is_recovered_from_the_exact_solution_by_fit():
     """The exact Cole–Hopf field (frozen) and ν trained by the engine from ν₀ = 4ν*: ν → ν* within
     0.5 % for every ensemble member; its trajectory is logged every chunk."""
     eq = burgers(0.2)
-    ref = pde.Reference(np.array([[0.1, 0.2]]), np.asarray(ColeHopf(NU_TRUE)(jnp.array([0.1, 0.2]))), "u",
-                        parameters={"nu": NU_TRUE})
+    ref = pde.Reference(
+        np.array([[0.1, 0.2]]), np.asarray(ColeHopf(NU_TRUE)(jnp.array([0.1, 0.2]))), "u", parameters={"nu": NU_TRUE}
+    )
     obj = pde.PINNObjective(eq, {"r": pde.Residual(BOX.interior(128))}, reference=ref)
-    result = fit(lambda key: pde.InverseModel(ColeHopf(NU_TRUE), eq), obj,
-                 TrainConfig(steps=600, seeds=2, chunk_steps=100, progress=False),
-                 optimizer=Adam(learning_rate=2e-2, decay_steps=None))
+    result = fit(
+        lambda key: pde.InverseModel(ColeHopf(NU_TRUE), eq),
+        obj,
+        TrainConfig(steps=600, seeds=2, chunk_steps=100, progress=False),
+        optimizer=Adam(learning_rate=2e-2, decay_steps=None),
+    )
     nu = np.asarray(result.final_metrics["nu"])
     assert nu.shape == (2,)
     np.testing.assert_allclose(nu, NU_TRUE, rtol=5e-3)
@@ -153,12 +161,18 @@ def test_nu_and_the_field_are_learned_jointly_from_exact_data():
     x, t = rng.uniform(size=400), rng.uniform(size=400)
     u = np.array([cole_hopf_solution([a], [b], nu=NU_TRUE, amplitudes=[0.5])[0, 0] for a, b in zip(x, t)])
     points = np.stack([x, t], 1)
-    obj = pde.PINNObjective(eq, {"r": pde.Residual(BOX.interior(256)), "d": pde.DataFit(points, u, "u", weight=100.0)},
-                            reference=pde.Reference(points, u, "u", parameters={"nu": NU_TRUE}))
+    obj = pde.PINNObjective(
+        eq,
+        {"r": pde.Residual(BOX.interior(256)), "d": pde.DataFit(points, u, "u", weight=100.0)},
+        reference=pde.Reference(points, u, "u", parameters={"nu": NU_TRUE}),
+    )
     embedding = PeriodicEmbedding(2, axes=(0,), periods=(1.0,))
-    result = fit(lambda key: pde.InverseModel(MLP(2, 1, 32, 2, embedding=embedding, key=key), eq), obj,
-                 TrainConfig(steps=5000, seeds=2, chunk_steps=1000, progress=False),
-                 optimizer=Adam(learning_rate=3e-3, decay_steps=1000))
+    result = fit(
+        lambda key: pde.InverseModel(MLP(2, 1, 32, 2, embedding=embedding, key=key), eq),
+        obj,
+        TrainConfig(steps=5000, seeds=2, chunk_steps=1000, progress=False),
+        optimizer=Adam(learning_rate=3e-3, decay_steps=1000),
+    )
     assert max(result.final_metrics["nu_rel_error"]) < 0.05
     assert max(result.final_metrics["rel_l2"]) < 0.05
 
@@ -179,18 +193,26 @@ def test_positive_needs_a_positive_initial_value_and_a_bool():
 
 def test_a_trainable_parameter_the_residual_never_uses():
     with pytest.raises(ValueError, match="trainable parameter 'kappa' is never used by the residual"):
-        pde.Equation(coords=("x", "t"), fields=("u",),
-                     params={"nu": pde.Trainable(0.1), "kappa": pde.Trainable(1.0)},
-                     residual=lambda p: p.u_t - p.nu * p.u_xx)
+        pde.Equation(
+            coords=("x", "t"),
+            fields=("u",),
+            params={"nu": pde.Trainable(0.1), "kappa": pde.Trainable(1.0)},
+            residual=lambda p: p.u_t - p.nu * p.u_xx,
+        )
     # a fixed parameter may go unused, as before
-    pde.Equation(coords=("x", "t"), fields=("u",), params={"nu": pde.Trainable(0.1), "c": 2.0},
-                 residual=lambda p: p.u_t - p.nu * p.u_xx)
+    pde.Equation(
+        coords=("x", "t"),
+        fields=("u",),
+        params={"nu": pde.Trainable(0.1), "c": 2.0},
+        residual=lambda p: p.u_t - p.nu * p.u_xx,
+    )
 
 
 def test_a_curriculum_on_a_trainable_parameter():
     with pytest.raises(ValueError, match="schedules: 'nu' is a trainable parameter"):
-        pde.PINNObjective(burgers(0.1), {"r": pde.Residual(BOX.interior(8))},
-                          schedules={"nu": pde.linear_ramp(0.5, 0.1, 100)})
+        pde.PINNObjective(
+            burgers(0.1), {"r": pde.Residual(BOX.interior(8))}, schedules={"nu": pde.linear_ramp(0.5, 0.1, 100)}
+        )
 
 
 def test_the_model_must_hold_the_trainable_parameters():
@@ -199,21 +221,28 @@ def test_the_model_must_hold_the_trainable_parameters():
     batch = obj.sample(jax.random.PRNGKey(0))
     with pytest.raises(ValueError, match=r"trainable parameters \('nu',\): the model must be pinnrwf.pde.InverseModel"):
         obj.loss_terms(TinyMLP(2, 1, key=jax.random.PRNGKey(0)), batch, jnp.int32(0))
-    other = pde.Equation(coords=("x", "t"), fields=("u",), params={"kappa": pde.Trainable(1.0)},
-                         residual=lambda p: p.u_t - p.kappa * p.u_xx)
+    other = pde.Equation(
+        coords=("x", "t"),
+        fields=("u",),
+        params={"kappa": pde.Trainable(1.0)},
+        residual=lambda p: p.u_t - p.kappa * p.u_xx,
+    )
     with pytest.raises(ValueError, match=r"model's trainable parameters \('kappa',\) differ from the equation's"):
         obj.loss_terms(pde.InverseModel(TinyMLP(2, 1, key=jax.random.PRNGKey(0)), other), batch, jnp.int32(0))
     with pytest.raises(ValueError, match="declares no trainable parameter"):
-        pde.InverseModel(TinyMLP(2, 1, key=jax.random.PRNGKey(0)),
-                         pde.Equation(coords=("x",), fields=("u",), residual=lambda p: p.u_xx))
+        pde.InverseModel(
+            TinyMLP(2, 1, key=jax.random.PRNGKey(0)),
+            pde.Equation(coords=("x",), fields=("u",), residual=lambda p: p.u_xx),
+        )
 
 
 def test_reference_parameters_must_be_trainable_and_nonzero():
     eq = burgers(0.1)
     pts, vals = np.zeros((1, 2)), np.zeros(1)
     with pytest.raises(ValueError, match="reference: parameters names 'kappa', which is not a trainable parameter"):
-        pde.PINNObjective(eq, {"r": pde.Residual(BOX.interior(8))},
-                          reference=pde.Reference(pts, vals, "u", parameters={"kappa": 1.0}))
+        pde.PINNObjective(
+            eq, {"r": pde.Residual(BOX.interior(8))}, reference=pde.Reference(pts, vals, "u", parameters={"kappa": 1.0})
+        )
     with pytest.raises(ValueError, match=r"parameters\['nu'\] is 0"):
         pde.Reference(pts, vals, "u", parameters={"nu": 0.0})
     with pytest.raises(ValueError, match=r"parameters\['nu'\] must be a finite number"):

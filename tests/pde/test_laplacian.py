@@ -26,8 +26,14 @@ FUNCTIONS = {
     "mlp-rwf": MLP(3, 2, 16, 3, RWF(), key=jax.random.PRNGKey(1)),
     "mlp-aa": MLP(3, 2, 16, 2, AdaptiveActivation(), key=jax.random.PRNGKey(2)),
     "modified-mlp": ModifiedMLP(3, 4, 16, 3, RWF(), key=jax.random.PRNGKey(3)),
-    "closed-form": lambda y: jnp.stack([jnp.sin(y[0] * y[1]) / (2 + jnp.cos(y[2])), jnp.exp(y @ y) * y[0] ** 3,
-                                        jnp.sum(jnp.tanh(y) ** 2), 1.0 + 0 * y[0]]),
+    "closed-form": lambda y: jnp.stack(
+        [
+            jnp.sin(y[0] * y[1]) / (2 + jnp.cos(y[2])),
+            jnp.exp(y @ y) * y[0] ** 3,
+            jnp.sum(jnp.tanh(y) ** 2),
+            1.0 + 0 * y[0],
+        ]
+    ),
     "jit-inside": lambda y: jax.jit(lambda z: jnp.stack([jnp.log1p(z[0] ** 2), jax.nn.softplus(z[1]) * z[2]]))(y),
 }
 
@@ -66,13 +72,16 @@ def test_forward_laplacian_of_a_constant_and_bad_input():
 
 
 def _heat_like(residual, mode="auto"):
-    return pde.Equation(coords=("x", "y", "t"), fields=("u", "w"), params={"k": 0.3}, residual=residual,
-                        derivative_mode=mode)
+    return pde.Equation(
+        coords=("x", "y", "t"), fields=("u", "w"), params={"k": 0.3}, residual=residual, derivative_mode=mode
+    )
 
 
 def test_equation_laplacian_plan_matches_the_nested_plan():
-    residual = lambda p: {"a": p.u_t - p.k * p.laplacian("u") + p.u * p.w_x,  # noqa: E731
-                          "b": p.w_y - p.laplacian("w") * p.u}
+    residual = lambda p: {
+        "a": p.u_t - p.k * p.laplacian("u") + p.u * p.w_x,  # noqa: E731
+        "b": p.w_y - p.laplacian("w") * p.u,
+    }
     fast, slow = _heat_like(residual), _heat_like(residual, "forward")
     assert fast.plan_mode == "laplacian" and repr(fast.plan) == "LaplacianPlan(mode='laplacian', coords=(0, 1))"
     assert slow.plan_mode == "forward"
@@ -83,11 +92,14 @@ def test_equation_laplacian_plan_matches_the_nested_plan():
             np.testing.assert_allclose(a[k], b[k], rtol=2e-5, atol=2e-6)
 
 
-@pytest.mark.parametrize("residual", [
-    lambda p: p.u_t - p.k * p.u_xx,  # heat: the Laplacian over x alone
-    lambda p: {"a": p.u_t + p.u * p.u_x - p.k * p.u_xx, "b": p.w_xx * p.u_y + p.w_t},  # two fields
-    lambda p: p.u_xx + p.laplacian("w", "x") + p.u_y,  # the same coordinate written both ways
-])
+@pytest.mark.parametrize(
+    "residual",
+    [
+        lambda p: p.u_t - p.k * p.u_xx,  # heat: the Laplacian over x alone
+        lambda p: {"a": p.u_t + p.u * p.u_x - p.k * p.u_xx, "b": p.w_xx * p.u_y + p.w_t},  # two fields
+        lambda p: p.u_xx + p.laplacian("w", "x") + p.u_y,  # the same coordinate written both ways
+    ],
+)
 def test_a_single_pure_second_derivative_runs_the_laplacian_plan(residual):
     fast, slow = _heat_like(residual), _heat_like(residual, "forward")
     assert repr(fast.plan) == "LaplacianPlan(mode='laplacian', coords=(0,))" and slow.plan_mode == "forward"
@@ -99,15 +111,20 @@ def test_a_single_pure_second_derivative_runs_the_laplacian_plan(residual):
         return lambda m: sum(jnp.sum(v**2) for v in jax.vmap(lambda x: eq.residuals(m, x))(xs).values())
 
     np.testing.assert_allclose(loss(fast)(model), loss(slow)(model), rtol=2e-5)
-    for a, b in zip(jax.tree.leaves(eqx.filter_grad(loss(fast))(model)), jax.tree.leaves(eqx.filter_grad(loss(slow))(model))):
+    for a, b in zip(
+        jax.tree.leaves(eqx.filter_grad(loss(fast))(model)), jax.tree.leaves(eqx.filter_grad(loss(slow))(model))
+    ):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6 * (1 + float(jnp.max(jnp.abs(b)))))
 
 
-@pytest.mark.parametrize("residual", [
-    lambda p: p.u_xx + p.u_tt,  # two coordinates, not written as a Laplacian
-    lambda p: p.u_xx + p.u_xt,  # a mixed derivative
-    lambda p: p.u_xx + p.laplacian("u"),  # u_xx beside a Laplacian over (x, y)
-])
+@pytest.mark.parametrize(
+    "residual",
+    [
+        lambda p: p.u_xx + p.u_tt,  # two coordinates, not written as a Laplacian
+        lambda p: p.u_xx + p.u_xt,  # a mixed derivative
+        lambda p: p.u_xx + p.laplacian("u"),  # u_xx beside a Laplacian over (x, y)
+    ],
+)
 def test_other_second_derivatives_beside_u_xx_keep_the_nested_plan(residual):
     assert _heat_like(residual).plan_mode == "forward"
 
@@ -122,21 +139,27 @@ def test_equation_falls_back_to_nested_when_other_second_derivatives_are_needed(
     np.testing.assert_allclose(eq.residuals(model, x)["residual"], lap + uxy + model(x)[1], rtol=2e-5, atol=2e-6)
 
 
-@pytest.mark.parametrize("residual, match", [
-    (lambda p: p.u_xx + p.u_yy, "requests no p.laplacian and no single pure second derivative"),
-    (lambda p: p.laplacian("u") + p.laplacian("w", "x"), "Laplacians over different coordinates"),
-    (lambda p: p.laplacian("u") + p.u_xy, "second derivatives outside its Laplacian"),
-])
+@pytest.mark.parametrize(
+    "residual, match",
+    [
+        (lambda p: p.u_xx + p.u_yy, "requests no p.laplacian and no single pure second derivative"),
+        (lambda p: p.laplacian("u") + p.laplacian("w", "x"), "Laplacians over different coordinates"),
+        (lambda p: p.laplacian("u") + p.u_xy, "second derivatives outside its Laplacian"),
+    ],
+)
 def test_forced_laplacian_mode_explains_why_not(residual, match):
     with pytest.raises(ValueError, match=match):
         _heat_like(residual, "laplacian")
 
 
-@pytest.mark.parametrize("residual, match", [
-    (lambda p: p.laplacian("q"), "unknown field or input 'q'"),
-    (lambda p: p.laplacian("u", "z"), "over 'z', which is not a coordinate"),
-    (lambda p: p.laplacian("u", "x", "x"), "give distinct coordinates"),
-])
+@pytest.mark.parametrize(
+    "residual, match",
+    [
+        (lambda p: p.laplacian("q"), "unknown field or input 'q'"),
+        (lambda p: p.laplacian("u", "z"), "over 'z', which is not a coordinate"),
+        (lambda p: p.laplacian("u", "x", "x"), "give distinct coordinates"),
+    ],
+)
 def test_laplacian_bad_names(residual, match):
     with pytest.raises(ValueError, match=match):
         _heat_like(residual)
@@ -152,15 +175,20 @@ def test_navier_stokes_laplacian_plan_gives_the_nested_residuals_and_gradients()
         return lambda m: sum(jnp.mean(jax.vmap(lambda x: eq.residuals(m, x)[k])(xs) ** 2) for k in ("u", "v", "c"))
 
     np.testing.assert_allclose(loss(fast)(model), loss(slow)(model), rtol=1e-5)
-    for a, b in zip(jax.tree.leaves(eqx.filter_grad(loss(fast))(model)), jax.tree.leaves(eqx.filter_grad(loss(slow))(model))):
+    for a, b in zip(
+        jax.tree.leaves(eqx.filter_grad(loss(fast))(model)), jax.tree.leaves(eqx.filter_grad(loss(slow))(model))
+    ):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6 * (1 + float(jnp.max(jnp.abs(b)))))
 
 
-@pytest.mark.parametrize("residual, why", [
-    (lambda p: p.u_t - p.w, "no p.laplacian and no single pure second derivative"),
-    (lambda p: p.laplacian("u") + p.laplacian("w", "x"), "Laplacians over different coordinates"),
-    (lambda p: p.laplacian("u") + p.u_xy, "second derivatives outside its Laplacian"),
-])
+@pytest.mark.parametrize(
+    "residual, why",
+    [
+        (lambda p: p.u_t - p.w, "no p.laplacian and no single pure second derivative"),
+        (lambda p: p.laplacian("u") + p.laplacian("w", "x"), "Laplacians over different coordinates"),
+        (lambda p: p.laplacian("u") + p.u_xy, "second derivatives outside its Laplacian"),
+    ],
+)
 def test_forward_laplacian_plan_refuses_with_the_reason(residual, why):
     with pytest.raises(ValueError, match=rf"ForwardLaplacianPlan\(\) is not possible for this residual: it .*{why}"):
         pde.Equation(coords=("x", "y", "t"), fields=("u", "w"), residual=residual, plan=pde.ForwardLaplacianPlan())

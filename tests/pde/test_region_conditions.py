@@ -64,18 +64,22 @@ def test_normal_neumann_on_box_faces_equals_the_coordinate_form():
 
 
 def test_space_time_region_with_initial_condition():
-    heat = pde.Equation(coords=("x", "y", "t"), fields=("u",), params={"k": 0.5},
-                        residual=lambda p: p.u_t - p.k * p.laplacian("u"))
+    heat = pde.Equation(
+        coords=("x", "y", "t"), fields=("u",), params={"k": 0.5}, residual=lambda p: p.u_t - p.k * p.laplacian("u")
+    )
     region = pde.Region(G.Disk((0, 0), 1.0) * G.TimeInterval(0.0, 1.0), ("x", "y", "t"))
 
     def u(z):  # u_t = 2 = k Δu with k = 1/2
         return jnp.array([z[0] ** 2 + z[1] ** 2 + 2.0 * z[2]])
 
-    objective = pde.PINNObjective(heat, {
-        "r": pde.Residual(region.interior(64)),
-        "ic": pde.InitialCondition(lambda pt: pt.x**2 + pt.y**2, region.initial(32)),
-        "n": pde.Neumann(lambda pt: 2.0, region.boundary(32)),  # ∂u/∂n = 2r = 2 on the unit circle
-    })
+    objective = pde.PINNObjective(
+        heat,
+        {
+            "r": pde.Residual(region.interior(64)),
+            "ic": pde.InitialCondition(lambda pt: pt.x**2 + pt.y**2, region.initial(32)),
+            "n": pde.Neumann(lambda pt: 2.0, region.boundary(32)),  # ∂u/∂n = 2r = 2 on the unit circle
+        },
+    )
     losses = _evaluate(objective, u)
     assert all(float(v) < 1e-9 for v in losses.values()), losses
 
@@ -85,10 +89,23 @@ def test_box_domain_draws_the_same_numbers_as_before():
     d = pde.Domain({"x": (0.0, 2.0), "t": (0.0, 1.0)})
     k = jax.random.PRNGKey(3)
     expected = [
-        (d.interior(3), [[0.14810514450073242, 0.938144326210022], [1.2979140281677246, 0.9756209850311279],
-                         [0.556755542755127, 0.5829380750656128]]),
-        (d.interior(4, chunks=2), [[0.14810514450073242, 0.469072163105011], [1.2979140281677246, 0.48781049251556396],
-                                   [0.556755542755127, 0.7914690375328064], [0.2130110263824463, 0.6907830238342285]]),
+        (
+            d.interior(3),
+            [
+                [0.14810514450073242, 0.938144326210022],
+                [1.2979140281677246, 0.9756209850311279],
+                [0.556755542755127, 0.5829380750656128],
+            ],
+        ),
+        (
+            d.interior(4, chunks=2),
+            [
+                [0.14810514450073242, 0.469072163105011],
+                [1.2979140281677246, 0.48781049251556396],
+                [0.556755542755127, 0.7914690375328064],
+                [0.2130110263824463, 0.6907830238342285],
+            ],
+        ),
         (d.initial(2), [[0.14810514450073242, 0.0], [1.2979140281677246, 0.0]]),
         (d.boundary(3), [[0.0, 0.04398846626281738], [0.0, 0.16774213314056396], [2.0, 0.5417391061782837]]),
         (d.face("x", "upper", 2), [[2.0, 0.938144326210022], [2.0, 0.9756209850311279]]),

@@ -17,8 +17,9 @@ SAMPLERS = {
     "face": DOMAIN.face("y", "upper", 32),
     "boundary": DOMAIN.boundary(30),
     "grid": DOMAIN.grid(x=4, y=3, t=2),
-    "union": pde.Union([DOMAIN.face("x", "lower", 8),
-                        pde.Domain({"x": (0.0, 1.0), "y": (-1.0, 0.0), "t": (0.0, 0.5)}).interior(12)]),
+    "union": pde.Union(
+        [DOMAIN.face("x", "lower", 8), pde.Domain({"x": (0.0, 1.0), "y": (-1.0, 0.0), "t": (0.0, 0.5)}).interior(12)]
+    ),
 }
 
 
@@ -39,7 +40,12 @@ def test_faces_and_slices_fix_their_coordinate():
     assert np.all(SAMPLERS["face"].sample(jax.random.key(0))[:, 1] == 1.0)
     pts = np.asarray(SAMPLERS["boundary"].sample(jax.random.key(0)))
     # 4 spatial faces (x lo/hi, y lo/hi; t is time), 30 = 8 + 8 + 7 + 7 points
-    counts = [np.sum(pts[:, 0] == 0.0), np.sum(pts[:, 0] == np.float32(2 * np.pi)), np.sum(pts[:, 1] == -1.0), np.sum(pts[:, 1] == 1.0)]
+    counts = [
+        np.sum(pts[:, 0] == 0.0),
+        np.sum(pts[:, 0] == np.float32(2 * np.pi)),
+        np.sum(pts[:, 1] == -1.0),
+        np.sum(pts[:, 1] == 1.0),
+    ]
     assert counts == [8, 8, 7, 7]
 
 
@@ -51,8 +57,10 @@ def test_grid_covers_endpoints():
 
 def test_union_of_a_boxes_faces_is_its_boundary():
     box = pde.Domain({"x": (0.0, 1.0), "y": (0.0, 2.0)})
-    faces = [box.face(c, side, n) for (c, side), n in zip([("x", "lower"), ("x", "upper"), ("y", "lower"),
-                                                          ("y", "upper")], [8, 7, 7, 7])]
+    faces = [
+        box.face(c, side, n)
+        for (c, side), n in zip([("x", "lower"), ("x", "upper"), ("y", "lower"), ("y", "upper")], [8, 7, 7, 7])
+    ]
     key = jax.random.key(5)
     np.testing.assert_array_equal(pde.Union(faces).sample(key), box.boundary(29).sample(key))
 
@@ -81,22 +89,28 @@ def test_trimmed_boundary_leaves_the_margins_of_the_other_faces_and_keeps_the_co
     np.testing.assert_array_equal(pts[pts[:, 1] == 1.0], full[full[:, 1] == 1.0])
 
 
-@pytest.mark.parametrize("margins, match", [
-    ({"z": (0.0, 0.1)}, "unknown coordinate 'z'"),
-    ({"y": (-0.1, 0.0)}, "y margin below must be"),
-    ({"y": (0.5, 0.5)}, "must have lo < hi"),
-])
+@pytest.mark.parametrize(
+    "margins, match",
+    [
+        ({"z": (0.0, 0.1)}, "unknown coordinate 'z'"),
+        ({"y": (-0.1, 0.0)}, "y margin below must be"),
+        ({"y": (0.5, 0.5)}, "must have lo < hi"),
+    ],
+)
 def test_trimmed_boundary_bad_margins(margins, match):
     with pytest.raises(ValueError, match=match):
         DOMAIN_2D.boundary(8).trimmed(**margins)
 
 
-@pytest.mark.parametrize("samplers, match", [
-    ([], "non-empty list"),
-    ("face", "non-empty list"),
-    ([DOMAIN_2D.face("x", "lower", 4), "face"], r"samplers\[1\] must be a sampler"),
-    ([DOMAIN_2D.face("x", "lower", 4), DOMAIN.face("x", "lower", 4)], r"samplers\[1\] has coordinates"),
-])
+@pytest.mark.parametrize(
+    "samplers, match",
+    [
+        ([], "non-empty list"),
+        ("face", "non-empty list"),
+        ([DOMAIN_2D.face("x", "lower", 4), "face"], r"samplers\[1\] must be a sampler"),
+        ([DOMAIN_2D.face("x", "lower", 4), DOMAIN.face("x", "lower", 4)], r"samplers\[1\] has coordinates"),
+    ],
+)
 def test_union_bad_input(samplers, match):
     with pytest.raises(ValueError, match=match):
         pde.Union(samplers)

@@ -22,9 +22,7 @@ def test_linear_ramp():
     np.testing.assert_allclose([c(0), c(500), c(1000), c(1500), c(10**6)], [10, 10, 30, 50, 50])
 
 
-@pytest.mark.parametrize(
-    "args", [([100, 500], [1, 2]), ([100, 500, 1000], [40000, 20000]), ([1.0, 2.0], [0])]
-)
+@pytest.mark.parametrize("args", [([100, 500], [1, 2]), ([100, 500, 1000], [40000, 20000]), ([1.0, 2.0], [0])])
 def test_bad_curricula(args):
     with pytest.raises(ValueError, match="curriculum"):
         pde.curriculum(*args)
@@ -42,7 +40,8 @@ def test_curriculum_must_end_at_target():
         _ldc(pde.curriculum([100, 500], [20000]))
     with pytest.raises(ValueError, match="not a parameter"):
         pde.PINNObjective(
-            equations.navier_stokes(), {"r": pde.Residual(pde.Domain({"x": (0, 1), "y": (0, 1)}).interior(8))},
+            equations.navier_stokes(),
+            {"r": pde.Residual(pde.Domain({"x": (0, 1), "y": (0, 1)}).interior(8))},
             schedules={"nu": pde.curriculum([1.0, 2.0], [10])},
         )
 
@@ -50,7 +49,9 @@ def test_curriculum_must_end_at_target():
 def test_parameter_changes_without_recompiling():
     traces = []
     eq = pde.Equation(
-        coords=("x", "t"), fields=("u",), params={"c": 50.0},
+        coords=("x", "t"),
+        fields=("u",),
+        params={"c": 50.0},
         residual=lambda p: (traces.append(1), p.u_t + p.c * p.u_x)[1],
     )
     domain = pde.Domain({"x": (0.0, 1.0), "t": (0.0, 1.0)})

@@ -22,7 +22,8 @@ def test_piratenet_starts_as_the_initial_condition_at_every_time(parameterizatio
         assert float(jnp.max(jnp.abs(u - exact))) < 0.1, t
     # the other architectures start far from it: the initialisation is what brings it there
     mlp = AllenCahn().init_model(dataclasses.replace(config, architecture="modified"), parameterization)(
-        jax.random.PRNGKey(3))
+        jax.random.PRNGKey(3)
+    )
     u = jax.vmap(mlp)(jnp.stack([x, jnp.zeros_like(x)], axis=1))[:, 0]
     assert float(jnp.max(jnp.abs(u - exact))) > 0.3
 

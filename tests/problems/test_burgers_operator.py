@@ -40,8 +40,13 @@ def cole_hopf_objective(n_sensors=64, n_test_t=11, **kwargs):
     a = cole_hopf_solution(x, [0.0], nu=NU, amplitudes=AMPLITUDES, phases=PHASES)  # (1, m)
     u = cole_hopf_solution(x, t, nu=NU, amplitudes=AMPLITUDES, phases=PHASES)  # (nt, m)
     return PhysicsInformedOperatorObjective(
-        burgers(NU), a, a, u[None], grid_points({"x": x, "t": t}, ("t", "x")),
-        **{"n_functions": 4, "n_initial": n_sensors, "n_residual": 256, **kwargs})
+        burgers(NU),
+        a,
+        a,
+        u[None],
+        grid_points({"x": x, "t": t}, ("t", "x")),
+        **{"n_functions": 4, "n_initial": n_sensors, "n_residual": 256, **kwargs},
+    )
 
 
 def test_losses_vanish_on_an_exact_operator_solution():
@@ -118,11 +123,15 @@ def test_reference_gate_swaps_the_encoders_as_in_the_authors_code():
 
 def test_test_set_file_and_in_memory_solve_agree(tmp_path):
     config = dataclasses.replace(SMOKE, test_data=tmp_path / "test.h5")
-    with pytest.raises(ValueError, match="it does not exist; make it with `pinnrwf generate burgers-operator "
-                                         "--n-samples 3 --seed 1 --nx 32 --nt 11 --dt 0.001 --n-internal 256 --out"):
+    with pytest.raises(
+        ValueError,
+        match="it does not exist; make it with `pinnrwf generate burgers-operator "
+        "--n-samples 3 --seed 1 --nx 32 --nt 11 --dt 0.001 --n-internal 256 --out",
+    ):
         bo.test_set(config)
-    generate(config.dataset_config(), tmp_path / "test.h5", n_samples=config.n_test, seed=config.test_seed,
-             progress=False)
+    generate(
+        config.dataset_config(), tmp_path / "test.h5", n_samples=config.n_test, seed=config.test_seed, progress=False
+    )
     file, memory = bo.test_set(config), bo.test_set(dataclasses.replace(SMOKE, test_data=None))  # smoke: in memory
     np.testing.assert_array_equal(file.test_inputs, memory.test_inputs)
     np.testing.assert_allclose(file.test_values, memory.test_values, rtol=0, atol=1e-7)
@@ -138,17 +147,20 @@ def test_training_inputs_are_the_generators_initial_conditions():
     assert u0.shape == (SMOKE.n_train, SMOKE.n_sensors)
 
 
-@pytest.mark.parametrize(("changes", "match"), [
-    ({"gate": "code"}, "gate must be one of"),
-    ({"nu": -0.001}, "nu"),
-    ({"width": 0}, "width"),
-    ({"n_functions": 0}, "n_functions"),
-    ({"n_initial": 33}, "n_initial must be ≤ n_sensors = 32"),
-    ({"n_sensors": 2}, "n_sensors"),
-    ({"solver_n_internal": 16}, "solver_n_internal"),
-    ({"weight_ic": -1.0}, "weight_ic"),
-    ({"test_seed": -1}, "test_seed"),
-])
+@pytest.mark.parametrize(
+    ("changes", "match"),
+    [
+        ({"gate": "code"}, "gate must be one of"),
+        ({"nu": -0.001}, "nu"),
+        ({"width": 0}, "width"),
+        ({"n_functions": 0}, "n_functions"),
+        ({"n_initial": 33}, "n_initial must be ≤ n_sensors = 32"),
+        ({"n_sensors": 2}, "n_sensors"),
+        ({"solver_n_internal": 16}, "solver_n_internal"),
+        ({"weight_ic": -1.0}, "weight_ic"),
+        ({"test_seed": -1}, "test_seed"),
+    ],
+)
 def test_bad_config_values_are_refused_naming_the_field(changes, match):
     with pytest.raises(ValueError, match=match):
         dataclasses.replace(SMOKE, **changes)
@@ -156,8 +168,12 @@ def test_bad_config_values_are_refused_naming_the_field(changes, match):
 
 def test_bad_objective_inputs_are_refused_naming_the_argument():
     points = grid_points({"x": np.arange(32) / 32, "t": np.linspace(0, 1, 11)}, ("t", "x"))
-    good = dict(train_inputs=np.zeros((4, 32)), test_inputs=np.zeros((2, 32)),
-                test_solutions=np.zeros((2, 11, 32)), test_points=points)
+    good = dict(
+        train_inputs=np.zeros((4, 32)),
+        test_inputs=np.zeros((2, 32)),
+        test_solutions=np.zeros((2, 11, 32)),
+        test_points=points,
+    )
     for name, value, match in [
         ("train_inputs", np.zeros(32), "train_inputs must be"),
         ("test_inputs", np.zeros((2, 31)), "test_inputs must be"),
@@ -165,15 +181,25 @@ def test_bad_objective_inputs_are_refused_naming_the_argument():
         ("test_points", points[:, :1], "test_points must be"),
     ]:
         with pytest.raises(ValueError, match=match):
-            PhysicsInformedOperatorObjective(burgers(), **{**good, name: value}, n_functions=2, n_initial=8,
-                                             n_residual=8)
+            PhysicsInformedOperatorObjective(
+                burgers(), **{**good, name: value}, n_functions=2, n_initial=8, n_residual=8
+            )
     with pytest.raises(ValueError, match="n_initial must be ≤ the 32 sensors"):
         PhysicsInformedOperatorObjective(burgers(), **good, n_functions=2, n_initial=33, n_residual=8)
 
 
 def test_missing_test_file_is_a_one_line_cli_error(tmp_path, capsys):
-    argv = ["run", "burgers-operator", "--preset", "paper", "--test-data", str(tmp_path / "none.h5"),
-            "--out", str(tmp_path / "out"), "--no-progress"]
+    argv = [
+        "run",
+        "burgers-operator",
+        "--preset",
+        "paper",
+        "--test-data",
+        str(tmp_path / "none.h5"),
+        "--out",
+        str(tmp_path / "out"),
+        "--no-progress",
+    ]
     with pytest.raises(SystemExit) as err:
         main(argv)
     assert err.value.code == 2
@@ -184,8 +210,19 @@ def test_missing_test_file_is_a_one_line_cli_error(tmp_path, capsys):
 
 
 def test_smoke_run_trains_reports_and_lowers_the_initial_misfit(tmp_path):
-    argv = ["run", "burgers-operator", "--preset", "smoke", "--param", "rwf", "--gate", "reference",
-            "--out", str(tmp_path), "--no-progress"]
+    argv = [
+        "run",
+        "burgers-operator",
+        "--preset",
+        "smoke",
+        "--param",
+        "rwf",
+        "--gate",
+        "reference",
+        "--out",
+        str(tmp_path),
+        "--no-progress",
+    ]
     assert main(argv) == 0
     res = json.loads((tmp_path / "results.json").read_text())
     run = res["runs"]["rwf"]
@@ -195,8 +232,10 @@ def test_smoke_run_trains_reports_and_lowers_the_initial_misfit(tmp_path):
     errors = np.asarray(res["report"]["test_errors_per_function"]["rwf"])
     assert errors.shape == (1, SMOKE.n_test) and np.all(np.isfinite(errors))
     np.testing.assert_allclose(errors.mean(), run["final_metrics"]["rel_l2"][0], rtol=1e-4)
-    assert {p.name for p in tmp_path.glob("*.png")} == {"burgers_operator_predictions.png",
-                                                        "burgers_operator_training.png"}
+    assert {p.name for p in tmp_path.glob("*.png")} == {
+        "burgers_operator_predictions.png",
+        "burgers_operator_training.png",
+    }
 
 
 def test_table14_pools_test_set_statistics_over_seeds():
@@ -214,15 +253,27 @@ def test_table14_benchmark_runs_registered_problems_and_skips_missing_ones(tmp_p
     from pinnrwf.problems import get
 
     monkeypatch.setattr(table14, "registry", lambda: {"burgers-operator": get("burgers-operator")})
-    argv = ["bench", "table14", "--preset", "smoke", "--problems", "dr,burgers-operator", "--param", "plain,wc-row",
-            "--out", str(tmp_path)]
+    argv = [
+        "bench",
+        "table14",
+        "--preset",
+        "smoke",
+        "--problems",
+        "dr,burgers-operator",
+        "--param",
+        "plain,wc-row",
+        "--out",
+        str(tmp_path),
+    ]
     assert main(argv) == 0
     assert "table14: skipping 'dr': not a registered problem" in capsys.readouterr().out
     folder = result_dir(tmp_path, "table14", "smoke")  # <out>/<benchmark>/<device>/<preset>
     res = json.loads((folder / "table14_smoke_cpu.json").read_text())
     assert res["skipped"] == {"dr": "not a registered problem (no module in problems/ defines it yet)"}
     assert [(c["problem"], c["parameterization"]) for c in res["cells"]] == [
-        ("burgers-operator", "plain"), ("burgers-operator", "wc-row")]
+        ("burgers-operator", "plain"),
+        ("burgers-operator", "wc-row"),
+    ]
     assert res["cells"][0]["paper_mean_percent"] == 5.11 and res["cells"][1]["paper_mean_percent"] is None
     md = (folder / "table14_smoke_cpu.md").read_text()
     assert "| case | plain | wc-row |" in md and "| Burgers (paper) | 5.11 ± 3.79 % | — |" in md

@@ -28,8 +28,10 @@ def test_importing_the_problems_and_building_the_command_line_starts_no_jax_back
     import subprocess
     import sys
 
-    code = ("from pinnrwf.cli import build_parser; build_parser(); from jax._src import xla_bridge; "
-            "assert not xla_bridge._backends, 'a JAX backend was started while building the command line'")
+    code = (
+        "from pinnrwf.cli import build_parser; build_parser(); from jax._src import xla_bridge; "
+        "assert not xla_bridge._backends, 'a JAX backend was started while building the command line'"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
 

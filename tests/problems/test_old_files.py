@@ -18,8 +18,10 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def _run(out: Path, *extra: str, name: str) -> dict:
-    assert main(["run", name, "--preset", "smoke", "--param", "plain,rwf", "--no-progress", "--out", str(out),
-                 *extra]) == 0
+    assert (
+        main(["run", name, "--preset", "smoke", "--param", "plain,rwf", "--no-progress", "--out", str(out), *extra])
+        == 0
+    )
     return json.loads((out / "results.json").read_text())["runs"]
 
 
@@ -56,6 +58,9 @@ def test_a_saved_run_too_large_for_this_machine_is_refused_before_it_is_built(tm
     meta = json.loads((out / "models" / "run.json").read_text())
     meta["config"]["width"] = 10**8
     (out / "models" / "run.json").write_text(json.dumps(meta))
-    with pytest.raises(ValueError, match=r"'plain' network\(s\) of its config \(width=100000000\) needs at least "
-                       r"[0-9.]+ PiB of (device )?memory"):
+    with pytest.raises(
+        ValueError,
+        match=r"'plain' network\(s\) of its config \(width=100000000\) needs at least "
+        r"[0-9.]+ PiB of (device )?memory",
+    ):
         pinnrwf.load_run(out)

@@ -25,26 +25,51 @@ def files(tmp_path_factory):
     """Small dataset files as `pinnrwf generate` writes them (train seed 0, test seed 1)."""
     d = tmp_path_factory.mktemp("operators")
     out = {}
-    for name, cfg, n_train, n_test in [("dr", DiffusionReactionConfig(nx=NX, nt=NT), N_TRAIN, N_TEST),
-                                       ("darcy", DarcyConfig(n=17), 6, 2)]:
-        out[name] = (generate(cfg, d / f"{name}_train.h5", n_samples=n_train, seed=0, progress=False),
-                     generate(cfg, d / f"{name}_test.h5", n_samples=n_test, seed=1, progress=False))
+    for name, cfg, n_train, n_test in [
+        ("dr", DiffusionReactionConfig(nx=NX, nt=NT), N_TRAIN, N_TEST),
+        ("darcy", DarcyConfig(n=17), 6, 2),
+    ]:
+        out[name] = (
+            generate(cfg, d / f"{name}_train.h5", n_samples=n_train, seed=0, progress=False),
+            generate(cfg, d / f"{name}_test.h5", n_samples=n_test, seed=1, progress=False),
+        )
     return out
 
 
 def dr_config(files, **changes):
     train, test = files["dr"]
-    base = dr_operator.DROperatorConfig(train_data=train, test_data=test, n_train=N_TRAIN, n_test=N_TEST,
-                                        sensors=NX, nt=NT, points_per_function=15, batch_size=64, width=8, depth=2,
-                                        latent_size=8)
+    base = dr_operator.DROperatorConfig(
+        train_data=train,
+        test_data=test,
+        n_train=N_TRAIN,
+        n_test=N_TEST,
+        sensors=NX,
+        nt=NT,
+        points_per_function=15,
+        batch_size=64,
+        width=8,
+        depth=2,
+        latent_size=8,
+    )
     return dataclasses.replace(base, **changes)
 
 
 def darcy_config(files, **changes):
     train, test = files["darcy"]
-    base = darcy_operator.DarcyOperatorConfig(train_data=train, test_data=test, resolution=17, n_train=6, n_test=2,
-                                              functions_per_batch=3, points_per_function=5, channels=(2, 4),
-                                              branch_hidden=(8,), latent_size=8, width=8, depth=2)
+    base = darcy_operator.DarcyOperatorConfig(
+        train_data=train,
+        test_data=test,
+        resolution=17,
+        n_train=6,
+        n_test=2,
+        functions_per_batch=3,
+        points_per_function=5,
+        channels=(2, 4),
+        branch_hidden=(8,),
+        latent_size=8,
+        width=8,
+        depth=2,
+    )
     return dataclasses.replace(base, **changes)
 
 
@@ -59,8 +84,9 @@ def test_dr_triples_match_the_solver(files):
     assert data.train_inputs.shape == (N_TRAIN, NX) and data.train_points.shape == (N_TRAIN, 15, 2)
     assert data.train_values.shape == (N_TRAIN, 15) and data.test_values.shape == (N_TEST, NX * NT)
     # the sources are the generator's seed-0 samples; the values are the solver's, at the stored (x, t)
-    np.testing.assert_allclose(data.train_inputs,
-                               DiffusionReactionConfig(nx=NX, nt=NT).sample_inputs(N_TRAIN, 0)["source"], rtol=1e-6)
+    np.testing.assert_allclose(
+        data.train_inputs, DiffusionReactionConfig(nx=NX, nt=NT).sample_inputs(N_TRAIN, 0)["source"], rtol=1e-6
+    )
     x, t = np.linspace(0, 1, NX), np.linspace(0, 1, NT)
     for f in (0, 5):
         u = diffusion_reaction.solve(data.train_inputs[f].astype(np.float64), nt=NT)  # (nt, nx)
@@ -162,8 +188,15 @@ def test_branch_evaluation_auto_is_per_function_only_for_batches_larger_than_the
 
 def test_report_keeps_every_per_function_error_and_the_table_is_their_mean(files, tmp_path):
     cfg = dr_config(files)
-    results = runner.run(get("dr"), out_dir=tmp_path, preset="smoke", config=cfg, parameterizations="plain,rwf",
-                         train=TrainConfig(steps=10, seeds=2, chunk_steps=5, progress=False), log=lambda _: None)
+    results = runner.run(
+        get("dr"),
+        out_dir=tmp_path,
+        preset="smoke",
+        config=cfg,
+        parameterizations="plain,rwf",
+        train=TrainConfig(steps=10, seeds=2, chunk_steps=5, progress=False),
+        log=lambda _: None,
+    )
     res = json.loads((tmp_path / "results.json").read_text())
     for name, r in results.items():
         per_function = np.asarray(res["report"]["test_errors_per_function"][name])
@@ -211,10 +244,16 @@ def test_darcy_model_has_a_cnn_branch_with_the_parameterization(files, convoluti
         (dict(sensors=20), r"sensors \(20\) must equal the number of x-grid points of .*dr_train.h5 \(21\)"),
         (dict(points_per_function=1000), r"points_per_function \(1000\) exceeds the 11 × 21 = 231 points"),
         (dict(n_train=50), r"n_train = 50 exceeds the 8 samples of .*dr_train.h5"),
-        (dict(train_data="darcy"), r"train_data: .*darcy_train.h5 holds a 'darcy' dataset, expected a "
-                                   r"'diffusion-reaction' dataset"),
-        (dict(test_data="missing"), r"test_data: the dataset .*nope.h5 does not exist; make it with `pinnrwf generate "
-                                    r"dr --n-samples 100 --seed 1 --nx 21 --nt 11 --out"),
+        (
+            dict(train_data="darcy"),
+            r"train_data: .*darcy_train.h5 holds a 'darcy' dataset, expected a "
+            r"'diffusion-reaction' dataset",
+        ),
+        (
+            dict(test_data="missing"),
+            r"test_data: the dataset .*nope.h5 does not exist; make it with `pinnrwf generate "
+            r"dr --n-samples 100 --seed 1 --nx 21 --nt 11 --out",
+        ),
     ],
 )
 def test_dr_bad_inputs_raise_naming_the_parameter(files, tmp_path, changes, match):
@@ -241,8 +280,11 @@ def test_dr_config_checks(changes, match):
 
 
 def test_darcy_bad_inputs_raise_naming_the_parameter(files):
-    with pytest.raises(ValueError, match=r"resolution \(16\) must equal the number of x-grid points of "
-                                         r".*darcy_train.h5 \(17\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"resolution \(16\) must equal the number of x-grid points of "
+        r".*darcy_train.h5 \(17\)",
+    ):
         darcy_operator.load_data(darcy_config(files, resolution=16))
     with pytest.raises(ValueError, match=r"test_data: .* holds a 'diffusion-reaction' dataset, expected a 'darcy'"):
         darcy_operator.load_data(darcy_config(files, test_data=files["dr"][1]))

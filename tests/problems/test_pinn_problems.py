@@ -60,8 +60,28 @@ def test_short_advection_run_lowers_the_loss():
 
 
 def test_advection_cli(tmp_path, capsys):
-    assert main(["run", "advection", "--param", "rwf", "--strategy", "causal", "--steps", "20", "--chunk", "10",
-                 "--grad-norm-every", "10", "--out", str(tmp_path), "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "advection",
+                "--param",
+                "rwf",
+                "--strategy",
+                "causal",
+                "--steps",
+                "20",
+                "--chunk",
+                "10",
+                "--grad-norm-every",
+                "10",
+                "--out",
+                str(tmp_path),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     res = json.loads((tmp_path / "results.json").read_text())
     assert res["problem"] == "advection" and res["problem_config"]["strategy"] == "causal"
     assert "causal_min_weight" in res["runs"]["rwf"]["history"]["diagnostics"]
@@ -78,8 +98,17 @@ def cavity_reference(tmp_path_factory):
     return path
 
 
-SMALL_LDC = ldc.CavityConfig(re=100.0, width=16, depth=2, n_residual=64, n_boundary=32, reference_n=16,
-                             eval_stride=1, curriculum_values=(50.0, 100.0), curriculum_boundaries=(10,))
+SMALL_LDC = ldc.CavityConfig(
+    re=100.0,
+    width=16,
+    depth=2,
+    n_residual=64,
+    n_boundary=32,
+    reference_n=16,
+    eval_stride=1,
+    curriculum_values=(50.0, 100.0),
+    curriculum_boundaries=(10,),
+)
 
 
 def small_ldc(reference):
@@ -122,8 +151,21 @@ def test_cavity_missing_reference_is_an_error_naming_the_generate_command(tmp_pa
     """No silent side effect: a missing reference is an error that prints the command to make it;
     --generate-reference solves it in memory and writes nothing outside --out."""
     missing = tmp_path / "nope.h5"
-    argv = ["run", "ldc", "--preset", "quick", "--steps", "2", "--param", "plain", "--reference", str(missing),
-            "--out", str(tmp_path / "run"), "--no-progress"]
+    argv = [
+        "run",
+        "ldc",
+        "--preset",
+        "quick",
+        "--steps",
+        "2",
+        "--param",
+        "plain",
+        "--reference",
+        str(missing),
+        "--out",
+        str(tmp_path / "run"),
+        "--no-progress",
+    ]
     with pytest.raises(SystemExit) as e:
         main(argv)
     assert e.value.code == 2
@@ -137,9 +179,33 @@ def test_cavity_missing_reference_is_an_error_naming_the_generate_command(tmp_pa
 def test_cavity_cli_modified_mlp(tmp_path, cavity_reference, monkeypatch):
     problem = ldc.Cavity()
     quick = problem.presets["quick"]
-    monkeypatch.setattr(ldc.Cavity, "presets", {**problem.presets, "quick": dataclasses.replace(quick, config=SMALL_LDC)})
-    assert main(["run", "ldc", "--param", "rwf", "--arch", "modified", "--strategy", "regular", "--steps", "10",
-                 "--chunk", "5", "--reference", str(cavity_reference), "--out", str(tmp_path), "--no-progress"]) == 0
+    monkeypatch.setattr(
+        ldc.Cavity, "presets", {**problem.presets, "quick": dataclasses.replace(quick, config=SMALL_LDC)}
+    )
+    assert (
+        main(
+            [
+                "run",
+                "ldc",
+                "--param",
+                "rwf",
+                "--arch",
+                "modified",
+                "--strategy",
+                "regular",
+                "--steps",
+                "10",
+                "--chunk",
+                "5",
+                "--reference",
+                str(cavity_reference),
+                "--out",
+                str(tmp_path),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     res = json.loads((tmp_path / "results.json").read_text())
     assert res["problem_config"]["architecture"] == "modified"
     assert set(res["runs"]["rwf"]["final_metrics"]) == {"rel_l2", "rel_l2_u", "rel_l2_v", "rel_l2_speed"}
@@ -156,13 +222,48 @@ def test_cavity_cli_trains_at_another_reynolds_number(tmp_path, cavity_reference
     quick = problem.presets["quick"]
     small = dataclasses.replace(SMALL_LDC, re=1000.0, curriculum_values=(100.0, 1000.0), curriculum_boundaries=(5,))
     monkeypatch.setattr(ldc.Cavity, "presets", {**problem.presets, "quick": dataclasses.replace(quick, config=small)})
-    assert main(["run", "ldc", "--re", "100", "--strategy", "regular", "--param", "plain", "--steps", "4", "--chunk", "2",
-                 "--reference", str(cavity_reference), "--out", str(tmp_path / "ok"), "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "ldc",
+                "--re",
+                "100",
+                "--strategy",
+                "regular",
+                "--param",
+                "plain",
+                "--steps",
+                "4",
+                "--chunk",
+                "2",
+                "--reference",
+                str(cavity_reference),
+                "--out",
+                str(tmp_path / "ok"),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     res = json.loads((tmp_path / "ok" / "results.json").read_text())
     assert res["problem_config"]["re"] == 100.0 and res["problem_config"]["strategy"] == "regular"
     with pytest.raises(SystemExit) as e:
-        main(["run", "ldc", "--re", "100", "--steps", "4", "--reference", str(cavity_reference),
-              "--out", str(tmp_path / "bad"), "--no-progress"])
+        main(
+            [
+                "run",
+                "ldc",
+                "--re",
+                "100",
+                "--steps",
+                "4",
+                "--reference",
+                str(cavity_reference),
+                "--out",
+                str(tmp_path / "bad"),
+                "--no-progress",
+            ]
+        )
     assert e.value.code == 2
     err = capsys.readouterr().err
     assert "curriculum_values must end at re=100" in err and "regular" in err and "Traceback" not in err
@@ -172,8 +273,15 @@ def test_cavity_lid_corner_gap_leaves_the_top_of_the_side_walls_unsampled():
     key = jax.random.PRNGKey(0)
     domain = pde.Domain({"x": (0.0, 1.0), "y": (0.0, 1.0)})
     full = domain.boundary(258)
-    gap = ldc.Cavity().objective(dataclasses.replace(SMALL_LDC, n_boundary=258, lid_corner_gap=0.05,
-                                                     generate_reference=True), TrainConfig(steps=1)).terms["b"].sampler
+    gap = (
+        ldc.Cavity()
+        .objective(
+            dataclasses.replace(SMALL_LDC, n_boundary=258, lid_corner_gap=0.05, generate_reference=True),
+            TrainConfig(steps=1),
+        )
+        .terms["b"]
+        .sampler
+    )
     a, b = np.asarray(full.sample(key)), np.asarray(gap.sample(key))
     assert a.shape == b.shape == (258, 2)
     side_a, side_b = a[np.isin(a[:, 0], [0.0, 1.0]) & (a[:, 1] < 1.0)], b[(b[:, 0] == 0.0) | (b[:, 0] == 1.0)]
@@ -198,9 +306,28 @@ def test_an_option_added_later_keeps_old_checkpoints_resumable_at_its_default():
 def test_cavity_resume_refuses_a_changed_corner_gap(tmp_path, cavity_reference, monkeypatch, capsys):
     problem = ldc.Cavity()
     quick = problem.presets["quick"]
-    monkeypatch.setattr(ldc.Cavity, "presets", {**problem.presets, "quick": dataclasses.replace(quick, config=SMALL_LDC)})
-    argv = ["run", "ldc", "--param", "plain", "--strategy", "regular", "--steps", "4", "--chunk", "2",
-            "--checkpoint-every", "2", "--reference", str(cavity_reference), "--out", str(tmp_path), "--no-progress"]
+    monkeypatch.setattr(
+        ldc.Cavity, "presets", {**problem.presets, "quick": dataclasses.replace(quick, config=SMALL_LDC)}
+    )
+    argv = [
+        "run",
+        "ldc",
+        "--param",
+        "plain",
+        "--strategy",
+        "regular",
+        "--steps",
+        "4",
+        "--chunk",
+        "2",
+        "--checkpoint-every",
+        "2",
+        "--reference",
+        str(cavity_reference),
+        "--out",
+        str(tmp_path),
+        "--no-progress",
+    ]
     assert main(argv) == 0
     assert main(argv[:7] + ["6"] + argv[8:]) == 0  # same options: resumes and goes on
     with pytest.raises(SystemExit):

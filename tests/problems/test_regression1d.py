@@ -36,8 +36,23 @@ def test_studies_cover_the_paper_grids():
 
 
 def test_cli_run_writes_results_and_figure(tmp_path, capsys):
-    code = main(["run", "regression1d", "--param", "plain,rwf", "--steps", "40", "--chunk", "20",
-                 "--seeds", "2", "--out", str(tmp_path), "--no-progress"])
+    code = main(
+        [
+            "run",
+            "regression1d",
+            "--param",
+            "plain,rwf",
+            "--steps",
+            "40",
+            "--chunk",
+            "20",
+            "--seeds",
+            "2",
+            "--out",
+            str(tmp_path),
+            "--no-progress",
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
     assert "| rwf |" in out and "| plain |" in out
@@ -49,14 +64,33 @@ def test_cli_run_writes_results_and_figure(tmp_path, capsys):
     assert res["device"]["platform"] == "cpu" and res["pinnrwf_version"]
     assert len(res["report"]["ntk_eigenvalues_seed0"]["rwf"]) == 256
     assert (tmp_path / "regression1d.png").stat().st_size > 10_000
-    assert res["command"] == "pinnrwf run regression1d --param plain,rwf --steps 40 --chunk 20 --seeds 2 --out " \
+    assert (
+        res["command"] == "pinnrwf run regression1d --param plain,rwf --steps 40 --chunk 20 --seeds 2 --out "
         f"{tmp_path} --no-progress"
+    )
 
 
 def test_cli_without_ntk_and_single_chunk_still_writes_the_figure(tmp_path):
     """Issue 8, defect 2: --no-ntk crashed the figure (KeyError) after training."""
-    assert main(["run", "regression1d", "--param", "plain", "--steps", "2", "--chunk", "1", "--no-ntk",
-                 "--out", str(tmp_path), "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "regression1d",
+                "--param",
+                "plain",
+                "--steps",
+                "2",
+                "--chunk",
+                "1",
+                "--no-ntk",
+                "--out",
+                str(tmp_path),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     res = json.loads((tmp_path / "results.json").read_text())
     assert res["report"]["ntk_eigenvalues_seed0"] == {}
     assert (tmp_path / "regression1d.png").exists()
@@ -65,8 +99,22 @@ def test_cli_without_ntk_and_single_chunk_still_writes_the_figure(tmp_path):
 def test_checkpointing_without_out_uses_the_default_directory(tmp_path, monkeypatch):
     """Issue 8, defect 1: --checkpoint-every without --out crashed with a TypeError."""
     monkeypatch.chdir(tmp_path)
-    assert main(["run", "regression1d", "--preset", "smoke", "--param", "plain", "--checkpoint-every", "20",
-                 "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "regression1d",
+                "--preset",
+                "smoke",
+                "--param",
+                "plain",
+                "--checkpoint-every",
+                "20",
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "runs" / "regression1d" / "checkpoints" / "plain" / "checkpoint.json").exists()
 
 

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from pinnrwf import load_run, runner, saved
-from pinnrwf.saved import verify_run, write_run
 from pinnrwf.cli import main
 from pinnrwf.problems import get
+from pinnrwf.saved import verify_run, write_run
 
 
 def test_saved_run_loads_bitwise_identical_models(tmp_path):
@@ -34,8 +34,27 @@ def test_saved_run_loads_bitwise_identical_models(tmp_path):
 
 
 def test_a_study_run_from_the_cli_loads_too(tmp_path):
-    assert main(["run", "regression1d", "--preset", "smoke", "--study", "distributions", "--steps", "4",
-                 "--chunk", "2", "--no-ntk", "--out", str(tmp_path), "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "regression1d",
+                "--preset",
+                "smoke",
+                "--study",
+                "distributions",
+                "--steps",
+                "4",
+                "--chunk",
+                "2",
+                "--no-ntk",
+                "--out",
+                str(tmp_path),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     run = load_run(tmp_path)
     assert "LogUniform(0.8, 1.2)" in run.ensembles
     assert run.model("Normal(1, 0.1), no exp")(np.zeros(1)).shape == (1,)
@@ -45,8 +64,27 @@ def test_a_study_run_from_the_cli_loads_too(tmp_path):
 def saved_run(tmp_path_factory):
     """One complete saved run (regression1d, plain, a few steps), copied by the tests that alter it."""
     out = tmp_path_factory.mktemp("saved") / "run"
-    assert main(["run", "regression1d", "--preset", "smoke", "--param", "plain", "--steps", "4", "--chunk", "2",
-                 "--no-ntk", "--out", str(out), "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "regression1d",
+                "--preset",
+                "smoke",
+                "--param",
+                "plain",
+                "--steps",
+                "4",
+                "--chunk",
+                "2",
+                "--no-ntk",
+                "--out",
+                str(out),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     return out
 
 
@@ -108,8 +146,24 @@ def test_a_full_disk_is_one_line_naming_the_file_and_leaves_no_partial_file(tmp_
 
     monkeypatch.setattr(saved.eqx, "tree_serialise_leaves", full)
     with pytest.raises(SystemExit) as exit_:
-        main(["run", "regression1d", "--preset", "smoke", "--param", "plain", "--steps", "2", "--chunk", "2",
-              "--no-ntk", "--out", str(tmp_path), "--no-progress"])
+        main(
+            [
+                "run",
+                "regression1d",
+                "--preset",
+                "smoke",
+                "--param",
+                "plain",
+                "--steps",
+                "2",
+                "--chunk",
+                "2",
+                "--no-ntk",
+                "--out",
+                str(tmp_path),
+                "--no-progress",
+            ]
+        )
     err = capsys.readouterr().err.strip().splitlines()
     assert exit_.value.code == 1
     assert err[-1] == f"pinnrwf: error: no space left on device while writing {tmp_path / 'models' / 'plain.eqx'}"

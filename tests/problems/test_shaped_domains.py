@@ -20,14 +20,16 @@ def as_model(u):
     return lambda z: jnp.atleast_1d(u(z[0], z[1]))
 
 
-@pytest.mark.parametrize("module, problem", [(poisson_lshape, poisson_lshape.PoissonLShape()),
-                                             (poisson_holes, poisson_holes.PoissonHoles())])
+@pytest.mark.parametrize(
+    "module, problem", [(poisson_lshape, poisson_lshape.PoissonLShape()), (poisson_holes, poisson_holes.PoissonHoles())]
+)
 def test_losses_and_error_vanish_on_the_exact_solution(module, problem):
     config = problem.presets["smoke"].config
     objective = problem.objective(config, TrainConfig(steps=10))
     model = as_model(module.exact)
-    terms, error = jax.jit(lambda batch: (objective.loss_terms(model, batch, jnp.int32(0))[0],
-                                          objective.metrics(model)["rel_l2"]))(objective.sample(KEY))
+    terms, error = jax.jit(
+        lambda batch: (objective.loss_terms(model, batch, jnp.int32(0))[0], objective.metrics(model)["rel_l2"])
+    )(objective.sample(KEY))
     assert terms and all(float(v) < 1e-8 for k, v in terms.items() if k != "r")
     assert float(terms["r"]) < 1e-6 * (1 if module is poisson_lshape else (2 * math.pi**2) ** 2)
     assert float(error) < 1e-6
@@ -65,7 +67,7 @@ def test_drag_and_lift_quadrature_on_fields_integrated_by_hand():
     """p = x: F_D = −∫ x n_x dS = −πr², F_L = 0; u = (a (y − c_y)², 0): ∂u_t/∂n = 2a r sin³θ, so
     F_D = ρν ∫ 2a r sin⁴θ r dθ = (3π/2) ρ ν a r²; p = y: F_L = −πr²; p = −x pushes the cylinder
     downstream (positive drag): the normal points into the fluid, as in Schäfer & Turek."""
-    r, (cx, cy), nu, a = cylinder.RADIUS, cylinder.CENTER, 1e-3, 50.0
+    r, (_cx, cy), nu, a = cylinder.RADIUS, cylinder.CENTER, 1e-3, 50.0
     drag, lift = cylinder.cylinder_forces(lambda z: jnp.stack([a * (z[1] - cy) ** 2, 0 * z[0], z[0]]), nu, 64)
     assert float(drag) == pytest.approx(-math.pi * r**2 + 1.5 * math.pi * nu * a * r**2, rel=1e-4)
     assert abs(float(lift)) < 1e-8
@@ -76,8 +78,9 @@ def test_drag_and_lift_quadrature_on_fields_integrated_by_hand():
     q = cylinder.benchmark_quantities(lambda z: jnp.stack([0 * z[0], 0 * z[0], 1.0 - z[0]]), nu, 64)
     assert float(q["dp"]) == pytest.approx(0.1, rel=1e-5)
     assert float(q["cd"]) == pytest.approx(math.pi * r**2 * 2 / (cylinder.U_MEAN**2 * 2 * r), rel=1e-4)
-    assert float(q["dp_rel_error"]) == pytest.approx(abs(0.1 - cylinder.REFERENCE["dp"]) / cylinder.REFERENCE["dp"],
-                                                     rel=1e-4)
+    assert float(q["dp_rel_error"]) == pytest.approx(
+        abs(0.1 - cylinder.REFERENCE["dp"]) / cylinder.REFERENCE["dp"], rel=1e-4
+    )
 
 
 def test_do_nothing_outflow_vanishes_where_nu_du_dx_equals_p():
@@ -90,12 +93,15 @@ def test_do_nothing_outflow_vanishes_where_nu_du_dx_equals_p():
     assert float(terms["inflow_u"]) > 0
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda: poisson_lshape.LShapeConfig(sampling="grid"), "sampling"),
-    (lambda: poisson_holes.HolesConfig(n_boundary=1), "n_boundary"),
-    (lambda: cylinder.CylinderConfig(nu=-1e-3), "nu"),
-    (lambda: cylinder.CylinderConfig(quadrature=4), "quadrature"),
-])
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: poisson_lshape.LShapeConfig(sampling="grid"), "sampling"),
+        (lambda: poisson_holes.HolesConfig(n_boundary=1), "n_boundary"),
+        (lambda: cylinder.CylinderConfig(nu=-1e-3), "nu"),
+        (lambda: cylinder.CylinderConfig(quadrature=4), "quadrature"),
+    ],
+)
 def test_bad_config_values_are_one_line_errors(make, message):
     with pytest.raises(ValueError, match=message) as error:
         make()
@@ -110,13 +116,15 @@ def test_the_constant_source_case_reads_its_finite_element_reference_from_genera
     from pinnrwf.cli import main
 
     out = tmp_path / "holes.h5"
-    assert main(["generate", "poisson-holes", "--out", str(out), "--h", "0.1", "--h-boundary", "0.05",
-                 "--no-progress"]) == 0
+    assert (
+        main(["generate", "poisson-holes", "--out", str(out), "--h", "0.1", "--h-boundary", "0.05", "--no-progress"])
+        == 0
+    )
     config = poisson_holes.HolesConfig(case="constant-source", reference=out, eval_n=11, eval_circle=16)
     points, values = poisson_holes.evaluation_points(config)
     in_memory = poisson_holes.finite_element_reference(0.1, 0.05)[0].at(points)["u"]
     np.testing.assert_array_equal(values, in_memory)
-    on_circles = values[-3 * config.eval_circle:]
+    on_circles = values[-3 * config.eval_circle :]
     assert np.abs(on_circles).max() < 0.02 * values.max() and values.max() > 0.01 and values.min() > -1e-12
     objective = poisson_holes.PoissonHoles().objective(config, TrainConfig(steps=10))
     zero = objective.loss_terms(as_model(lambda x, y: 0.0 * x), objective.sample(KEY), jnp.int32(0))[0]

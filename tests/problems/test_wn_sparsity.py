@@ -3,8 +3,8 @@
 import dataclasses
 import itertools
 import json
-import warnings
 import types
+import warnings
 
 import equinox as eqx
 import jax
@@ -41,7 +41,7 @@ def test_min_l2_interpolant_lies_in_the_row_space(seed):
     np.testing.assert_allclose(a @ x, y, atol=1e-12)
     coef = np.linalg.lstsq(a.T, x, rcond=None)[0]
     np.testing.assert_allclose(a.T @ coef, x, atol=1e-12)  # x = Aᵀλ: orthogonal to null(A)
-    null = np.linalg.svd(a)[2][a.shape[0]:]  # rows span null(A)
+    null = np.linalg.svd(a)[2][a.shape[0] :]  # rows span null(A)
     for z in null:
         assert np.linalg.norm(x + 0.1 * z) > np.linalg.norm(x)
 
@@ -199,4 +199,3 @@ def test_smoke_run_through_the_runner_writes_figure_table_and_results(tmp_path):
     assert "| 1 | plain |" in (tmp_path / "wn_sparsity.md").read_text()
     # at α = 1 plain GD is already close to the minimum-ℓ2 interpolant after 200 steps
     assert report["by_alpha"]["plain"]["dist_l2"]["1"]["median"] < 0.05
-

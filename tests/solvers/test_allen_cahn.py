@@ -43,15 +43,18 @@ def test_an_unstable_step_is_a_solver_error():
         ac.solve(nx=32, t_eval=[0.0, 1.0], epsilon=1e-2, dt=0.5, n_internal=64)
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"n_internal": 100}, "n_internal must be a multiple of nx = 16"),
-    ({"epsilon": -1.0}, "epsilon must be > 0"),
-    ({"dt": 0.0}, "dt must be > 0"),
-    ({"t_eval": [0.1, 0.0]}, "t_eval must be non-negative and strictly increasing"),
-    ({"initial": lambda x: x[:3]}, "initial must return 64 finite values"),
-    ({"initial": 3.0}, "initial must be"),
-    ({"t_eval": [0.0, 1.0], "dt": 1e-9}, "needs 1e\\+09 time steps"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"n_internal": 100}, "n_internal must be a multiple of nx = 16"),
+        ({"epsilon": -1.0}, "epsilon must be > 0"),
+        ({"dt": 0.0}, "dt must be > 0"),
+        ({"t_eval": [0.1, 0.0]}, "t_eval must be non-negative and strictly increasing"),
+        ({"initial": lambda x: x[:3]}, "initial must return 64 finite values"),
+        ({"initial": 3.0}, "initial must be"),
+        ({"t_eval": [0.0, 1.0], "dt": 1e-9}, "needs 1e\\+09 time steps"),
+    ],
+)
 def test_bad_input_is_a_clear_error(kwargs, message):
     args = {"nx": 16, "t_eval": T, "epsilon": 1e-2, "dt": 1e-3, "n_internal": 64} | kwargs
     initial = args.pop("initial", ac.initial_condition)

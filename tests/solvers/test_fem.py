@@ -87,8 +87,14 @@ def test_poisson_orders_on_the_l_shape(lshape_meshes, degree):
 def test_neumann_and_robin_data():
     m = fem.triangulate(Rectangle((0, 0), (1, 1)), 0.25)
     u = lambda x: np.exp(x[0]) * np.sin(x[1])  # noqa: E731 - harmonic
-    ref = fem.poisson(m, 0.0, dirichlet={"left": u, "bottom": u}, neumann={"right": u},
-                      robin={"top": (2.0, lambda x: np.exp(x[0]) * np.cos(x[1]) + 2 * u(x))}, degree=2)
+    ref = fem.poisson(
+        m,
+        0.0,
+        dirichlet={"left": u, "bottom": u},
+        neumann={"right": u},
+        robin={"top": (2.0, lambda x: np.exp(x[0]) * np.cos(x[1]) + 2 * u(x))},
+        degree=2,
+    )
     assert np.abs(ref.fields["u"] - u(ref.basis("u").doflocs)).max() < 1e-3  # a sign error would be O(1)
 
 
@@ -198,17 +204,23 @@ def test_a_failed_write_leaves_no_file(tmp_path, lshape_meshes):
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda: fem.triangulate(Ball((0, 0, 0), 1.0), 0.1), "2D geometries"),
-    (lambda: fem.triangulate(L_SHAPE, 0.0), "h must be"),
-    (lambda: fem.triangulate(L_SHAPE, -1.0), "h must be"),
-    (lambda: fem.triangulate(L_SHAPE, 0.5, refine={"nope": 0.1}), "'nope' is not a boundary part"),
-    (lambda: fem.triangulate(L_SHAPE, 0.5, size=lambda x: 0 * x[:, 0]), "size must return positive"),
-    (lambda: fem.triangulate(L_SHAPE, 0.5, min_angle=40), "min_angle must be in"),
-    (lambda: fem.poisson(fem.triangulate(L_SHAPE, 0.5), 1.0, dirichlet={"nope": 0.0}), "'nope' is not a boundary part"),
-    (lambda: fem.poisson(fem.triangulate(L_SHAPE, 0.5), 1.0, neumann={"edge0": 0.0}), "needs a Dirichlet or Robin"),
-    (lambda: fem.poisson(fem.triangulate(L_SHAPE, 0.5), 1.0, dirichlet={"edge0": 0.0}, degree=3), "degree must be"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: fem.triangulate(Ball((0, 0, 0), 1.0), 0.1), "2D geometries"),
+        (lambda: fem.triangulate(L_SHAPE, 0.0), "h must be"),
+        (lambda: fem.triangulate(L_SHAPE, -1.0), "h must be"),
+        (lambda: fem.triangulate(L_SHAPE, 0.5, refine={"nope": 0.1}), "'nope' is not a boundary part"),
+        (lambda: fem.triangulate(L_SHAPE, 0.5, size=lambda x: 0 * x[:, 0]), "size must return positive"),
+        (lambda: fem.triangulate(L_SHAPE, 0.5, min_angle=40), "min_angle must be in"),
+        (
+            lambda: fem.poisson(fem.triangulate(L_SHAPE, 0.5), 1.0, dirichlet={"nope": 0.0}),
+            "'nope' is not a boundary part",
+        ),
+        (lambda: fem.poisson(fem.triangulate(L_SHAPE, 0.5), 1.0, neumann={"edge0": 0.0}), "needs a Dirichlet or Robin"),
+        (lambda: fem.poisson(fem.triangulate(L_SHAPE, 0.5), 1.0, dirichlet={"edge0": 0.0}, degree=3), "degree must be"),
+    ],
+)
 def test_bad_input_is_a_one_line_error(call, match):
     with pytest.raises(ValueError, match=match) as info:
         call()

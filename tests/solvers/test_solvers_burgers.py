@@ -23,8 +23,10 @@ def test_etdrk4_is_fourth_order_in_time():
     x = _grid(128)
     u0 = 0.5 * np.sin(2 * np.pi * x) + 0.2 * np.cos(4 * np.pi * x)
     ref = burgers.solve(u0, nu=0.01, t_eval=[0.2], dt=2.5e-4, n_internal=128)
-    errs = [np.max(np.abs(burgers.solve(u0, nu=0.01, t_eval=[0.2], dt=dt, n_internal=128) - ref))
-            for dt in (0.02, 0.01, 0.005)]
+    errs = [
+        np.max(np.abs(burgers.solve(u0, nu=0.01, t_eval=[0.2], dt=dt, n_internal=128) - ref))
+        for dt in (0.02, 0.01, 0.005)
+    ]
     orders = np.log2(np.array(errs[:-1]) / errs[1:])
     assert np.all(orders > 3.7), orders
 
@@ -79,8 +81,9 @@ def test_default_resolution_covers_fine_input_grids():
     assert u.shape == (2, 2048)
     np.testing.assert_allclose(u, exact, atol=1e-8)
     coarse = burgers.solve(exact[0][::16], nu=0.01, t_eval=[0.01], dt=1e-3)  # 128 points, 1024 inside
-    np.testing.assert_allclose(coarse, burgers.solve(exact[0][::16], nu=0.01, t_eval=[0.01], dt=1e-3,
-                                                     n_internal=1024), rtol=0, atol=0)
+    np.testing.assert_allclose(
+        coarse, burgers.solve(exact[0][::16], nu=0.01, t_eval=[0.01], dt=1e-3, n_internal=1024), rtol=0, atol=0
+    )
 
 
 def test_growth_of_max_u_is_a_solver_error():
@@ -155,7 +158,9 @@ def test_cole_hopf_sine_matches_spectral_solver_on_the_periodic_case():
 def test_cole_hopf_sine_is_converged_odd_and_zero_at_the_walls():
     nu, x, t = 0.01 / np.pi, np.linspace(-1, 1, 65), np.array([0.0, 0.3, 0.99])
     u = burgers.cole_hopf_sine(x, t, nu)
-    np.testing.assert_allclose(u, burgers.cole_hopf_sine(x, t, nu, nodes=3 * burgers.COLE_HOPF_NODES), rtol=0, atol=1e-13)
+    np.testing.assert_allclose(
+        u, burgers.cole_hopf_sine(x, t, nu, nodes=3 * burgers.COLE_HOPF_NODES), rtol=0, atol=1e-13
+    )
     np.testing.assert_allclose(u, -u[:, ::-1], rtol=0, atol=1e-13)  # odd in x
     np.testing.assert_allclose(u[:, [0, -1]], 0.0, atol=1e-13)
     assert np.all(np.abs(u) <= 1.0 + 1e-12)  # maximum principle

@@ -32,7 +32,9 @@ def test_spectral_grf_1d_pointwise_variance(length):
 def test_spectral_grf_1d_zero_mean_and_seed():
     u = rf.spectral_grf_1d(32, tau=1, kappa=1, alpha=2, n_samples=5, seed=1, zero_mean=True)
     np.testing.assert_allclose(u.mean(axis=-1), 0.0, atol=1e-14)
-    np.testing.assert_array_equal(u, rf.spectral_grf_1d(32, tau=1, kappa=1, alpha=2, n_samples=5, seed=1, zero_mean=True))
+    np.testing.assert_array_equal(
+        u, rf.spectral_grf_1d(32, tau=1, kappa=1, alpha=2, n_samples=5, seed=1, zero_mean=True)
+    )
 
 
 def test_spectral_grf_2d_variance_and_covariance_decay():

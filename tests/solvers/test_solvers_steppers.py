@@ -39,5 +39,5 @@ def test_step_is_pure_and_batched(stepper_cls):
     after = stepper.step(state, 0.0)
     np.testing.assert_array_equal(state, before)
     for i in range(2):
-        alone = stepper.step(stepper.init(pair[i:i + 1]), 0.0)
-        np.testing.assert_allclose(after[i:i + 1], alone, rtol=1e-13, atol=1e-15)
+        alone = stepper.step(stepper.init(pair[i : i + 1]), 0.0)
+        np.testing.assert_allclose(after[i : i + 1], alone, rtol=1e-13, atol=1e-15)

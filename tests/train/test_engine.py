@@ -88,7 +88,10 @@ def test_ensemble_member_starts_and_samples_as_the_separate_run():
     ens = train(Recorder(), cfg(seeds=3, seed=5, steps=10))
     for i in range(3):
         single = train(Recorder(), cfg(seeds=1, seed=5 + i, steps=10))
-        for a, b in zip(leaves(jax.tree.map(lambda x: x[i], ens.initial_params)), leaves(jax.tree.map(lambda x: x[0], single.initial_params))):
+        for a, b in zip(
+            leaves(jax.tree.map(lambda x: x[i], ens.initial_params)),
+            leaves(jax.tree.map(lambda x: x[0], single.initial_params)),
+        ):
             np.testing.assert_array_equal(a, b)
         for name in ("x0", "x15"):
             assert ens.history["diagnostics"][name][-1][i] == single.history["diagnostics"][name][-1][0]
@@ -98,7 +101,9 @@ def test_ensemble_equals_separate_runs_early_in_training():
     ens = train(Fit1D(), cfg(seeds=3, seed=5))
     for i in range(3):
         single = train(Fit1D(), cfg(seeds=1, seed=5 + i))
-        for a, b in zip(leaves(jax.tree.map(lambda x: x[i], ens.params)), leaves(jax.tree.map(lambda x: x[0], single.params))):
+        for a, b in zip(
+            leaves(jax.tree.map(lambda x: x[i], ens.params)), leaves(jax.tree.map(lambda x: x[0], single.params))
+        ):
             np.testing.assert_allclose(a, b, rtol=2e-5, atol=1e-6)
         np.testing.assert_allclose(ens.final_metrics["err"][i], single.final_metrics["err"][0], rtol=1e-4)
 
@@ -120,8 +125,12 @@ def test_resume_equals_uninterrupted(tmp_path):
 def test_resume_refuses_another_configuration(tmp_path):
     train(Fit1D(), cfg(steps=10, checkpoint_dir=tmp_path, checkpoint_every=10))
     with pytest.raises(ValueError, match="different run configuration"):
-        train(Fit1D(), cfg(steps=20, checkpoint_dir=tmp_path, checkpoint_every=10), resume=True,
-              optimizer=Adam(learning_rate=1e-2, decay_steps=20))
+        train(
+            Fit1D(),
+            cfg(steps=20, checkpoint_dir=tmp_path, checkpoint_every=10),
+            resume=True,
+            optimizer=Adam(learning_rate=1e-2, decay_steps=20),
+        )
 
 
 class Diverging(Fit1D):
@@ -219,13 +228,19 @@ def test_sgd_with_momentum_trains_and_resumes_bit_exactly(tmp_path):
     assert np.all(loss[-1] < 0.25 * loss[0])
     ckpt = tmp_path / "sgd"
     train(Fit1D(), cfg(seeds=2, steps=100, chunk_steps=20, checkpoint_dir=ckpt, checkpoint_every=20), optimizer=sgd)
-    resumed = train(Fit1D(), cfg(seeds=2, steps=200, chunk_steps=20, checkpoint_dir=ckpt, checkpoint_every=20),
-                    optimizer=sgd, resume=True)
+    resumed = train(
+        Fit1D(),
+        cfg(seeds=2, steps=200, chunk_steps=20, checkpoint_dir=ckpt, checkpoint_every=20),
+        optimizer=sgd,
+        resume=True,
+    )
     for a, b in zip(leaves(resumed.params), leaves(full.params)):
         np.testing.assert_array_equal(a, b)
     # a raw optax transformation is accepted too, and its state is checkpointed the same way
     raw = train(Fit1D(), cfg(steps=20), optimizer=optax.sgd(0.05, momentum=0.9))
-    np.testing.assert_array_equal(leaves(raw.params)[0][0], leaves(train(Fit1D(), cfg(steps=20), optimizer=sgd).params)[0][0])
+    np.testing.assert_array_equal(
+        leaves(raw.params)[0][0], leaves(train(Fit1D(), cfg(steps=20), optimizer=sgd).params)[0][0]
+    )
 
 
 def test_resume_refuses_another_optimizer(tmp_path):

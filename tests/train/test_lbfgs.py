@@ -52,9 +52,13 @@ class Quadratic(AbstractObjective):
 
 @pytest.mark.parametrize("vectorize", [False, True])
 def test_lbfgs_minimises_a_convex_quadratic_in_few_steps(vectorize):
-    r = fit(lambda key: Point(jax.random.normal(key, (5,))), Quadratic(),
-            TrainConfig(steps=1, seeds=2, chunk_steps=20, progress=False),
-            optimizer=Adam(learning_rate=1e-3), lbfgs=LBFGS(steps=20, vectorize=vectorize))
+    r = fit(
+        lambda key: Point(jax.random.normal(key, (5,))),
+        Quadratic(),
+        TrainConfig(steps=1, seeds=2, chunk_steps=20, progress=False),
+        optimizer=Adam(learning_rate=1e-3),
+        lbfgs=LBFGS(steps=20, vectorize=vectorize),
+    )
     x_star = np.asarray(B / jnp.diag(A))
     np.testing.assert_allclose(np.asarray(r.params.x), np.stack([x_star, x_star]), rtol=0, atol=1e-6)
     f_star = -0.5 * float(B @ (B / jnp.diag(A)))
@@ -70,10 +74,14 @@ def poisson_objective(n=32):
     eq = pde.Equation(coords=("x",), fields=("u",), residual=lambda p: p.u_xx + jnp.pi**2 * jnp.sin(jnp.pi * p.x))
     domain = pde.Domain({"x": (-1.0, 1.0)})
     x = np.linspace(-1, 1, 65)[:, None]
-    return pde.PINNObjective(eq, {
-        "r": pde.Residual(domain.interior(n)),
-        "bc": pde.Dirichlet(lambda pt: 0.0, domain.boundary(2), weight=10.0),
-    }, reference=pde.Reference(x, np.sin(np.pi * x[:, 0]), "u"))
+    return pde.PINNObjective(
+        eq,
+        {
+            "r": pde.Residual(domain.interior(n)),
+            "bc": pde.Dirichlet(lambda pt: 0.0, domain.boundary(2), weight=10.0),
+        },
+        reference=pde.Reference(x, np.sin(np.pi * x[:, 0]), "u"),
+    )
 
 
 def tiny_mlp(key):
@@ -84,8 +92,13 @@ def tiny_mlp(key):
 def test_adam_then_lbfgs_beats_adam_alone_on_a_tiny_pinn():
     """The run's first stage is Adam alone (150 steps); 100 L-BFGS steps then cut the loss and
     the error of every seed."""
-    r = fit(tiny_mlp, poisson_objective(), TrainConfig(steps=150, seeds=2, chunk_steps=50, progress=False),
-            optimizer=Adam(learning_rate=3e-3, decay_steps=None), lbfgs=LBFGS(steps=100))
+    r = fit(
+        tiny_mlp,
+        poisson_objective(),
+        TrainConfig(steps=150, seeds=2, chunk_steps=50, progress=False),
+        optimizer=Adam(learning_rate=3e-3, decay_steps=None),
+        lbfgs=LBFGS(steps=100),
+    )
     assert r.history["step"] == [50, 100, 150, 200, 250] and r.history["metric_step"] == [50, 100, 150, 200, 250]
     loss, err = np.asarray(r.history["loss"]), np.asarray(r.history["metrics"]["rel_l2"])
     after_adam, after_lbfgs = 2, 4  # steps 150 and 250
@@ -102,7 +115,10 @@ class Fit1D(AbstractObjective):
 
     def loss_terms(self, model, batch, step):
         pred = jax.vmap(model)(batch)[:, 0]
-        return {"fit": jnp.mean((pred - jnp.sin(3 * batch[:, 0])) ** 2), "anchor": 10.0 * model(jnp.zeros(1))[0] ** 2}, {}
+        return {
+            "fit": jnp.mean((pred - jnp.sin(3 * batch[:, 0])) ** 2),
+            "anchor": 10.0 * model(jnp.zeros(1))[0] ** 2,
+        }, {}
 
     def metrics(self, model):
         x = jnp.linspace(-1, 1, 33)[:, None]
@@ -138,12 +154,19 @@ def test_run_interrupted_in_the_lbfgs_stage_resumes_bit_exactly(tmp_path):
     full = fit(small_mlp, Fit1D(), cfg(), optimizer=OPT, lbfgs=stage)
     ckpt = tmp_path / "ckpt"
     with pytest.raises(Stop):  # a crash after step 40: the last checkpoint is step 30, in the L-BFGS stage
-        fit(small_mlp, Fit1D(), cfg(checkpoint_dir=ckpt, checkpoint_every=10), optimizer=OPT, lbfgs=stage,
-            on_chunk=stop_at(40))
+        fit(
+            small_mlp,
+            Fit1D(),
+            cfg(checkpoint_dir=ckpt, checkpoint_every=10),
+            optimizer=OPT,
+            lbfgs=stage,
+            on_chunk=stop_at(40),
+        )
     meta = json.loads((ckpt / "checkpoint.json").read_text())
     assert meta["step"] == 30 and meta["stage"] == "lbfgs"
-    resumed = fit(small_mlp, Fit1D(), cfg(checkpoint_dir=ckpt, checkpoint_every=10), optimizer=OPT, lbfgs=stage,
-                  resume=True)
+    resumed = fit(
+        small_mlp, Fit1D(), cfg(checkpoint_dir=ckpt, checkpoint_every=10), optimizer=OPT, lbfgs=stage, resume=True
+    )
     for a, b in zip(leaves(resumed.params), leaves(full.params)):
         np.testing.assert_array_equal(a, b)
     assert resumed.history == full.history and resumed.final_metrics == full.final_metrics
@@ -151,8 +174,14 @@ def test_run_interrupted_in_the_lbfgs_stage_resumes_bit_exactly(tmp_path):
 
     # a different L-BFGS stage, or none, refuses the checkpoint
     with pytest.raises(ValueError, match="L-BFGS stage of a different configuration"):
-        fit(small_mlp, Fit1D(), cfg(checkpoint_dir=ckpt, checkpoint_every=10), optimizer=OPT,
-            lbfgs=LBFGS(steps=30, batches=2, memory_size=5), resume=True)
+        fit(
+            small_mlp,
+            Fit1D(),
+            cfg(checkpoint_dir=ckpt, checkpoint_every=10),
+            optimizer=OPT,
+            lbfgs=LBFGS(steps=30, batches=2, memory_size=5),
+            resume=True,
+        )
     with pytest.raises(ValueError, match="in an L-BFGS stage"):
         fit(small_mlp, Fit1D(), cfg(checkpoint_dir=ckpt, checkpoint_every=10), optimizer=OPT, resume=True)
 
@@ -161,8 +190,14 @@ def test_a_finished_adam_run_resumes_into_an_added_lbfgs_stage_bit_exactly(tmp_p
     full = fit(small_mlp, Fit1D(), cfg(), optimizer=OPT, lbfgs=LBFGS(steps=10))
     ckpt = tmp_path / "ckpt"
     fit(small_mlp, Fit1D(), cfg(checkpoint_dir=ckpt, checkpoint_every=10), optimizer=OPT)
-    resumed = fit(small_mlp, Fit1D(), cfg(checkpoint_dir=ckpt, checkpoint_every=10), optimizer=OPT,
-                  lbfgs=LBFGS(steps=10), resume=True)
+    resumed = fit(
+        small_mlp,
+        Fit1D(),
+        cfg(checkpoint_dir=ckpt, checkpoint_every=10),
+        optimizer=OPT,
+        lbfgs=LBFGS(steps=10),
+        resume=True,
+    )
     for a, b in zip(leaves(resumed.params), leaves(full.params)):
         np.testing.assert_array_equal(a, b)
     assert resumed.history == full.history
@@ -179,10 +214,18 @@ class NaNInTheTarget(Fit1D):
 
 def test_a_nan_in_the_lbfgs_stage_names_the_stage_and_step_and_keeps_the_last_checkpoint(tmp_path):
     ckpt = tmp_path / "ckpt"
-    with pytest.raises(DivergenceError, match=r"at step 20 \(ensemble member 0\) in term 'fit', "
-                                              r"in the L-BFGS stage \(its step 1 of 10\)"):
-        fit(small_mlp, NaNInTheTarget(), cfg(checkpoint_dir=ckpt, checkpoint_every=10), optimizer=OPT,
-            lbfgs=LBFGS(steps=10))
+    with pytest.raises(
+        DivergenceError,
+        match=r"at step 20 \(ensemble member 0\) in term 'fit', "
+        r"in the L-BFGS stage \(its step 1 of 10\)",
+    ):
+        fit(
+            small_mlp,
+            NaNInTheTarget(),
+            cfg(checkpoint_dir=ckpt, checkpoint_every=10),
+            optimizer=OPT,
+            lbfgs=LBFGS(steps=10),
+        )
     meta = json.loads((ckpt / "checkpoint.json").read_text())
     assert meta["step"] == 20 and "stage" not in meta  # the Adam stage's last checkpoint
 
@@ -214,14 +257,17 @@ def test_lbfgs_points_are_counted_in_residual_points_of_a_pinn_objective():
 
 
 # ------------------------------------------------------------------------------ bad inputs
-@pytest.mark.parametrize("kw, match", [
-    ({"steps": -1}, "LBFGS: steps must be ≥ 0"),
-    ({"steps": 1.5}, "LBFGS: steps must be an integer"),
-    ({"steps": 5, "batches": 0}, "LBFGS: batches must be ≥ 1"),
-    ({"memory_size": 0}, "LBFGS: memory_size"),
-    ({"linesearch_steps": 0}, "LBFGS: linesearch_steps"),
-    ({"vectorize": "yes"}, "LBFGS: vectorize"),
-])
+@pytest.mark.parametrize(
+    "kw, match",
+    [
+        ({"steps": -1}, "LBFGS: steps must be ≥ 0"),
+        ({"steps": 1.5}, "LBFGS: steps must be an integer"),
+        ({"steps": 5, "batches": 0}, "LBFGS: batches must be ≥ 1"),
+        ({"memory_size": 0}, "LBFGS: memory_size"),
+        ({"linesearch_steps": 0}, "LBFGS: linesearch_steps"),
+        ({"vectorize": "yes"}, "LBFGS: vectorize"),
+    ],
+)
 def test_bad_stage_settings_are_clear_errors(kw, match):
     with pytest.raises(ValueError, match=match):
         LBFGS(**kw)
@@ -246,12 +292,15 @@ def test_bad_uses_of_the_stage_are_clear_errors():
         runner.check_lbfgs_arguments(None, 64)
 
 
-@pytest.mark.parametrize("argv, match", [
-    (["--lbfgs-steps", "-1"], "--lbfgs-steps: expected an integer ≥ 0"),
-    (["--lbfgs-steps", "5", "--lbfgs-points", "0"], "--lbfgs-points: expected a positive integer"),
-    (["--lbfgs-points", "64"], "needs L-BFGS steps"),
-    (["--lbfgs-steps", "5", "--lbfgs-points", "50"], "multiple of the 64 interior residual points"),
-])
+@pytest.mark.parametrize(
+    "argv, match",
+    [
+        (["--lbfgs-steps", "-1"], "--lbfgs-steps: expected an integer ≥ 0"),
+        (["--lbfgs-steps", "5", "--lbfgs-points", "0"], "--lbfgs-points: expected a positive integer"),
+        (["--lbfgs-points", "64"], "needs L-BFGS steps"),
+        (["--lbfgs-steps", "5", "--lbfgs-points", "50"], "multiple of the 64 interior residual points"),
+    ],
+)
 def test_bad_lbfgs_options_are_one_line_errors(argv, match, tmp_path, capsys):
     with pytest.raises(SystemExit) as e:
         main(["run", "helmholtz", "--preset", "smoke", "--out", str(tmp_path / "out"), "--no-progress", *argv])
@@ -283,8 +332,26 @@ def test_cli_lbfgs_steps_0_leaves_results_unchanged(tmp_path):
 @pytest.mark.slow  # ≈ 19 CPU s
 def test_cli_runs_the_stage_and_records_it(tmp_path):
     out = tmp_path / "out"
-    assert main(["run", "helmholtz", "--preset", "smoke", "--param", "plain", "--out", str(out), "--no-progress",
-                 "--lbfgs-steps", "10", "--lbfgs-points", "128"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "helmholtz",
+                "--preset",
+                "smoke",
+                "--param",
+                "plain",
+                "--out",
+                str(out),
+                "--no-progress",
+                "--lbfgs-steps",
+                "10",
+                "--lbfgs-points",
+                "128",
+            ]
+        )
+        == 0
+    )
     res = json.loads((out / "results.json").read_text())
     assert res["lbfgs"]["steps"] == 10 and res["lbfgs"]["batches"] == 2
     run = res["runs"]["plain"]

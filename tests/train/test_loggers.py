@@ -14,8 +14,16 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from pinnrwf.loggers import (AbstractLogger, CSVLogger, JSONLinesLogger, LoggerGroup, TensorBoardLogger, WandbLogger,
-                             parse_loggers, scalars_of)
+from pinnrwf.loggers import (
+    AbstractLogger,
+    CSVLogger,
+    JSONLinesLogger,
+    LoggerGroup,
+    TensorBoardLogger,
+    WandbLogger,
+    parse_loggers,
+    scalars_of,
+)
 from pinnrwf.nn import MLP, Plain
 from pinnrwf.train import AbstractObjective, Adam, DivergenceError, TrainConfig, fit
 from pinnrwf.train._fit import _check_metrics, _config_fingerprint
@@ -32,8 +40,10 @@ class Sine(AbstractObjective):
 
     def loss_terms(self, model, batch, step):
         pred = jax.vmap(model)(batch)[:, 0]
-        return ({"fit": jnp.mean((pred - jnp.sin(3 * batch[:, 0])) ** 2), "anchor": model(jnp.zeros(1))[0] ** 2},
-                {"step_seen": step.astype(jnp.float32)})
+        return (
+            {"fit": jnp.mean((pred - jnp.sin(3 * batch[:, 0])) ** 2), "anchor": model(jnp.zeros(1))[0] ** 2},
+            {"step_seen": step.astype(jnp.float32)},
+        )
 
     def metrics(self, model):
         err = jnp.abs(model(jnp.ones(1))[0] - jnp.sin(3.0))
@@ -59,8 +69,14 @@ class Broken(AbstractLogger):
 
 def train(loggers=(), nan_metric=False, **kw):
     config = TrainConfig(**{"steps": 30, "seeds": 2, "chunk_steps": 10, "progress": False, **kw})
-    return fit(init, Sine(jnp.asarray(nan_metric)), config, optimizer=Adam(learning_rate=1e-2, decay_steps=10),
-               loggers=loggers, run_name="sine")
+    return fit(
+        init,
+        Sine(jnp.asarray(nan_metric)),
+        config,
+        optimizer=Adam(learning_rate=1e-2, decay_steps=10),
+        loggers=loggers,
+        run_name="sine",
+    )
 
 
 @pytest.fixture(scope="module")
@@ -69,8 +85,9 @@ def logged(tmp_path_factory):
     out = tmp_path_factory.mktemp("logged")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        group = LoggerGroup([TensorBoardLogger(out / "tb"), CSVLogger(out / "logs"), JSONLinesLogger(out / "logs"),
-                             Broken()])
+        group = LoggerGroup(
+            [TensorBoardLogger(out / "tb"), CSVLogger(out / "logs"), JSONLinesLogger(out / "logs"), Broken()]
+        )
         result = train(loggers=group, log_every=5)
         group.figures([])
         group.close()
@@ -85,8 +102,8 @@ def read_events(folder: Path) -> dict[str, list[tuple[int, float]]]:
     for path in sorted(folder.glob("events.out.tfevents.*")):
         data, i = path.read_bytes(), 0
         while i < len(data):
-            (n,) = struct.unpack("<Q", data[i:i + 8])
-            event = event_pb2.Event.FromString(data[i + 12:i + 12 + n])
+            (n,) = struct.unpack("<Q", data[i : i + 8])
+            event = event_pb2.Event.FromString(data[i + 12 : i + 12 + n])
             i += 16 + n
             for v in event.summary.value:
                 tags.setdefault(v.tag, []).append((event.step, v.simple_value))
@@ -99,11 +116,19 @@ def test_tensorboard_file_holds_every_tag_at_every_recorded_step(logged):
     tags = read_events(out / "tb" / "sine")
     steps = result.history["step"]
     assert steps == [5, 10, 15, 20, 25, 30]
-    for tag in ("loss/seed0", "loss/seed1", "loss/mean", "loss/min", "loss/max", "terms/fit/mean",
-                "terms/anchor/seed1", "diagnostics/step_seen/max", "learning_rate"):
+    for tag in (
+        "loss/seed0",
+        "loss/seed1",
+        "loss/mean",
+        "loss/min",
+        "loss/max",
+        "terms/fit/mean",
+        "terms/anchor/seed1",
+        "diagnostics/step_seen/max",
+        "learning_rate",
+    ):
         assert [s for s, _ in tags[tag]] == steps, tag
-    np.testing.assert_allclose([v for _, v in tags["loss/seed1"]], np.asarray(result.history["loss"])[:, 1],
-                               rtol=1e-6)
+    np.testing.assert_allclose([v for _, v in tags["loss/seed1"]], np.asarray(result.history["loss"])[:, 1], rtol=1e-6)
     assert [s for s, _ in tags["metrics/err/mean"]] == result.history["metric_step"] == [10, 20, 30]
 
 
@@ -117,10 +142,12 @@ def test_csv_rows_equal_the_history(logged):
     history = json.loads(json.dumps(result.history))  # as results.json holds it
     for member in (0, 1):
         assert [table[f"loss/seed{member}"][s] for s in history["step"]] == [v[member] for v in history["loss"]]
-        assert ([table[f"terms/fit/seed{member}"][s] for s in history["step"]]
-                == [v[member] for v in history["terms"]["fit"]])
-        assert ([table[f"metrics/err/seed{member}"][s] for s in history["metric_step"]]
-                == [v[member] for v in history["metrics"]["err"]])
+        assert [table[f"terms/fit/seed{member}"][s] for s in history["step"]] == [
+            v[member] for v in history["terms"]["fit"]
+        ]
+        assert [table[f"metrics/err/seed{member}"][s] for s in history["metric_step"]] == [
+            v[member] for v in history["metrics"]["err"]
+        ]
     lines = (out / "logs" / "sine.jsonl").read_text().splitlines()
     assert json.loads(lines[0])["config"]["train"]["log_every"] == 5
     assert [json.loads(line)["step"] for line in lines[1:]] == [5, 10, 15, 20, 25, 30]
@@ -160,7 +187,7 @@ def test_log_every_leaves_the_checkpoint_fingerprint_and_json_alone():
     assert _config.NEUTRAL_AT_DEFAULT == configs.NEUTRAL_AT_DEFAULT
     config = TrainConfig(steps=30)
     assert "log_every" not in config.to_json()
-    assert (_config_fingerprint(config, {}) == _config_fingerprint(TrainConfig(steps=30, log_every=7), {}))
+    assert _config_fingerprint(config, {}) == _config_fingerprint(TrainConfig(steps=30, log_every=7), {})
     with pytest.raises(ValueError, match="log_every"):
         TrainConfig(steps=30, log_every=0)
 
@@ -173,13 +200,28 @@ def test_a_nan_metric_stops_the_run_naming_metric_member_and_step():
 
 
 def test_scalars_name_every_member_and_the_spread():
-    values = scalars_of({"loss": [1.0, 3.0], "metrics": {"e": [2.0, 4.0]}, "loss_weights": {"r": [1.0, 1.0]},
-                         "learning_rate": 0.1}, seeds=[4, 5])
-    assert values == {"loss/seed4": 1.0, "loss/seed5": 3.0, "loss/mean": 2.0, "loss/min": 1.0, "loss/max": 3.0,
-                      "metrics/e/seed4": 2.0, "metrics/e/seed5": 4.0, "metrics/e/mean": 3.0, "metrics/e/min": 2.0,
-                      "metrics/e/max": 4.0, "loss_weights/r/seed4": 1.0, "loss_weights/r/seed5": 1.0,
-                      "loss_weights/r/mean": 1.0, "loss_weights/r/min": 1.0, "loss_weights/r/max": 1.0,
-                      "learning_rate": 0.1}
+    values = scalars_of(
+        {"loss": [1.0, 3.0], "metrics": {"e": [2.0, 4.0]}, "loss_weights": {"r": [1.0, 1.0]}, "learning_rate": 0.1},
+        seeds=[4, 5],
+    )
+    assert values == {
+        "loss/seed4": 1.0,
+        "loss/seed5": 3.0,
+        "loss/mean": 2.0,
+        "loss/min": 1.0,
+        "loss/max": 3.0,
+        "metrics/e/seed4": 2.0,
+        "metrics/e/seed5": 4.0,
+        "metrics/e/mean": 3.0,
+        "metrics/e/min": 2.0,
+        "metrics/e/max": 4.0,
+        "loss_weights/r/seed4": 1.0,
+        "loss_weights/r/seed5": 1.0,
+        "loss_weights/r/mean": 1.0,
+        "loss_weights/r/min": 1.0,
+        "loss_weights/r/max": 1.0,
+        "learning_rate": 0.1,
+    }
 
 
 def test_wandb_logger_makes_one_run_per_trained_run_and_one_for_figures(tmp_path, monkeypatch):
@@ -203,8 +245,14 @@ def test_wandb_logger_makes_one_run_per_trained_run_and_one_for_figures(tmp_path
     logger.end()
     (tmp_path / "f.png").write_bytes(b"")
     logger.figures([tmp_path / "f.png"])
-    assert calls == [("init", "rwf", "heat"), ("log", 10, ["loss/mean"]), ("finish",),
-                     ("init", "heat-figures", "heat"), ("log", 0, ["f"]), ("finish",)]
+    assert calls == [
+        ("init", "rwf", "heat"),
+        ("log", 10, ["loss/mean"]),
+        ("finish",),
+        ("init", "heat-figures", "heat"),
+        ("log", 0, ["f"]),
+        ("finish",),
+    ]
 
 
 def test_parse_loggers_names_the_unknown(tmp_path):
@@ -232,9 +280,33 @@ def test_command_line_log_csv_rows_equal_results_json(tmp_path):
     from pinnrwf.cli import main
 
     out = tmp_path / "run"
-    assert main(["run", "regression1d", "--preset", "smoke", "--param", "plain", "--steps", "20", "--chunk", "5",
-                 "--eval-every", "10", "--no-ntk", "--log", "csv", "--log-every", "5", "--out", str(out),
-                 "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "regression1d",
+                "--preset",
+                "smoke",
+                "--param",
+                "plain",
+                "--steps",
+                "20",
+                "--chunk",
+                "5",
+                "--eval-every",
+                "10",
+                "--no-ntk",
+                "--log",
+                "csv",
+                "--log-every",
+                "5",
+                "--out",
+                str(out),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     history = json.loads((out / "results.json").read_text())["runs"]["plain"]["history"]
     assert history["step"] == [5, 10, 15, 20]
     assert history["metric_step"] == [10, 20]  # --eval-every, not the chunk

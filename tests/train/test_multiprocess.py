@@ -59,8 +59,23 @@ from pinnrwf.cli import main
 sys.exit(main(argv))
 """
 
-RUN = ["run", "regression1d", "--preset", "smoke", "--param", "rwf", "--seeds", "4", "--steps", "300",
-       "--chunk", "50", "--checkpoint-every", "50", "--no-progress"]
+RUN = [
+    "run",
+    "regression1d",
+    "--preset",
+    "smoke",
+    "--param",
+    "rwf",
+    "--seeds",
+    "4",
+    "--steps",
+    "300",
+    "--chunk",
+    "50",
+    "--checkpoint-every",
+    "50",
+    "--no-progress",
+]
 
 
 class Processes:
@@ -82,15 +97,35 @@ class Processes:
         log = open(self.folder / f"{name}.log", "w")
         self.running[name] = subprocess.Popen(
             [sys.executable, "-c", AUDITED, str(self.folder / f"{name}.audit"), str(kill_at), *argv],
-            env=env, stdout=log, stderr=subprocess.STDOUT)
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         log.close()
         return name
 
     def start_pair(self, name: str, out: Path, kill_at: int = 0) -> list[str]:
         port = free_port()
-        return [self.start(f"{name}{i}", [*RUN, "--out", str(out), "--distributed", "--coordinator",
-                                          f"127.0.0.1:{port}", "--num-processes", "2", "--process-id", str(i)],
-                           environment(2, port), kill_at) for i in range(2)]
+        return [
+            self.start(
+                f"{name}{i}",
+                [
+                    *RUN,
+                    "--out",
+                    str(out),
+                    "--distributed",
+                    "--coordinator",
+                    f"127.0.0.1:{port}",
+                    "--num-processes",
+                    "2",
+                    "--process-id",
+                    str(i),
+                ],
+                environment(2, port),
+                kill_at,
+            )
+            for i in range(2)
+        ]
 
     def wait(self, name: str) -> int:
         try:
@@ -110,8 +145,11 @@ class Processes:
 
 def committed_checkpoints(writes: set[tuple[str, str]]) -> set[int]:
     """Steps of the checkpoint-<step>.eqx files renamed into place."""
-    return {int(Path(p).stem.split("-")[1]) for event, p in writes
-            if event == "os.rename" and Path(p).name.startswith("checkpoint-")}
+    return {
+        int(Path(p).stem.split("-")[1])
+        for event, p in writes
+        if event == "os.rename" and Path(p).name.startswith("checkpoint-")
+    }
 
 
 @pytest.mark.slow
@@ -167,30 +205,52 @@ def test_bad_distributed_options_fail_at_parse_time(options, fragment, tmp_path,
 
 
 def run_cli(argv: list[str], env: dict[str, str], timeout: int = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pinnrwf.cli", *argv], env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "pinnrwf.cli", *argv], env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 def test_missing_distributed_settings_fail_in_one_line(tmp_path):
-    proc = run_cli(["run", "regression1d", "--preset", "smoke", "--out", str(tmp_path), "--distributed"],
-                   environment(1))
+    proc = run_cli(
+        ["run", "regression1d", "--preset", "smoke", "--out", str(tmp_path), "--distributed"], environment(1)
+    )
     assert proc.returncode == 2, proc.stderr
-    assert proc.stderr.strip().splitlines()[-1].startswith(
-        "pinnrwf: error: --distributed: coordinator_address should be defined")
+    assert (
+        proc.stderr.strip()
+        .splitlines()[-1]
+        .startswith("pinnrwf: error: --distributed: coordinator_address should be defined")
+    )
     assert not (tmp_path / "results.json").exists()
 
 
 def test_unreachable_coordinator_fails_in_one_line_after_the_timeout(tmp_path):
     port = free_port()  # nothing listens there
-    proc = run_cli(["run", "regression1d", "--preset", "smoke", "--out", str(tmp_path), "--coordinator",
-                    f"127.0.0.1:{port}", "--num-processes", "2", "--process-id", "1", "--coordinator-timeout", "2"],
-                   environment(1))
+    proc = run_cli(
+        [
+            "run",
+            "regression1d",
+            "--preset",
+            "smoke",
+            "--out",
+            str(tmp_path),
+            "--coordinator",
+            f"127.0.0.1:{port}",
+            "--num-processes",
+            "2",
+            "--process-id",
+            "1",
+            "--coordinator-timeout",
+            "2",
+        ],
+        environment(1),
+    )
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr.strip().splitlines() == [
         f"pinnrwf: error: --distributed: the 2 processes did not all connect to the coordinator 127.0.0.1:{port} "
         "within 2 s (this is process 1); check that every process was started, with the same --coordinator and "
         "--num-processes and its own --process-id, and that process 0 is reachable (--coordinator-timeout to wait "
-        "longer)"]
+        "longer)"
+    ]
 
 
 def test_coordinator_port_in_use_fails_in_one_line(tmp_path):
@@ -198,9 +258,25 @@ def test_coordinator_port_in_use_fails_in_one_line(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        proc = run_cli(["run", "regression1d", "--preset", "smoke", "--out", str(tmp_path), "--coordinator",
-                        f"127.0.0.1:{port}", "--num-processes", "2", "--process-id", "0"], environment(1, port))
+        proc = run_cli(
+            [
+                "run",
+                "regression1d",
+                "--preset",
+                "smoke",
+                "--out",
+                str(tmp_path),
+                "--coordinator",
+                f"127.0.0.1:{port}",
+                "--num-processes",
+                "2",
+                "--process-id",
+                "0",
+            ],
+            environment(1, port),
+        )
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr.strip().splitlines() == [
         f"pinnrwf: error: ConnectionError: --distributed: process 0 cannot start the coordinator on 127.0.0.1:{port}: "
-        "the port is in use (choose another --coordinator port) (run with --debug for the traceback)"]
+        "the port is in use (choose another --coordinator port) (run with --debug for the traceback)"
+    ]

@@ -43,8 +43,9 @@ PARAMS = {"w": jnp.ones((3, 4)), "b": jnp.ones(4), "gate": jnp.zeros(())}
 
 
 def gradients(n, key=jax.random.PRNGKey(0)):
-    return [jax.tree.map(lambda x, k=k: jax.random.normal(jax.random.fold_in(key, k), x.shape), PARAMS)
-            for k in range(n)]
+    return [
+        jax.tree.map(lambda x, k=k: jax.random.normal(jax.random.fold_in(key, k), x.shape), PARAMS) for k in range(n)
+    ]
 
 
 # ------------------------------------------------------------------------------ exact property
@@ -220,8 +221,26 @@ def test_the_optimizer_option_keeps_the_preset_or_takes_its_schedule():
 @pytest.mark.slow  # a smoke run of the advection problem through the command line
 def test_a_smoke_run_with_soap_through_the_command_line(tmp_path):
     out = tmp_path / "run"
-    assert main(["run", "advection", "--preset", "smoke", "--param", "plain", "--optimizer", "soap", "--steps", "10",
-                 "--no-progress", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "advection",
+                "--preset",
+                "smoke",
+                "--param",
+                "plain",
+                "--optimizer",
+                "soap",
+                "--steps",
+                "10",
+                "--no-progress",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     results = json.loads((out / "results.json").read_text())
     assert results["optimizer"]["name"] == "Soap"
     assert all(np.isfinite(results["runs"]["plain"]["final_metrics"]["rel_l2"]))

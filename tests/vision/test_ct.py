@@ -11,10 +11,9 @@ import numpy as np
 import pytest
 
 from pinnrwf.problems import get
-from pinnrwf.runner import run
-from pinnrwf.train import TrainConfig
-from pinnrwf.vision import MODIFIED_SHEPP_LOGAN, pixel_centres, project, projection_angles, shepp_logan
 from pinnrwf.problems.ct import ATLAS_FILE, ATLAS_SLICES, CTConfig, atlas_slice, grid_coordinates, make_objective
+from pinnrwf.runner import run
+from pinnrwf.vision import MODIFIED_SHEPP_LOGAN, pixel_centres, project, projection_angles, shepp_logan
 
 ANGLES = np.linspace(0.0, np.pi, 7)[:-1] + 0.1  # generic angles, none on the axes
 
@@ -121,19 +120,23 @@ def test_projection_gradient_matches_finite_differences():
 
 def test_projection_under_jit_and_angle_convention():
     image = jnp.asarray(disc(16, 0.5), jnp.float32)
-    np.testing.assert_allclose(jax.jit(project)(image, projection_angles(3)), project(image, projection_angles(3)),
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        jax.jit(project)(image, projection_angles(3)), project(image, projection_angles(3)), atol=1e-6
+    )
     np.testing.assert_allclose(projection_angles(4), [0.0, np.pi / 4, np.pi / 2, 3 * np.pi / 4], atol=1e-7)
 
 
-@pytest.mark.parametrize("image, angles, match", [
-    (np.zeros((8, 8)), np.zeros((2, 3)), "angles must be a non-empty 1-D array"),
-    (np.zeros((8, 8)), np.float32(0.3), "angles must be a non-empty 1-D array"),
-    (np.zeros((8, 8)), np.zeros(0), "angles must be a non-empty 1-D array"),
-    (np.zeros((8, 6)), np.zeros(3), r"image must be a square 2-D array \(n, n\), got shape \(8, 6\)"),
-    (np.zeros((2, 8, 8)), np.zeros(3), "image must be a square 2-D array"),
-    (np.zeros((1, 1)), np.zeros(3), r"image must be at least 2 × 2 \(n ≥ 2\)"),
-])
+@pytest.mark.parametrize(
+    "image, angles, match",
+    [
+        (np.zeros((8, 8)), np.zeros((2, 3)), "angles must be a non-empty 1-D array"),
+        (np.zeros((8, 8)), np.float32(0.3), "angles must be a non-empty 1-D array"),
+        (np.zeros((8, 8)), np.zeros(0), "angles must be a non-empty 1-D array"),
+        (np.zeros((8, 6)), np.zeros(3), r"image must be a square 2-D array \(n, n\), got shape \(8, 6\)"),
+        (np.zeros((2, 8, 8)), np.zeros(3), "image must be a square 2-D array"),
+        (np.zeros((1, 1)), np.zeros(3), r"image must be at least 2 × 2 \(n ≥ 2\)"),
+    ],
+)
 def test_projection_rejects_bad_shapes(image, angles, match):
     with pytest.raises(ValueError, match=match):
         project(image, angles)
@@ -156,8 +159,19 @@ def test_unperturbed_phantom_has_the_modified_intensities():
     the bottom (y up)."""
     image = np.asarray(shepp_logan(255))
     assert image.shape == (255, 255) and image.dtype == jnp.result_type(float)
-    expected = {(0.0, 0.0): 0.2, (0.0, 0.9): 1.0, (0.0, -0.9): 1.0, (0.22, 0.0): 0.0, (-0.22, 0.0): 0.0,
-                (0.0, 0.35): 0.3, (0.0, 0.07): 0.3, (0.0, 0.12): 0.4, (0.0, -0.1): 0.3, (0.0, -0.606): 0.3, (0.95, 0.95): 0.0}
+    expected = {
+        (0.0, 0.0): 0.2,
+        (0.0, 0.9): 1.0,
+        (0.0, -0.9): 1.0,
+        (0.22, 0.0): 0.0,
+        (-0.22, 0.0): 0.0,
+        (0.0, 0.35): 0.3,
+        (0.0, 0.07): 0.3,
+        (0.0, 0.12): 0.4,
+        (0.0, -0.1): 0.3,
+        (0.0, -0.606): 0.3,
+        (0.95, 0.95): 0.0,
+    }
     for (x, y), value in expected.items():
         assert _at(image, x, y) == pytest.approx(value, abs=1e-6), (x, y)
     assert len(MODIFIED_SHEPP_LOGAN) == 10 and all(len(row) == 6 for row in MODIFIED_SHEPP_LOGAN)
@@ -176,11 +190,14 @@ def test_perturbed_phantoms_are_seeded_and_clipped():
     np.testing.assert_array_equal(shepp_logan(64, key=jax.random.PRNGKey(1), perturbation=0.0), standard)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"n": 1}, "n must be ≥ 2, got 1"),
-    ({"n": 8.0}, "n must be an integer"),
-    ({"n": 8, "perturbation": -0.1}, "perturbation must be ≥ 0"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"n": 1}, "n must be ≥ 2, got 1"),
+        ({"n": 8.0}, "n must be an integer"),
+        ({"n": 8, "perturbation": -0.1}, "perturbation must be ≥ 0"),
+    ],
+)
 def test_phantom_rejects_bad_arguments(kwargs, match):
     n = kwargs.pop("n")
     with pytest.raises(ValueError, match=match):
@@ -232,10 +249,16 @@ def test_config_defaults_and_validation():
     assert CTConfig(dataset="atlas", mapping="posenc").effective_scale == 32.0
     assert CTConfig(scale=7.0).effective_scale == 7.0
     assert CTConfig().num_projections == 20 and CTConfig(dataset="atlas").num_projections == 40
-    for kwargs, match in [({"dataset": "brain"}, "dataset must be one of"), ({"mapping": "fourier"}, "mapping must"),
-                          ({"dataset": "atlas", "image": 20}, "image must be ≤ 19"), ({"image": -1}, "image must"),
-                          ({"order": 2}, "order must be one of"), ({"scale": 0.0}, "scale must be > 0"),
-                          ({"resolution": 1}, "resolution must be ≥ 2"), ({"projections": 0}, "projections")]:
+    for kwargs, match in [
+        ({"dataset": "brain"}, "dataset must be one of"),
+        ({"mapping": "fourier"}, "mapping must"),
+        ({"dataset": "atlas", "image": 20}, "image must be ≤ 19"),
+        ({"image": -1}, "image must"),
+        ({"order": 2}, "order must be one of"),
+        ({"scale": 0.0}, "scale must be > 0"),
+        ({"resolution": 1}, "resolution must be ≥ 2"),
+        ({"projections": 0}, "projections"),
+    ]:
         with pytest.raises(ValueError, match=match):
             CTConfig(**kwargs)
 
@@ -260,11 +283,17 @@ def test_smoke_runs_on_both_datasets(dataset, tmp_path):
     curve is recorded per evaluation and rises from the first evaluation to the last."""
     problem = get("ct")
     smoke = problem.presets["smoke"]
-    config = dataclasses.replace(smoke.config, dataset=dataset,
-                                 data_dir=str(write_standin_volume(tmp_path / "data")))
+    config = dataclasses.replace(smoke.config, dataset=dataset, data_dir=str(write_standin_volume(tmp_path / "data")))
     train = dataclasses.replace(smoke.train, progress=False)
-    results = run(problem, out_dir=tmp_path / "out", preset="smoke", config=config, train=train,
-                  parameterizations="plain,rwf", log=lambda _: None)
+    results = run(
+        problem,
+        out_dir=tmp_path / "out",
+        preset="smoke",
+        config=config,
+        train=train,
+        parameterizations="plain,rwf",
+        log=lambda _: None,
+    )
     saved = json.loads((tmp_path / "out" / "results.json").read_text())
     assert saved["problem_config"]["dataset"] == dataset
     assert {p.rsplit("/", 1)[-1] for p in saved["report"]["figures"]} == {"ct_reconstructions.png", "ct_psnr.png"}

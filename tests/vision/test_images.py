@@ -15,8 +15,7 @@ from pinnrwf.cli import main
 from pinnrwf.nn import RWF, FourierFeatures, Identity, Plain, PositionalEncoding, SirenScale
 from pinnrwf.problems import get
 from pinnrwf.problems.image_regression import ImageRegressionConfig, make_objective, siren_study
-from pinnrwf.vision import (SigmoidOutput, downsample, image_grid, load_image, psnr, split_image, text_image,
-                            text_images)
+from pinnrwf.vision import SigmoidOutput, downsample, image_grid, load_image, psnr, split_image, text_image, text_images
 
 
 # ------------------------------------------------------------------------------------------- PSNR
@@ -153,8 +152,12 @@ def test_models_share_one_gaussian_matrix_and_siren_needs_no_mapping():
     assert not np.array_equal(a.network.layers[0].effective_weight(), b.network.layers[0].effective_weight())
     y = jax.vmap(a)(jnp.zeros((5, 2)))
     assert y.shape == (5, 3) and bool(jnp.all((y > 0) & (y < 1)))
-    assert isinstance(natural.init_model(dataclasses.replace(cfg, mapping="posenc"), Plain())(
-        jax.random.PRNGKey(0)).network.embedding, PositionalEncoding)
+    assert isinstance(
+        natural.init_model(dataclasses.replace(cfg, mapping="posenc"), Plain())(
+            jax.random.PRNGKey(0)
+        ).network.embedding,
+        PositionalEncoding,
+    )
     none = dataclasses.replace(cfg, mapping="none")
     siren_net = natural.init_model(none, SirenScale(30.0))(jax.random.PRNGKey(0))
     assert isinstance(siren_net.network.embedding, Identity) and siren_net.network.activations[0].fn is jnp.sin
@@ -171,8 +174,11 @@ def test_objective_metrics_match_psnr_on_each_set():
     truth = np.asarray(objective.full_rgb).reshape(16, 16, 3)
     assert float(metrics["psnr"]) == pytest.approx(float(psnr(np.full_like(truth, 0.5), truth)), rel=1e-6)
     assert float(metrics["psnr_heldout"]) == pytest.approx(
-        float(psnr(np.full((8, 8, 3), 0.5), truth[1::2, 1::2])), rel=1e-6)
-    assert float(metrics["train_psnr"]) == pytest.approx(float(psnr(np.full((8, 8, 3), 0.5), truth[::2, ::2])), rel=1e-6)
+        float(psnr(np.full((8, 8, 3), 0.5), truth[1::2, 1::2])), rel=1e-6
+    )
+    assert float(metrics["train_psnr"]) == pytest.approx(
+        float(psnr(np.full((8, 8, 3), 0.5), truth[::2, ::2])), rel=1e-6
+    )
     terms, _ = objective.loss_terms(lambda x: jnp.full(3, 0.5), (), 0)
     assert float(terms["mse"]) == pytest.approx(float(np.mean((truth[::2, ::2] - 0.5) ** 2)), rel=1e-5)
 
@@ -203,8 +209,23 @@ def test_smoke_run_writes_results_and_figures(name, tmp_path):
 
 @pytest.mark.slow  # seven networks compiled: ≈ 15 s
 def test_siren_study_through_the_cli_adds_the_omega0_figure(tmp_path):
-    argv = ["run", "image-text", "--preset", "smoke", "--study", "siren", "--mapping", "none", "--steps", "4",
-            "--chunk", "2", "--out", str(tmp_path), "--no-progress"]
+    argv = [
+        "run",
+        "image-text",
+        "--preset",
+        "smoke",
+        "--study",
+        "siren",
+        "--mapping",
+        "none",
+        "--steps",
+        "4",
+        "--chunk",
+        "2",
+        "--out",
+        str(tmp_path),
+        "--no-progress",
+    ]
     assert main(argv) == 0
     res = json.loads((tmp_path / "results.json").read_text())
     assert list(res["runs"]) == list(siren_study())

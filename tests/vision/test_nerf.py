@@ -29,9 +29,11 @@ def constant_field(rgb, sigma):
 
 def slab_field(sigma0, colour, a, b):
     """Density σ0 and colour c where a ≤ −z ≤ b (a slab crossed by rays of the identity camera)."""
+
     def field(x):
         inside = (-x[2] >= a) & (-x[2] <= b)
         return jnp.asarray(colour, jnp.float32), jnp.where(inside, sigma0, 0.0)
+
     return field
 
 
@@ -148,8 +150,15 @@ def test_stratified_samples_one_per_bin_sorted_in_range(key):
 
 
 # --------------------------------------------------------------------------------- errors
-@pytest.mark.parametrize(("near", "far", "match"), [(6.0, 2.0, "near must be < far"), (2.0, 2.0, "near must be < far"),
-                                                    (-1.0, 2.0, "near must be ≥ 0"), (np.nan, 2.0, "near")])
+@pytest.mark.parametrize(
+    ("near", "far", "match"),
+    [
+        (6.0, 2.0, "near must be < far"),
+        (2.0, 2.0, "near must be < far"),
+        (-1.0, 2.0, "near must be ≥ 0"),
+        (np.nan, 2.0, "near"),
+    ],
+)
 def test_bad_sampling_range_is_a_clear_error(near, far, match, key):
     with pytest.raises(ValueError, match=match):
         stratified_samples(key, near, far, 8)
@@ -235,8 +244,9 @@ def test_a_damaged_data_file_is_named(tmp_path, damage):
         path.write_bytes(path.read_bytes()[:300])
     elif damage == "not a zip":
         path.write_bytes(b"PK\x03\x04 but nothing more")
-    with pytest.raises(ValueError, match=f"data_dir: {re.escape(str(path))} is not a .npz archive numpy can read "
-                       "without pickle"):
+    with pytest.raises(
+        ValueError, match=f"data_dir: {re.escape(str(path))} is not a .npz archive numpy can read without pickle"
+    ):
         read_views(path, "black")
 
 
@@ -252,8 +262,9 @@ def test_every_mapping_builds_a_radiance_field(mapping, key):
 def test_wc_row_is_e_nerf_every_dense_layer_equilibrated(key):
     from pinnrwf.nn import EquilibratedWeight
 
-    model = Nerf().init_model(NerfConfig(num_features=8, width=8, depth=2),
-                              parse_parameterizations("wc-row")["wc-row"])(key)
+    model = Nerf().init_model(
+        NerfConfig(num_features=8, width=8, depth=2), parse_parameterizations("wc-row")["wc-row"]
+    )(key)
     weights = [layer.weight for layer in model.network.layers]
     assert len(weights) == 3 and all(isinstance(w, EquilibratedWeight) for w in weights)
 

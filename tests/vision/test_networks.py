@@ -14,12 +14,22 @@ import pytest
 from pinnrwf.cli import main
 from pinnrwf.nn import MLP, RWF, FourierFeatures, Identity, Plain, SirenScale, siren
 from pinnrwf.problems import get
-from pinnrwf.vision import (SIREN_OMEGAS, RadianceField, SigmoidOutput, coordinate_embedding, coordinate_network,
-                            siren_omegas, siren_study)
+from pinnrwf.vision import (
+    SIREN_OMEGAS,
+    RadianceField,
+    SigmoidOutput,
+    coordinate_embedding,
+    coordinate_network,
+    siren_omegas,
+    siren_study,
+)
 
 
 def _leaves_equal(a, b) -> bool:
-    la, lb = jax.tree_util.tree_leaves(eqx.filter(a, eqx.is_array)), jax.tree_util.tree_leaves(eqx.filter(b, eqx.is_array))
+    la, lb = (
+        jax.tree_util.tree_leaves(eqx.filter(a, eqx.is_array)),
+        jax.tree_util.tree_leaves(eqx.filter(b, eqx.is_array)),
+    )
     return len(la) == len(lb) and all(np.array_equal(x, y) for x, y in zip(la, lb))
 
 
@@ -69,20 +79,39 @@ def test_every_vision_task_builds_its_network_with_the_builder():
         smoke = problem.presets["smoke"].config
         none = dataclasses.replace(smoke, mapping="none")
         net = problem.init_model(none, SirenScale(10.0))(jax.random.PRNGKey(0))
-        assert any(getattr(a, "fn", None) is jnp.sin for a in jax.tree_util.tree_leaves(
-            net, is_leaf=lambda n: hasattr(n, "fn"))), name
+        assert any(
+            getattr(a, "fn", None) is jnp.sin
+            for a in jax.tree_util.tree_leaves(net, is_leaf=lambda n: hasattr(n, "fn"))
+        ), name
         gauss = dataclasses.replace(smoke, mapping="gauss")
         with pytest.raises(ValueError, match="--mapping none"):
             problem.init_model(gauss, SirenScale(10.0))
         relu = problem.init_model(gauss, Plain())(jax.random.PRNGKey(0))
-        assert any(isinstance(e, FourierFeatures) for e in jax.tree_util.tree_leaves(
-            relu, is_leaf=lambda n: isinstance(n, FourierFeatures))), name
+        assert any(
+            isinstance(e, FourierFeatures)
+            for e in jax.tree_util.tree_leaves(relu, is_leaf=lambda n: isinstance(n, FourierFeatures))
+        ), name
 
 
 @pytest.mark.slow  # seven small networks compiled: ≈ 15 s
 def test_ct_siren_study_through_the_cli_adds_the_omega0_figure(tmp_path):
-    argv = ["run", "ct", "--preset", "smoke", "--study", "siren", "--mapping", "none", "--steps", "4", "--chunk", "2",
-            "--out", str(tmp_path), "--no-progress"]
+    argv = [
+        "run",
+        "ct",
+        "--preset",
+        "smoke",
+        "--study",
+        "siren",
+        "--mapping",
+        "none",
+        "--steps",
+        "4",
+        "--chunk",
+        "2",
+        "--out",
+        str(tmp_path),
+        "--no-progress",
+    ]
     assert main(argv) == 0
     res = json.loads((tmp_path / "results.json").read_text())
     assert list(res["runs"]) == list(siren_study())
@@ -93,8 +122,23 @@ def test_ct_siren_study_through_the_cli_adds_the_omega0_figure(tmp_path):
 
 
 def test_ct_siren_study_with_a_mapping_is_one_line_error_before_any_training(tmp_path, capsys):
-    argv = ["run", "ct", "--preset", "smoke", "--study", "siren", "--mapping", "gauss", "--steps", "2", "--chunk", "2",
-            "--out", str(tmp_path), "--no-progress"]
+    argv = [
+        "run",
+        "ct",
+        "--preset",
+        "smoke",
+        "--study",
+        "siren",
+        "--mapping",
+        "gauss",
+        "--steps",
+        "2",
+        "--chunk",
+        "2",
+        "--out",
+        str(tmp_path),
+        "--no-progress",
+    ]
     with pytest.raises(SystemExit) as exit_info:
         main(argv)
     assert exit_info.value.code == 2

@@ -123,10 +123,14 @@ def test_load_mesh_reads_obj_and_ply_and_reports_bad_files(tmp_path):
     with pytest.raises(ValueError, match="no triangle faces|trimesh cannot read|must be a trimesh"):
         load_mesh(points_only)
     nan_vertex = tmp_path / "nan.obj"  # trimesh drops such a vertex and its faces: refused instead
-    nan_vertex.write_text("v 0 0 0\nv 1 0 0\nv 0 1 0\nv 0 0 nan\nv 0 0 1\n"
-                          "f 1 2 3\nf 1 2 4\nf 1 3 5\nf 2 3 5\nf 1 2 5\n")
-    with pytest.raises(ValueError, match=f"mesh path: {re.escape(str(nan_vertex))} has 1 vertex\\(es\\) with a NaN or "
-                       "infinite coordinate \\(the first: vertex 3 of 5\\)"):
+    nan_vertex.write_text(
+        "v 0 0 0\nv 1 0 0\nv 0 1 0\nv 0 0 nan\nv 0 0 1\nf 1 2 3\nf 1 2 4\nf 1 3 5\nf 2 3 5\nf 1 2 5\n"
+    )
+    with pytest.raises(
+        ValueError,
+        match=f"mesh path: {re.escape(str(nan_vertex))} has 1 vertex\\(es\\) with a NaN or "
+        "infinite coordinate \\(the first: vertex 3 of 5\\)",
+    ):
         load_mesh(nan_vertex)
 
 
@@ -198,8 +202,9 @@ def test_sigmoid_binary_cross_entropy_is_the_stable_form():
     x = jnp.array([-3.0, -0.5, 0.0, 0.7, 4.0])
     z = jnp.array([1.0, 0.0, 1.0, 1.0, 0.0])
     p = jax.nn.sigmoid(x)
-    np.testing.assert_allclose(sigmoid_binary_cross_entropy(x, z), -(z * jnp.log(p) + (1 - z) * jnp.log(1 - p)),
-                               rtol=1e-5)
+    np.testing.assert_allclose(
+        sigmoid_binary_cross_entropy(x, z), -(z * jnp.log(p) + (1 - z) * jnp.log(1 - p)), rtol=1e-5
+    )
     big = sigmoid_binary_cross_entropy(jnp.array([200.0, -200.0]), jnp.array([False, True]))
     np.testing.assert_allclose(big, [200.0, 200.0])  # finite where log σ(x) would underflow
     with pytest.raises(ValueError, match="same shape"):
@@ -261,7 +266,7 @@ def test_smoke_run_through_the_runner(tmp_path):
     results = run(problem, preset="smoke", out_dir=tmp_path, parameterizations="plain,rwf", log=lambda m: None)
     assert set(results) == {"plain", "rwf"}
     saved = json.loads((tmp_path / "results.json").read_text())
-    for name, r in saved["runs"].items():
+    for _name, r in saved["runs"].items():
         for metric in problem.metrics:
             values = r["final_metrics"][metric]
             assert len(values) == problem.presets["smoke"].train.seeds

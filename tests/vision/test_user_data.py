@@ -15,8 +15,15 @@ from pinnrwf.cli import main
 from pinnrwf.problems.ct import CTConfig, ground_truth
 from pinnrwf.problems.image_regression import ImageRegressionConfig, target_image
 from pinnrwf.problems.nerf import NerfConfig, feature_scale, load_scene
-from pinnrwf.vision import (centre_square, load_blender_scene, load_grayscale, load_image, load_rgba, look_at,
-                            over_background)
+from pinnrwf.vision import (
+    centre_square,
+    load_blender_scene,
+    load_grayscale,
+    load_image,
+    load_rgba,
+    look_at,
+    over_background,
+)
 
 FAST = ["--preset", "smoke", "--param", "plain", "--steps", "4", "--chunk", "2", "--no-progress"]
 
@@ -48,8 +55,9 @@ def write_png16(path, array: np.ndarray) -> None:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     header = struct.pack(">IIBBBBB", w, h, 16, colour_type, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw))
-                     + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b"")
+    )
 
 
 def block_mean(image: np.ndarray, k: int) -> np.ndarray:
@@ -115,21 +123,26 @@ def test_image_regression_takes_greyscale_and_rgba_as_rgb_and_larger_resolutions
     np.testing.assert_array_equal(image[..., 0], image[..., 2])
     rgba = np.random.default_rng(5).integers(0, 256, (16, 16, 4), dtype=np.uint8)
     Image.fromarray(rgba).save(tmp_path / "rgba.png")
-    np.testing.assert_array_equal(target_image(ImageRegressionConfig(image_path=str(tmp_path / "rgba.png"),
-                                                                     resolution=16)), rgba[..., :3] / np.float32(255))
+    np.testing.assert_array_equal(
+        target_image(ImageRegressionConfig(image_path=str(tmp_path / "rgba.png"), resolution=16)),
+        rgba[..., :3] / np.float32(255),
+    )
 
 
 def test_image_regression_errors_name_the_option_and_file(tmp_path, capsys):
     missing = tmp_path / "missing.png"
-    assert f"--image-path: no file at {missing}" in cli_error(capsys, "image-natural", tmp_path,
-                                                             "--image-path", str(missing))
+    assert f"--image-path: no file at {missing}" in cli_error(
+        capsys, "image-natural", tmp_path, "--image-path", str(missing)
+    )
     (tmp_path / "notes.png").write_text("not an image")
     message = cli_error(capsys, "image-natural", tmp_path, "--image-path", str(tmp_path / "notes.png"))
     assert f"--image-path: {tmp_path / 'notes.png'} is not an image Pillow can read" in message
     Image.fromarray(np.zeros((20, 30, 3), np.uint8)).save(tmp_path / "small.png")
     message = cli_error(capsys, "image-text", tmp_path, "--image-path", str(tmp_path / "small.png"))
-    assert (f"--image-path: {tmp_path / 'small.png'} is 20 × 30 pixels (H × W); its centred square (20²) is "
-            "smaller than --resolution 32") in message
+    assert (
+        f"--image-path: {tmp_path / 'small.png'} is 20 × 30 pixels (H × W); its centred square (20²) is "
+        "smaller than --resolution 32"
+    ) in message
     Image.fromarray(np.zeros((40, 40), np.float32)).save(tmp_path / "float.tiff")
     message = cli_error(capsys, "image-natural", tmp_path, "--image-path", str(tmp_path / "float.tiff"))
     assert "is a 32-bit float ('F') image; only 8- and 16-bit images are supported" in message
@@ -203,8 +216,9 @@ def test_blender_scene_is_read_as_written(tmp_path):
     np.testing.assert_array_equal(train.poses[1], pose)
     half = load_blender_scene(tmp_path, width=8)["test"]
     assert half.focal == pytest.approx(train.focal / 2)
-    np.testing.assert_allclose(half.rgba, block_mean(views["test"].transpose(1, 2, 0, 3) / np.float32(255), 2)
-                               .transpose(2, 0, 1, 3), atol=1e-6)
+    np.testing.assert_allclose(
+        half.rgba, block_mean(views["test"].transpose(1, 2, 0, 3) / np.float32(255), 2).transpose(2, 0, 1, 3), atol=1e-6
+    )
 
 
 def test_nerf_trains_on_a_user_blender_scene(tmp_path):
@@ -212,8 +226,9 @@ def test_nerf_trains_on_a_user_blender_scene(tmp_path):
     config = NerfConfig(scene=str(tmp_path / "scene"), background="white", test_stride=2)
     scene = load_scene(config)
     rgba = views["test"] / np.float32(255)
-    np.testing.assert_allclose(scene.test_rgb, (rgba[..., :3] * rgba[..., 3:] + 1 - rgba[..., 3:])[:, ::2, ::2],
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        scene.test_rgb, (rgba[..., :3] * rgba[..., 3:] + 1 - rgba[..., 3:])[:, ::2, ::2], atol=1e-6
+    )
     assert scene.train_rgb.shape == (4 * 16 * 16, 3) and scene.test_views == (0, 1)
     assert feature_scale(config) == pytest.approx(10.0 * 16 / 400)  # σ follows the width of the views
     res = run_cli("nerf", tmp_path, "--scene", str(tmp_path / "scene"), "--scene-width", "8")
@@ -232,27 +247,34 @@ def test_nerf_scene_errors_name_the_option_and_file(tmp_path, capsys):
     write_blender_scene(folder)
     (folder / "train" / "r_2.png").unlink()
     message = cli_error(capsys, "nerf", tmp_path, "--scene", str(folder))
-    assert (f"--scene: {folder / 'transforms_train.json'}: frames[2] names './train/r_2', but there is no image "
-            f"{folder / 'train' / 'r_2.png'}") in message
+    assert (
+        f"--scene: {folder / 'transforms_train.json'}: frames[2] names './train/r_2', but there is no image "
+        f"{folder / 'train' / 'r_2.png'}"
+    ) in message
 
     write_blender_scene(folder)
     Image.fromarray(np.zeros((8, 8, 4), np.uint8)).save(folder / "test" / "r_1.png")
     message = cli_error(capsys, "nerf", tmp_path, "--scene", str(folder))
-    assert f"--scene: {folder / 'test' / 'r_1.png'} is 8 × 8 (H × W) but {folder / 'test' / 'r_0.png'} is 16 × 16" \
+    assert (
+        f"--scene: {folder / 'test' / 'r_1.png'} is 8 × 8 (H × W) but {folder / 'test' / 'r_0.png'} is 16 × 16"
         in message
+    )
 
     write_blender_scene(folder, size=12)
     transforms = json.loads((folder / "transforms_train.json").read_text())
     transforms["frames"][3]["transform_matrix"] = transforms["frames"][3]["transform_matrix"][:3]
     (folder / "transforms_train.json").write_text(json.dumps(transforms))
     message = cli_error(capsys, "nerf", tmp_path, "--scene", str(folder))
-    assert (f"--scene: {folder / 'transforms_train.json'}: frames[3].transform_matrix must be a finite 4 × 4 "
-            "camera-to-world matrix") in message
+    assert (
+        f"--scene: {folder / 'transforms_train.json'}: frames[3].transform_matrix must be a finite 4 × 4 "
+        "camera-to-world matrix"
+    ) in message
 
     write_blender_scene(folder, size=16)
     write_blender_scene(tmp_path / "other", size=12)
-    (folder / "transforms_test.json").write_text((tmp_path / "other" / "transforms_test.json").read_text()
-                                                 .replace("./test/", "../other/test/"))
+    (folder / "transforms_test.json").write_text(
+        (tmp_path / "other" / "transforms_test.json").read_text().replace("./test/", "../other/test/")
+    )
     message = cli_error(capsys, "nerf", tmp_path, "--scene", str(folder))
     assert "--scene: the test views" in message and "are (12, 12) (H, W) but the train views" in message
 

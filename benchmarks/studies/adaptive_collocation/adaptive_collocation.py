@@ -38,23 +38,40 @@ def time_fit(problem, config, collocation, steps: int, chunk: int) -> float:
     """Steps/s over the chunks after the first (which compiles)."""
     stamps = []
     # evaluated once, at the end: the timed chunks are training only
-    train = TrainConfig(steps=steps + chunk, chunk_steps=chunk, eval_every=steps + chunk, progress=False,
-                        collocation=collocation)
-    fit(problem.init_model(config, Plain()), problem.objective(config, train), train,
-        optimizer=Adam(decay_steps=None), on_chunk=lambda step, record: stamps.append(time.perf_counter()))
+    train = TrainConfig(
+        steps=steps + chunk, chunk_steps=chunk, eval_every=steps + chunk, progress=False, collocation=collocation
+    )
+    fit(
+        problem.init_model(config, Plain()),
+        problem.objective(config, train),
+        train,
+        optimizer=Adam(decay_steps=None),
+        on_chunk=lambda step, record: stamps.append(time.perf_counter()),
+    )
     return steps / (stamps[-1] - stamps[0])
 
 
 def configure_parser(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--every", type=int_list_arg, default=[100, 1000],
-                   help="comma list of RAD periods N (default: 100,1000)")
-    p.add_argument("--pool", type=positive_int_arg, default=100_000, help="RAD's candidate pool M (default: %(default)s)")
-    p.add_argument("--points", type=positive_int_arg, default=512, help="residual points per step (default: %(default)s)")
+    p.add_argument(
+        "--every", type=int_list_arg, default=[100, 1000], help="comma list of RAD periods N (default: 100,1000)"
+    )
+    p.add_argument(
+        "--pool", type=positive_int_arg, default=100_000, help="RAD's candidate pool M (default: %(default)s)"
+    )
+    p.add_argument(
+        "--points", type=positive_int_arg, default=512, help="residual points per step (default: %(default)s)"
+    )
     p.add_argument("--width", type=positive_int_arg, default=64, help="hidden width (default: %(default)s)")
     p.add_argument("--depth", type=positive_int_arg, default=3, help="hidden layers (default: %(default)s)")
-    p.add_argument("--steps", type=positive_int_arg, default=1000,
-                   help="timed steps per case, a multiple of every N (default: %(default)s)")
-    p.add_argument("--chunk", type=positive_int_arg, default=100, help="steps per compiled chunk (default: %(default)s)")
+    p.add_argument(
+        "--steps",
+        type=positive_int_arg,
+        default=1000,
+        help="timed steps per case, a multiple of every N (default: %(default)s)",
+    )
+    p.add_argument(
+        "--chunk", type=positive_int_arg, default=100, help="steps per compiled chunk (default: %(default)s)"
+    )
     p.add_argument("--rounds", type=positive_int_arg, default=3, help="rounds of all cases (default: %(default)s)")
     add_out_argument(p)
 
@@ -65,37 +82,68 @@ def main_from_args(args) -> int:
         raise ValueError(f"--steps must be a multiple of --chunk ({args.chunk}), got {args.steps}")
     bad = [n for n in args.every if args.steps % n]
     if bad:
-        raise ValueError(f"--steps must be a multiple of every --every period (it holds whole periods), got "
-                         f"{args.steps} and {bad[0]}")
+        raise ValueError(
+            f"--steps must be a multiple of every --every period (it holds whole periods), got "
+            f"{args.steps} and {bad[0]}"
+        )
     problem = registry()["advection"]
-    config = dataclasses.replace(problem.presets["quick"].config, width=args.width, depth=args.depth,
-                                 n_residual=args.points, eval_nx=32, eval_nt=11)
+    config = dataclasses.replace(
+        problem.presets["quick"].config,
+        width=args.width,
+        depth=args.depth,
+        n_residual=args.points,
+        eval_nx=32,
+        eval_nt=11,
+    )
     cases = {"uniform": None, **{f"rad-{n}": pde.RAD(every=n, pool=args.pool) for n in args.every}}
     rounds = []
     for r in range(args.rounds):
         rates = {name: time_fit(problem, config, c, args.steps, args.chunk) for name, c in cases.items()}
-        rounds.append({"round": r + 1, "steps_per_second": rates,
-                       "slowdown_vs_uniform": {k: rates["uniform"] / v for k, v in rates.items() if k != "uniform"}})
+        rounds.append(
+            {
+                "round": r + 1,
+                "steps_per_second": rates,
+                "slowdown_vs_uniform": {k: rates["uniform"] / v for k, v in rates.items() if k != "uniform"},
+            }
+        )
         print(rounds[-1], flush=True)
     names = [k for k in cases if k != "uniform"]
     median = {k: statistics.median(x["slowdown_vs_uniform"][k] for x in rounds) for k in names}
     payload = {
-        "workload": {"problem": "advection", "points": args.points, "pool": args.pool,
-                     "network": f"MLP {args.depth} hidden x {args.width} tanh (periodic embedding), Plain",
-                     "optimizer": "Adam", "steps": args.steps, "chunk": args.chunk},
-        "rounds": rounds, "median_slowdown_vs_uniform": median, "load_average_1min": os.getloadavg()[0],
+        "workload": {
+            "problem": "advection",
+            "points": args.points,
+            "pool": args.pool,
+            "network": f"MLP {args.depth} hidden x {args.width} tanh (periodic embedding), Plain",
+            "optimizer": "Adam",
+            "steps": args.steps,
+            "chunk": args.chunk,
+        },
+        "rounds": rounds,
+        "median_slowdown_vs_uniform": median,
+        "load_average_1min": os.getloadavg()[0],
     }
     platform = jax.devices()[0].platform
-    lines = [f"# RAD cost per step vs uniform points ({platform}, advection, {args.points} points, pool {args.pool})",
-             "", "| round | uniform (steps/s) | " + " | ".join(f"{k} (steps/s)" for k in names) + " |",
-             "|---|---|" + "---|" * len(names)]
+    lines = [
+        f"# RAD cost per step vs uniform points ({platform}, advection, {args.points} points, pool {args.pool})",
+        "",
+        "| round | uniform (steps/s) | " + " | ".join(f"{k} (steps/s)" for k in names) + " |",
+        "|---|---|" + "---|" * len(names),
+    ]
     for x in rounds:
         s = x["steps_per_second"]
-        lines.append(f"| {x['round']} | {s['uniform']:.1f} | " + " | ".join(
-            f"{s[k]:.1f} (×{x['slowdown_vs_uniform'][k]:.3f})" for k in names) + " |")
-    lines += ["", "Median step-time ratio to uniform (> 1: slower): "
-              + ", ".join(f"{k} **×{median[k]:.3f}**" for k in names) + ".",
-              f"1-minute load average at the end: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores, shared)."]
+        lines.append(
+            f"| {x['round']} | {s['uniform']:.1f} | "
+            + " | ".join(f"{s[k]:.1f} (×{x['slowdown_vs_uniform'][k]:.3f})" for k in names)
+            + " |"
+        )
+    lines += [
+        "",
+        "Median step-time ratio to uniform (> 1: slower): "
+        + ", ".join(f"{k} **×{median[k]:.3f}**" for k in names)
+        + ".",
+        f"1-minute load average at the end: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores, shared).",
+    ]
     md = "\n".join(lines) + "\n"
     paths = write_benchmark(f"adaptive_collocation_{platform}", payload, md, out)
     print(md)

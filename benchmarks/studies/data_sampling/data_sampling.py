@@ -28,8 +28,8 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 
-from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
 from pinnrwf._cli_types import positive_int_arg
+from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
 from pinnrwf.datasets import FunctionPointPairs
 from pinnrwf.nn import DeepONet, Plain
 from pinnrwf.train import AbstractObjective, Adam, TrainConfig, fit
@@ -80,8 +80,13 @@ def time_fit(objective, steps: int, chunk: int) -> float:
     minimum over chunks is the least disturbed estimate of the step's own cost."""
     stamps = []
     cfg = TrainConfig(steps=steps + chunk, chunk_steps=chunk, progress=False)
-    fit(init_model, objective, cfg, optimizer=Adam(decay_steps=1000),
-        on_chunk=lambda step, record: stamps.append(time.perf_counter()))
+    fit(
+        init_model,
+        objective,
+        cfg,
+        optimizer=Adam(decay_steps=1000),
+        on_chunk=lambda step, record: stamps.append(time.perf_counter()),
+    )
     return chunk / min(b - a for a, b in zip(stamps, stamps[1:]))
 
 
@@ -124,16 +129,27 @@ def main_from_args(args) -> int:
     for r in range(args.rounds):
         a = time_fit(sampled, args.steps, args.chunk)
         b = time_fit(fixed, args.steps, args.chunk)
-        rounds.append({"round": r + 1, "device_sampling_steps_per_second": a, "fixed_batch_steps_per_second": b,
-                       "overhead_fraction": 1.0 - a / b})
+        rounds.append(
+            {
+                "round": r + 1,
+                "device_sampling_steps_per_second": a,
+                "fixed_batch_steps_per_second": b,
+                "overhead_fraction": 1.0 - a / b,
+            }
+        )
         print(rounds[-1], flush=True)
     per_draw = time_draws(pairs, args.steps)
     step_seconds = 1.0 / max(x["device_sampling_steps_per_second"] for x in rounds)
     overhead = statistics.median(x["overhead_fraction"] for x in rounds)
     payload = {
-        "workload": {"functions": N_FUNCTIONS, "sensors": N_SENSORS, "points_per_function": N_POINTS,
-                     "batch_pairs": BATCH, "network": "DeepONet, branch and trunk 5 hidden x 64 tanh, Plain",
-                     "optimizer": "Adam"},
+        "workload": {
+            "functions": N_FUNCTIONS,
+            "sensors": N_SENSORS,
+            "points_per_function": N_POINTS,
+            "batch_pairs": BATCH,
+            "network": "DeepONet, branch and trunk 5 hidden x 64 tanh, Plain",
+            "optimizer": "Adam",
+        },
         "rounds": rounds,
         "median_overhead_fraction": overhead,
         "draw_seconds": per_draw,
@@ -143,15 +159,24 @@ def main_from_args(args) -> int:
         "target": "drawing batches < 5 % of the step time",
     }
     platform = jax.devices()[0].platform
-    lines = [f"# Minibatch drawing cost, diffusion–reaction DeepONet workload ({platform})", "",
-             "| round | device sampling (steps/s) | fixed batch (steps/s) | overhead |", "|---|---|---|---|"]
+    lines = [
+        f"# Minibatch drawing cost, diffusion–reaction DeepONet workload ({platform})",
+        "",
+        "| round | device sampling (steps/s) | fixed batch (steps/s) | overhead |",
+        "|---|---|---|---|",
+    ]
     for x in rounds:
-        lines.append(f"| {x['round']} | {x['device_sampling_steps_per_second']:.2f} | "
-                     f"{x['fixed_batch_steps_per_second']:.2f} | {100 * x['overhead_fraction']:.1f} % |")
-    lines += ["", f"Median overhead: **{100 * overhead:.1f} %** of the step (target < 5 %). The draw alone "
-              f"(indices + gathers of 10 000 pairs, in a compiled scan): {1e3 * per_draw:.2f} ms, "
-              f"{100 * per_draw / step_seconds:.1f} % of the fastest {1e3 * step_seconds:.1f} ms step. "
-              f"1-minute load average at the end: {os.getloadavg()[0]:.1f} (2 cores)."]
+        lines.append(
+            f"| {x['round']} | {x['device_sampling_steps_per_second']:.2f} | "
+            f"{x['fixed_batch_steps_per_second']:.2f} | {100 * x['overhead_fraction']:.1f} % |"
+        )
+    lines += [
+        "",
+        f"Median overhead: **{100 * overhead:.1f} %** of the step (target < 5 %). The draw alone "
+        f"(indices + gathers of 10 000 pairs, in a compiled scan): {1e3 * per_draw:.2f} ms, "
+        f"{100 * per_draw / step_seconds:.1f} % of the fastest {1e3 * step_seconds:.1f} ms step. "
+        f"1-minute load average at the end: {os.getloadavg()[0]:.1f} (2 cores).",
+    ]
     md = "\n".join(lines) + "\n"
     paths = write_benchmark(f"data_sampling_{platform}", payload, md, out)
     print(md)

@@ -18,13 +18,22 @@ import sys
 import time
 from pathlib import Path
 
-from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
 from pinnrwf._cli_types import positive_int_arg
+from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
 
 SETS = [
-    ("advection_paper", ["advection", "--ic", "sin", "--n-samples", "1", "--seed", "0", "--out", "data/advection_c50_sin.h5"]),
-    ("diffusion_reaction_train", ["diffusion-reaction", "--n-samples", "5000", "--seed", "0", "--out", "data/diffusion_reaction_train.h5"]),
-    ("diffusion_reaction_test", ["diffusion-reaction", "--n-samples", "100", "--seed", "1", "--out", "data/diffusion_reaction_test.h5"]),
+    (
+        "advection_paper",
+        ["advection", "--ic", "sin", "--n-samples", "1", "--seed", "0", "--out", "data/advection_c50_sin.h5"],
+    ),
+    (
+        "diffusion_reaction_train",
+        ["diffusion-reaction", "--n-samples", "5000", "--seed", "0", "--out", "data/diffusion_reaction_train.h5"],
+    ),
+    (
+        "diffusion_reaction_test",
+        ["diffusion-reaction", "--n-samples", "100", "--seed", "1", "--out", "data/diffusion_reaction_test.h5"],
+    ),
     ("darcy_train", ["darcy", "--n-samples", "2000", "--seed", "0", "--out", "data/darcy_train.h5"]),
     ("darcy_test", ["darcy", "--n-samples", "100", "--seed", "1", "--out", "data/darcy_test.h5"]),
     ("burgers_test", ["burgers", "--n-samples", "100", "--seed", "1", "--out", "data/burgers_test.h5"]),
@@ -34,8 +43,12 @@ SETS = [
 
 
 def configure_parser(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--burgers-train-samples", type=positive_int_arg, default=1000,
-                   help="below 1000 the Burgers train time is extrapolated linearly, and marked so")
+    p.add_argument(
+        "--burgers-train-samples",
+        type=positive_int_arg,
+        default=1000,
+        help="below 1000 the Burgers train time is extrapolated linearly, and marked so",
+    )
     p.add_argument("--only", nargs="*", default=None, help="names of the sets to run (default: all)")
     add_out_argument(p)
 
@@ -66,11 +79,16 @@ def main_from_args(args) -> int:
             return proc.returncode
         n = int(cli[cli.index("--n-samples") + 1]) if "--n-samples" in cli else 3
         out = Path(cli[cli.index("--out") + 1])
-        row = {"name": name, "command": "pinnrwf generate " + shlex.join(cli), "n_samples": n,
-               "wall_seconds": wall, "file_mb": out.stat().st_size / 2**20,
-               # other processes on the machine slow the run down; the 1-minute load average
-               # (2 cores) before and after makes such contamination visible
-               "load_avg_1min_before_after": [round(load_before, 2), round(load_after, 2)]}
+        row = {
+            "name": name,
+            "command": "pinnrwf generate " + shlex.join(cli),
+            "n_samples": n,
+            "wall_seconds": wall,
+            "file_mb": out.stat().st_size / 2**20,
+            # other processes on the machine slow the run down; the 1-minute load average
+            # (2 cores) before and after makes such contamination visible
+            "load_avg_1min_before_after": [round(load_before, 2), round(load_after, 2)],
+        }
         if extrapolated:
             row["extrapolated_1000_samples_seconds"] = wall * 1000 / n
         rows.append(row)
@@ -80,12 +98,22 @@ def main_from_args(args) -> int:
         prev = {r["name"]: r for r in json.loads(old.read_text())["rows"]}
         prev.update({r["name"]: r for r in rows})
         rows = [prev[n] for n, _ in SETS if n in prev]
-    md = ["# Dataset generation wall times", "",
-          "| set | command | samples | wall time (s) | file (MiB) | load avg before/after |", "|---|---|---|---|---|---|"]
+    md = [
+        "# Dataset generation wall times",
+        "",
+        "| set | command | samples | wall time (s) | file (MiB) | load avg before/after |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in rows:
-        note = f" (extrapolated to 1000: {r['extrapolated_1000_samples_seconds']:.0f} s)" if "extrapolated_1000_samples_seconds" in r else ""
-        md.append(f"| {r['name']} | `{r['command']}` | {r['n_samples']} | {r['wall_seconds']:.1f}{note} | {r['file_mb']:.1f} | "
-                  f"{r.get('load_avg_1min_before_after', 'not recorded')} |")
+        note = (
+            f" (extrapolated to 1000: {r['extrapolated_1000_samples_seconds']:.0f} s)"
+            if "extrapolated_1000_samples_seconds" in r
+            else ""
+        )
+        md.append(
+            f"| {r['name']} | `{r['command']}` | {r['n_samples']} | {r['wall_seconds']:.1f}{note} | {r['file_mb']:.1f} | "
+            f"{r.get('load_avg_1min_before_after', 'not recorded')} |"
+        )
     write_benchmark("datasets_generation", {"rows": rows}, "\n".join(md) + "\n", out)
     print("\n".join(md))
     return 0

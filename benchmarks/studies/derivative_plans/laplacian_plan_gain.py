@@ -44,12 +44,16 @@ def timed_gradient(objective, model):
 
 def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rounds", type=positive_int_arg, default=3, help="alternating rounds (default: %(default)s)")
-    p.add_argument("--reps", type=positive_int_arg, default=20, help="timed calls per round and plan "
-                   "(default: %(default)s)")
+    p.add_argument(
+        "--reps", type=positive_int_arg, default=20, help="timed calls per round and plan (default: %(default)s)"
+    )
     p.add_argument("--problems", default=",".join(PROBLEMS), help="comma-separated, of: " + ", ".join(PROBLEMS))
-    p.add_argument("--out", type=Path, default=RESULTS_DIR,
-                   help=f"root of the results tree: writes OUT/derivative-plans/<device>/laplacian-plan/ (default: "
-                   f"{RESULTS_DIR})")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=RESULTS_DIR,
+        help=f"root of the results tree: writes OUT/derivative-plans/<device>/laplacian-plan/ (default: {RESULTS_DIR})",
+    )
 
 
 def main_from_args(args: argparse.Namespace) -> int:
@@ -64,8 +68,7 @@ def main_from_args(args: argparse.Namespace) -> int:
         preset = problem.presets["quick"]
         objective = problem.objective(preset.config, preset.train)
         model = problem.init_model(preset.config, Plain())(jax.random.PRNGKey(0))
-        plans = {"nested": with_derivative_mode(objective, "forward"),
-                 "auto": with_derivative_mode(objective, "auto")}
+        plans = {"nested": with_derivative_mode(objective, "forward"), "auto": with_derivative_mode(objective, "auto")}
         compiled = {k: timed_gradient(o, model) for k, o in plans.items()}
         times = {k: [] for k in plans}
         for _ in range(args.rounds):
@@ -76,26 +79,48 @@ def main_from_args(args: argparse.Namespace) -> int:
                 jax.block_until_ready(grads)
                 times[k].append((time.perf_counter() - t0) / args.reps * 1e3)
         ratios = [a / b for a, b in zip(times["nested"], times["auto"])]
-        row = {"problem": name, "plans": {k: repr(o.equation.plan) for k, o in plans.items()},
-               "loss": {k: v for k, (_, v) in compiled.items()}, "ms": times, "ratio_nested_over_auto": ratios,
-               "median_ratio": statistics.median(ratios), "load_after": os.getloadavg()[0]}
+        row = {
+            "problem": name,
+            "plans": {k: repr(o.equation.plan) for k, o in plans.items()},
+            "loss": {k: v for k, (_, v) in compiled.items()},
+            "ms": times,
+            "ratio_nested_over_auto": ratios,
+            "median_ratio": statistics.median(ratios),
+            "load_after": os.getloadavg()[0],
+        }
         rows.append(row)
         print(json.dumps(row), flush=True)
-    command = (f"pinnrwf bench derivative-plans --rounds {args.rounds} --reps {args.reps} --problems {','.join(names)} "
-               f"--out {args.out}")
-    result = {"commit": git_commit(), "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-              "cpu": cpu_model(), "jax": jax.__version__, "command": command, "problems": rows}
-    lines = ["# Forward-Laplacian plan vs nested plan: loss and gradient of each problem's quick objective", "",
-             f"CPU {result['cpu']}, JAX {result['jax']}, commit {result['commit']}, {result['date']}; `{command}`. "
-             "Plain, one seed, one sampled batch; ms per jitted value-and-gradient call, the two plans "
-             "alternating in each round.", "",
-             "| problem | auto plan | nested ms (rounds) | auto ms (rounds) | nested / auto (median) | loss nested / auto |",
-             "|---|---|---|---|---|---|"]
+    command = (
+        f"pinnrwf bench derivative-plans --rounds {args.rounds} --reps {args.reps} --problems {','.join(names)} "
+        f"--out {args.out}"
+    )
+    result = {
+        "commit": git_commit(),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "cpu": cpu_model(),
+        "jax": jax.__version__,
+        "command": command,
+        "problems": rows,
+    }
+    lines = [
+        "# Forward-Laplacian plan vs nested plan: loss and gradient of each problem's quick objective",
+        "",
+        f"CPU {result['cpu']}, JAX {result['jax']}, commit {result['commit']}, {result['date']}; `{command}`. "
+        "Plain, one seed, one sampled batch; ms per jitted value-and-gradient call, the two plans "
+        "alternating in each round.",
+        "",
+        "| problem | auto plan | nested ms (rounds) | auto ms (rounds) | nested / auto (median) | loss nested / auto |",
+        "|---|---|---|---|---|---|",
+    ]
     for row in rows:
-        lines.append(f"| {row['problem']} | `{row['plans']['auto']}` | "
-                     + " / ".join(f"{v:.2f}" for v in row["ms"]["nested"]) + " | "
-                     + " / ".join(f"{v:.2f}" for v in row["ms"]["auto"]) + f" | **{row['median_ratio']:.2f}** | "
-                     f"{row['loss']['nested']:.7g} / {row['loss']['auto']:.7g} |")
+        lines.append(
+            f"| {row['problem']} | `{row['plans']['auto']}` | "
+            + " / ".join(f"{v:.2f}" for v in row["ms"]["nested"])
+            + " | "
+            + " / ".join(f"{v:.2f}" for v in row["ms"]["auto"])
+            + f" | **{row['median_ratio']:.2f}** | "
+            f"{row['loss']['nested']:.7g} / {row['loss']['auto']:.7g} |"
+        )
     atomic_write_text(out / "results.json", json.dumps(result, indent=1) + "\n")
     atomic_write_text(out / "README.md", "\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -24,17 +24,24 @@ import statistics
 from pathlib import Path
 
 import equinox as eqx
-
 import jax
 import jax.numpy as jnp
 
+from pinnrwf._cli_types import int_list_arg, positive_int_arg
 from pinnrwf.benchmarks._common import add_out_argument, check_out, command_line, write_benchmark
 from pinnrwf.nn import MLP, RWF, PeriodicEmbedding, Plain
 from pinnrwf.pde import Equation
-from pinnrwf.train import atomic_write_bytes, device_description, git_commit, write_results
 from pinnrwf.problems.advection import Advection, AdvectionConfig
-from pinnrwf._cli_types import int_list_arg, positive_int_arg
-from pinnrwf.train import AbstractObjective, Adam, TrainConfig, fit
+from pinnrwf.train import (
+    AbstractObjective,
+    Adam,
+    TrainConfig,
+    atomic_write_bytes,
+    device_description,
+    fit,
+    git_commit,
+    write_results,
+)
 
 C = 50.0
 N_RESIDUAL, N_INITIAL = 1024, 128
@@ -86,16 +93,31 @@ def time_engine(objective, parameterization, seeds, steps, chunk, precision, dep
 
 
 def configure_parser(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--steps", type=positive_int_arg, default=None, help="timed steps per case (default: 600 on CPU, 5000 on GPU)")
-    p.add_argument("--chunk", type=positive_int_arg, default=100, help="steps per compiled chunk (default: %(default)s)")
+    p.add_argument(
+        "--steps", type=positive_int_arg, default=None, help="timed steps per case (default: 600 on CPU, 5000 on GPU)"
+    )
+    p.add_argument(
+        "--chunk", type=positive_int_arg, default=100, help="steps per compiled chunk (default: %(default)s)"
+    )
     p.add_argument("--seeds", type=int_list_arg, default=[1, 10], help="ensemble sizes to time (default: %(default)s)")
     p.add_argument("--precision", default="highest", choices=("default", "high", "highest"))
-    p.add_argument("--depth", type=positive_int_arg, default=5, help="hidden layers of 256 units (default: %(default)s)")
-    p.add_argument("--derivative-mode", default="auto", choices=("auto", "reverse", "forward", "directional"),
-                   help="derivative plan of the DSL step's equation (default: %(default)s)")
-    p.add_argument("--modes-back-to-back", type=int, default=0, metavar="ROUNDS",
-                   help="instead: time the DSL step with the directional and the reverse-mode plan, "
-                   "alternating, ROUNDS rounds (Plain and RWF, 1 seed)")
+    p.add_argument(
+        "--depth", type=positive_int_arg, default=5, help="hidden layers of 256 units (default: %(default)s)"
+    )
+    p.add_argument(
+        "--derivative-mode",
+        default="auto",
+        choices=("auto", "reverse", "forward", "directional"),
+        help="derivative plan of the DSL step's equation (default: %(default)s)",
+    )
+    p.add_argument(
+        "--modes-back-to-back",
+        type=int,
+        default=0,
+        metavar="ROUNDS",
+        help="instead: time the DSL step with the directional and the reverse-mode plan, "
+        "alternating, ROUNDS rounds (Plain and RWF, 1 seed)",
+    )
     add_out_argument(p)
 
 
@@ -115,8 +137,15 @@ def with_derivative_mode(objective, mode: str):
     """``objective`` (a DSL PINNObjective) with its equation's derivative plan forced to ``mode``
     (trainable parameters stay trainable)."""
     eq = objective.equation
-    forced = Equation(eq.coords, eq.fields, eq.residual, params={**eq.params, **eq.trainable}, inputs=eq.inputs,
-                      time=eq.time, derivative_mode=mode)
+    forced = Equation(
+        eq.coords,
+        eq.fields,
+        eq.residual,
+        params={**eq.params, **eq.trainable},
+        inputs=eq.inputs,
+        time=eq.time,
+        derivative_mode=mode,
+    )
     return eqx.tree_at(lambda o: o.equation, objective, forced)
 
 
@@ -144,11 +173,23 @@ def modes_back_to_back(rounds, steps, chunk, precision, depth, modes=("direction
                 row[f"final_loss_{mode}"] = res["final_loss_mean"]
             row["ratio"] = row[modes[0]] / row[modes[1]]
             cases.append(row)
-            print(f"round {r + 1} {pname}: " + ", ".join(f"{m} {row[m]:.2f} steps/s (load {row[f'load_{m}']})"
-                                                           for m in modes) + f", ratio {row['ratio']:.3f}", flush=True)
+            print(
+                f"round {r + 1} {pname}: "
+                + ", ".join(f"{m} {row[m]:.2f} steps/s (load {row[f'load_{m}']})" for m in modes)
+                + f", ratio {row['ratio']:.3f}",
+                flush=True,
+            )
     medians = {p: statistics.median(c["ratio"] for c in cases if c["parameterization"] == p) for p in ("plain", "rwf")}
-    return {"modes": list(modes), "steps": steps, "chunk": chunk, "seeds": 1, "precision": precision,
-            "hidden_layers": depth, "rounds": cases, "median_ratio": medians}
+    return {
+        "modes": list(modes),
+        "steps": steps,
+        "chunk": chunk,
+        "seeds": 1,
+        "precision": precision,
+        "hidden_layers": depth,
+        "rounds": cases,
+        "median_ratio": medians,
+    }
 
 
 def modes_markdown(result: dict, platform: str) -> str:
@@ -164,8 +205,10 @@ def modes_markdown(result: dict, platform: str) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     for c in result["rounds"]:
-        lines.append(f"| {c['round']} | {c['parameterization']} | {c[a]:.2f} | {c[f'load_{a}']} | "
-                     f"{c[b]:.2f} | {c[f'load_{b}']} | {c['ratio']:.3f} |")
+        lines.append(
+            f"| {c['round']} | {c['parameterization']} | {c[a]:.2f} | {c[f'load_{a}']} | "
+            f"{c[b]:.2f} | {c[f'load_{b}']} | {c['ratio']:.3f} |"
+        )
     lines.append("")
     lines += [f"Median ratio, {p}: **{v:.3f}**" for p, v in result["median_ratio"].items()]
     return "\n".join(lines) + "\n"
@@ -187,8 +230,9 @@ def main_from_args(args) -> int:
     if args.modes_back_to_back > 0:
         result = modes_back_to_back(args.modes_back_to_back, steps, args.chunk, args.precision, args.depth)
         md = modes_markdown(result, platform)
-        json_path = write_results(Path(out) / "results.json",
-                                  {"benchmark": "directional_plan", "command": command_line(), **result})
+        json_path = write_results(
+            Path(out) / "results.json", {"benchmark": "directional_plan", "command": command_line(), **result}
+        )
         atomic_write_bytes(Path(out) / "README.md", lambda f: f.write(md.encode()))
         print(md)
         print("wrote", json_path, Path(out) / "README.md")

@@ -71,8 +71,16 @@ def study(geometry, hs, u, grad_u, f, degree, size=None):
         mesh = fem.triangulate(geometry, h, size=None if size is None else (lambda x, h=h: size(x, h)))
         ref = fem.poisson(mesh, f, dirichlet={p: u for p in mesh.boundaries}, degree=degree)
         l2, h1 = errors(ref, u, grad_u)
-        rows.append({"h": h, "unknowns": int(ref.fields["u"].size), "triangles": int(mesh.t.shape[1]), "l2": l2,
-                     "h1": h1, "seconds": time.perf_counter() - t0})
+        rows.append(
+            {
+                "h": h,
+                "unknowns": int(ref.fields["u"].size),
+                "triangles": int(mesh.t.shape[1]),
+                "l2": l2,
+                "h1": h1,
+                "seconds": time.perf_counter() - t0,
+            }
+        )
     for a, b in zip(rows[:-1], rows[1:]):
         dn = math.log(b["unknowns"] / a["unknowns"])
         for k in ("l2", "h1"):
@@ -88,8 +96,9 @@ def self_convergence(geometry, hs=(0.1, 0.05, 0.025), finest=0.0125, degree=2) -
     def solve(h):
         t0 = time.perf_counter()
         mesh = fem.triangulate(geometry, h)
-        return fem.poisson(mesh, 1.0, dirichlet={p: 0.0 for p in mesh.boundaries}, degree=degree), \
-            time.perf_counter() - t0
+        return fem.poisson(
+            mesh, 1.0, dirichlet={p: 0.0 for p in mesh.boundaries}, degree=degree
+        ), time.perf_counter() - t0
 
     (lo, hi) = (np.asarray(b) for b in geometry.bounds)
     pts = lo + (hi - lo) * qmc.Sobol(2, seed=0).random(4096)
@@ -102,12 +111,26 @@ def self_convergence(geometry, hs=(0.1, 0.05, 0.025), finest=0.0125, degree=2) -
     rows = []
     for h in hs:
         ref, seconds = solve(h)
-        rows.append({"h": h, "unknowns": int(ref.fields["u"].size), "max_diff_to_finest": float(np.abs(ref.at(pts)["u"] - ub).max()),
-                     "max_u": float(ub.max()), "seconds": seconds})
+        rows.append(
+            {
+                "h": h,
+                "unknowns": int(ref.fields["u"].size),
+                "max_diff_to_finest": float(np.abs(ref.at(pts)["u"] - ub).max()),
+                "max_u": float(ub.max()),
+                "seconds": seconds,
+            }
+        )
     for a, b in zip(rows[:-1], rows[1:]):
         b["order"] = math.log2(a["max_diff_to_finest"] / b["max_diff_to_finest"])
-    rows.append({"h": finest, "unknowns": int(best.fields["u"].size), "max_diff_to_finest": 0.0,
-                 "max_u": float(ub.max()), "seconds": best_s})
+    rows.append(
+        {
+            "h": finest,
+            "unknowns": int(best.fields["u"].size),
+            "max_diff_to_finest": 0.0,
+            "max_u": float(ub.max()),
+            "seconds": best_s,
+        }
+    )
     return rows
 
 
@@ -135,24 +158,42 @@ def run() -> dict:
 
 
 def to_markdown(res: dict) -> str:
-    lines = ["# Finite-element orders of convergence (Poisson, Dirichlet data = exact solution)", "",
-             "Orders are h-equivalent (−2 × slope of log error against log unknowns). Expected: smooth "
-             "solutions p + 1 (L²) and p (H¹); the L-shape's corner singularity r^{2/3} sin(2φ/3) limits uniform "
-             "meshes to 4/3 (L²) and 2/3 (H¹) for every p; grading towards the corner restores p + 1 and p.", ""]
+    lines = [
+        "# Finite-element orders of convergence (Poisson, Dirichlet data = exact solution)",
+        "",
+        "Orders are h-equivalent (−2 × slope of log error against log unknowns). Expected: smooth "
+        "solutions p + 1 (L²) and p (H¹); the L-shape's corner singularity r^{2/3} sin(2φ/3) limits uniform "
+        "meshes to 4/3 (L²) and 2/3 (H¹) for every p; grading towards the corner restores p + 1 and p.",
+        "",
+    ]
     for key, rows in res.items():
         if not isinstance(rows, list):
             continue
         if key.endswith("_self"):
-            lines += [f"## {key} (−Δu = 1, u = 0 on the boundary; against h = {rows[-1]['h']})", "",
-                      "| h | unknowns | max difference | order (h) | max u | s |", "|---|---|---|---|---|---|"]
-            lines += [f"| {r['h']} | {r['unknowns']} | {r['max_diff_to_finest']:.3e} | {r.get('order', float('nan')):.2f} "
-                      f"| {r['max_u']:.6f} | {r['seconds']:.1f} |" for r in rows[:-1]]
+            lines += [
+                f"## {key} (−Δu = 1, u = 0 on the boundary; against h = {rows[-1]['h']})",
+                "",
+                "| h | unknowns | max difference | order (h) | max u | s |",
+                "|---|---|---|---|---|---|",
+            ]
+            lines += [
+                f"| {r['h']} | {r['unknowns']} | {r['max_diff_to_finest']:.3e} | {r.get('order', float('nan')):.2f} "
+                f"| {r['max_u']:.6f} | {r['seconds']:.1f} |"
+                for r in rows[:-1]
+            ]
             lines.append("")
             continue
-        lines += [f"## {key}", "", "| h | unknowns | L² error | order | H¹ error | order | s |", "|---|---|---|---|---|---|---|"]
+        lines += [
+            f"## {key}",
+            "",
+            "| h | unknowns | L² error | order | H¹ error | order | s |",
+            "|---|---|---|---|---|---|---|",
+        ]
         for r in rows:
-            lines.append(f"| {r['h']} | {r['unknowns']} | {r['l2']:.3e} | {r.get('order_l2', float('nan')):.2f} | "
-                         f"{r['h1']:.3e} | {r.get('order_h1', float('nan')):.2f} | {r['seconds']:.1f} |")
+            lines.append(
+                f"| {r['h']} | {r['unknowns']} | {r['l2']:.3e} | {r.get('order_l2', float('nan')):.2f} | "
+                f"{r['h1']:.3e} | {r.get('order_h1', float('nan')):.2f} | {r['seconds']:.1f} |"
+            )
         lines.append("")
     return "\n".join(lines)
 

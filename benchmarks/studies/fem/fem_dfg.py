@@ -36,38 +36,72 @@ def run(meshes=MESHES) -> dict:
         r = ref.report
         with tempfile.TemporaryDirectory() as tmp:
             t0 = time.perf_counter()
-            path = write_reference(Path(tmp) / "dfg.h5", ref, problem="fem-dfg-cylinder",
-                                   resolution={"h": h, "h_cylinder": hc})
+            path = write_reference(
+                Path(tmp) / "dfg.h5", ref, problem="fem-dfg-cylinder", resolution={"h": h, "h_cylinder": hc}
+            )
             write_s, size = time.perf_counter() - t0, path.stat().st_size
-        row = {"h": h, "h_cylinder": hc, "vertices": int(ref.mesh.p.shape[1]), "triangles": int(ref.mesh.t.shape[1]),
-               "unknowns": int(2 * ref.fields["u"].size + ref.fields["p"].size),
-               "cylinder_edges": int(len(ref.mesh.boundaries["cylinder"])),
-               **{k: r[k] for k in ("c_D", "c_L", "delta_p", "rel_err_c_D", "rel_err_c_L", "rel_err_delta_p",
-                                    "iterations", "mesh_seconds", "seconds")},
-               "newton_residuals": [it["residual"] for it in r["newton"]],
-               "write_seconds": write_s, "file_bytes": size,
-               "peak_rss_mib": peak_rss_mib(), "peak_rss_growth_mib": peak_rss_mib() - before}
+        row = {
+            "h": h,
+            "h_cylinder": hc,
+            "vertices": int(ref.mesh.p.shape[1]),
+            "triangles": int(ref.mesh.t.shape[1]),
+            "unknowns": int(2 * ref.fields["u"].size + ref.fields["p"].size),
+            "cylinder_edges": int(len(ref.mesh.boundaries["cylinder"])),
+            **{
+                k: r[k]
+                for k in (
+                    "c_D",
+                    "c_L",
+                    "delta_p",
+                    "rel_err_c_D",
+                    "rel_err_c_L",
+                    "rel_err_delta_p",
+                    "iterations",
+                    "mesh_seconds",
+                    "seconds",
+                )
+            },
+            "newton_residuals": [it["residual"] for it in r["newton"]],
+            "write_seconds": write_s,
+            "file_bytes": size,
+            "peak_rss_mib": peak_rss_mib(),
+            "peak_rss_growth_mib": peak_rss_mib() - before,
+        }
         rows.append(row)
-        print(f"  h={h} h_cyl={hc}: {row['vertices']} vertices, c_D {row['c_D']:.6f} ({100 * row['rel_err_c_D']:+.3f}%)"
-              f" c_L {row['c_L']:.6f} dp {row['delta_p']:.6f} ({100 * row['rel_err_delta_p']:+.3f}%) "
-              f"{row['seconds']:.1f} s", flush=True)
-    return {"reference": dfg.REFERENCE, "nu": dfg.NU, "u_max": dfg.U_MAX, "rows": rows,
-            "default_mesh": {"h": dfg.DEFAULT_H, "h_cylinder": dfg.DEFAULT_H_CYLINDER}}
+        print(
+            f"  h={h} h_cyl={hc}: {row['vertices']} vertices, c_D {row['c_D']:.6f} ({100 * row['rel_err_c_D']:+.3f}%)"
+            f" c_L {row['c_L']:.6f} dp {row['delta_p']:.6f} ({100 * row['rel_err_delta_p']:+.3f}%) "
+            f"{row['seconds']:.1f} s",
+            flush=True,
+        )
+    return {
+        "reference": dfg.REFERENCE,
+        "nu": dfg.NU,
+        "u_max": dfg.U_MAX,
+        "rows": rows,
+        "default_mesh": {"h": dfg.DEFAULT_H, "h_cylinder": dfg.DEFAULT_H_CYLINDER},
+    }
 
 
 def to_markdown(res: dict) -> str:
     ref = res["reference"]
-    lines = ["# DFG 2D-1 (Re = 20), Taylor–Hood P2/P1 + Newton, forces by the volume-integral method", "",
-             f"Reference: c_D = {ref['c_D']}, c_L = {ref['c_L']}, Δp = {ref['delta_p']}. Machine: {res.get('cores')} "
-             "cores (shared with other jobs: wall times are upper bounds).", "",
-             "| h | h on cylinder | vertices | unknowns | c_D | err c_D | c_L | err c_L | Δp | err Δp | Newton its | "
-             "mesh s | total s | peak RSS MiB |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "# DFG 2D-1 (Re = 20), Taylor–Hood P2/P1 + Newton, forces by the volume-integral method",
+        "",
+        f"Reference: c_D = {ref['c_D']}, c_L = {ref['c_L']}, Δp = {ref['delta_p']}. Machine: {res.get('cores')} "
+        "cores (shared with other jobs: wall times are upper bounds).",
+        "",
+        "| h | h on cylinder | vertices | unknowns | c_D | err c_D | c_L | err c_L | Δp | err Δp | Newton its | "
+        "mesh s | total s | peak RSS MiB |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in res["rows"]:
-        lines.append(f"| {r['h']} | {r['h_cylinder']} | {r['vertices']} | {r['unknowns']} | {r['c_D']:.6f} | "
-                     f"{100 * r['rel_err_c_D']:+.3f}% | {r['c_L']:.6f} | {100 * r['rel_err_c_L']:+.2f}% | "
-                     f"{r['delta_p']:.6f} | {100 * r['rel_err_delta_p']:+.3f}% | {r['iterations']} | "
-                     f"{r['mesh_seconds']:.1f} | {r['seconds']:.1f} | {r['peak_rss_mib']:.0f} |")
+        lines.append(
+            f"| {r['h']} | {r['h_cylinder']} | {r['vertices']} | {r['unknowns']} | {r['c_D']:.6f} | "
+            f"{100 * r['rel_err_c_D']:+.3f}% | {r['c_L']:.6f} | {100 * r['rel_err_c_L']:+.2f}% | "
+            f"{r['delta_p']:.6f} | {100 * r['rel_err_delta_p']:+.3f}% | {r['iterations']} | "
+            f"{r['mesh_seconds']:.1f} | {r['seconds']:.1f} | {r['peak_rss_mib']:.0f} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -56,8 +56,13 @@ def time_fit(sampler, steps: int, chunk: int) -> float:
     objective = pde.PINNObjective(LAPLACE, {"r": pde.Residual(sampler)})
     stamps = []
     cfg = TrainConfig(steps=steps + chunk, chunk_steps=chunk, progress=False)
-    fit(lambda key: MLP(2, 1, 32, 3, Plain(), key=key), objective, cfg, optimizer=Adam(decay_steps=None),
-        on_chunk=lambda step, record: stamps.append(time.perf_counter()))
+    fit(
+        lambda key: MLP(2, 1, 32, 3, Plain(), key=key),
+        objective,
+        cfg,
+        optimizer=Adam(decay_steps=None),
+        on_chunk=lambda step, record: stamps.append(time.perf_counter()),
+    )
     return chunk / min(b - a for a, b in zip(stamps, stamps[1:]))
 
 
@@ -82,7 +87,9 @@ def time_draws(sampler, draws: int) -> float:
 
 
 def configure_parser(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--points", type=positive_int_arg, default=2048, help="residual points per step (default: %(default)s)")
+    p.add_argument(
+        "--points", type=positive_int_arg, default=2048, help="residual points per step (default: %(default)s)"
+    )
     p.add_argument("--steps", type=positive_int_arg, default=200, help="timed steps per case (default: %(default)s)")
     p.add_argument("--chunk", type=positive_int_arg, default=50, help="steps per compiled chunk (default: %(default)s)")
     p.add_argument("--rounds", type=positive_int_arg, default=3, help="rounds of all cases (default: %(default)s)")
@@ -99,34 +106,57 @@ def main_from_args(args) -> int:
         rates = {}
         for name, sampler in cases.items():  # back to back: box, polygon, difference, sobol, box, …
             rates[name] = time_fit(sampler, args.steps, args.chunk)
-        rounds.append({"round": r + 1, "steps_per_second": rates,
-                       "slowdown_vs_box": {k: rates["box"] / v for k, v in rates.items() if k != "box"}})
+        rounds.append(
+            {
+                "round": r + 1,
+                "steps_per_second": rates,
+                "slowdown_vs_box": {k: rates["box"] / v for k, v in rates.items() if k != "box"},
+            }
+        )
         print(rounds[-1], flush=True)
     draw = {name: time_draws(s, args.steps) for name, s in cases.items()}
     median = {k: statistics.median(x["slowdown_vs_box"][k] for x in rounds) for k in cases if k != "box"}
     fastest_step = 1.0 / max(x["steps_per_second"]["box"] for x in rounds)
     payload = {
-        "workload": {"equation": "Laplace 2D (forward-Laplacian plan)", "points": args.points,
-                     "network": "MLP 3 hidden x 32 tanh, Plain", "optimizer": "Adam"},
-        "rounds": rounds, "median_slowdown_vs_box": median, "draw_seconds": draw,
+        "workload": {
+            "equation": "Laplace 2D (forward-Laplacian plan)",
+            "points": args.points,
+            "network": "MLP 3 hidden x 32 tanh, Plain",
+            "optimizer": "Adam",
+        },
+        "rounds": rounds,
+        "median_slowdown_vs_box": median,
+        "draw_seconds": draw,
         "draws_per_step": {k: getattr(getattr(s, "sampler", None), "draws", args.points) for k, s in cases.items()},
-        "box_step_seconds_fastest": fastest_step, "load_average_1min": os.getloadavg()[0],
+        "box_step_seconds_fastest": fastest_step,
+        "load_average_1min": os.getloadavg()[0],
     }
     platform = jax.devices()[0].platform
     names = [k for k in cases if k != "box"]
-    lines = [f"# Interior sampling cost per step, non-box domains vs the box ({platform}, {args.points} points)", "",
-             "| round | box (steps/s) | " + " | ".join(f"{k} (steps/s)" for k in names) + " |",
-             "|---|---|" + "---|" * len(names)]
+    lines = [
+        f"# Interior sampling cost per step, non-box domains vs the box ({platform}, {args.points} points)",
+        "",
+        "| round | box (steps/s) | " + " | ".join(f"{k} (steps/s)" for k in names) + " |",
+        "|---|---|" + "---|" * len(names),
+    ]
     for x in rounds:
         s = x["steps_per_second"]
-        lines.append(f"| {x['round']} | {s['box']:.1f} | " + " | ".join(
-            f"{s[k]:.1f} (×{x['slowdown_vs_box'][k]:.3f})" for k in names) + " |")
-    lines += ["", "Median step-time ratio to the box (> 1: slower): "
-              + ", ".join(f"{k} **×{median[k]:.3f}**" for k in names) + ".",
-              "", "One draw alone (in a compiled scan): " + ", ".join(
-                  f"{k} {1e6 * v:.0f} µs ({payload['draws_per_step'][k]} candidates)" for k, v in draw.items())
-              + f"; the fastest box step takes {1e3 * fastest_step:.2f} ms.",
-              f"1-minute load average at the end: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores, shared)."]
+        lines.append(
+            f"| {x['round']} | {s['box']:.1f} | "
+            + " | ".join(f"{s[k]:.1f} (×{x['slowdown_vs_box'][k]:.3f})" for k in names)
+            + " |"
+        )
+    lines += [
+        "",
+        "Median step-time ratio to the box (> 1: slower): "
+        + ", ".join(f"{k} **×{median[k]:.3f}**" for k in names)
+        + ".",
+        "",
+        "One draw alone (in a compiled scan): "
+        + ", ".join(f"{k} {1e6 * v:.0f} µs ({payload['draws_per_step'][k]} candidates)" for k, v in draw.items())
+        + f"; the fastest box step takes {1e3 * fastest_step:.2f} ms.",
+        f"1-minute load average at the end: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores, shared).",
+    ]
     md = "\n".join(lines) + "\n"
     paths = write_benchmark(f"geometry_sampling_{platform}", payload, md, out)
     print(md)

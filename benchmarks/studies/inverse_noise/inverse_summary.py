@@ -32,19 +32,35 @@ def main() -> int:
             values = np.asarray(run["final_metrics"][name], dtype=float)
             rel = np.asarray(run["final_metrics"][f"{name}_rel_error"], dtype=float)
             field = np.asarray(run["final_metrics"]["rel_l2"], dtype=float)
-            rows.append({
-                "problem": problem, "noise": res["problem_config"]["noise"], "parameterization": param,
-                "parameter": name, "true": res["problem_config"][TRUE[problem]],
-                "initial": res["problem_config"][f"{name}_initial"],
-                "per_seed": values.tolist(), "mean": float(values.mean()), "std": float(values.std()),
-                "rel_error_per_seed": rel.tolist(), "rel_error_mean": float(rel.mean()),
-                "rel_l2_per_seed": field.tolist(), "rel_l2_mean": float(field.mean()), "rel_l2_std": float(field.std()),
-                "steps": res["train_config"]["steps"], "seeds": len(res["seeds"]),
-                "steps_per_second": run["steps_per_second"], "compile_seconds": run["compile_seconds"],
-                "train_wall_seconds": run["wall_seconds"],
-                "command_wall_seconds": wall, "command_user_seconds": user, "command_sys_seconds": system,
-                "loadavg_before_after": load, "command": res["command"], "device": res.get("device"),
-            })
+            rows.append(
+                {
+                    "problem": problem,
+                    "noise": res["problem_config"]["noise"],
+                    "parameterization": param,
+                    "parameter": name,
+                    "true": res["problem_config"][TRUE[problem]],
+                    "initial": res["problem_config"][f"{name}_initial"],
+                    "per_seed": values.tolist(),
+                    "mean": float(values.mean()),
+                    "std": float(values.std()),
+                    "rel_error_per_seed": rel.tolist(),
+                    "rel_error_mean": float(rel.mean()),
+                    "rel_l2_per_seed": field.tolist(),
+                    "rel_l2_mean": float(field.mean()),
+                    "rel_l2_std": float(field.std()),
+                    "steps": res["train_config"]["steps"],
+                    "seeds": len(res["seeds"]),
+                    "steps_per_second": run["steps_per_second"],
+                    "compile_seconds": run["compile_seconds"],
+                    "train_wall_seconds": run["wall_seconds"],
+                    "command_wall_seconds": wall,
+                    "command_user_seconds": user,
+                    "command_sys_seconds": system,
+                    "loadavg_before_after": load,
+                    "command": res["command"],
+                    "device": res.get("device"),
+                }
+            )
     rows.sort(key=lambda r: (r["problem"], r["noise"], r["parameterization"]))
     lines = [
         "| problem | noise | param | identified (mean ± std over 3 seeds) | per seed | rel. error (mean) "
@@ -53,7 +69,9 @@ def main() -> int:
     ]
     for r in rows:
         sym = "ν" if r["parameter"] == "nu" else "κ"
-        load = f"{r['loadavg_before_after'][0]} → {r['loadavg_before_after'][3]}" if r["loadavg_before_after"] else "n/a"
+        load = (
+            f"{r['loadavg_before_after'][0]} → {r['loadavg_before_after'][3]}" if r["loadavg_before_after"] else "n/a"
+        )
         lines.append(
             f"| {r['problem']} | {100 * r['noise']:g} % | {r['parameterization']} "
             f"| {sym} = {r['mean']:.5f} ± {r['std']:.5f} (true {r['true']:g}) "

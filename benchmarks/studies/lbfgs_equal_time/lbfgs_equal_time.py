@@ -87,15 +87,29 @@ def run(args) -> None:
 
     def on_chunk(step, record):
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-        records.append({"step": step, "stage": record["stage"], "cpu": cpu, "wall": wall,
-                        "loss": record["loss"], "metrics": record.get("metrics")})
+        records.append(
+            {
+                "step": step,
+                "stage": record["stage"],
+                "cpu": cpu,
+                "wall": wall,
+                "loss": record["loss"],
+                "metrics": record.get("metrics"),
+            }
+        )
         if budget is not None and record["stage"] == "lbfgs" and cpu >= budget:
             raise OutOfBudget
 
     lbfgs = LBFGS(steps=args.lbfgs_steps, batches=args.lbfgs_batches) if args.mode == "hybrid" else None
     try:
-        fit(problem.init_model(config, parameterization), objective, train, optimizer=adam, lbfgs=lbfgs,
-            on_chunk=on_chunk)
+        fit(
+            problem.init_model(config, parameterization),
+            objective,
+            train,
+            optimizer=adam,
+            lbfgs=lbfgs,
+            on_chunk=on_chunk,
+        )
     except OutOfBudget:
         pass
     cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
@@ -103,18 +117,28 @@ def run(args) -> None:
     evaluated = [r for r in records if r["metrics"] is not None and (budget is None or r["cpu"] <= budget)]
     final = evaluated[-1]
     out = {
-        "problem": args.problem, "param": args.param, "adam_steps": args.adam_steps,
+        "problem": args.problem,
+        "param": args.param,
+        "adam_steps": args.adam_steps,
         "mode": args.mode if args.mode == "adam" or args.lbfgs_batches == 1 else f"hybrid-{args.lbfgs_batches}b",
         "lbfgs_batches": args.lbfgs_batches,
         "lbfgs_steps_run": max((r["step"] for r in records), default=0) - args.adam_steps,
-        "cpu_seconds": cpu if budget is None else budget, "cpu_seconds_used": cpu, "wall_seconds": wall,
-        "metric": metric, "final_step": final["step"], "final_cpu": final["cpu"], "final_error": final["metrics"][metric],
-        "records": records, "command": " ".join(["python", "benchmarks/studies/lbfgs_equal_time/lbfgs_equal_time.py", *sys.argv[1:]]),
+        "cpu_seconds": cpu if budget is None else budget,
+        "cpu_seconds_used": cpu,
+        "wall_seconds": wall,
+        "metric": metric,
+        "final_step": final["step"],
+        "final_cpu": final["cpu"],
+        "final_error": final["metrics"][metric],
+        "records": records,
+        "command": " ".join(["python", "benchmarks/studies/lbfgs_equal_time/lbfgs_equal_time.py", *sys.argv[1:]]),
     }
     with open(args.out, "a") as f:
         f.write(json.dumps(out) + "\n")
-    print(f"{args.problem} {args.param} {args.mode}: {metric} {final['metrics'][metric]} at step {final['step']}, "
-          f"cpu {out['cpu_seconds']:.0f} s (used {cpu:.0f} s), wall {wall:.0f} s")
+    print(
+        f"{args.problem} {args.param} {args.mode}: {metric} {final['metrics'][metric]} at step {final['step']}, "
+        f"cpu {out['cpu_seconds']:.0f} s (used {cpu:.0f} s), wall {wall:.0f} s"
+    )
 
 
 def report(args) -> None:
@@ -138,16 +162,30 @@ def report(args) -> None:
                 e = np.asarray(r["final_error"])
                 lbfgs = max(r["final_step"] - r["adam_steps"], 0)
                 name = {"adam": "Adam alone", "hybrid": "Adam + L-BFGS"}.get(
-                    mode, f"Adam + L-BFGS, fixed set of {r['lbfgs_batches']} batches")
+                    mode, f"Adam + L-BFGS, fixed set of {r['lbfgs_batches']} batches"
+                )
                 steps = f"{r['final_step']}" if mode == "adam" else f"{r['adam_steps']} + {lbfgs}"
                 errors = " / ".join(f"{100 * v:.2f}" for v in e) + f" % ({100 * e.mean():.2f} %)"
-                table.append(f"| {p} | {param} | {name} | {steps} | {errors} | {r['final_cpu']:.0f} "
-                             f"(of {r['cpu_seconds']:.0f}) | {r['wall_seconds']:.0f} | {e.mean() / ea:.2f} |")
+                table.append(
+                    f"| {p} | {param} | {name} | {steps} | {errors} | {r['final_cpu']:.0f} "
+                    f"(of {r['cpu_seconds']:.0f}) | {r['wall_seconds']:.0f} | {e.mean() / ea:.2f} |"
+                )
     (HERE / "table.md").write_text("\n".join(table) + "\n")
     summary = [{k: v for k, v in r.items() if k != "records"} for r in latest.values()]
-    (HERE / "results.json").write_text(json.dumps(
-        {"seeds": SEEDS, "chunk_steps": CHUNK, "clock": "process CPU seconds, XLA single-threaded, compilation included",
-         "per_chunk_records": "runs/*.jsonl", "table_markdown": "\n".join(table), "runs": summary}, indent=1) + "\n")
+    (HERE / "results.json").write_text(
+        json.dumps(
+            {
+                "seeds": SEEDS,
+                "chunk_steps": CHUNK,
+                "clock": "process CPU seconds, XLA single-threaded, compilation included",
+                "per_chunk_records": "runs/*.jsonl",
+                "table_markdown": "\n".join(table),
+                "runs": summary,
+            },
+            indent=1,
+        )
+        + "\n"
+    )
     figure(latest, problems)
     print("\n".join(table))
 
@@ -170,15 +208,28 @@ def figure(latest, problems) -> None:
                     ev = [x for x in r["records"] if x["metrics"] is not None and x["cpu"] <= r["cpu_seconds"] + 1e-9]
                     t = [x[clock] for x in ev]
                     err = [np.mean(x["metrics"][r["metric"]]) for x in ev]
-                    label = f"{param}, " + ("Adam" if mode == "adam" else f"Adam {r['adam_steps']} + L-BFGS"
-                                            + ("" if r["lbfgs_batches"] == 1 else f" ({r['lbfgs_batches']} batches)"))
-                    ax.semilogy(t, err, style, color=colors[param], label=label,
-                                alpha=1.0 if mode in ("adam", "hybrid") else 0.6)
+                    label = f"{param}, " + (
+                        "Adam"
+                        if mode == "adam"
+                        else f"Adam {r['adam_steps']} + L-BFGS"
+                        + ("" if r["lbfgs_batches"] == 1 else f" ({r['lbfgs_batches']} batches)")
+                    )
+                    ax.semilogy(
+                        t,
+                        err,
+                        style,
+                        color=colors[param],
+                        label=label,
+                        alpha=1.0 if mode in ("adam", "hybrid") else 0.6,
+                    )
                     if mode == "hybrid":
                         start = [x[clock] for x in r["records"] if x["stage"] == "adam"][-1]
                         ax.axvline(start, color=colors[param], lw=0.6, ls=":")
-            xlabel = ("CPU seconds (one core, compilation included)" if clock == "cpu" else
-                      "wall seconds (shared machine: not comparable between runs)")
+            xlabel = (
+                "CPU seconds (one core, compilation included)"
+                if clock == "cpu"
+                else "wall seconds (shared machine: not comparable between runs)"
+            )
             ax.set(title=p, xlabel=xlabel, ylabel="relative L² error (mean of 2 seeds)")
             ax.legend(fontsize=7)
     fig.savefig(HERE / "error_vs_time.png", dpi=100)
@@ -195,8 +246,11 @@ def main() -> None:
     r.add_argument("adam_steps", type=int)
     r.add_argument("--lbfgs-steps", type=int, default=100_000, help="upper bound; the CPU budget stops it first")
     r.add_argument("--lbfgs-batches", type=int, default=1, help="the fixed set: this many training batches")
-    r.add_argument("--budget-from", help="runs file holding the 'adam' run whose CPU time is the budget "
-                   "(hybrid; without it, --lbfgs-steps steps are run)")
+    r.add_argument(
+        "--budget-from",
+        help="runs file holding the 'adam' run whose CPU time is the budget "
+        "(hybrid; without it, --lbfgs-steps steps are run)",
+    )
     r.add_argument("--out", required=True)
     rep = sub.add_parser("report")
     rep.add_argument("runs", nargs="+", help="runs files (JSON lines)")

@@ -45,9 +45,15 @@ def rate(steps: int, chunk: int, log_every: int | None, csv: bool) -> float:
     with tempfile.TemporaryDirectory() as folder:
         loggers = [CSVLogger(folder)] if csv else []
         stamps = []
-        fit(problem.init_model(config, RWF()), problem.objective(config, train), train,
-            optimizer=Adam(decay_steps=5000), monitor=problem.monitor, loggers=loggers,
-            on_chunk=lambda step, record: stamps.append(time.perf_counter()))
+        fit(
+            problem.init_model(config, RWF()),
+            problem.objective(config, train),
+            train,
+            optimizer=Adam(decay_steps=5000),
+            monitor=problem.monitor,
+            loggers=loggers,
+            on_chunk=lambda step, record: stamps.append(time.perf_counter()),
+        )
     return chunk / min(b - a for a, b in zip(stamps, stamps[1:]))
 
 
@@ -75,8 +81,9 @@ def host_seconds(chunk: int, log_every: int | None, csv: bool, seeds: int = 2) -
 
 def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--steps", type=positive_int_arg, default=2000, help="steps per run (default: %(default)s)")
-    p.add_argument("--chunk", type=positive_int_arg, default=100,
-                   help="steps per compiled chunk (default: %(default)s)")
+    p.add_argument(
+        "--chunk", type=positive_int_arg, default=100, help="steps per compiled chunk (default: %(default)s)"
+    )
     p.add_argument("--rounds", type=positive_int_arg, default=3, help="A B rounds (default: %(default)s)")
     add_out_argument(p)
 
@@ -94,12 +101,20 @@ def main_from_args(args) -> int:
         rounds.append(row)
         print(row, flush=True)
     median = {name: statistics.median(x[name]["cost_fraction"] for x in rounds) for name in CASES}
-    host = {"default": host_seconds(args.chunk, None, False),
-            **{name: host_seconds(args.chunk, every, csv) for name, (every, csv) in CASES.items()}}
+    host = {
+        "default": host_seconds(args.chunk, None, False),
+        **{name: host_seconds(args.chunk, every, csv) for name, (every, csv) in CASES.items()},
+    }
     chunk_seconds = args.chunk / statistics.median(x[n]["default_steps_per_second"] for x in rounds for n in CASES)
     payload = {
-        "workload": {"problem": "regression1d (quick config: 256 points, MLP 3 x 128 ReLU)", "parameterization": "rwf",
-                     "seeds": 2, "steps": args.steps, "chunk_steps": args.chunk, "optimizer": "Adam"},
+        "workload": {
+            "problem": "regression1d (quick config: 256 points, MLP 3 x 128 ReLU)",
+            "parameterization": "rwf",
+            "seeds": 2,
+            "steps": args.steps,
+            "chunk_steps": args.chunk,
+            "optimizer": "Adam",
+        },
         "rounds": rounds,
         "median_cost_fraction": median,
         "host_seconds_per_chunk": host,
@@ -107,20 +122,39 @@ def main_from_args(args) -> int:
         "load_average_1min": os.getloadavg()[0],
     }
     platform = jax.devices()[0].platform
-    lines = [f"# Cost of --log-every N, 1D regression workload ({platform}, {args.steps} steps, chunks of "
-             f"{args.chunk}, 2 seeds)", "",
-             "| round | " + " | ".join(CASES) + " |", "|---|" + "---|" * len(CASES)]
+    lines = [
+        f"# Cost of --log-every N, 1D regression workload ({platform}, {args.steps} steps, chunks of "
+        f"{args.chunk}, 2 seeds)",
+        "",
+        "| round | " + " | ".join(CASES) + " |",
+        "|---|" + "---|" * len(CASES),
+    ]
     for x in rounds:
-        lines.append(f"| {x['round']} | " + " | ".join(
-            f"{x[n]['steps_per_second']:.0f} vs {x[n]['default_steps_per_second']:.0f} steps/s "
-            f"({100 * x[n]['cost_fraction']:+.1f} %)" for n in CASES) + " |")
-    lines += ["", "Median cost (1 − rate / rate of the default run just before it): " + ", ".join(
-        f"{n}: **{100 * median[n]:+.1f} %**" for n in CASES) + f". 1-minute load average at the end: "
+        lines.append(
+            f"| {x['round']} | "
+            + " | ".join(
+                f"{x[n]['steps_per_second']:.0f} vs {x[n]['default_steps_per_second']:.0f} steps/s "
+                f"({100 * x[n]['cost_fraction']:+.1f} %)"
+                for n in CASES
+            )
+            + " |"
+        )
+    lines += [
+        "",
+        "Median cost (1 − rate / rate of the default run just before it): "
+        + ", ".join(f"{n}: **{100 * median[n]:+.1f} %**" for n in CASES)
+        + f". 1-minute load average at the end: "
         f"{os.getloadavg()[0]:.1f} ({os.cpu_count()} cores; on a shared, noisy machine differences of a few % are "
-        "noise)."]
-    lines += ["", f"Host work alone per chunk of {args.chunk} steps (recording, and CSV where named), against the "
-              f"default's median chunk time of {1e3 * chunk_seconds:.0f} ms:", "",
-              "| case | host µs per chunk | share of the chunk |", "|---|---|---|"]
+        "noise).",
+    ]
+    lines += [
+        "",
+        f"Host work alone per chunk of {args.chunk} steps (recording, and CSV where named), against the "
+        f"default's median chunk time of {1e3 * chunk_seconds:.0f} ms:",
+        "",
+        "| case | host µs per chunk | share of the chunk |",
+        "|---|---|---|",
+    ]
     lines += [f"| {n} | {1e6 * t:.0f} | {100 * t / chunk_seconds:.2f} % |" for n, t in host.items()]
     md = "\n".join(lines) + "\n"
     paths = write_benchmark(f"log_every_{platform}", payload, md, out)

@@ -34,8 +34,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
 from pinnrwf._cli_types import positive_int_arg
+from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
 
 TIMEOUT = 600  # seconds for one command
 
@@ -104,8 +104,17 @@ def environment(devices: int, port: int | None = None) -> dict[str, str]:
 def launch(commands: list[tuple[list[str], dict[str, str], set[int]]]) -> tuple[float, list[str]]:
     """Start every (argv, env, cores) at once; return the wall time until all ended, and stdouts."""
     t = time.perf_counter()
-    procs = [subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                              preexec_fn=lambda c=cores: os.sched_setaffinity(0, c)) for argv, env, cores in commands]
+    procs = [
+        subprocess.Popen(
+            argv,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=lambda c=cores: os.sched_setaffinity(0, c),
+        )
+        for argv, env, cores in commands
+    ]
     try:
         outputs = [p.communicate(timeout=TIMEOUT) for p in procs]
     finally:
@@ -121,9 +130,27 @@ def launch(commands: list[tuple[list[str], dict[str, str], set[int]]]) -> tuple[
 
 
 def run_command(args, out: Path) -> list[str]:
-    return [sys.executable, "-m", "pinnrwf.cli", "run", "regression1d", "--preset", "quick", "--param", "rwf",
-            "--seeds", str(args.seeds), "--steps", str(args.steps), "--chunk", str(args.chunk), "--no-progress",
-            "--no-ntk", "--out", str(out)]
+    return [
+        sys.executable,
+        "-m",
+        "pinnrwf.cli",
+        "run",
+        "regression1d",
+        "--preset",
+        "quick",
+        "--param",
+        "rwf",
+        "--seeds",
+        str(args.seeds),
+        "--steps",
+        str(args.steps),
+        "--chunk",
+        str(args.chunk),
+        "--no-progress",
+        "--no-ntk",
+        "--out",
+        str(out),
+    ]
 
 
 # name: (processes, devices per process, cores per process)
@@ -142,27 +169,53 @@ def time_case(case: str, args, cores: list[int], out: Path) -> dict:
         commands = [(command, environment(devices), set(cores[:n_cores]))]
     else:
         port = free_port()
-        commands = [([*command, "--distributed", "--coordinator", f"127.0.0.1:{port}", "--num-processes", "2",
-                      "--process-id", str(i)], environment(devices, port), {cores[i]}) for i in range(2)]
+        commands = [
+            (
+                [
+                    *command,
+                    "--distributed",
+                    "--coordinator",
+                    f"127.0.0.1:{port}",
+                    "--num-processes",
+                    "2",
+                    "--process-id",
+                    str(i),
+                ],
+                environment(devices, port),
+                {cores[i]},
+            )
+            for i in range(2)
+        ]
     wall, _ = launch(commands)
     run = json.loads((out / "results.json").read_text())["runs"]["rwf"]
-    return {"wall_seconds": wall, "steps_per_second": run["steps_per_second"],
-            "compile_seconds": run["compile_seconds"], "fit_seconds": run["wall_seconds"],
-            "final_metrics": run["final_metrics"]}
+    return {
+        "wall_seconds": wall,
+        "steps_per_second": run["steps_per_second"],
+        "compile_seconds": run["compile_seconds"],
+        "fit_seconds": run["wall_seconds"],
+        "final_metrics": run["final_metrics"],
+    }
 
 
 def time_collectives(args, cores: list[int]) -> dict:
     port = free_port()
-    commands = [([sys.executable, "-c", COLLECTIVES, f"127.0.0.1:{port}", str(i), str(args.seeds), str(args.chunk),
-                  "50"], environment(1, port), {cores[i]}) for i in range(2)]
+    commands = [
+        (
+            [sys.executable, "-c", COLLECTIVES, f"127.0.0.1:{port}", str(i), str(args.seeds), str(args.chunk), "50"],
+            environment(1, port),
+            {cores[i]},
+        )
+        for i in range(2)
+    ]
     _, outputs = launch(commands)
     return json.loads(outputs[0].strip().splitlines()[-1])
 
 
 def configure_parser(p: argparse.ArgumentParser) -> None:
     p.add_argument("--steps", type=positive_int_arg, default=2000, help="training steps (default: %(default)s)")
-    p.add_argument("--chunk", type=positive_int_arg, default=250,
-                   help="steps per compiled chunk (default: %(default)s)")
+    p.add_argument(
+        "--chunk", type=positive_int_arg, default=250, help="steps per compiled chunk (default: %(default)s)"
+    )
     p.add_argument("--seeds", type=positive_int_arg, default=4, help="ensemble size, even (default: %(default)s)")
     p.add_argument("--repeats", type=positive_int_arg, default=3, help="runs of each case (default: %(default)s)")
     add_out_argument(p)
@@ -178,49 +231,78 @@ def main_from_args(args) -> int:
     load_before = os.getloadavg()
     runs = {case: [] for case in CASES}
     with tempfile.TemporaryDirectory() as tmp:
-        for repeat in range(args.repeats):  # cases interleaved: a change of load hits all of them
+        for _repeat in range(args.repeats):  # cases interleaved: a change of load hits all of them
             for case in CASES:
                 runs[case].append(time_case(case, args, cores, Path(tmp) / f"{len(runs[case])}-{case}"))
-                print(f"{case}: {runs[case][-1]['wall_seconds']:.1f} s, "
-                      f"{runs[case][-1]['steps_per_second']:.0f} steps/s", flush=True)
+                print(
+                    f"{case}: {runs[case][-1]['wall_seconds']:.1f} s, {runs[case][-1]['steps_per_second']:.0f} steps/s",
+                    flush=True,
+                )
     collectives = time_collectives(args, cores)
     summary = {}
     for case, rs in runs.items():
         summary[case] = {
-            **{f"{key}_{name}": f(r[key] for r in rs) for key in ("wall_seconds", "fit_seconds", "steps_per_second")
-               for name, f in (("median", statistics.median), ("min", min), ("max", max))},
+            **{
+                f"{key}_{name}": f(r[key] for r in rs)
+                for key in ("wall_seconds", "fit_seconds", "steps_per_second")
+                for name, f in (("median", statistics.median), ("min", min), ("max", max))
+            },
             "compile_seconds_median": statistics.median(r["compile_seconds"] for r in rs),
             "repeats_identical": all(r["final_metrics"] == rs[0]["final_metrics"] for r in rs),
-            "bit_identical_to": [other for other, os_ in runs.items()
-                                 if other != case and os_[0]["final_metrics"] == rs[0]["final_metrics"]],
+            "bit_identical_to": [
+                other
+                for other, os_ in runs.items()
+                if other != case and os_[0]["final_metrics"] == rs[0]["final_metrics"]
+            ],
         }
     chunks = args.steps // args.chunk
     per_chunk_ms = collectives["gather_chunk_logs"]["median_ms"] + collectives["gather_metrics"]["median_ms"]
     chunk_ms = 1e3 * args.chunk / summary["2 processes x 1 core, 1 device each"]["steps_per_second_median"]
-    payload = {"workload": {"problem": "regression1d", "preset": "quick", "parameterization": "rwf",
-                            "seeds": args.seeds, "steps": args.steps, "chunk": args.chunk},
-               "cores": cores, "load_average_before": load_before, "load_average_after": os.getloadavg(),
-               "summary": summary, "runs": runs, "collectives": collectives,
-               "collectives_per_chunk_ms": per_chunk_ms, "chunk_compute_ms_2_processes": chunk_ms}
-    rows = [f"| {case} | {s['wall_seconds_median']:.1f} ({s['wall_seconds_min']:.1f}–{s['wall_seconds_max']:.1f}) | "
-            f"{s['fit_seconds_median']:.1f} | {s['compile_seconds_median']:.1f} | "
-            f"{s['steps_per_second_median']:.0f} ({s['steps_per_second_min']:.0f}–{s['steps_per_second_max']:.0f}) | "
-            f"{', '.join(s['bit_identical_to']) or 'none'} |" for case, s in summary.items()]
-    coll = [f"| {name.replace('_', ' ')} | {v['median_ms']:.2f} | {v['min_ms']:.2f} |"
-            for name, v in collectives.items() if isinstance(v, dict)]
-    md = (f"# Multi-process training on one CPU machine (issue 13)\n\n"
-          f"regression1d, quick network (3 x 128 ReLU, 256 points), RWF, {args.seeds} seeds, {args.steps} steps in "
-          f"chunks of {args.chunk}; cores {cores}; medians of {args.repeats} runs, cases interleaved. The machine is "
-          f"shared: load average {load_before[0]:.1f} before, {payload['load_average_after'][0]:.1f} after.\n\n"
-          "| case | wall s (min–max) | in fit s | compile + first chunk s | steps/s (min–max) | "
-          "final metrics bit-identical to |\n|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n\n"
-          "wall: the whole command (interpreter start, imports, distributed initialization, compilation, training, "
-          "results); in fit: `fit` alone (compilation and training); steps/s: training without the first chunk "
-          "(compilation).\n\n"
-          f"Host-side collectives with 2 processes (gloo over 127.0.0.1; state of {collectives['state_megabytes']:.1f} "
-          "MiB):\n\n| collective | median ms | min ms |\n|---|---|---|\n" + "\n".join(coll) + "\n\n"
-          f"Per chunk the engine gathers the logs and the metrics: {per_chunk_ms:.1f} ms against "
-          f"{chunk_ms:.0f} ms of computation per chunk of {args.chunk} steps ({chunks} chunks).\n")
+    payload = {
+        "workload": {
+            "problem": "regression1d",
+            "preset": "quick",
+            "parameterization": "rwf",
+            "seeds": args.seeds,
+            "steps": args.steps,
+            "chunk": args.chunk,
+        },
+        "cores": cores,
+        "load_average_before": load_before,
+        "load_average_after": os.getloadavg(),
+        "summary": summary,
+        "runs": runs,
+        "collectives": collectives,
+        "collectives_per_chunk_ms": per_chunk_ms,
+        "chunk_compute_ms_2_processes": chunk_ms,
+    }
+    rows = [
+        f"| {case} | {s['wall_seconds_median']:.1f} ({s['wall_seconds_min']:.1f}–{s['wall_seconds_max']:.1f}) | "
+        f"{s['fit_seconds_median']:.1f} | {s['compile_seconds_median']:.1f} | "
+        f"{s['steps_per_second_median']:.0f} ({s['steps_per_second_min']:.0f}–{s['steps_per_second_max']:.0f}) | "
+        f"{', '.join(s['bit_identical_to']) or 'none'} |"
+        for case, s in summary.items()
+    ]
+    coll = [
+        f"| {name.replace('_', ' ')} | {v['median_ms']:.2f} | {v['min_ms']:.2f} |"
+        for name, v in collectives.items()
+        if isinstance(v, dict)
+    ]
+    md = (
+        f"# Multi-process training on one CPU machine (issue 13)\n\n"
+        f"regression1d, quick network (3 x 128 ReLU, 256 points), RWF, {args.seeds} seeds, {args.steps} steps in "
+        f"chunks of {args.chunk}; cores {cores}; medians of {args.repeats} runs, cases interleaved. The machine is "
+        f"shared: load average {load_before[0]:.1f} before, {payload['load_average_after'][0]:.1f} after.\n\n"
+        "| case | wall s (min–max) | in fit s | compile + first chunk s | steps/s (min–max) | "
+        "final metrics bit-identical to |\n|---|---|---|---|---|---|\n" + "\n".join(rows) + "\n\n"
+        "wall: the whole command (interpreter start, imports, distributed initialization, compilation, training, "
+        "results); in fit: `fit` alone (compilation and training); steps/s: training without the first chunk "
+        "(compilation).\n\n"
+        f"Host-side collectives with 2 processes (gloo over 127.0.0.1; state of {collectives['state_megabytes']:.1f} "
+        "MiB):\n\n| collective | median ms | min ms |\n|---|---|---|\n" + "\n".join(coll) + "\n\n"
+        f"Per chunk the engine gathers the logs and the metrics: {per_chunk_ms:.1f} ms against "
+        f"{chunk_ms:.0f} ms of computation per chunk of {args.chunk} steps ({chunks} chunks).\n"
+    )
     paths = write_benchmark("multiprocess_cpu", payload, md, out)
     print(md)
     print("wrote", *paths)

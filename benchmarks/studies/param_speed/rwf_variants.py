@@ -45,7 +45,6 @@ class OutputScaledWeight(FactorizedWeight):
     """FactorizedWeight whose layer applies exp(s) to V x instead of to V (see the patched call)."""
 
 
-
 class RWFOut(RWF):
     cli_names = {"rwf-out": {}}
 
@@ -70,8 +69,11 @@ def materialize(model):
     """Every OnceWeight replaced by DenseWeight(diag(exp(s)) V): W computed once per loss evaluation,
     so the cotangents of W's several uses add up before the backward pass through exp(s)·V, as
     Plain's do. Any other model is returned unchanged (same program)."""
-    return jax.tree.map(lambda w: DenseWeight(w()) if isinstance(w, OnceWeight) else w, model,
-                        is_leaf=lambda x: isinstance(x, OnceWeight))
+    return jax.tree.map(
+        lambda w: DenseWeight(w()) if isinstance(w, OnceWeight) else w,
+        model,
+        is_leaf=lambda x: isinstance(x, OnceWeight),
+    )
 
 
 def _patch_engine():
@@ -129,7 +131,7 @@ def grad_timing(problem, preset, args) -> None:
     rates = {n: [] for n in names}
     for n in names:  # warm up
         jax.block_until_ready(comp[n][0](comp[n][1], comp[n][2]))
-    for r in range(args.rounds):
+    for _r in range(args.rounds):
         for n in names:
             f, d, b = comp[n]
             t0 = time.process_time()
@@ -137,12 +139,18 @@ def grad_timing(problem, preset, args) -> None:
                 out = f(d, b)
             jax.block_until_ready(out)
             rates[n].append(args.steps / (time.process_time() - t0))
-    print(f"{problem.name} {args.seeds} seed(s), gradient only, {args.rounds} rounds of {args.steps} calls "
-          f"(load {os.getloadavg()[0]:.1f}): plain {np.median(rates['plain']):.2f} calls/s", flush=True)
+    print(
+        f"{problem.name} {args.seeds} seed(s), gradient only, {args.rounds} rounds of {args.steps} calls "
+        f"(load {os.getloadavg()[0]:.1f}): plain {np.median(rates['plain']):.2f} calls/s",
+        flush=True,
+    )
     for n in names[1:]:
         ratios = [a / b for a, b in zip(rates[n], rates["plain"])]
-        print(f"  {n}/plain: median {np.median(ratios):.3f}, quartiles {np.percentile(ratios, 25):.3f}–"
-              f"{np.percentile(ratios, 75):.3f}, min {min(ratios):.3f}, max {max(ratios):.3f}", flush=True)
+        print(
+            f"  {n}/plain: median {np.median(ratios):.3f}, quartiles {np.percentile(ratios, 25):.3f}–"
+            f"{np.percentile(ratios, 75):.3f}, min {min(ratios):.3f}, max {max(ratios):.3f}",
+            flush=True,
+        )
 
 
 def hlo(problem, preset, seeds: int) -> None:
@@ -156,9 +164,12 @@ def hlo(problem, preset, seeds: int) -> None:
         ops = collections.Counter(re.findall(r"= \S+ (\w[\w-]*)\(", text))
         flops, nbytes = cost.get("flops"), cost.get("bytes accessed")
         base = base or (flops, nbytes)
-        print(f"{problem.name} {seeds} seed(s) {name}: flops {flops:.4g} ({flops / base[0]:.4f}x), bytes {nbytes:.4g} "
-              f"({nbytes / base[1]:.4f}x); dot {ops['dot']}, copy {ops['copy']}, transpose {ops['transpose']}, "
-              f"fusion {ops['fusion']}, total ops {sum(ops.values())}", flush=True)
+        print(
+            f"{problem.name} {seeds} seed(s) {name}: flops {flops:.4g} ({flops / base[0]:.4f}x), bytes {nbytes:.4g} "
+            f"({nbytes / base[1]:.4f}x); dot {ops['dot']}, copy {ops['copy']}, transpose {ops['transpose']}, "
+            f"fusion {ops['fusion']}, total ops {sum(ops.values())}",
+            flush=True,
+        )
 
 
 def timing(problem, preset, args) -> None:
@@ -172,8 +183,15 @@ def timing(problem, preset, args) -> None:
             return getattr(time, name)
 
     _fit.time = _CpuTime()
-    train = dataclasses.replace(preset.train, steps=args.steps, chunk_steps=args.chunk, seeds=args.seeds,
-                                eval_every=None, progress=False, checkpoint_dir=None)
+    train = dataclasses.replace(
+        preset.train,
+        steps=args.steps,
+        chunk_steps=args.chunk,
+        seeds=args.seeds,
+        eval_every=None,
+        progress=False,
+        checkpoint_dir=None,
+    )
     pars = variants(problem.rwf)
     names = args.variants.split(",")
     rates = {n: [] for n in names}
@@ -181,35 +199,62 @@ def timing(problem, preset, args) -> None:
     for r in range(args.rounds):
         load = os.getloadavg()[0]
         for n in names:
-            result = train_all(problem, preset.config, train, {n: pars[n]}, optimizer=preset.optimizer,
-                               log=lambda s: None)[n]
+            result = train_all(
+                problem, preset.config, train, {n: pars[n]}, optimizer=preset.optimizer, log=lambda s: None
+            )[n]
             rates[n].append(result.steps_per_second)
-        print(f"{problem.name} round {r + 1} (load {load:.1f}): "
-              + ", ".join(f"{n} {rates[n][-1]:.2f}" for n in names)
-              + " | " + ", ".join(f"{n}/plain {rates[n][-1] / rates['plain'][-1]:.3f}" for n in names[1:]), flush=True)
+        print(
+            f"{problem.name} round {r + 1} (load {load:.1f}): "
+            + ", ".join(f"{n} {rates[n][-1]:.2f}" for n in names)
+            + " | "
+            + ", ".join(f"{n}/plain {rates[n][-1] / rates['plain'][-1]:.3f}" for n in names[1:]),
+            flush=True,
+        )
         loads.append(load)
     rows = []
     for n in names[1:]:
         ratios = [a / b for a, b in zip(rates[n], rates["plain"])]
-        rows.append(f"| {n} | {np.median(rates[n]):.2f} | {np.median(ratios):.3f} | "
-                    + ", ".join(f"{x:.3f}" for x in ratios) + " |")
-        print(f"{problem.name} {args.seeds} seed(s) {n}/plain: median {np.median(ratios):.3f}, per round "
-              + ", ".join(f"{x:.3f}" for x in ratios), flush=True)
+        rows.append(
+            f"| {n} | {np.median(rates[n]):.2f} | {np.median(ratios):.3f} | "
+            + ", ".join(f"{x:.3f}" for x in ratios)
+            + " |"
+        )
+        print(
+            f"{problem.name} {args.seeds} seed(s) {n}/plain: median {np.median(ratios):.3f}, per round "
+            + ", ".join(f"{x:.3f}" for x in ratios),
+            flush=True,
+        )
     if args.out:
         import shlex
         import sys
 
         from pinnrwf.benchmarks._common import write_benchmark
 
-        meta = {"command": shlex.join(["python", "benchmarks/studies/param_speed/rwf_variants.py", *sys.argv[1:]]),
-                "problem": problem.name, "preset": "quick", "seeds": args.seeds, "rounds": args.rounds,
-                "steps": args.steps, "chunk": args.chunk, "clock": "cpu", "xla_flags": os.environ.get("XLA_FLAGS", ""),
-                "rates": rates, "load1_per_round": loads}
-        md = [f"# RWF variants, {problem.name} quick preset, {args.seeds} seed(s)", "",
-              f"{args.rounds} alternating rounds of {args.steps} steps (first chunk of {args.chunk} untimed), "
-              f"steps per process-CPU second, one compute thread; load per round "
-              + ", ".join(f"{x:.1f}" for x in loads) + f". Plain: median {np.median(rates['plain']):.2f} steps/s.", "",
-              "| variant | steps/s (median) | ratio to plain (median) | per-round ratios |", "|---|---|---|---|", *rows]
+        meta = {
+            "command": shlex.join(["python", "benchmarks/studies/param_speed/rwf_variants.py", *sys.argv[1:]]),
+            "problem": problem.name,
+            "preset": "quick",
+            "seeds": args.seeds,
+            "rounds": args.rounds,
+            "steps": args.steps,
+            "chunk": args.chunk,
+            "clock": "cpu",
+            "xla_flags": os.environ.get("XLA_FLAGS", ""),
+            "rates": rates,
+            "load1_per_round": loads,
+        }
+        md = [
+            f"# RWF variants, {problem.name} quick preset, {args.seeds} seed(s)",
+            "",
+            f"{args.rounds} alternating rounds of {args.steps} steps (first chunk of {args.chunk} untimed), "
+            f"steps per process-CPU second, one compute thread; load per round "
+            + ", ".join(f"{x:.1f}" for x in loads)
+            + f". Plain: median {np.median(rates['plain']):.2f} steps/s.",
+            "",
+            "| variant | steps/s (median) | ratio to plain (median) | per-round ratios |",
+            "|---|---|---|---|",
+            *rows,
+        ]
         write_benchmark(f"rwf_variants_{problem.name}_{args.seeds}seeds", meta, "\n".join(md) + "\n", args.out)
 
 
@@ -227,6 +272,7 @@ def main() -> None:
     _patch_layer()
     _patch_engine()  # a script, not a bench command: the patches are made only when it runs
     from pinnrwf.problems import registry
+
     problem = registry()[args.problem]
     preset = problem.presets["quick"]
     if args.mode == "hlo":

@@ -24,10 +24,9 @@ from pathlib import Path
 import numpy as np
 from scipy.interpolate import CubicSpline
 
+from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
 from pinnrwf.solvers import burgers, darcy, diffusion_reaction, ldc
 from pinnrwf.solvers.random_fields import burgers_initial_conditions
-
-from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
 from pinnrwf.train import atomic_write_bytes
 
 GHIA_FIXTURE = Path("tests/fixtures/ghia1982_re100.csv")  # Ghia et al. (1982), Re = 100
@@ -52,26 +51,52 @@ def burgers_study(n_samples: int = 16, grids=(256, 512, 1024, 2048, 4096)) -> di
     for n in grids[:-1]:
         err = np.abs(sols[n] - ref) / scale
         l2 = np.linalg.norm(sols[n] - ref, axis=(1, 2)) / np.linalg.norm(ref, axis=(1, 2))
-        rows.append({"N": n, "max_rel_err_worst_sample": float(err.max()), "rel_l2_err_mean": float(l2.mean()),
-                     "seconds": times[n]})
+        rows.append(
+            {
+                "N": n,
+                "max_rel_err_worst_sample": float(err.max()),
+                "rel_l2_err_mean": float(l2.mean()),
+                "seconds": times[n],
+            }
+        )
     chosen = burgers.DEFAULT_N_INTERNAL
     t0 = time.perf_counter()
     half = burgers.solve(u0, nu=1e-3, t_eval=t, dt=5e-5, n_internal=chosen)
     dt_err = float(np.max(np.abs(half - sols[chosen]) / scale))
     steepest = float(np.max(np.abs(np.diff(ref, axis=-1))) * 100)
-    return {"n_samples": n_samples, "seed": 2024, "nu": 1e-3, "dt": 1e-4, "reference_N": grids[-1], "rows": rows,
-            "chosen_N": chosen, "dt_check": {"dt": 1e-4, "vs_dt": 5e-5, "N": chosen, "max_rel_diff": dt_err,
-                                             "seconds": time.perf_counter() - t0},
-            "max_abs_u0": float(np.abs(u0).max()), "max_slope_on_output_grid": steepest}
+    return {
+        "n_samples": n_samples,
+        "seed": 2024,
+        "nu": 1e-3,
+        "dt": 1e-4,
+        "reference_N": grids[-1],
+        "rows": rows,
+        "chosen_N": chosen,
+        "dt_check": {
+            "dt": 1e-4,
+            "vs_dt": 5e-5,
+            "N": chosen,
+            "max_rel_diff": dt_err,
+            "seconds": time.perf_counter() - t0,
+        },
+        "max_abs_u0": float(np.abs(u0).max()),
+        "max_slope_on_output_grid": steepest,
+    }
 
 
 def _extrema(sol: ldc.CavitySolution) -> dict:
     u_c, v_c = ldc.centrelines(sol)
     fine = np.linspace(0, 1, 20001)
     us, vs = CubicSpline(sol.y, u_c)(fine), CubicSpline(sol.x, v_c)(fine)
-    return {"u_min": float(us.min()), "y_at_u_min": float(fine[us.argmin()]), "v_max": float(vs.max()),
-            "x_at_v_max": float(fine[vs.argmax()]), "v_min": float(vs.min()), "x_at_v_min": float(fine[vs.argmin()]),
-            "psi_min": float(sol.psi.min())}
+    return {
+        "u_min": float(us.min()),
+        "y_at_u_min": float(fine[us.argmin()]),
+        "v_max": float(vs.max()),
+        "x_at_v_max": float(fine[vs.argmax()]),
+        "v_min": float(vs.min()),
+        "x_at_v_min": float(fine[vs.argmin()]),
+        "psi_min": float(sol.psi.min()),
+    }
 
 
 def cavity_study(grids=(64, 128, 256, 512)) -> dict:
@@ -105,8 +130,14 @@ def cavity_study(grids=(64, 128, 256, 512)) -> dict:
         p = float(np.log2(d1[key] / d2[key]))
         est[key.replace("max_diff", "order")] = p
         est[key.replace("max_diff", "est_err_finest")] = d2[key] / (2 ** max(p, 1.0) - 1)
-    return {"re": 1000.0, "rows": rows, "successive_differences": diffs, "richardson": est,
-            "reference": {"source": "Botella & Peyret (1998)", **BOTELLA_RE1000}, "finest": grids[-1]}
+    return {
+        "re": 1000.0,
+        "rows": rows,
+        "successive_differences": diffs,
+        "richardson": est,
+        "reference": {"source": "Botella & Peyret (1998)", **BOTELLA_RE1000},
+        "finest": grids[-1],
+    }
 
 
 def ghia_study(grids=(64, 128, 256), path: Path = GHIA_FIXTURE) -> dict:
@@ -115,9 +146,14 @@ def ghia_study(grids=(64, 128, 256), path: Path = GHIA_FIXTURE) -> dict:
     for n in grids:
         s = ldc.solve(re=100.0, n=n)
         u_c, v_c = ldc.centrelines(s)
-        rows.append({"n": n, "max_abs_dev_u": float(np.abs(CubicSpline(s.y, u_c)(ghia[:, 0]) - ghia[:, 1]).max()),
-                     "max_abs_dev_v": float(np.abs(CubicSpline(s.x, v_c)(ghia[:, 2]) - ghia[:, 3]).max()),
-                     "psi_min": float(s.psi.min())})
+        rows.append(
+            {
+                "n": n,
+                "max_abs_dev_u": float(np.abs(CubicSpline(s.y, u_c)(ghia[:, 0]) - ghia[:, 1]).max()),
+                "max_abs_dev_v": float(np.abs(CubicSpline(s.x, v_c)(ghia[:, 2]) - ghia[:, 3]).max()),
+                "psi_min": float(s.psi.min()),
+            }
+        )
     return {"re": 100.0, "reference": "Ghia, Ghia & Shin (1982), Tables I-II; psi_min = -0.103423", "rows": rows}
 
 
@@ -128,7 +164,9 @@ def _dr_exact_and_source(D=0.01, K=0.01):
     def source(t, x):
         s, c, e = np.sin(np.pi * x), np.cos(np.pi * x), np.exp(x)
         u = s * e * np.sin(2 * t)
-        return (s * e * 2 * np.cos(2 * t) - D * e * ((1 - np.pi**2) * s + 2 * np.pi * c) * np.sin(2 * t) - K * u * u)[None]
+        return (s * e * 2 * np.cos(2 * t) - D * e * ((1 - np.pi**2) * s + 2 * np.pi * c) * np.sin(2 * t) - K * u * u)[
+            None
+        ]
 
     return exact, source
 
@@ -149,63 +187,121 @@ def fd_orders() -> dict:
         a, f, u = darcy.manufactured_solution(n)
         darcy_err.append(float(np.max(np.abs(darcy.solve(a, f=f) - u))))
     order = lambda e: [float(v) for v in np.log2(np.array(e[:-1]) / np.array(e[1:]))]
-    return {"diffusion_reaction_space": {"nx": [11, 21, 41, 81, 161], "max_err": space, "orders": order(space)},
-            "diffusion_reaction_time": {"substeps_per_0.25": [2, 4, 8, 16, 32], "max_err": time_err,
-                                        "orders": order(time_err)},
-            "darcy_space": {"n": [17, 33, 65, 129, 257], "max_err": darcy_err, "orders": order(darcy_err)}}
+    return {
+        "diffusion_reaction_space": {"nx": [11, 21, 41, 81, 161], "max_err": space, "orders": order(space)},
+        "diffusion_reaction_time": {
+            "substeps_per_0.25": [2, 4, 8, 16, 32],
+            "max_err": time_err,
+            "orders": order(time_err),
+        },
+        "darcy_space": {"n": [17, 33, 65, 129, 257], "max_err": darcy_err, "orders": order(darcy_err)},
+    }
 
 
 def to_markdown(res: dict) -> str:
     dev = res["device"]
-    L = ["# Solver convergence studies", "",
-         f"- device: {dev['cpu']} ({dev['platform']})", f"- command: `{res['command']}`", f"- git commit: {res['commit']}",
-         f"- date (UTC): {res['date']}", f"- total wall time: {res['wall_seconds']:.0f} s", ""]
+    L = [
+        "# Solver convergence studies",
+        "",
+        f"- device: {dev['cpu']} ({dev['platform']})",
+        f"- command: `{res['command']}`",
+        f"- git commit: {res['commit']}",
+        f"- date (UTC): {res['date']}",
+        f"- total wall time: {res['wall_seconds']:.0f} s",
+        "",
+    ]
     b = res["burgers"]
-    L += ["## Burgers internal resolution (ν = 1e-3, dt = 1e-4, t ∈ [0, 1], 101 snapshots)", "",
-          f"{b['n_samples']} GRF initial conditions (seed {b['seed']}); errors on the 100 × 101 output grid "
-          f"against N = {b['reference_N']}, relative to each sample's max |u|.", "",
-          "| N | max rel. error (worst sample) | mean rel. L2 error | wall time (s) |", "|---|---|---|---|"]
-    L += [f"| {r['N']} | {r['max_rel_err_worst_sample']:.2e} | {r['rel_l2_err_mean']:.2e} | {r['seconds']:.1f} |"
-          for r in b["rows"]]
+    L += [
+        "## Burgers internal resolution (ν = 1e-3, dt = 1e-4, t ∈ [0, 1], 101 snapshots)",
+        "",
+        f"{b['n_samples']} GRF initial conditions (seed {b['seed']}); errors on the 100 × 101 output grid "
+        f"against N = {b['reference_N']}, relative to each sample's max |u|.",
+        "",
+        "| N | max rel. error (worst sample) | mean rel. L2 error | wall time (s) |",
+        "|---|---|---|---|",
+    ]
+    L += [
+        f"| {r['N']} | {r['max_rel_err_worst_sample']:.2e} | {r['rel_l2_err_mean']:.2e} | {r['seconds']:.1f} |"
+        for r in b["rows"]
+    ]
     d = b["dt_check"]
-    L += ["", f"Chosen N = {b['chosen_N']}. Time step: dt = 1e-4 vs 5e-5 at N = {d['N']}: max rel. difference "
-          f"{d['max_rel_diff']:.2e}. Steepest slope on the output grid |Δu/Δx| = {b['max_slope_on_output_grid']:.1f}.", ""]
+    L += [
+        "",
+        f"Chosen N = {b['chosen_N']}. Time step: dt = 1e-4 vs 5e-5 at N = {d['N']}: max rel. difference "
+        f"{d['max_rel_diff']:.2e}. Steepest slope on the output grid |Δu/Δx| = {b['max_slope_on_output_grid']:.1f}.",
+        "",
+    ]
     c = res["cavity"]
-    L += ["## Lid-driven cavity, Re = 1000 (ψ–ω, second order)", "",
-          "| cells n | u_min (x=0.5) | v_max (y=0.5) | v_min (y=0.5) | ψ_min | max dev. from Botella–Peyret | Newton its | wall (s) |",
-          "|---|---|---|---|---|---|---|---|"]
-    L += [f"| {r['n']} | {r['u_min']:.5f} | {r['v_max']:.5f} | {r['v_min']:.5f} | {r['psi_min']:.6f} | "
-          f"{r['max_dev_from_botella']:.2e} | {r['newton_iterations']} | {r['seconds']:.1f} |" for r in c["rows"]]
+    L += [
+        "## Lid-driven cavity, Re = 1000 (ψ–ω, second order)",
+        "",
+        "| cells n | u_min (x=0.5) | v_max (y=0.5) | v_min (y=0.5) | ψ_min | max dev. from Botella–Peyret | Newton its | wall (s) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    L += [
+        f"| {r['n']} | {r['u_min']:.5f} | {r['v_max']:.5f} | {r['v_min']:.5f} | {r['psi_min']:.6f} | "
+        f"{r['max_dev_from_botella']:.2e} | {r['newton_iterations']} | {r['seconds']:.1f} |"
+        for r in c["rows"]
+    ]
     ref = c["reference"]
-    L += [f"| Botella & Peyret 1998 | {ref['u_min']} | {ref['v_max']} | {ref['v_min']} | {ref['psi_min']} | | | |", "",
-          "Successive-grid differences on the common nodes (max over the field, excluding r < 0.05 around the two "
-          "singular lid corners; 'incl. corners' includes them):", "",
-          "| grids | max Δu | max Δv | max Δp | max Δ centrelines | max Δu incl. corners |", "|---|---|---|---|---|---|"]
-    L += [f"| {e['coarse']}→{e['fine']} | {e['max_diff_u']:.2e} | {e['max_diff_v']:.2e} | {e['max_diff_p']:.2e} | "
-          f"{e['max_diff_centrelines']:.2e} | {e['max_diff_u_incl_corners']:.2e} |" for e in c["successive_differences"]]
+    L += [
+        f"| Botella & Peyret 1998 | {ref['u_min']} | {ref['v_max']} | {ref['v_min']} | {ref['psi_min']} | | | |",
+        "",
+        "Successive-grid differences on the common nodes (max over the field, excluding r < 0.05 around the two "
+        "singular lid corners; 'incl. corners' includes them):",
+        "",
+        "| grids | max Δu | max Δv | max Δp | max Δ centrelines | max Δu incl. corners |",
+        "|---|---|---|---|---|---|",
+    ]
+    L += [
+        f"| {e['coarse']}→{e['fine']} | {e['max_diff_u']:.2e} | {e['max_diff_v']:.2e} | {e['max_diff_p']:.2e} | "
+        f"{e['max_diff_centrelines']:.2e} | {e['max_diff_u_incl_corners']:.2e} |"
+        for e in c["successive_differences"]
+    ]
     r = c["richardson"]
-    L += ["", f"Observed orders (last three grids): u {r['order_u']:.2f}, v {r['order_v']:.2f}, centrelines "
-          f"{r['order_centrelines']:.2f}. Richardson estimate of the n = {c['finest']} error (fraction of the lid speed): "
-          f"u {r['est_err_finest_u']:.1e}, v {r['est_err_finest_v']:.1e}, centrelines {r['est_err_finest_centrelines']:.1e}.", ""]
+    L += [
+        "",
+        f"Observed orders (last three grids): u {r['order_u']:.2f}, v {r['order_v']:.2f}, centrelines "
+        f"{r['order_centrelines']:.2f}. Richardson estimate of the n = {c['finest']} error (fraction of the lid speed): "
+        f"u {r['est_err_finest_u']:.1e}, v {r['est_err_finest_v']:.1e}, centrelines {r['est_err_finest_centrelines']:.1e}.",
+        "",
+    ]
     g = res["ghia"]
-    L += ["## Lid-driven cavity, Re = 100 against Ghia et al. (1982)", "",
-          "| cells n | max abs. deviation of u | max abs. deviation of v | ψ_min (Ghia −0.103423) |", "|---|---|---|---|"]
+    L += [
+        "## Lid-driven cavity, Re = 100 against Ghia et al. (1982)",
+        "",
+        "| cells n | max abs. deviation of u | max abs. deviation of v | ψ_min (Ghia −0.103423) |",
+        "|---|---|---|---|",
+    ]
     L += [f"| {r['n']} | {r['max_abs_dev_u']:.2e} | {r['max_abs_dev_v']:.2e} | {r['psi_min']:.6f} |" for r in g["rows"]]
     f = res["fd_orders"]
-    L += ["", "## Observed orders on manufactured solutions", "", "| scheme | refinements | max errors | observed orders |",
-          "|---|---|---|---|"]
-    for key, label, ref_key in (("diffusion_reaction_space", "diffusion–reaction, space (nx)", "nx"),
-                                ("diffusion_reaction_time", "diffusion–reaction, time (CN substeps)", "substeps_per_0.25"),
-                                ("darcy_space", "Darcy (n)", "n")):
+    L += [
+        "",
+        "## Observed orders on manufactured solutions",
+        "",
+        "| scheme | refinements | max errors | observed orders |",
+        "|---|---|---|---|",
+    ]
+    for key, label, ref_key in (
+        ("diffusion_reaction_space", "diffusion–reaction, space (nx)", "nx"),
+        ("diffusion_reaction_time", "diffusion–reaction, time (CN substeps)", "substeps_per_0.25"),
+        ("darcy_space", "Darcy (n)", "n"),
+    ):
         e = f[key]
-        L.append(f"| {label} | {e[ref_key]} | {', '.join(f'{v:.2e}' for v in e['max_err'])} | "
-                 f"{', '.join(f'{v:.2f}' for v in e['orders'])} |")
+        L.append(
+            f"| {label} | {e[ref_key]} | {', '.join(f'{v:.2e}' for v in e['max_err'])} | "
+            f"{', '.join(f'{v:.2f}' for v in e['orders'])} |"
+        )
     return "\n".join(L) + "\n"
 
 
 def configure_parser(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--ghia", type=Path, default=GHIA_FIXTURE,
-                   help="Ghia et al. Re=100 centreline CSV (default: %(default)s; ../shared/reference/ also has it)")
+    p.add_argument(
+        "--ghia",
+        type=Path,
+        default=GHIA_FIXTURE,
+        help="Ghia et al. Re=100 centreline CSV (default: %(default)s; ../shared/reference/ also has it)",
+    )
     add_out_argument(p)
 
 

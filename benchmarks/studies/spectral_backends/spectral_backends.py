@@ -50,13 +50,17 @@ def workloads(burgers_t_final: float) -> dict:
     t_a = a.coordinates()["t"]
     return {
         "burgers (generate burgers, 1 chunk of 100)": (
-            lambda backend: burgers.solve(u0, nu=b.nu, t_eval=t_b, dt=b.dt, n_internal=b.n_internal,
-                                          backend=backend),
-            burgers.count_steps(t_b, b.dt), f"B = {u0.shape[0]}, N = 1024, t = 0 … {burgers_t_final:g}"),
+            lambda backend: burgers.solve(u0, nu=b.nu, t_eval=t_b, dt=b.dt, n_internal=b.n_internal, backend=backend),
+            burgers.count_steps(t_b, b.dt),
+            f"B = {u0.shape[0]}, N = 1024, t = 0 … {burgers_t_final:g}",
+        ),
         "allen-cahn (generate allen-cahn)": (
-            lambda backend: allen_cahn.solve(nx=a.nx, t_eval=t_a, epsilon=a.epsilon[0], dt=a.dt,
-                                             n_internal=a.n_internal, backend=backend),
-            allen_cahn.count_steps(t_a, a.dt), f"B = 1, N = {a.n_internal}, t = 0 … {a.t_final:g}"),
+            lambda backend: allen_cahn.solve(
+                nx=a.nx, t_eval=t_a, epsilon=a.epsilon[0], dt=a.dt, n_internal=a.n_internal, backend=backend
+            ),
+            allen_cahn.count_steps(t_a, a.dt),
+            f"B = 1, N = {a.n_internal}, t = 0 … {a.t_final:g}",
+        ),
     }
 
 
@@ -81,28 +85,56 @@ def main_from_args(args) -> int:
                 runs[backend].append({"wall_s": time.perf_counter() - w0, "cpu_s": time.process_time() - c0})
         scale = float(np.max(np.abs(results["numpy"])))
         speed = {k: [n[k] / j[k] for n, j in zip(runs["numpy"], runs["jax"])] for k in ("wall_s", "cpu_s")}
-        rows[name] = {"workload": what, "steps": steps, "runs": runs, "load1_per_round": loads,
-                      "jax_speed_over_numpy_wall": speed["wall_s"], "jax_speed_over_numpy_cpu": speed["cpu_s"],
-                      "median_wall": statistics.median(speed["wall_s"]), "median_cpu": statistics.median(speed["cpu_s"]),
-                      "max_rel_difference": float(np.max(np.abs(results["jax"] - results["numpy"]))) / scale}
-        print(f"spectral-backends: {name}: jax/numpy speed wall {[round(x, 2) for x in speed['wall_s']]} "
-              f"cpu {[round(x, 2) for x in speed['cpu_s']]} (load {[round(x, 1) for x in loads]})", flush=True)
-    lines = ["# ETDRK4 datasets: NumPy vs JAX backend", "",
-             f"Instruction sets: {', '.join(instruction_sets()) or 'unknown'}; XLA_FLAGS "
-             f"`{os.environ.get('XLA_FLAGS', '')}`. {args.rounds} alternating rounds (numpy, jax); speed = "
-             "t(numpy) / t(jax) per round (above 1 the JAX backend is faster).", "",
-             "| dataset solve | workload | steps | numpy s (wall, median) | jax s (wall, median) | speed by wall, per "
-             "round | median | speed by CPU time, per round | median | load per round | max rel. difference |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+        rows[name] = {
+            "workload": what,
+            "steps": steps,
+            "runs": runs,
+            "load1_per_round": loads,
+            "jax_speed_over_numpy_wall": speed["wall_s"],
+            "jax_speed_over_numpy_cpu": speed["cpu_s"],
+            "median_wall": statistics.median(speed["wall_s"]),
+            "median_cpu": statistics.median(speed["cpu_s"]),
+            "max_rel_difference": float(np.max(np.abs(results["jax"] - results["numpy"]))) / scale,
+        }
+        print(
+            f"spectral-backends: {name}: jax/numpy speed wall {[round(x, 2) for x in speed['wall_s']]} "
+            f"cpu {[round(x, 2) for x in speed['cpu_s']]} (load {[round(x, 1) for x in loads]})",
+            flush=True,
+        )
+    lines = [
+        "# ETDRK4 datasets: NumPy vs JAX backend",
+        "",
+        f"Instruction sets: {', '.join(instruction_sets()) or 'unknown'}; XLA_FLAGS "
+        f"`{os.environ.get('XLA_FLAGS', '')}`. {args.rounds} alternating rounds (numpy, jax); speed = "
+        "t(numpy) / t(jax) per round (above 1 the JAX backend is faster).",
+        "",
+        "| dataset solve | workload | steps | numpy s (wall, median) | jax s (wall, median) | speed by wall, per "
+        "round | median | speed by CPU time, per round | median | load per round | max rel. difference |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for name, r in rows.items():
         med = {b: statistics.median(x["wall_s"] for x in r["runs"][b]) for b in BACKENDS}
-        lines.append(f"| {name} | {r['workload']} | {r['steps']} | {med['numpy']:.2f} | {med['jax']:.2f} | "
-                     + ", ".join(f"{x:.2f}" for x in r["jax_speed_over_numpy_wall"]) + f" | {r['median_wall']:.2f} | "
-                     + ", ".join(f"{x:.2f}" for x in r["jax_speed_over_numpy_cpu"]) + f" | {r['median_cpu']:.2f} | "
-                     + ", ".join(f"{x:.1f}" for x in r["load1_per_round"]) + f" | {r['max_rel_difference']:.1e} |")
+        lines.append(
+            f"| {name} | {r['workload']} | {r['steps']} | {med['numpy']:.2f} | {med['jax']:.2f} | "
+            + ", ".join(f"{x:.2f}" for x in r["jax_speed_over_numpy_wall"])
+            + f" | {r['median_wall']:.2f} | "
+            + ", ".join(f"{x:.2f}" for x in r["jax_speed_over_numpy_cpu"])
+            + f" | {r['median_cpu']:.2f} | "
+            + ", ".join(f"{x:.1f}" for x in r["load1_per_round"])
+            + f" | {r['max_rel_difference']:.1e} |"
+        )
     md = "\n".join(lines) + "\n"
-    write_benchmark("spectral_backends", {"rounds": args.rounds, "burgers_t_final": args.burgers_t_final,
-                                          "instruction_sets": instruction_sets(),
-                                          "xla_flags": os.environ.get("XLA_FLAGS", ""), "datasets": rows}, md, out)
+    write_benchmark(
+        "spectral_backends",
+        {
+            "rounds": args.rounds,
+            "burgers_t_final": args.burgers_t_final,
+            "instruction_sets": instruction_sets(),
+            "xla_flags": os.environ.get("XLA_FLAGS", ""),
+            "datasets": rows,
+        },
+        md,
+        out,
+    )
     print(md)
     return 0

@@ -39,11 +39,15 @@ def reference(setting) -> dict[str, np.ndarray]:
 
     k_interior, k_boundary = jax.random.split(jax.random.key(POINT_SEED))
     interior = np.asarray(geometry.InteriorSampler(L_SHAPE, setting.n_domain).sample(k_interior), dtype=np.float64)
-    boundary = np.asarray(geometry.BoundarySampler(L_SHAPE, setting.n_boundary).sample(k_boundary)[0],
-                          dtype=np.float64)
+    boundary = np.asarray(geometry.BoundarySampler(L_SHAPE, setting.n_boundary).sample(k_boundary)[0], dtype=np.float64)
     points, u = evaluation_points(LShapeConfig(eval_n=setting.grid[0]))
-    return {"interior": interior, "boundary": boundary, "u_boundary": exact(boundary[:, 0], boundary[:, 1]),
-            "points": np.asarray(points, dtype=np.float64), "u": np.asarray(u, dtype=np.float64)}
+    return {
+        "interior": interior,
+        "boundary": boundary,
+        "u_boundary": exact(boundary[:, 0], boundary[:, 1]),
+        "points": np.asarray(points, dtype=np.float64),
+        "u": np.asarray(u, dtype=np.float64),
+    }
 
 
 def objective(setting, ref: dict[str, np.ndarray]):
@@ -55,16 +59,25 @@ def objective(setting, ref: dict[str, np.ndarray]):
     weight_residual, weight_boundary = _weights()
     domain = pde.Domain({"x": (-1.0, 1.0), "y": (-1.0, 1.0)})  # the bounding box: fixed points only
     laplace = pde.Equation(coords=("x", "y"), fields=("u",), residual=lambda p: p.laplacian("u"))
-    return pde.PINNObjective(laplace, {
-        "r": pde.Residual(pde.Points(domain, ref["interior"]), weight=weight_residual),
-        # the exact solution at the boundary points: the values DeepXDE's PointSetBC reads from the .npz
-        "bc": pde.Dirichlet(lambda pt: exact(pt.x, pt.y), pde.Points(domain, ref["boundary"]), weight=weight_boundary),
-    }, reference=pde.Reference(ref["points"], ref["u"], "u"))
+    return pde.PINNObjective(
+        laplace,
+        {
+            "r": pde.Residual(pde.Points(domain, ref["interior"]), weight=weight_residual),
+            # the exact solution at the boundary points: the values DeepXDE's PointSetBC reads from the .npz
+            "bc": pde.Dirichlet(
+                lambda pt: exact(pt.x, pt.y), pde.Points(domain, ref["boundary"]), weight=weight_boundary
+            ),
+        },
+        reference=pde.Reference(ref["points"], ref["u"], "u"),
+    )
 
 
 def points_info(setting) -> dict:
-    return {"domain": setting.n_domain, "boundary": setting.n_boundary,
-            "distribution": f"uniform random (pinnrwf geometry samplers, seed {POINT_SEED}), fixed, shared with DeepXDE"}
+    return {
+        "domain": setting.n_domain,
+        "boundary": setting.n_boundary,
+        "distribution": f"uniform random (pinnrwf geometry samplers, seed {POINT_SEED}), fixed, shared with DeepXDE",
+    }
 
 
 def peer_args(setting) -> list[str]:
@@ -73,9 +86,11 @@ def peer_args(setting) -> list[str]:
 
 
 def describe(setting) -> str:
-    return (f"Δu = 0 on (−1, 1)² \\ [0, 1) × (−1, 0], u = r^(2/3) sin(2θ/3) on the boundary; the same "
-            f"{setting.n_domain} interior + {setting.n_boundary} boundary points (drawn once, read by both), "
-            f"losses weighted 1 and 10, Adam 1e-3 × {setting.adam_steps}"
-            + (f" then L-BFGS ≤ {setting.lbfgs_steps}" if setting.lbfgs_steps else "")
-            + f"; relative L² error on the {setting.grid[0]} × {setting.grid[1]} grid's nodes in the L-shape, "
-            f"recorded every {setting.record_every} steps.")
+    return (
+        f"Δu = 0 on (−1, 1)² \\ [0, 1) × (−1, 0], u = r^(2/3) sin(2θ/3) on the boundary; the same "
+        f"{setting.n_domain} interior + {setting.n_boundary} boundary points (drawn once, read by both), "
+        f"losses weighted 1 and 10, Adam 1e-3 × {setting.adam_steps}"
+        + (f" then L-BFGS ≤ {setting.lbfgs_steps}" if setting.lbfgs_steps else "")
+        + f"; relative L² error on the {setting.grid[0]} × {setting.grid[1]} grid's nodes in the L-shape, "
+        f"recorded every {setting.record_every} steps."
+    )

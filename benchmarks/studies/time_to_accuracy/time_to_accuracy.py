@@ -119,33 +119,53 @@ def objective(setting: Setting, ref: dict[str, np.ndarray]):
 
     pts = training_points(setting)
     domain = pde.Domain({"x": (-1.0, 1.0), "t": (0.0, T_END)})
-    equation = pde.Equation(coords=("x", "t"), fields=("u",), params={"nu": float(NU)},
-                            residual=lambda p: p.u_t + p.u * p.u_x - p.nu * p.u_xx)
+    equation = pde.Equation(
+        coords=("x", "t"),
+        fields=("u",),
+        params={"nu": float(NU)},
+        residual=lambda p: p.u_t + p.u * p.u_x - p.nu * p.u_xx,
+    )
     residual_points = np.concatenate([pts["initial"], pts["boundary"], pts["interior"]])  # DeepXDE's order
     xx, tt = np.meshgrid(ref["x"], ref["t"])  # (n_t, n_x), as u
     grid = np.stack([xx.ravel(), tt.ravel()], axis=1)
-    return pde.PINNObjective(equation, {
-        "r": pde.Residual(pde.Points(domain, residual_points)),
-        "bc": pde.Dirichlet(lambda p: 0.0, pde.Points(domain, pts["boundary"])),
-        "ic": pde.Dirichlet(lambda p: -jnp.sin(jnp.pi * p.x), pde.Points(domain, pts["initial"])),
-    }, reference=pde.Reference(grid, ref["u"].ravel(), "u"))
+    return pde.PINNObjective(
+        equation,
+        {
+            "r": pde.Residual(pde.Points(domain, residual_points)),
+            "bc": pde.Dirichlet(lambda p: 0.0, pde.Points(domain, pts["boundary"])),
+            "ic": pde.Dirichlet(lambda p: -jnp.sin(jnp.pi * p.x), pde.Points(domain, pts["initial"])),
+        },
+        reference=pde.Reference(grid, ref["u"].ravel(), "u"),
+    )
 
 
 def burgers_points_info(setting: Setting) -> dict:
-    return {"domain": setting.n_domain, "boundary": setting.n_boundary, "initial": setting.n_initial,
-            "distribution": "Halton (unscrambled), fixed"}
+    return {
+        "domain": setting.n_domain,
+        "boundary": setting.n_boundary,
+        "initial": setting.n_initial,
+        "distribution": "Halton (unscrambled), fixed",
+    }
 
 
 def burgers_peer_args(setting: Setting) -> list[str]:
-    return ["--n-domain", str(setting.n_domain), "--n-boundary", str(setting.n_boundary),
-            "--n-initial", str(setting.n_initial)]
+    return [
+        "--n-domain",
+        str(setting.n_domain),
+        "--n-boundary",
+        str(setting.n_boundary),
+        "--n-initial",
+        str(setting.n_initial),
+    ]
 
 
 def burgers_describe(setting: Setting) -> str:
-    return (f"DeepXDE's Burgers example (ν = 0.01/π, u0 = −sin πx, u(±1) = 0), {setting.n_domain} + "
-            f"{setting.n_boundary} + {setting.n_initial} points, Adam 1e-3 × {setting.adam_steps} then "
-            f"L-BFGS ≤ {setting.lbfgs_steps}; relative L² error against Cole–Hopf on the "
-            f"{setting.grid[0]} × {setting.grid[1]} grid, recorded every {setting.record_every} steps.")
+    return (
+        f"DeepXDE's Burgers example (ν = 0.01/π, u0 = −sin πx, u(±1) = 0), {setting.n_domain} + "
+        f"{setting.n_boundary} + {setting.n_initial} points, Adam 1e-3 × {setting.adam_steps} then "
+        f"L-BFGS ≤ {setting.lbfgs_steps}; relative L² error against Cole–Hopf on the "
+        f"{setting.grid[0]} × {setting.grid[1]} grid, recorded every {setting.record_every} steps."
+    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -164,10 +184,18 @@ class Case:
 
 
 CASES = {
-    "burgers": Case("viscous Burgers", reference, objective, burgers_points_info, PEER, burgers_peer_args,
-                    burgers_describe),
-    "lshape": Case(lshape.TITLE, lshape.reference, lshape.objective, lshape.points_info, lshape.PEER,
-                   lshape.peer_args, lshape.describe),
+    "burgers": Case(
+        "viscous Burgers", reference, objective, burgers_points_info, PEER, burgers_peer_args, burgers_describe
+    ),
+    "lshape": Case(
+        lshape.TITLE,
+        lshape.reference,
+        lshape.objective,
+        lshape.points_info,
+        lshape.PEER,
+        lshape.peer_args,
+        lshape.describe,
+    ),
 }
 
 
@@ -182,34 +210,73 @@ def run_pinnrwf(setting: Setting, width: int, depth: int, seed: int, ref: dict[s
 
     case = CASES[setting.problem]
     obj = case.objective(setting, ref)
-    train = TrainConfig(steps=setting.adam_steps, seeds=1, seed=seed, chunk_steps=setting.record_every,
-                        progress=False)
+    train = TrainConfig(steps=setting.adam_steps, seeds=1, seed=seed, chunk_steps=setting.record_every, progress=False)
     lbfgs = LBFGS(steps=setting.lbfgs_steps, memory_size=100) if setting.lbfgs_steps else None
     records: list[dict] = []
     wall0, cpu0 = time.perf_counter(), time.process_time()
 
     def on_chunk(step, record):
-        records.append({"step": step, "stage": record["stage"], "wall": time.perf_counter() - wall0,
-                        "cpu": time.process_time() - cpu0, "rel_l2": float(record["metrics"]["rel_l2"][0])})
+        records.append(
+            {
+                "step": step,
+                "stage": record["stage"],
+                "wall": time.perf_counter() - wall0,
+                "cpu": time.process_time() - cpu0,
+                "rel_l2": float(record["metrics"]["rel_l2"][0]),
+            }
+        )
 
-    fit(lambda key: MLP(2, 1, width, depth, activation=jnp.tanh, key=key), obj, train,
-        optimizer=Adam(1e-3), lbfgs=lbfgs, on_chunk=on_chunk)
-    return {"library": "pinnrwf", "jax_version": jax.__version__, "width": width, "depth": depth, "seed": seed,
-            "adam_steps": setting.adam_steps, "lbfgs_steps": setting.lbfgs_steps,
-            "lbfgs_steps_run": records[-1]["step"] - setting.adam_steps,
-            "points": case.points_info(setting),
-            "train_seconds": records[-1]["wall"], "train_cpu_seconds": records[-1]["cpu"], "records": records,
-            "clock": "wall and process CPU seconds from the call of fit (compilation and evaluations included)"}
+    fit(
+        lambda key: MLP(2, 1, width, depth, activation=jnp.tanh, key=key),
+        obj,
+        train,
+        optimizer=Adam(1e-3),
+        lbfgs=lbfgs,
+        on_chunk=on_chunk,
+    )
+    return {
+        "library": "pinnrwf",
+        "jax_version": jax.__version__,
+        "width": width,
+        "depth": depth,
+        "seed": seed,
+        "adam_steps": setting.adam_steps,
+        "lbfgs_steps": setting.lbfgs_steps,
+        "lbfgs_steps_run": records[-1]["step"] - setting.adam_steps,
+        "points": case.points_info(setting),
+        "train_seconds": records[-1]["wall"],
+        "train_cpu_seconds": records[-1]["cpu"],
+        "records": records,
+        "clock": "wall and process CPU seconds from the call of fit (compilation and evaluations included)",
+    }
 
 
-def run_deepxde(python: str, setting: Setting, width: int, depth: int, seed: int, ref_path: Path,
-                out: Path) -> dict:
+def run_deepxde(python: str, setting: Setting, width: int, depth: int, seed: int, ref_path: Path, out: Path) -> dict:
     env = {**os.environ, "DDE_BACKEND": "pytorch", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     case = CASES[setting.problem]
-    cmd = [python, str(case.peer), "--reference", str(ref_path), "--width", str(width), "--depth", str(depth),
-           "--seed", str(seed), *case.peer_args(setting), "--adam-steps", str(setting.adam_steps),
-           "--lbfgs-steps", str(setting.lbfgs_steps), "--record-every", str(setting.record_every),
-           "--threads", "1", "--out", str(out)]
+    cmd = [
+        python,
+        str(case.peer),
+        "--reference",
+        str(ref_path),
+        "--width",
+        str(width),
+        "--depth",
+        str(depth),
+        "--seed",
+        str(seed),
+        *case.peer_args(setting),
+        "--adam-steps",
+        str(setting.adam_steps),
+        "--lbfgs-steps",
+        str(setting.lbfgs_steps),
+        "--record-every",
+        str(setting.record_every),
+        "--threads",
+        "1",
+        "--out",
+        str(out),
+    ]
     subprocess.run(cmd, check=True, env=env)
     return json.loads(out.read_text())
 
@@ -217,8 +284,18 @@ def run_deepxde(python: str, setting: Setting, width: int, depth: int, seed: int
 def run_pinnrwf_process(preset: str, width: int, depth: int, seed: int, ref_path: Path, out: Path) -> dict:
     """A pinnrwf run in a fresh process (compilation counted, as for a user), one XLA thread."""
     env = {**os.environ, "XLA_FLAGS": THREAD_FLAGS, "OMP_NUM_THREADS": "1"}
-    cmd = [sys.executable, "-m", "pinnrwf.benchmarks.studies.time_to_accuracy.time_to_accuracy", "one",
-           preset, str(width), str(depth), str(seed), str(ref_path), str(out)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pinnrwf.benchmarks.studies.time_to_accuracy.time_to_accuracy",
+        "one",
+        preset,
+        str(width),
+        str(depth),
+        str(seed),
+        str(ref_path),
+        str(out),
+    ]
     subprocess.run(cmd, check=True, env=env)
     return json.loads(out.read_text())
 
@@ -296,8 +373,7 @@ def summarize(runs: list[dict]) -> dict:
                 for target in TARGETS:
                     a = libs["deepxde"][f"median_{clock}_to_{target:g}"]
                     b = libs["pinnrwf"][f"median_{clock}_to_{target:g}"]
-                    libs["speedup"][f"{clock}_to_{target:g}"] = (
-                        None if a is None or b is None else a / b)
+                    libs["speedup"][f"{clock}_to_{target:g}"] = None if a is None or b is None else a / b
     return out
 
 
@@ -307,17 +383,27 @@ def _fmt(v, unit=" s") -> str:
 
 def markdown(setting: Setting, preset: str, runs: list[dict], summary: dict, provenance: dict) -> str:
     case = CASES[setting.problem]
-    lines = [f"# Time to accuracy: pinnrwf vs DeepXDE, {case.title} ({preset})", "",
-             f"{case.describe(setting)} "
-             "One thread per process; runs interleaved (per seed and network: pinnrwf, then DeepXDE).", "",
-             f"Machine: {provenance['cpu']} ({provenance['instruction_set']}), {provenance['cores']} cores, " +
-             (f"load average {provenance['load_before']} before / {provenance['load_after']} after. " if "lanes" not in provenance
-              else f"{len(provenance['lanes'])} lanes side by side, load average {provenance['load_before']}–"
-              f"{provenance['load_after']} at their starts and ends. ") +
-             f"Versions: {provenance['versions']}. Commit {provenance['commit']}.", "",
-             f"Command: `{provenance['command']}`", "",
-             "| network | library | seeds | final rel. L² (median) | wall s to 1e-2 (median; per seed) | "
-             "wall s to 1e-3 | CPU s to 1e-2 | CPU s to 1e-3 |", "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"# Time to accuracy: pinnrwf vs DeepXDE, {case.title} ({preset})",
+        "",
+        f"{case.describe(setting)} "
+        "One thread per process; runs interleaved (per seed and network: pinnrwf, then DeepXDE).",
+        "",
+        f"Machine: {provenance['cpu']} ({provenance['instruction_set']}), {provenance['cores']} cores, "
+        + (
+            f"load average {provenance['load_before']} before / {provenance['load_after']} after. "
+            if "lanes" not in provenance
+            else f"{len(provenance['lanes'])} lanes side by side, load average {provenance['load_before']}–"
+            f"{provenance['load_after']} at their starts and ends. "
+        )
+        + f"Versions: {provenance['versions']}. Commit {provenance['commit']}.",
+        "",
+        f"Command: `{provenance['command']}`",
+        "",
+        "| network | library | seeds | final rel. L² (median) | wall s to 1e-2 (median; per seed) | "
+        "wall s to 1e-3 | CPU s to 1e-2 | CPU s to 1e-3 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for key, libs in summary.items():
         for name in ("pinnrwf", "deepxde"):
             if name not in libs:
@@ -328,40 +414,64 @@ def markdown(setting: Setting, preset: str, runs: list[dict], summary: dict, pro
                 for target in TARGETS:
                     per = ", ".join(_fmt(v, "") for v in lib[f"{clock}_to_{target:g}"])
                     cells.append(f"{_fmt(lib[f'median_{clock}_to_{target:g}'])} ({per})")
-            lines.append(f"| {key} | {name} | {len(lib['seeds'])} | {statistics.median(lib['final_rel_l2']):.2e} | "
-                         + " | ".join(cells) + " |")
+            lines.append(
+                f"| {key} | {name} | {len(lib['seeds'])} | {statistics.median(lib['final_rel_l2']):.2e} | "
+                + " | ".join(cells)
+                + " |"
+            )
         if "speedup" in libs:
             s = libs["speedup"]
-            lines.append(f"| {key} | **DeepXDE / pinnrwf** | | | "
-                         + " | ".join("—" if s[f"{c}_to_{t:g}"] is None else f"**{s[f'{c}_to_{t:g}']:.2f}×**"
-                                      for c in ("wall", "cpu") for t in TARGETS) + " |")
+            lines.append(
+                f"| {key} | **DeepXDE / pinnrwf** | | | "
+                + " | ".join(
+                    "—" if s[f"{c}_to_{t:g}"] is None else f"**{s[f'{c}_to_{t:g}']:.2f}×**"
+                    for c in ("wall", "cpu")
+                    for t in TARGETS
+                )
+                + " |"
+            )
     for key, libs in summary.items():
         if "at_equal_time" in libs:
             lines += [""] + [
                 f"- {key}, error at equal {'wall' if clock == 'wall' else 'process CPU'} time "
                 f"({eq['seconds']:.1f} s, where the faster-finishing library ends; median over seeds): "
-                + ", ".join(f"{name} {'—' if eq[name] is None else format(eq[name], '.2e')}"
-                            for name in ("pinnrwf", "deepxde")) + "."
-                for clock, eq in libs["at_equal_time"].items()]
-    lines += ["", "Cost per step (process CPU, median over seeds; the first record of each stage left out) and "
-              "the start-up of each stage beyond that rate (pinnrwf: JIT compilation):", "",
-              "| network | library | Adam ms/step | Adam start-up s | L-BFGS ms/iteration | L-BFGS start-up s |",
-              "|---|---|---|---|---|---|"]
+                + ", ".join(
+                    f"{name} {'—' if eq[name] is None else format(eq[name], '.2e')}" for name in ("pinnrwf", "deepxde")
+                )
+                + "."
+                for clock, eq in libs["at_equal_time"].items()
+            ]
+    lines += [
+        "",
+        "Cost per step (process CPU, median over seeds; the first record of each stage left out) and "
+        "the start-up of each stage beyond that rate (pinnrwf: JIT compilation):",
+        "",
+        "| network | library | Adam ms/step | Adam start-up s | L-BFGS ms/iteration | L-BFGS start-up s |",
+        "|---|---|---|---|---|---|",
+    ]
     for key, libs in summary.items():
         for name in ("pinnrwf", "deepxde"):
             lib = libs.get(name)
             if lib is None:
                 continue
             cells = []
-            for stage, scale in (("adam_seconds_per_step", 1e3), ("adam_overhead_seconds", 1.0),
-                                 ("lbfgs_seconds_per_step", 1e3), ("lbfgs_overhead_seconds", 1.0)):
+            for stage, scale in (
+                ("adam_seconds_per_step", 1e3),
+                ("adam_overhead_seconds", 1.0),
+                ("lbfgs_seconds_per_step", 1e3),
+                ("lbfgs_overhead_seconds", 1.0),
+            ):
                 values = lib.get(f"cpu_{stage}")
                 cells.append("—" if not values else f"{scale * statistics.median(values):.1f}")
             lines.append(f"| {key} | {name} | " + " | ".join(cells) + " |")
-    lines += ["", "A median is over all seeds, a seed that never reached the target counting as slower than "
-              "any that did (\"not reached\" when half or more did not). pinnrwf's clock includes JIT "
-              "compilation and its evaluations; DeepXDE's excludes its evaluations. Figure: "
-              "`error_vs_time.png`. Every record: `runs.jsonl`.", ""]
+    lines += [
+        "",
+        "A median is over all seeds, a seed that never reached the target counting as slower than "
+        'any that did ("not reached" when half or more did not). pinnrwf\'s clock includes JIT '
+        "compilation and its evaluations; DeepXDE's excludes its evaluations. Figure: "
+        "`error_vs_time.png`. Every record: `runs.jsonl`.",
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -372,8 +482,7 @@ def figure(runs: list[dict], path: Path, title: str = "Burgers") -> None:
     import matplotlib.pyplot as plt
 
     networks = list(dict.fromkeys(f"{r['width']}x{r['depth']}" for r in runs))
-    fig, axes = plt.subplots(2, len(networks), figsize=(5.5 * len(networks), 8), squeeze=False,
-                             constrained_layout=True)
+    fig, axes = plt.subplots(2, len(networks), figsize=(5.5 * len(networks), 8), squeeze=False, constrained_layout=True)
     colors = {"pinnrwf": "tab:blue", "deepxde": "tab:orange"}
     for row, clock in enumerate(("wall", "cpu")):
         for ax, key in zip(axes[row], networks):
@@ -382,18 +491,28 @@ def figure(runs: list[dict], path: Path, title: str = "Burgers") -> None:
                 if not mine:
                     continue
                 for r in mine:
-                    ax.semilogy([x[clock] for x in r["records"]], [x["rel_l2"] for x in r["records"]],
-                                color=color, lw=0.6, alpha=0.6)
+                    ax.semilogy(
+                        [x[clock] for x in r["records"]],
+                        [x["rel_l2"] for x in r["records"]],
+                        color=color,
+                        lw=0.6,
+                        alpha=0.6,
+                    )
                 end = min(r["records"][-1][clock] for r in mine)
                 grid = np.linspace(min(r["records"][0][clock] for r in mine), end, 200)
-                curves = [np.interp(grid, [x[clock] for x in r["records"]], [x["rel_l2"] for x in r["records"]])
-                          for r in mine]
-                ax.semilogy(grid, np.median(curves, axis=0), color=color, lw=2.5,
-                            label=f"{lib} (median of {len(mine)})")
+                curves = [
+                    np.interp(grid, [x[clock] for x in r["records"]], [x["rel_l2"] for x in r["records"]]) for r in mine
+                ]
+                ax.semilogy(
+                    grid, np.median(curves, axis=0), color=color, lw=2.5, label=f"{lib} (median of {len(mine)})"
+                )
             for target in TARGETS:
                 ax.axhline(target, color="gray", lw=0.6, ls=":")
-            ax.set(title=f"{title}, tanh MLP {key}", ylabel="relative L² error",
-                   xlabel="wall seconds" if clock == "wall" else "process CPU seconds (one thread)")
+            ax.set(
+                title=f"{title}, tanh MLP {key}",
+                ylabel="relative L² error",
+                xlabel="wall seconds" if clock == "wall" else "process CPU seconds (one thread)",
+            )
             ax.legend(fontsize=8)
     fig.savefig(path, dpi=100)
     plt.close(fig)
@@ -416,13 +535,27 @@ def provenance(runs: list[dict], load_before: float, load_after: float) -> dict:
         else:
             versions["deepxde"], versions["torch"] = r["version"], r["torch_version"]
     commit = (git_commit() or "unknown")[:7]
-    return {"cpu": cpu_model(), "instruction_set": ", ".join(isa), "cores": os.cpu_count(),
-            "load_before": load_before, "load_after": load_after, "versions": versions, "commit": commit,
-            "command": command_line()}
+    return {
+        "cpu": cpu_model(),
+        "instruction_set": ", ".join(isa),
+        "cores": os.cpu_count(),
+        "load_before": load_before,
+        "load_after": load_after,
+        "versions": versions,
+        "commit": commit,
+        "command": command_line(),
+    }
 
 
-def report(out: Path, setting: Setting, preset: str, runs: list[dict], load_before: float, load_after: float,
-           lanes: list[dict] | None = None) -> dict:
+def report(
+    out: Path,
+    setting: Setting,
+    preset: str,
+    runs: list[dict],
+    load_before: float,
+    load_after: float,
+    lanes: list[dict] | None = None,
+) -> dict:
     summary = summarize(runs)
     prov = provenance(runs, load_before, load_after)
     if lanes:
@@ -430,10 +563,18 @@ def report(out: Path, setting: Setting, preset: str, runs: list[dict], load_befo
         prov["command"] = " ; ".join([lane["command"] for lane in lanes] + [prov["command"]])
     from pinnrwf.train import write_results
 
-    result = {"benchmark": BENCHMARK, "command": prov["command"], "cores": prov["cores"], "preset": preset,
-              "setting": dataclasses.asdict(setting), **({"nu": NU} if setting.problem == "burgers" else {}),
-              "targets": list(TARGETS), "provenance": prov,
-              "summary": summary, "runs": [{k: v for k, v in r.items() if k != "records"} for r in runs]}
+    result = {
+        "benchmark": BENCHMARK,
+        "command": prov["command"],
+        "cores": prov["cores"],
+        "preset": preset,
+        "setting": dataclasses.asdict(setting),
+        **({"nu": NU} if setting.problem == "burgers" else {}),
+        "targets": list(TARGETS),
+        "provenance": prov,
+        "summary": summary,
+        "runs": [{k: v for k, v in r.items() if k != "records"} for r in runs],
+    }
     write_results(out / "results.json", result)
     atomic_write_text(out / "README.md", markdown(setting, preset, runs, summary, prov))
     figure(runs, out / "error_vs_time.png", CASES[setting.problem].title)
@@ -449,25 +590,46 @@ def _load1() -> float:
 
 # ----------------------------------------------------------------------------- CLI
 def configure_parser(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--problem", choices=tuple(CASES), default="burgers",
-                   help="burgers (DeepXDE's example) or lshape (Laplace on the L-shape, identical points on "
-                   "both sides; its presets smoke, quick, paper) (default: %(default)s)")
-    p.add_argument("--preset", choices=tuple(p for p in PRESETS if "-" not in p), default="quick",
-                   help="setting (default: %(default)s)")
-    p.add_argument("--deepxde-python", default=None,
-                   help="interpreter of a virtualenv with deepxde + torch (CPU): runs the DeepXDE side "
-                   "interleaved with pinnrwf's (default: pinnrwf only)")
+    p.add_argument(
+        "--problem",
+        choices=tuple(CASES),
+        default="burgers",
+        help="burgers (DeepXDE's example) or lshape (Laplace on the L-shape, identical points on "
+        "both sides; its presets smoke, quick, paper) (default: %(default)s)",
+    )
+    p.add_argument(
+        "--preset",
+        choices=tuple(p for p in PRESETS if "-" not in p),
+        default="quick",
+        help="setting (default: %(default)s)",
+    )
+    p.add_argument(
+        "--deepxde-python",
+        default=None,
+        help="interpreter of a virtualenv with deepxde + torch (CPU): runs the DeepXDE side "
+        "interleaved with pinnrwf's (default: pinnrwf only)",
+    )
     p.add_argument("--seeds", type=int, default=None, help="override the preset's number of seeds")
-    p.add_argument("--first-seed", type=int, default=0,
-                   help="seeds first-seed … first-seed + seeds − 1 (lanes of seeds run side by side; merge "
-                   "their runs.jsonl and rebuild the report with --report-only)")
+    p.add_argument(
+        "--first-seed",
+        type=int,
+        default=0,
+        help="seeds first-seed … first-seed + seeds − 1 (lanes of seeds run side by side; merge "
+        "their runs.jsonl and rebuild the report with --report-only)",
+    )
     p.add_argument("--networks", default=None, help="override the preset's networks, e.g. 20x3,64x4")
-    p.add_argument("--in-process", action="store_true",
-                   help="run pinnrwf in this process (no fresh process per run; for tests)")
+    p.add_argument(
+        "--in-process", action="store_true", help="run pinnrwf in this process (no fresh process per run; for tests)"
+    )
     p.add_argument("--report-only", action="store_true", help="rebuild the report from runs.jsonl")
-    p.add_argument("--lanes", nargs="+", type=Path, default=None,
-                   help="with --report-only: the result folders of side-by-side lanes (their runs.jsonl are "
-                   "merged into this preset's folder; their loads and commands are recorded)")
+    p.add_argument(
+        "--lanes",
+        nargs="+",
+        type=Path,
+        default=None,
+        help="with --report-only: the result folders of side-by-side lanes (their runs.jsonl are "
+        "merged into this preset's folder; their loads and commands are recorded)",
+    )
     add_out_argument(p)
 
 
@@ -475,8 +637,10 @@ def preset_name(problem: str, preset: str) -> str:
     """The key of ``PRESETS`` (and the results folder): ``quick`` for Burgers, ``lshape-quick``."""
     name = preset if problem == "burgers" else f"{problem}-{preset}"
     if name not in PRESETS:
-        raise SystemExit(f"--preset: {preset!r} is not a preset of --problem {problem} "
-                         f"(those: {', '.join(k.removeprefix(problem + '-') for k in PRESETS if PRESETS[k].problem == problem)})")
+        raise SystemExit(
+            f"--preset: {preset!r} is not a preset of --problem {problem} "
+            f"(those: {', '.join(k.removeprefix(problem + '-') for k in PRESETS if PRESETS[k].problem == problem)})"
+        )
     return name
 
 
@@ -486,8 +650,9 @@ def main_from_args(args) -> int:
     if args.seeds is not None:
         setting = dataclasses.replace(setting, seeds=args.seeds)
     if args.networks:
-        setting = dataclasses.replace(setting, networks=tuple(
-            tuple(int(v) for v in item.split("x")) for item in args.networks.split(",")))
+        setting = dataclasses.replace(
+            setting, networks=tuple(tuple(int(v) for v in item.split("x")) for item in args.networks.split(","))
+        )
     out = check_out(args, BENCHMARK, preset)
     runs_path = out / "runs.jsonl"
     if args.report_only:
@@ -516,14 +681,16 @@ def main_from_args(args) -> int:
                 run = run_pinnrwf_process(preset, width, depth, seed, ref_path, out / ".run.json")
             runs.append(run)
             if args.deepxde_python:
-                runs.append(run_deepxde(args.deepxde_python, setting, width, depth, seed, ref_path,
-                                        out / ".run.json"))
+                runs.append(run_deepxde(args.deepxde_python, setting, width, depth, seed, ref_path, out / ".run.json"))
             with runs_path.open("a") as f:
-                for r in runs[-(2 if args.deepxde_python else 1):]:
+                for r in runs[-(2 if args.deepxde_python else 1) :]:
                     f.write(json.dumps(r) + "\n")
-            for r in runs[-(2 if args.deepxde_python else 1):]:
-                print(f"{r['library']} {width}x{depth} seed {seed}: rel L2 {r['records'][-1]['rel_l2']:.3e}, "
-                      f"{r['train_seconds']:.1f} s wall, {r['train_cpu_seconds']:.1f} s CPU", flush=True)
+            for r in runs[-(2 if args.deepxde_python else 1) :]:
+                print(
+                    f"{r['library']} {width}x{depth} seed {seed}: rel L2 {r['records'][-1]['rel_l2']:.3e}, "
+                    f"{r['train_seconds']:.1f} s wall, {r['train_cpu_seconds']:.1f} s CPU",
+                    flush=True,
+                )
     (out / ".run.json").unlink(missing_ok=True)
     ref_path.unlink(missing_ok=True)
     report(out, setting, preset, runs, load_before, _load1())
