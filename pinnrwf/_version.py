@@ -1,3 +1,8 @@
-"""The package version (one place; the root package and the writers of files read it)."""
+"""The package version, read from the installed distribution's metadata (pyproject.toml is its one source)."""
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("pinnrwf")
+except PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
