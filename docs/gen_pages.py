@@ -1,8 +1,6 @@
-"""Pages written at build time (mkdocs-gen-files), so they cannot drift from the repository.
+"""The changelog page, written at build time from CHANGELOG.md (mkdocs-gen-files) so it cannot drift.
 
-- ``examples/``: one page per script of ``examples/`` (its docstring, then its code);
-- ``reproductions/``: one page per paper table and study, from the committed results JSON;
-- ``changelog.md``: CHANGELOG.md.
+The other generated pages: docs/gen_examples.py, docs/gen_reproductions.py, docs/gen_cli.py.
 """
 
 from pathlib import Path

@@ -2,6 +2,7 @@
 
 import html
 import importlib
+import os
 import re
 import subprocess
 import sys
@@ -28,9 +29,11 @@ PUBLIC = [
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     out = tmp_path_factory.mktemp("site")
+    env = {**os.environ, "DISABLE_MKDOCS_2_WARNING": "true"}
     r = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
         cwd=ROOT,
+        env=env,
         capture_output=True,
         text=True,
     )
