@@ -273,6 +273,13 @@ def collocation_from_args(args: argparse.Namespace):
     return pde.RARD(**given)
 
 
+def _multiple_of_chunk(flag: str, value: int, chunk: int) -> int:
+    """``value`` if it is a whole number of chunks (work is recorded and saved between chunks)."""
+    if value % chunk:
+        raise ValueError(f"{flag} must be a multiple of the chunk ({chunk} steps; set --chunk), got {value}")
+    return value
+
+
 def train_config_from_args(args: argparse.Namespace, preset, out: Path):
     """Apply the command-line overrides to a preset's ``TrainConfig``."""
     changes = {"seed": args.seed, "precision": args.precision, "progress": not args.no_progress}
@@ -286,12 +293,7 @@ def train_config_from_args(args: argparse.Namespace, preset, out: Path):
     if preset.eval_every is not None and (args.chunk is not None or args.steps is not None):
         changes["eval_every"] = None if preset.eval_every % changes["chunk_steps"] else preset.eval_every
     if getattr(args, "eval_every", None) is not None:
-        if args.eval_every % changes["chunk_steps"]:
-            raise ValueError(
-                f"--eval-every must be a multiple of the chunk ({changes['chunk_steps']} steps; "
-                f"set --chunk), got {args.eval_every}"
-            )
-        changes["eval_every"] = args.eval_every
+        changes["eval_every"] = _multiple_of_chunk("--eval-every", args.eval_every, changes["chunk_steps"])
     if args.log_every is not None:
         changes["log_every"] = args.log_every
     if args.grad_norm_every is not None:
@@ -302,12 +304,9 @@ def train_config_from_args(args: argparse.Namespace, preset, out: Path):
     if collocation is not None:
         changes["collocation"] = collocation
     if args.checkpoint_every is not None:
-        if args.checkpoint_every % changes["chunk_steps"]:
-            raise ValueError(
-                f"--checkpoint-every must be a multiple of the chunk ({changes['chunk_steps']} steps; "
-                f"set --chunk), got {args.checkpoint_every}"
-            )
-        changes["checkpoint_every"] = args.checkpoint_every
+        changes["checkpoint_every"] = _multiple_of_chunk(
+            "--checkpoint-every", args.checkpoint_every, changes["chunk_steps"]
+        )
         changes["checkpoint_dir"] = out / "checkpoints"
     return dataclasses.replace(preset, **changes)
 
