@@ -105,6 +105,37 @@ def write_benchmark(name: str, payload: dict, markdown: str, out_dir: Path = RES
     return json_path, md_path
 
 
+def publish_benchmark(name: str, payload: dict, markdown: str, out_dir: Path = RESULTS_DIR) -> int:
+    """:func:`write_benchmark`, then print the table and the paths written; the exit status (0) of a
+    benchmark's ``main``."""
+    paths = write_benchmark(name, payload, markdown, out_dir)
+    print(markdown)
+    print("wrote", *paths)
+    return 0
+
+
+def ratio_rounds_table(title: str, rounds: list[dict], baseline: str, names: list[str], ratio_key: str) -> list[str]:
+    """Markdown lines of an A/B speed comparison measured in interleaved rounds.
+
+    ``rounds[i]["steps_per_second"][case]`` and ``rounds[i][ratio_key][name]`` (the step-time ratio
+    of ``name`` to ``baseline``); one row per round, one column per case.
+    """
+    lines = [
+        title,
+        "",
+        f"| round | {baseline} (steps/s) | " + " | ".join(f"{k} (steps/s)" for k in names) + " |",
+        "|---|---|" + "---|" * len(names),
+    ]
+    for x in rounds:
+        s = x["steps_per_second"]
+        lines.append(
+            f"| {x['round']} | {s[baseline]:.1f} | "
+            + " | ".join(f"{s[k]:.1f} (×{x[ratio_key][k]:.3f})" for k in names)
+            + " |"
+        )
+    return lines
+
+
 def atomic_write_text(path: Path | str, text: str) -> None:
     """Write ``text`` to ``path`` atomically (a temporary file in the same folder, then a rename)."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ import dataclasses
 import jax
 
 from pinnrwf._cli_types import positive_int_arg
-from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
+from pinnrwf.benchmarks._common import add_out_argument, check_out, publish_benchmark
 from pinnrwf.nn import parse_parameterizations
 from pinnrwf.problems import get
 from pinnrwf.runner import jsonable, summarize, train_all
@@ -106,12 +106,9 @@ def main_from_args(args) -> int:
         "|---|---|---|---|---|---|---|\n"
     )
     md = header + "\n".join(md_rows) + "\n"
-    paths = write_benchmark(
+    return publish_benchmark(
         f"{table}_{args.preset}_{platform}",
         {"table": table, "preset": args.preset, "optimizer": preset.optimizer.to_json(), "cells": cells},
         md,
         out,
     )
-    print(md)
-    print("wrote", *paths)
-    return 0

@@ -22,7 +22,7 @@ import jax
 import numpy as np
 
 from pinnrwf._cli_types import positive_int_arg
-from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
+from pinnrwf.benchmarks._common import add_out_argument, check_out, publish_benchmark
 from pinnrwf.nn import parse_parameterizations
 from pinnrwf.problems import registry
 from pinnrwf.runner import jsonable, summarize, train_all
@@ -178,12 +178,9 @@ def main_from_args(args) -> int:
             print(f"  {problem_name} {name}: {_cell_text(cells[-1])}, {r.steps_per_second:.1f} steps/s", flush=True)
     platform = jax.devices()[0].platform
     md = markdown(cells, names, args.preset, platform, skipped)
-    paths = write_benchmark(
+    return publish_benchmark(
         f"table14_{args.preset}_{platform}",
         {"table": "table14", "preset": args.preset, "skipped": skipped, "cells": cells},
         md,
         out,
     )
-    print(md)
-    print("wrote", *paths)
-    return 0

@@ -36,7 +36,7 @@ import jax
 import numpy as np
 
 from pinnrwf._cli_types import positive_int_arg
-from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
+from pinnrwf.benchmarks._common import add_out_argument, check_out, publish_benchmark
 from pinnrwf.nn import parse_parameterizations
 from pinnrwf.problems import registry
 from pinnrwf.runner import jsonable, train_all
@@ -474,7 +474,4 @@ def main_from_args(args) -> int:
         "figures": figures,
         "notes": table.notes,
     }
-    paths = write_benchmark(f"{name}_{args.preset}_{platform}", payload, md, out)
-    print(md)
-    print("wrote", *paths)
-    return 0
+    return publish_benchmark(f"{name}_{args.preset}_{platform}", payload, md, out)

@@ -28,7 +28,7 @@ import jax
 
 from pinnrwf import pde
 from pinnrwf._cli_types import int_list_arg, positive_int_arg
-from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
+from pinnrwf.benchmarks._common import add_out_argument, check_out, publish_benchmark, ratio_rounds_table
 from pinnrwf.nn import Plain
 from pinnrwf.problems import registry
 from pinnrwf.train import Adam, TrainConfig, fit
@@ -124,19 +124,13 @@ def main_from_args(args) -> int:
         "load_average_1min": os.getloadavg()[0],
     }
     platform = jax.devices()[0].platform
-    lines = [
+    lines = ratio_rounds_table(
         f"# RAD cost per step vs uniform points ({platform}, advection, {args.points} points, pool {args.pool})",
-        "",
-        "| round | uniform (steps/s) | " + " | ".join(f"{k} (steps/s)" for k in names) + " |",
-        "|---|---|" + "---|" * len(names),
-    ]
-    for x in rounds:
-        s = x["steps_per_second"]
-        lines.append(
-            f"| {x['round']} | {s['uniform']:.1f} | "
-            + " | ".join(f"{s[k]:.1f} (×{x['slowdown_vs_uniform'][k]:.3f})" for k in names)
-            + " |"
-        )
+        rounds,
+        "uniform",
+        names,
+        "slowdown_vs_uniform",
+    )
     lines += [
         "",
         "Median step-time ratio to uniform (> 1: slower): "
@@ -145,10 +139,7 @@ def main_from_args(args) -> int:
         f"1-minute load average at the end: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores, shared).",
     ]
     md = "\n".join(lines) + "\n"
-    paths = write_benchmark(f"adaptive_collocation_{platform}", payload, md, out)
-    print(md)
-    print("wrote", *paths)
-    return 0
+    return publish_benchmark(f"adaptive_collocation_{platform}", payload, md, out)
 
 
 def main(argv=None) -> int:

@@ -29,7 +29,7 @@ import jax
 import jax.numpy as jnp
 
 from pinnrwf._cli_types import positive_int_arg
-from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
+from pinnrwf.benchmarks._common import add_out_argument, check_out, publish_benchmark
 from pinnrwf.datasets import FunctionPointPairs
 from pinnrwf.nn import DeepONet, Plain
 from pinnrwf.train import AbstractObjective, Adam, TrainConfig, fit
@@ -178,7 +178,4 @@ def main_from_args(args) -> int:
         f"1-minute load average at the end: {os.getloadavg()[0]:.1f} (2 cores).",
     ]
     md = "\n".join(lines) + "\n"
-    paths = write_benchmark(f"data_sampling_{platform}", payload, md, out)
-    print(md)
-    print("wrote", *paths)
-    return 0
+    return publish_benchmark(f"data_sampling_{platform}", payload, md, out)

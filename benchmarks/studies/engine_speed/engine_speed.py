@@ -28,7 +28,7 @@ import jax
 import jax.numpy as jnp
 
 from pinnrwf._cli_types import int_list_arg, positive_int_arg
-from pinnrwf.benchmarks._common import add_out_argument, check_out, command_line, write_benchmark
+from pinnrwf.benchmarks._common import add_out_argument, check_out, command_line, publish_benchmark
 from pinnrwf.nn import MLP, RWF, PeriodicEmbedding, Plain
 from pinnrwf.pde import Equation
 from pinnrwf.problems.advection import Advection, AdvectionConfig
@@ -259,10 +259,7 @@ def main_from_args(args) -> int:
     )
     md = header + "\n".join(rows) + "\n"
     name = f"engine_speed_{platform}" + ("" if args.depth == 5 else f"_depth{args.depth}")
-    paths = write_benchmark(name, {"precision": args.precision, "cases": cases}, md, out)
-    print(md)
-    print("wrote", *paths)
-    return 0
+    return publish_benchmark(name, {"precision": args.precision, "cases": cases}, md, out)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ import jax.numpy as jnp
 
 from pinnrwf import geometry, pde
 from pinnrwf._cli_types import positive_int_arg
-from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
+from pinnrwf.benchmarks._common import add_out_argument, check_out, publish_benchmark, ratio_rounds_table
 from pinnrwf.nn import MLP, Plain
 from pinnrwf.train import Adam, TrainConfig, fit
 
@@ -133,19 +133,13 @@ def main_from_args(args) -> int:
     }
     platform = jax.devices()[0].platform
     names = [k for k in cases if k != "box"]
-    lines = [
+    lines = ratio_rounds_table(
         f"# Interior sampling cost per step, non-box domains vs the box ({platform}, {args.points} points)",
-        "",
-        "| round | box (steps/s) | " + " | ".join(f"{k} (steps/s)" for k in names) + " |",
-        "|---|---|" + "---|" * len(names),
-    ]
-    for x in rounds:
-        s = x["steps_per_second"]
-        lines.append(
-            f"| {x['round']} | {s['box']:.1f} | "
-            + " | ".join(f"{s[k]:.1f} (×{x['slowdown_vs_box'][k]:.3f})" for k in names)
-            + " |"
-        )
+        rounds,
+        "box",
+        names,
+        "slowdown_vs_box",
+    )
     lines += [
         "",
         "Median step-time ratio to the box (> 1: slower): "
@@ -158,10 +152,7 @@ def main_from_args(args) -> int:
         f"1-minute load average at the end: {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores, shared).",
     ]
     md = "\n".join(lines) + "\n"
-    paths = write_benchmark(f"geometry_sampling_{platform}", payload, md, out)
-    print(md)
-    print("wrote", *paths)
-    return 0
+    return publish_benchmark(f"geometry_sampling_{platform}", payload, md, out)
 
 
 def main(argv=None) -> int:

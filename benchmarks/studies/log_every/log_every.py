@@ -29,7 +29,7 @@ import time
 import jax
 
 from pinnrwf._cli_types import positive_int_arg
-from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
+from pinnrwf.benchmarks._common import add_out_argument, check_out, publish_benchmark
 from pinnrwf.loggers import CSVLogger, scalars_of
 from pinnrwf.nn import RWF
 from pinnrwf.problems.regression1d import Regression1D, Regression1DConfig
@@ -157,7 +157,4 @@ def main_from_args(args) -> int:
     ]
     lines += [f"| {n} | {1e6 * t:.0f} | {100 * t / chunk_seconds:.2f} % |" for n, t in host.items()]
     md = "\n".join(lines) + "\n"
-    paths = write_benchmark(f"log_every_{platform}", payload, md, out)
-    print(md)
-    print("wrote", *paths)
-    return 0
+    return publish_benchmark(f"log_every_{platform}", payload, md, out)

@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 from pinnrwf._cli_types import positive_int_arg
-from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
+from pinnrwf.benchmarks._common import add_out_argument, check_out, publish_benchmark
 
 TIMEOUT = 600  # seconds for one command
 
@@ -303,10 +303,7 @@ def main_from_args(args) -> int:
         f"Per chunk the engine gathers the logs and the metrics: {per_chunk_ms:.1f} ms against "
         f"{chunk_ms:.0f} ms of computation per chunk of {args.chunk} steps ({chunks} chunks).\n"
     )
-    paths = write_benchmark("multiprocess_cpu", payload, md, out)
-    print(md)
-    print("wrote", *paths)
-    return 0
+    return publish_benchmark("multiprocess_cpu", payload, md, out)
 
 
 if __name__ == "__main__":

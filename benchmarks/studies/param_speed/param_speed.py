@@ -23,7 +23,7 @@ import jax
 import numpy as np
 
 from pinnrwf._cli_types import positive_int_arg
-from pinnrwf.benchmarks._common import add_out_argument, check_out, write_benchmark
+from pinnrwf.benchmarks._common import add_out_argument, check_out, publish_benchmark
 from pinnrwf.nn import parse_parameterizations
 from pinnrwf.problems import registry
 from pinnrwf.runner import train_all
@@ -178,7 +178,7 @@ def _write(args, params: list[str], rows: dict, out) -> None:
             + f" | {per_round} | {loads} |"
         )
     md = "\n".join(lines) + "\n"
-    paths = write_benchmark(
+    return publish_benchmark(
         f"param_speed_{args.preset}_{platform}",
         {
             "preset": args.preset,
@@ -194,5 +194,3 @@ def _write(args, params: list[str], rows: dict, out) -> None:
         md,
         out,
     )
-    print(md)
-    print("wrote", *paths)
