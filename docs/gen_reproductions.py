@@ -55,6 +55,7 @@ class Page:
     title: str
     source: str | None  # the module (relative to the repository) whose docstring describes the benchmark
     about: str = ""  # what it measures, where the docstring's first paragraph does not say it for this page
+    paper_note: str = ""  # a paper page without published numbers: why
 
 
 _VISION = "benchmarks/tables/vision_tables.py"
@@ -117,12 +118,18 @@ PAGES: dict[str, Page] = {
         "benchmarks/tables/table14.py",
         "Relative L² test error of DeepONets for diffusion–reaction and Darcy flow (supervised) and Burgers (physics-informed), per parameterization.",
     ),
-    "regression1d": Page(PAPER, "Fig. 2: 1D regression", "problems/regression1d.py"),
+    "regression1d": Page(
+        PAPER,
+        "Fig. 2: 1D regression",
+        "problems/regression1d.py",
+        paper_note="The paper shows Fig. 2 and Fig. 6 as plots, and the code keeps no numbers of its Table 2.",
+    ),
     "wn-sparsity": Page(
         PAPER,
         "Weight normalization's sparse implicit bias",
         "problems/wn_sparsity.py",
         "Whether RWF shares weight normalization's bias towards sparse solutions in overparameterized diagonal linear networks (rwf_paper §2.2 relates the two).",
+        paper_note="The paper does not run this experiment: there are no published numbers to compare with.",
     ),
     "allen-cahn": Page(BEYOND, "Allen–Cahn", "problems/allen_cahn.py"),
     "dfg-cylinder": Page(
@@ -303,7 +310,8 @@ def paper_markdown(tables: list[PaperTable]) -> str:
     out = []
     for t in tables:
         params = list(dict.fromkeys(p for row in t.rows.values() for p in row))
-        out += [f"**{t.heading}**", ""]
+        if t.heading:
+            out += [f"**{t.heading}**", ""]
         if params:
             out += ["| | " + " | ".join(params) + " |", "|---|" + "---|" * len(params)]
             for label, row in t.rows.items():
@@ -352,15 +360,16 @@ def paper_tables(name: str) -> list[PaperTable]:
         table = TABLES[name]
         digits = 2 if table.unit == "dB" else 3
         unit = f" ({table.unit})" if table.unit else ""
-        return [
+        out = [
             PaperTable(
-                f"{table.title}, {block.label}, rwf_paper{unit}",
+                f"rwf_paper, {block.label}{unit}",
                 {ROWS[row]: dict(values) for row, values in block.paper.items()},
                 lambda v, d=digits: f"{v:.{d}f}",
-                table.notes if i == len(table.blocks) - 1 else "",
             )
-            for i, block in enumerate(table.blocks)
+            for block in table.blocks
+            if block.paper
         ]
+        return [*out, PaperTable("", {}, str, table.notes)] if table.notes else out
     return []
 
 
@@ -516,11 +525,7 @@ def benchmark_page(root: Path, name: str, paper: str = "", repo: Path = ROOT) ->
     lines = [f"# {page.title}", "", about(name, repo), ""]
     if page.group == PAPER:
         lines += ["## The paper's numbers", ""]
-        lines += (
-            [paper]
-            if paper
-            else ["The code keeps no published numbers for this one (the paper shows it as a figure).", ""]
-        )
+        lines += [paper or page.paper_note or "The paper prints no numbers for this experiment.", ""]
     figs: dict[str, Path] = {}
     folders = benchmarks(root).get(name, [])
     lines += [
@@ -571,9 +576,9 @@ checked by the tests.
 `pinnrwf bench NAME` runs one benchmark (`pinnrwf bench --help` lists them; the table below too);
 `pinnrwf run PROBLEM --preset quick|paper --out DIR` runs a single problem, as several result folders
 here were made. The paper-size runs need a GPU: `bash benchmarks/run_gpu.sh`, from the repository root
-on a CUDA machine, runs the engine's speed targets and Tables 8–14 at the paper preset, writing into
-`benchmarks/results/<benchmark>/<gpu>/paper/`; then `pinnrwf bench index` rewrites the index and the
-next build of this site shows them. The comparisons with DeepXDE run it in its own environment
+on a CUDA machine, runs the engine's speed targets, the 1D regression, Tables 8–14, NeRF and SIREN at
+the paper preset, writing into `benchmarks/results/<benchmark>/<device>/<preset>/`; then `pinnrwf bench
+index` rewrites the index, and the next build of this site shows them. The comparisons with DeepXDE run it in its own environment
 (`python3 -m venv venv-dxde && venv-dxde/bin/pip install torch --index-url
 https://download.pytorch.org/whl/cpu && venv-dxde/bin/pip install deepxde==1.15.0`; nothing in
 pinnrwf imports it), passed as `--deepxde-python venv-dxde/bin/python` or `DXDE_PYTHON=…` to
