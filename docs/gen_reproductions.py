@@ -122,6 +122,9 @@ PAGES: dict[str, Page] = {
         PAPER,
         "Fig. 2: 1D regression",
         "problems/regression1d.py",
+        "Fitting one sample of a 1D Gaussian random field with a ReLU MLP: the MSE, the relative L² error and the "
+        "relative weight change per parameterization (rwf_paper §3, Fig. 2); `--study mu-sigma` sweeps RWF's μ and σ "
+        "(Fig. 6) and `--study distributions` the distribution of its scale factors (Table 2).",
         paper_note="The paper shows Fig. 2 and Fig. 6 as plots, and the code keeps no numbers of its Table 2.",
     ),
     "wn-sparsity": Page(
@@ -131,14 +134,26 @@ PAGES: dict[str, Page] = {
         "Whether RWF shares weight normalization's bias towards sparse solutions in overparameterized diagonal linear networks (rwf_paper §2.2 relates the two).",
         paper_note="The paper does not run this experiment: there are no published numbers to compare with.",
     ),
-    "allen-cahn": Page(BEYOND, "Allen–Cahn", "problems/allen_cahn.py"),
+    "allen-cahn": Page(
+        BEYOND,
+        "Allen–Cahn",
+        "problems/allen_cahn.py",
+        "The Allen–Cahn benchmark of “An Expert's Guide to Training PINNs” (u_t − ε u_xx + 5u³ − 5u = 0, ε = 10⁻⁴, "
+        "periodic): the relative L² error against the package's ETDRK4 reference, per parameterization.",
+    ),
     "dfg-cylinder": Page(
         BEYOND,
         "Flow past a cylinder (DFG 2D-1)",
         "problems/cylinder.py",
         "A PINN for the steady DFG 2D-1 cylinder benchmark (Re = 20): drag and lift coefficients and the pressure difference against the benchmark's reference values.",
     ),
-    "poisson-holes": Page(BEYOND, "Poisson on a plate with holes", "problems/poisson_holes.py"),
+    "poisson-holes": Page(
+        BEYOND,
+        "Poisson on a plate with holes",
+        "problems/poisson_holes.py",
+        "Poisson's equation on a rectangle minus three disks: the relative L² error per parameterization, against "
+        "a manufactured solution or (`--case constant-source`) a finite-element reference.",
+    ),
     "poisson-lshape": Page(
         BEYOND,
         "Laplace on the L-shape",
@@ -289,6 +304,9 @@ def about(name: str, repo: Path = ROOT) -> str:
         parts.append(f"Code: `{page.source}`.")
     if name in BENCHMARKS:
         parts.append(f"Run it with `pinnrwf bench {name}`.")
+    readme = Path(page.source).parent / "README.md" if page.source else None
+    if readme is not None and readme.parts[:2] == ("benchmarks", "studies") and (repo / readme).is_file():
+        parts.append(f"The study's question, method and reading of the results: `{readme.as_posix()}`.")
     return " ".join(parts)
 
 
