@@ -603,14 +603,28 @@ pinnrwf imports it), passed as `--deepxde-python venv-dxde/bin/python` or `DXDE_
 `benchmarks/peers/back_to_back.sh`. Speed on a CPU depends on its instruction set (AVX2, AVX-512)
 and its core count, and on what else the machine runs: compare numbers only within one device folder,
 and prefer the benchmarks' back-to-back (alternating) ratios to absolute rates.
+
+Besides `pinnrwf bench` (the table below), a few scripts run from the repository root:
+
+- `DXDE_PYTHON=venv-dxde/bin/python bash benchmarks/peers/back_to_back.sh` (`PART=advection|ns|all`):
+  the advection step and the lid-driven cavity's Navier–Stokes step in pinnrwf and in DeepXDE,
+  alternating rounds; `benchmarks/peers/deeponet_back_to_back.sh` does the same for the
+  diffusion–reaction DeepONet step;
+- `python benchmarks/peers/advection_matmul_ceiling.py --deepxde-python PY --out DIR`: the advection
+  step against its own matrix products timed alone;
+- `python benchmarks/tables/long_runs_summary.py RUN [RUN ...] --out DIR`: merges long runs of one
+  parameterization each (error curves, a table at common steps; `--paper` sets the published values
+  beside them);
+- `bash benchmarks/studies/inverse_noise/inverse_noise.sh` and
+  `bash benchmarks/studies/lbfgs_equal_time/lbfgs_equal_time.sh`: the runs of those two studies.
 """
 
 
-def command_table() -> str:
-    """``pinnrwf bench`` names and what each runs, from :data:`pinnrwf.benchmarks.BENCHMARKS`."""
+def command_table(pages: list[str]) -> str:
+    """``pinnrwf bench`` names and what each runs (:data:`pinnrwf.benchmarks.BENCHMARKS`), linked to ``pages``."""
     lines = ["| command | what it measures |", "|---|---|"]
     for name, (_module, help_) in sorted(BENCHMARKS.items()):
-        page = f" ([results]({name}.md))" if name in PAGES else ""
+        page = f" ([results]({name}.md))" if name in pages else ""
         what = help_.replace("|", "\\|")
         lines.append(f"| `pinnrwf bench {name}` | {what}{page} |")
     return "\n".join(lines) + "\n"
@@ -624,7 +638,7 @@ def _order(name: str) -> tuple[int, str]:
 def index_page(root: Path, names: list[str]) -> str:
     """``reproductions/index.md``: the introduction, the commands and the pages by group."""
     found = benchmarks(root)
-    lines = [INTRO, command_table()]
+    lines = [INTRO, command_table(names)]
     for group, (title, blurb) in GROUPS.items():
         members = sorted((n for n in names if page_of(n).group == group), key=_order)
         if not members:
