@@ -438,9 +438,9 @@ def figures(leaf: Path) -> list[Path]:
 def rewrite(text: str, source: Path, leaf: Path, figure_url: Callable[[Path], str], shift: int = 3) -> str:
     """A result's Markdown made fit for its page.
 
-    Headings move ``shift`` levels down (the page owns the top levels); a link to a figure of the
-    folder points at its copy in the site; any other relative link (to a file the site does not
-    have) keeps its text and loses its target; web links and anchors stay.
+    Headings move ``shift`` levels down (the page owns the top levels) and lose their "(issue …)"
+    notes; a link to a figure of the folder points at its copy in the site; any other relative link
+    (to a file the site does not have) keeps its text and loses its target; web links and anchors stay.
     """
 
     def link(m: re.Match) -> str:
@@ -457,7 +457,8 @@ def rewrite(text: str, source: Path, leaf: Path, figure_url: Callable[[Path], st
         if _FENCE.match(line):
             fenced = not fenced
         elif not fenced:
-            line = _HEADING.sub(lambda m: "#" * min(6, len(m.group(1)) + shift) + m.group(2), line)
+            if _HEADING.match(line):
+                line = _plain(_HEADING.sub(lambda m: "#" * min(6, len(m.group(1)) + shift) + m.group(2), line))
             line = _LINK.sub(link, line)
         out.append(line)
     return "\n".join(out).strip() + "\n"
@@ -493,12 +494,13 @@ def leaf_section(root: Path, leaf: Path) -> tuple[str, dict[str, Path]]:
             "    those of the command below.",
             "",
         ]
-    source = f" (from `{path.relative_to(leaf).as_posix()}`)" if path is not None else ""
+    recorded = date or commit or command
+    source = f" (recorded in `{path.relative_to(leaf).as_posix()}`)" if path is not None and recorded else ""
     lines += [
         f"- **Device:** {device_text(device, data)}",
         f"- **Date:** {date or '—'}",
         f"- **Commit:** {f'`{commit}`' if commit else '—'}",
-        f"- **Command:**{source}" + ("" if command else " —"),
+        f"- **Command:** {'—' if not command else 'below'}{source}",
         "",
     ]
     if command:

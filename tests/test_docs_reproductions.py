@@ -37,7 +37,7 @@ def tree(tmp_path):
     }
     (leaf / "results.json").write_text(json.dumps(provenance))
     (leaf / "table.md").write_text(
-        "# table12 (quick)\n\n| row | plain | rwf |\n|---|---|---|\n| causal | 91.34 % | 89.67 % |\n\n"
+        "# table12 (quick) (issue 7)\n\n| row | plain | rwf |\n|---|---|---|\n| causal | 91.34 % | 89.67 % |\n\n"
         "See [the curve](curve.png), [the notes](../../../elsewhere/NOTE.md) and [JAX](https://jax.dev).\n\n"
         "```text\n# not a heading\n```\n"
     )
@@ -72,7 +72,7 @@ def test_included_markdown_is_fit_for_the_page(gen, tree):
     assert "[the curve](table12/cpu-test-2c/quick/curve.png)" in text  # a figure of the folder: its copy
     assert "the notes" in text and "NOTE.md)" not in text  # a file the site lacks: the link is dropped
     assert "[JAX](https://jax.dev)" in text  # web links stay
-    assert "#### table12 (quick)" in text and "# not a heading" in text  # headings move down, code stays
+    assert "#### table12 (quick)\n" in text and "# not a heading" in text  # headings move down, code stays
 
 
 def test_a_folder_without_provenance_gets_dashes(gen, tree):
