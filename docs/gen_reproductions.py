@@ -473,18 +473,26 @@ def leaf_section(root: Path, leaf: Path) -> tuple[str, dict[str, Path]]:
     benchmark, device, preset = leaf.relative_to(root).parts
     path, data = provenance(leaf)
     date, commit, command = stamp(data)
-    kind = preset_kind(str(data.get("preset") or preset))
+    named = re.search(r"--preset[ =](\S+)", command)  # the preset the command ran, where the JSON has none
+    kinds = [preset_kind(str(x)) for x in (data.get("preset"), named and named.group(1), preset) if x]
+    kind = next((k for k in kinds if k != "other"), "other")
 
     def figure_url(rel: Path) -> str:
         return posixpath.join(benchmark, device, preset, rel.as_posix())
 
     heading = {"quick": " — quick preset (CPU scale)", "paper": " — paper preset"}.get(kind, "")
     lines = [f"### {device} / {preset}{heading}", ""]
-    if kind == "quick":
+    if kind == "quick" and page_of(benchmark).group == PAPER:
         lines += [
             '!!! note "Quick preset"',
             "    A CPU-scale run: fewer seeds and steps, and often a smaller network, than the paper. It exercises",
             "    the whole pipeline; it is not a reproduction of the paper's numbers.",
+            "",
+        ]
+    elif kind == "quick":
+        lines += [
+            '!!! note "Quick preset"',
+            "    A CPU-scale run: short, with few seeds, sized to finish in minutes on a CPU.",
             "",
         ]
     elif kind == "paper":
