@@ -508,7 +508,7 @@ def leaf_section(root: Path, leaf: Path) -> tuple[str, dict[str, Path]]:
         f"- **Device:** {device_text(device, data)}",
         f"- **Date:** {date or '—'}",
         f"- **Commit:** {f'`{commit}`' if commit else '—'}",
-        f"- **Command:** {'—' if not command else 'below'}{source}",
+        f"- **Command**{source}:" + ("" if command else " —"),
         "",
     ]
     if command:

@@ -55,7 +55,7 @@ def test_page_shows_the_table_the_provenance_and_the_figures(gen, tree):
     assert "| causal | 91.34 % | 89.67 % |" in text  # the folder's table, included
     assert "| causal | 5.92 ± 2.85 |" in text  # the paper's numbers beside it
     assert "2030-01-02" in text and "`abcdef1`" in text
-    assert "pinnrwf bench table12 --preset quick" in text
+    assert "pinnrwf bench table12 --preset quick" in text and "(recorded in `results.json`)" in text
     assert "Test CPU" in text and "cpu-test-2c" in text
     assert "Quick preset" in text
     assert "![curve.png](table12/cpu-test-2c/quick/curve.png)" in text
@@ -78,7 +78,7 @@ def test_included_markdown_is_fit_for_the_page(gen, tree):
 def test_a_folder_without_provenance_gets_dashes(gen, tree):
     text, figures = gen.benchmark_page(tree, "mystudy")
     assert text.startswith("# mystudy\n")
-    assert "**Date:** —" in text and "**Commit:** —" in text and "**Command:** —" in text
+    assert "**Date:** —" in text and "**Commit:** —" in text and "**Command**: —" in text
     assert "measured once" in text and figures == {}
 
 
