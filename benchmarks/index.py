@@ -67,12 +67,17 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def stamp(data: dict) -> tuple[str, str, str]:
+    """The date (``YYYY-MM-DD``), short commit and command a result's provenance records ("" where none)."""
+    date = str(data.get("date") or data.get("date_utc") or "")[:10]
+    commit = str(data.get("commit") or data.get("git_commit") or "")[:7]
+    return date, commit, str(data.get("command") or "")
+
+
 def row(root: Path, leaf: Path) -> str:
     benchmark, device, preset = leaf.relative_to(root).parts
     path, data = provenance(leaf)
-    date = str(data.get("date") or data.get("date_utc") or "")[:10]
-    commit = str(data.get("commit") or data.get("git_commit") or "")[:7]
-    command = str(data.get("command") or "")
+    date, commit, command = stamp(data)
     entries = sorted(leaf.iterdir(), key=lambda p: p.name)
     n_files = sum(1 for p in leaf.rglob("*") if p.is_file())
     shown = ", ".join(f"`{p.name}{'/' if p.is_dir() else ''}`" for p in entries[:6])
