@@ -662,10 +662,24 @@ def index_page(root: Path, names: list[str]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def summary_page(names: list[str]) -> str:
+    """``reproductions/SUMMARY.md``: the section's navigation (mkdocs-literate-nav), by group."""
+    lines = ["- [Overview](index.md)"]
+    for group, (title, _) in GROUPS.items():
+        members = sorted((n for n in names if page_of(n).group == group), key=_order)
+        if members:
+            lines.append(f"- {title}")
+            lines += [f"    - [{page_of(n).title}]({n}.md)" for n in members]
+    return "\n".join(lines) + "\n"
+
+
 def build(root: Path = RESULTS, paper: Callable[[str], list[PaperTable]] = paper_tables) -> dict[str, str | Path]:
     """Every page and figure of the section: {site path: Markdown text, or the file to copy}."""
     names = sorted(benchmarks(root))
-    out: dict[str, str | Path] = {f"{SECTION}/index.md": index_page(root, names)}
+    out: dict[str, str | Path] = {
+        f"{SECTION}/index.md": index_page(root, names),
+        f"{SECTION}/SUMMARY.md": summary_page(names),
+    }
     for name in names:
         text, figs = benchmark_page(root, name, paper_markdown(paper(name)))
         out[f"{SECTION}/{name}.md"] = text

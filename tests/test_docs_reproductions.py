@@ -86,6 +86,7 @@ def test_build_writes_an_index_linking_every_page(gen, tree):
     pages = gen.build(tree, paper=lambda name: [])
     assert set(pages) == {
         "reproductions/index.md",
+        "reproductions/SUMMARY.md",
         "reproductions/table12.md",
         "reproductions/mystudy.md",
         "reproductions/table12/cpu-test-2c/quick/curve.png",
@@ -117,3 +118,11 @@ def test_paper_numbers_come_from_the_code(gen):
     table11 = gen.paper_markdown(gen.paper_tables("table11"))
     assert f"{TABLES['table11'].blocks[0].paper['gauss']['rwf'][0]:.3f}" in table11
     assert gen.paper_tables("engine") == []
+
+
+def test_the_section_navigation_lists_every_page(gen):
+    pages = gen.build(RESULTS, paper=lambda name: [])
+    summary = pages["reproductions/SUMMARY.md"]
+    listed = {line.split("](", 1)[1].rstrip(")") for line in summary.splitlines() if "](" in line}
+    generated = {p.split("/", 1)[1] for p in pages if p.endswith(".md") and not p.endswith("SUMMARY.md")}
+    assert listed == generated
