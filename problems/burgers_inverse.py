@@ -112,7 +112,7 @@ def make_objective(config: BurgersInverseConfig) -> pde.PINNObjective:
 
 
 class BurgersInverse(AbstractProblem[BurgersInverseConfig]):
-    """Identify ν of viscous Burgers from sparse noisy solver data (issue 11 §2)."""
+    """Identify ν of viscous Burgers from sparse noisy solver data."""
 
     name = "burgers-inverse"
     description = "Burgers inverse problem: identify ν (true 0.01) from sparse noisy observations"

@@ -90,7 +90,7 @@ def zero_at_the_ends(z, u):
 
 
 class HeatInverse(AbstractProblem[HeatInverseConfig]):
-    """Identify κ of the heat equation from noisy observations (issue 11 §2, the cheap case)."""
+    """Identify κ of the heat equation from noisy observations (the cheap case)."""
 
     name = "heat-inverse"
     description = "Heat inverse problem: identify κ (true 0.1) from sparse noisy observations"

@@ -1,4 +1,4 @@
-"""Weight normalization's sparse implicit bias, and whether RWF shares it (issue 12).
+"""Weight normalization's sparse implicit bias, and whether RWF shares it.
 
 Chou, Rauhut & Ward ("Robust implicit regularization via weight normalization", 2023; only the
 abstract is available here) claim that in overparameterized diagonal linear networks trained by
@@ -433,7 +433,7 @@ PAPER_ALPHAS = tuple(float(f"{10.0 ** (e / 3):.3g}") for e in range(-9, 4))  # 1
 
 
 class WNSparsity(AbstractProblem[SparsityConfig]):
-    """Sparse implicit bias of WN (Chou–Rauhut–Ward) and RWF on diagonal linear networks (issue 12)."""
+    """Sparse implicit bias of WN (Chou–Rauhut–Ward) and RWF on diagonal linear networks."""
 
     name = "wn-sparsity"
     description = "Sparse implicit bias vs initialization scale α: plain / WN / RWF diagonal networks, GD"

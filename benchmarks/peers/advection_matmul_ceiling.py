@@ -1,6 +1,6 @@
 """How fast can the advection step run on this CPU? Its own matrix products, timed alone.
 
-Issue 11 §5 asks for the advection step at ≥ 1.5× DeepXDE. The step is compute bound: for a
+The target for the advection step is ≥ 1.5× DeepXDE. The step is compute bound: for a
 scalar field, u_x and u_t from one reverse pass and the parameter gradient from the reverse pass
 over it cost 6 matrix products per 256 × 256 layer on the 1024 residual rows (3 more on the 128
 IC rows), ≈ 3.4 GFLOP, and no derivative plan needs fewer (XLA's cost analysis per plan, quoted in ``benchmarks/studies/derivative_plans/README.md``).

@@ -59,7 +59,7 @@ def test_open_is_lazy_float32_and_loads_rows_in_any_order(tmp_path):
 
 
 def test_non_finite_values_are_rejected_with_dataset_and_index(tmp_path):
-    """Issue 8, defect 3: a NaN in the reference data must not become a silent rel_l2 = nan."""
+    """A NaN in the reference data must not become a silent rel_l2 = nan."""
     path = make(tmp_path / "d.h5")
     with h5py.File(path, "r+") as f:
         f["tensor"][3, 2, 1] = np.nan

@@ -1,4 +1,4 @@
-"""The WN / RWF sparse-implicit-bias study (issue 12): references, decoupling, and a smoke run."""
+"""The WN / RWF sparse-implicit-bias study: references, decoupling, and a smoke run."""
 
 import dataclasses
 import itertools

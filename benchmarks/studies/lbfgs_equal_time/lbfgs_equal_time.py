@@ -1,4 +1,4 @@
-"""Adam alone vs Adam + L-BFGS at equal cost, on CPU (issue 11 §1): the script behind README.md here.
+"""Adam alone vs Adam + L-BFGS at equal cost, on CPU: the script behind README.md here.
 
 For each problem and parameterization (2 seeds, one ensemble, one process per run):
   (a) ``adam``:   Adam for N steps;

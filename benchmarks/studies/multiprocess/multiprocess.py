@@ -1,4 +1,4 @@
-"""Multi-process training on one CPU machine: 1 process x 2 cores vs 2 processes x 1 core (issue 13).
+"""Multi-process training on one CPU machine: 1 process x 2 cores vs 2 processes x 1 core.
 
 The same ensemble (regression1d, its quick network: 3 x 128 ReLU on 256 points; RWF; 4 seeds)
 is trained through ``pinnrwf run`` in four ways, pinned to the machine's first cores (affinity):
@@ -289,7 +289,7 @@ def main_from_args(args) -> int:
         if isinstance(v, dict)
     ]
     md = (
-        f"# Multi-process training on one CPU machine (issue 13)\n\n"
+        f"# Multi-process training on one CPU machine\n\n"
         f"regression1d, quick network (3 x 128 ReLU, 256 points), RWF, {args.seeds} seeds, {args.steps} steps in "
         f"chunks of {args.chunk}; cores {cores}; medians of {args.repeats} runs, cases interleaved. The machine is "
         f"shared: load average {load_before[0]:.1f} before, {payload['load_average_after'][0]:.1f} after.\n\n"
