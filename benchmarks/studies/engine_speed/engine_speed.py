@@ -1,4 +1,4 @@
-"""Engine speed on the RWF paper's advection-sized PINN step (issue: core library §7).
+"""Engine speed on the RWF paper's advection-sized PINN step.
 
 MLP 5 hidden layers × 256 tanh on the embedding [cos x, sin x, t] (eq. K.3); residual
 u_t + 50 u_x on 1024 points plus 128 initial-condition points, all resampled every step; Adam.

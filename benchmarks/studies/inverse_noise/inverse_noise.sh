@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Inverse problems (issue 11 §2), quick presets on the CPU: Plain vs RWF, 3 seeds (one vmapped
+# Inverse problems, quick presets on the CPU: Plain vs RWF, 3 seeds (one vmapped
 # ensemble), observation noise 0 / 1 / 5 %. One run per (problem, noise, parameterization) so that
 # no command exceeds 10 minutes on a shared 2-core machine; inverse_summary.py merges them into
 # inverse_cpu.md / inverse_cpu.json. Usage: bash benchmarks/studies/inverse_noise/inverse_noise.sh [problem ...]
