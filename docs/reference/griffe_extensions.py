@@ -8,6 +8,8 @@ extension loads each mapped folder as the sub-package it is installed as.
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import re
 import tomllib
 from pathlib import Path
@@ -48,21 +50,90 @@ class PackageDirs(griffe.Extension):
 SPHINX_ROLE = re.compile(r":(?:py:)?(?:class|func|mod|meth|attr|data|obj|exc|const):`(~?)([^`]+)`")
 
 
+#: ``text::`` at the end of a line (reStructuredText's literal-block marker).
+LITERAL_BLOCK = re.compile(r"(?<=\S)::$", re.MULTILINE)
+
+
 def _as_code(match: re.Match) -> str:
     short, target = match.groups()
     return f"`{target.rsplit('.', 1)[-1] if short else target}`"
 
 
 class SphinxRoles(griffe.Extension):
-    """Show the Sphinx roles of the docstrings (``:class:`Linear```) as code (`Linear`): the
-    docstrings are written for both Sphinx-aware readers and plain text, the site renders Markdown."""
+    """Show the Sphinx roles of the docstrings (``:class:`Linear```) as code (`Linear`) and drop
+    the second colon of a literal-block marker (``Usage::``): the docstrings are written to read
+    well as plain text, the site renders them as Markdown."""
 
     def _rewrite(self, obj: griffe.Object) -> None:
         if obj.docstring is not None:
-            obj.docstring.value = SPHINX_ROLE.sub(_as_code, obj.docstring.value)
+            text = SPHINX_ROLE.sub(_as_code, obj.docstring.value)
+            # "Usage::" introducing an indented literal block: the block renders as code already
+            obj.docstring.value = LITERAL_BLOCK.sub(":", text)
 
     def on_object(self, *, obj: griffe.Object, loader: griffe.GriffeLoader, **kwargs: Any) -> None:
         self._rewrite(obj)
 
     def on_module(self, *, mod: griffe.Module, loader: griffe.GriffeLoader, **kwargs: Any) -> None:
         self._rewrite(mod)
+
+
+class EquinoxInit(griffe.Extension):
+    """Give each ``equinox.Module`` its ``__init__`` signature.
+
+    Equinox makes every module a dataclass without a ``@dataclass`` decorator, so griffe would
+    show those classes without parameters. Their real signature is read from the imported class
+    (``inspect.signature``); annotations and defaults come from the source where it declares the
+    field (keeping cross-references), else from the runtime signature.
+    """
+
+    def on_package(self, *, pkg: griffe.Module, loader: griffe.GriffeLoader, **kwargs: Any) -> None:
+        if pkg.name == "pinnrwf":
+            self._walk(pkg, set())
+
+    def _walk(self, obj: griffe.Object, seen: set[str]) -> None:
+        for member in list(obj.members.values()):
+            if member.is_alias or member.path in seen:
+                continue
+            seen.add(member.path)
+            if member.is_class:
+                self._set_init(member)
+            if member.is_module or member.is_class:
+                self._walk(member, seen)
+
+    def _set_init(self, cls: griffe.Class) -> None:
+        if "__init__" in cls.members:
+            return
+        try:
+            import equinox as eqx
+
+            runtime = importlib.import_module(cls.module.path)
+            for part in cls.path.removeprefix(cls.module.path + ".").split("."):
+                runtime = getattr(runtime, part)
+            if not (isinstance(runtime, type) and issubclass(runtime, eqx.Module)):
+                return
+            signature = inspect.signature(runtime)
+        except Exception:  # noqa: BLE001 - an optional dependency missing: leave the class as it is
+            return
+        fields: dict[str, griffe.Attribute] = {}
+        for parent in reversed(_source_mro(cls)):
+            fields.update({n: m for n, m in parent.members.items() if not m.is_alias and m.is_attribute})
+        parameters = [griffe.Parameter("self", kind=griffe.ParameterKind.positional_or_keyword)]
+        for p in signature.parameters.values():
+            field = fields.get(p.name)
+            annotation = field.annotation if field is not None and field.annotation is not None else None
+            if annotation is None and p.annotation is not inspect.Parameter.empty:
+                annotation = p.annotation if isinstance(p.annotation, str) else inspect.formatannotation(p.annotation)
+            default = None if p.default is inspect.Parameter.empty else repr(p.default)
+            kind = griffe.ParameterKind(p.kind.description)
+            parameters.append(griffe.Parameter(p.name, annotation=annotation, kind=kind, default=default))
+        init = griffe.Function("__init__", lineno=0, endlineno=0, parent=cls, returns="None")
+        init.parameters = griffe.Parameters(*parameters)
+        cls.set_member("__init__", init)
+
+
+def _source_mro(cls: griffe.Class) -> list[griffe.Class]:
+    """The class and the classes it derives from that griffe has loaded, nearest first."""
+    try:
+        return [cls, *cls.mro()]
+    except Exception:  # noqa: BLE001 - a base outside the loaded packages
+        return [cls]
