@@ -8,6 +8,7 @@ extension loads each mapped folder as the sub-package it is installed as.
 
 from __future__ import annotations
 
+import html
 import importlib
 import inspect
 import re
@@ -49,26 +50,48 @@ class PackageDirs(griffe.Extension):
 #: ``:class:`X```, ``:func:`~pinnrwf.train.fit``` ...: a Sphinx role around a name.
 SPHINX_ROLE = re.compile(r":(?:py:)?(?:class|func|mod|meth|attr|data|obj|exc|const):`(~?)([^`]+)`")
 
-
 #: ``text::`` at the end of a line (reStructuredText's literal-block marker).
 LITERAL_BLOCK = re.compile(r"(?<=\S)::$", re.MULTILINE)
 
 
-def _as_code(match: re.Match) -> str:
-    short, target = match.groups()
-    return f"`{target.rsplit('.', 1)[-1] if short else target}`"
+def _target(obj: griffe.Object, name: str) -> str | None:
+    """The full path ``name`` stands for in ``obj``'s docstring (``None``: not found)."""
+    name = name.removesuffix("()")
+    if name.startswith("pinnrwf"):
+        return name
+    try:
+        if name.startswith("."):  # relative to the package, as in an import
+            base = obj.module if obj.module.is_package else obj.module.parent
+            for _ in range(len(name) - len(name.lstrip(".")) - 1):
+                base = base.parent
+            return f"{base.path}.{name.lstrip('.')}"
+        head, _, rest = name.partition(".")
+        path = obj.resolve(head)
+    except Exception:  # noqa: BLE001 - a name griffe cannot place: shown without a link
+        return None
+    return f"{path}.{rest}" if rest else path
 
 
 class SphinxRoles(griffe.Extension):
-    """Show the Sphinx roles of the docstrings (``:class:`Linear```) as code (`Linear`) and drop
-    the second colon of a literal-block marker (``Usage::``): the docstrings are written to read
-    well as plain text, the site renders them as Markdown."""
+    """Show the Sphinx roles of the docstrings (``:class:`Linear```) as code (`Linear`), linked to
+    the name's entry where the reference has one, and drop the second colon of a literal-block
+    marker (``Usage::``): the docstrings are written to read well as plain text, the site renders
+    them as Markdown."""
 
     def _rewrite(self, obj: griffe.Object) -> None:
-        if obj.docstring is not None:
-            text = SPHINX_ROLE.sub(_as_code, obj.docstring.value)
-            # "Usage::" introducing an indented literal block: the block renders as code already
-            obj.docstring.value = LITERAL_BLOCK.sub(":", text)
+        if obj.docstring is None:
+            return
+
+        def role(match: re.Match) -> str:
+            short, name = match.groups()
+            code = f"<code>{html.escape(name.rsplit('.', 1)[-1] if short else name)}</code>"
+            target = _target(obj, name.lstrip("~"))
+            # optional: autorefs links it when the target has an entry, else leaves the code as it is
+            return code if target is None else f'<autoref identifier="{html.escape(target)}" optional>{code}</autoref>'
+
+        text = SPHINX_ROLE.sub(role, obj.docstring.value)
+        # "Usage::" introducing an indented literal block: the block renders as code already
+        obj.docstring.value = LITERAL_BLOCK.sub(":", text)
 
     def on_object(self, *, obj: griffe.Object, loader: griffe.GriffeLoader, **kwargs: Any) -> None:
         self._rewrite(obj)

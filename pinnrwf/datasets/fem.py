@@ -2,17 +2,13 @@
 
 Layout (one reference per file):
 
-======================  ===============  ==================================================
-dataset                 shape            meaning
-======================  ===============  ==================================================
-``nodes``               (n_nodes, 2)     vertex coordinates
-``triangles``           (n_cells, 3)     vertex indices of each triangle
-``boundary/<part>``     (n_facets, 2)    the vertex pairs of the boundary edges of each part
-``fields/<name>``       (n_dofs,) or     Lagrange degrees of freedom (attribute ``degree``: 1
-                        (n_t, n_dofs)    = one per vertex; 2 = vertices, then edge midpoints
-                                         in scikit-fem's edge order)
-``t-coordinate``        (n_t,)           output times (time-dependent references only)
-======================  ===============  ==================================================
+| dataset              | shape                         | meaning                                            |
+|----------------------|-------------------------------|----------------------------------------------------|
+| ``nodes``            | (n_nodes, 2)                  | vertex coordinates                                 |
+| ``triangles``        | (n_cells, 3)                  | vertex indices of each triangle                    |
+| ``boundary/<part>``  | (n_facets, 2)                 | the vertex pairs of the boundary edges of each part |
+| ``fields/<name>``    | (n_dofs,) or (n_t, n_dofs)    | Lagrange degrees of freedom (attribute ``degree``: 1 = one per vertex; 2 = vertices, then edge midpoints in scikit-fem's edge order) |
+| ``t-coordinate``     | (n_t,)                        | output times (time-dependent references only)      |
 
 Root attributes: ``format`` (``"pinnrwf-fem-reference"``), ``format_version``, ``problem``,
 ``pde``, ``solver``, ``parameters``, ``report`` and ``resolution`` (JSON), ``pinnrwf_version``,
