@@ -78,7 +78,9 @@ class SphinxRoles(griffe.Extension):
     marker (``Usage::``): the docstrings are written to read well as plain text, the site renders
     them as Markdown."""
 
-    def _rewrite(self, obj: griffe.Object) -> None:
+    def _rewrite(self, obj: griffe.Object, loader: griffe.GriffeLoader) -> None:
+        if obj.docstring is None and obj.is_attribute:
+            _comment_docstring(obj, loader)
         if obj.docstring is None:
             return
 
@@ -94,10 +96,32 @@ class SphinxRoles(griffe.Extension):
         obj.docstring.value = LITERAL_BLOCK.sub(":", text)
 
     def on_object(self, *, obj: griffe.Object, loader: griffe.GriffeLoader, **kwargs: Any) -> None:
-        self._rewrite(obj)
+        self._rewrite(obj, loader)
 
     def on_module(self, *, mod: griffe.Module, loader: griffe.GriffeLoader, **kwargs: Any) -> None:
-        self._rewrite(mod)
+        self._rewrite(mod, loader)
+
+
+def _comment_docstring(attr: griffe.Object, loader: griffe.GriffeLoader) -> None:
+    """A constant documented Sphinx's way, by ``#:`` comment lines just above it, gets them as its docstring."""
+    try:
+        lines = loader.lines_collection[attr.filepath]
+    except (KeyError, TypeError):
+        return
+    comment: list[str] = []
+    index = (attr.lineno or 0) - 2
+    while index >= 0 and lines[index].strip().startswith("#:"):
+        comment.insert(0, lines[index].strip().removeprefix("#:").strip())
+        index -= 1
+    if comment:
+        attr.docstring = griffe.Docstring(
+            "\n".join(comment),
+            lineno=index + 2,
+            endlineno=attr.lineno - 1,
+            parent=attr,
+            parser=loader.docstring_parser,
+            parser_options=loader.docstring_options,
+        )
 
 
 class EquinoxInit(griffe.Extension):

@@ -34,7 +34,9 @@ from pinnrwf._atomic import atomic_path
 
 from .hdf5 import COMPLETE_ATTR, DatasetError, _attr, _version, open_checked
 
+#: The ``format`` attribute of a finite-element reference file.
 FORMAT = "pinnrwf-fem-reference"
+#: The ``format_version`` this version writes and reads.
 FORMAT_VERSION = 1
 REQUIRED_ATTRS = (
     "format",

@@ -64,6 +64,7 @@ class Layout:
 
 COORDINATE_NAMES = {"x": "x-coordinate", "y": "y-coordinate", "t": "t-coordinate"}
 
+#: Each dataset's arrays, their axes and hard links, by dataset name.
 LAYOUTS: dict[str, Layout] = {
     "advection": Layout({"tensor": ("t", "x"), "u0": ("x",)}, ("t", "x")),
     "diffusion-reaction": Layout({"tensor": ("t", "x"), "source": ("x",)}, ("t", "x"), {"a": "source"}),
