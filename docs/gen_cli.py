@@ -29,6 +29,15 @@ subcommands:
 - `pinnrwf bench BENCHMARK` runs a benchmark (the paper's tables, the engine's speed) and writes
   JSON and Markdown, see [reproductions](reproductions/index.md).
 
+For example:
+
+```bash
+pinnrwf run regression1d --preset smoke                  # a first run: seconds on a CPU
+pinnrwf run advection --param plain,rwf --seeds 3 --out runs/advection
+pinnrwf run advection --help                             # the options, as listed below
+pinnrwf generate burgers-operator --n-samples 100 --out data/burgers_train.h5
+```
+
 Every failure prints one line, `pinnrwf: error: ...`, and exits with a non-zero status (2 for a
 usage error, 1 for a failure at run time); `--debug` shows the Python traceback instead.
 This page is generated from the command's own parser: it is what `--help` prints.
