@@ -32,7 +32,7 @@ subcommands:
 For example:
 
 ```bash
-pinnrwf run regression1d --preset smoke                  # a first run: seconds on a CPU
+pinnrwf run regression1d --preset smoke                  # a first check: the smallest preset
 pinnrwf run advection --param plain,rwf --seeds 3 --out runs/advection
 pinnrwf run advection --help                             # the options, as listed below
 pinnrwf generate burgers-operator --n-samples 100 --out data/burgers_train.h5
