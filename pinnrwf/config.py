@@ -36,6 +36,7 @@ FLAG = "pinnrwf_flag"
 #: Metadata key of a field that is left out of the checkpoint fingerprint at its default value.
 NEUTRAL_AT_DEFAULT = "pinnrwf_neutral_at_default"
 
+#: A constraint: called with a field's name and value, raises ``ValueError`` if the value is not allowed.
 Constraint = Callable[[str, Any], None]
 
 
@@ -61,15 +62,23 @@ def _make(text: str, test: Callable[[str, Any], Any]) -> _Constraint:
     return _Constraint(text, test)
 
 
+#: Constraint: an integer ≥ 1.
 positive_int = _make("an integer ≥ 1", check.positive_int)
+#: Constraint: an integer ≥ 0.
 nonnegative_int = _make("an integer ≥ 0", lambda n, v: check.integer(n, v, minimum=0))
+#: Constraint: a seed in [0, 2³² − 1].
 seed = _make("a seed in [0, 2³² − 1]", check.seed)
+#: Constraint: a finite number.
 finite = _make("a finite number", check.finite_number)
+#: Constraint: a number > 0.
 positive = _make("a number > 0", check.positive_number)
+#: Constraint: a number ≥ 0.
 nonnegative = _make("a number ≥ 0", lambda n, v: check.positive_number(n, v, allow_zero=True))
+#: Constraint: a number in [0, 1].
 probability = _make("a number in [0, 1]", check.probability)
 
 
+#: Constraint: ``True`` or ``False``.
 boolean = _make("True or False", lambda n, v: check.instance(n, v, bool, "True or False"))
 
 

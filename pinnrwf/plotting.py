@@ -41,6 +41,7 @@ def save_figure(fig, path: str | Path, dpi: int = 100) -> Path:
 
 
 def seeds_text(n: int) -> str:
+    """``"1 seed"`` or ``"n seeds"``, for figure titles."""
     return "1 seed" if n == 1 else f"{n} seeds"
 
 

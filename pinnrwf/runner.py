@@ -164,6 +164,8 @@ SINGLE_CHUNK_NOTE = (
 
 
 def steps_per_second_text(result: FitResult) -> str:
+    """The run's training rate for the comparison table: ``"1234"`` steps per second, or ``"n/a"``
+    when it was not measured (see ``SINGLE_CHUNK_NOTE``)."""
     rate = result.steps_per_second
     return "n/a" if math.isnan(rate) else f"{rate:.0f}"
 

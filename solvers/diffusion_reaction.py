@@ -151,7 +151,8 @@ def integrate(
 
     Args:
         source: ``source(t, x_interior) -> (batch, nx − 2)`` (or broadcastable).
-        nx, nt: grid sizes; x = linspace(0, 1, nx), t = linspace(0, t_final, nt).
+        nx: grid size in x; x = linspace(0, 1, nx).
+        nt: grid size in t; t = linspace(0, t_final, nt).
         substeps: Crank–Nicolson steps per output interval (time refinement).
         max_steps: refuse runs of more than this many time steps (``None``: no limit).
 
@@ -212,7 +213,8 @@ def solve(
 
     Args:
         a: source on x = linspace(0, 1, nx), shape ``(nx,)`` or ``(batch, nx)`` (NumPy or JAX).
-        diffusivity, reaction: D > 0 and k (paper: 0.01, 0.01).
+        diffusivity: D > 0 (paper: 0.01).
+        reaction: k (paper: 0.01).
         nt: number of output times t = linspace(0, t_final, nt) (paper: 100).
         substeps: Crank–Nicolson steps per output interval (1 = the paper's grid).
         max_steps: refuse runs of more than this many time steps (``None``: no limit).

@@ -96,7 +96,9 @@ def spectral_grf_1d(
 
     Args:
         n: number of grid points (>= 2).
-        tau, kappa, alpha: τ > 0, κ > 0, α > 0 of the covariance operator.
+        tau: τ > 0 of the covariance operator.
+        kappa: κ > 0 of the covariance operator.
+        alpha: α > 0 of the covariance operator.
         length: period of the domain.
         n_samples: number of independent samples.
         seed: NumPy seed; the same seed gives the same samples.

@@ -2,17 +2,13 @@
 
 Layout (one reference per file):
 
-======================  ===============  ==================================================
-dataset                 shape            meaning
-======================  ===============  ==================================================
-``nodes``               (n_nodes, 2)     vertex coordinates
-``triangles``           (n_cells, 3)     vertex indices of each triangle
-``boundary/<part>``     (n_facets, 2)    the vertex pairs of the boundary edges of each part
-``fields/<name>``       (n_dofs,) or     Lagrange degrees of freedom (attribute ``degree``: 1
-                        (n_t, n_dofs)    = one per vertex; 2 = vertices, then edge midpoints
-                                         in scikit-fem's edge order)
-``t-coordinate``        (n_t,)           output times (time-dependent references only)
-======================  ===============  ==================================================
+| dataset              | shape                         | meaning                                            |
+|----------------------|-------------------------------|----------------------------------------------------|
+| ``nodes``            | (n_nodes, 2)                  | vertex coordinates                                 |
+| ``triangles``        | (n_cells, 3)                  | vertex indices of each triangle                    |
+| ``boundary/<part>``  | (n_facets, 2)                 | the vertex pairs of the boundary edges of each part |
+| ``fields/<name>``    | (n_dofs,) or (n_t, n_dofs)    | Lagrange degrees of freedom (attribute ``degree``: 1 = one per vertex; 2 = vertices, then edge midpoints in scikit-fem's edge order) |
+| ``t-coordinate``     | (n_t,)                        | output times (time-dependent references only)      |
 
 Root attributes: ``format`` (``"pinnrwf-fem-reference"``), ``format_version``, ``problem``,
 ``pde``, ``solver``, ``parameters``, ``report`` and ``resolution`` (JSON), ``pinnrwf_version``,
@@ -38,7 +34,9 @@ from pinnrwf._atomic import atomic_path
 
 from .hdf5 import COMPLETE_ATTR, DatasetError, _attr, _version, open_checked
 
+#: The ``format`` attribute of a finite-element reference file.
 FORMAT = "pinnrwf-fem-reference"
+#: The ``format_version`` this version writes and reads.
 FORMAT_VERSION = 1
 REQUIRED_ATTRS = (
     "format",

@@ -2,22 +2,17 @@
 
 One file per dataset. Layout (names follow PDEBench where it costs nothing):
 
-=================  ==========================  ==================================================
-dataset            shape                       meaning
-=================  ==========================  ==================================================
-``tensor``         (N, nt, nx) or (N, nx, ny)  solution u (advection, diffusion-reaction, Burgers,
-                                               Darcy); PDEBench's name
-``Vx``, ``Vy``,    (N, nx, ny)                 cavity velocity and pressure (PDEBench 2D-CFD names)
-``pressure``
-``x-coordinate``   (nx,)                       grid coordinates (PDEBench names)
-``y-coordinate``   (ny,)
-``t-coordinate``   (nt,)                       output times (PDEBench stores nt + 1 bin edges in
-                                               some files; here exactly the nt output times)
-``u0``             (N, nx)                     initial condition (advection, Burgers)
-``source``         (N, nx)                     a(x) of diffusion–reaction (hard link ``a``)
-``nu``             (N, nx, ny)                 Darcy coefficient a (PDEBench's name; hard link ``a``)
-``re``             (N,)                        cavity Reynolds numbers
-=================  ==========================  ==================================================
+| dataset                        | shape                      | meaning                                             |
+|--------------------------------|----------------------------|-----------------------------------------------------|
+| ``tensor``                     | (N, nt, nx) or (N, nx, ny) | solution u (advection, diffusion-reaction, Burgers, Darcy); PDEBench's name |
+| ``Vx``, ``Vy``, ``pressure``   | (N, nx, ny)                | cavity velocity and pressure (PDEBench 2D-CFD names) |
+| ``x-coordinate``               | (nx,)                      | grid coordinates (PDEBench names)                   |
+| ``y-coordinate``               | (ny,)                      |                                                     |
+| ``t-coordinate``               | (nt,)                      | output times (PDEBench stores nt + 1 bin edges in some files; here exactly the nt output times) |
+| ``u0``                         | (N, nx)                    | initial condition (advection, Burgers)              |
+| ``source``                     | (N, nx)                    | a(x) of diffusion–reaction (hard link ``a``)        |
+| ``nu``                         | (N, nx, ny)                | Darcy coefficient a (PDEBench's name; hard link ``a``) |
+| ``re``                         | (N,)                       | cavity Reynolds numbers                             |
 
 Every dataset carries an ``axes`` attribute (e.g. ``"sample,t,x"``); 2D fields are indexed
 ``[..., i, j]`` = value at (x_i, y_j). Root attributes: ``format`` (``"pinnrwf-dataset"``),
@@ -69,6 +64,7 @@ class Layout:
 
 COORDINATE_NAMES = {"x": "x-coordinate", "y": "y-coordinate", "t": "t-coordinate"}
 
+#: Each dataset's arrays, their axes and hard links, by dataset name.
 LAYOUTS: dict[str, Layout] = {
     "advection": Layout({"tensor": ("t", "x"), "u0": ("x",)}, ("t", "x")),
     "diffusion-reaction": Layout({"tensor": ("t", "x"), "source": ("x",)}, ("t", "x"), {"a": "source"}),

@@ -39,6 +39,7 @@ from pinnrwf._validation import seed as check_seed
 
 from ._base import AbstractGeometry, AbstractPrimitive, TimeDependent, draws_needed, fill
 
+#: The point-set methods of the samplers: uniform random, Sobol, Halton, Latin hypercube.
 METHODS = ("random", "sobol", "halton", "lhs")
 BOUNDARY_ESTIMATE_SAMPLES = 4096
 

@@ -12,6 +12,8 @@ from jaxtyping import Array, Float
 
 
 class AbstractActivation(eqx.Module):
+    """An element-wise activation of one layer's pre-activations ``z: (n,) -> (n,)``, fixed or learnt."""
+
     @abc.abstractmethod
     def __call__(self, z: Float[Array, " n"]) -> Float[Array, " n"]: ...
 
@@ -36,6 +38,7 @@ class AdaptiveSlope(AbstractActivation):
         return self.fn(self.scale * self.a * z)
 
 
+#: The fixed activations by name: ``Activation(ACTIVATIONS[name])``.
 ACTIVATIONS: dict[str, Callable] = {
     "tanh": jnp.tanh,
     "relu": jax.nn.relu,

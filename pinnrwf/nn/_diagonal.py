@@ -39,6 +39,7 @@ from ._linear import check_parameterization, check_size
 from ._parameterizations import AbstractParameterization, Plain
 from ._weights import AbstractWeight
 
+#: The ``layout`` choices of a :class:`DiagonalFactor` (see the module docstring).
 FACTOR_LAYOUTS = ("coordinate", "vector")
 
 

@@ -18,6 +18,8 @@ from pinnrwf._validation import integer, positive_int, positive_number
 
 
 class AbstractEmbedding(eqx.Module):
+    """An input mapping applied before a network's first layer: ``x: (in_size,) -> (out_size,)``."""
+
     in_size: eqx.AbstractVar[int]
     out_size: eqx.AbstractVar[int]
 
@@ -26,6 +28,8 @@ class AbstractEmbedding(eqx.Module):
 
 
 class Identity(AbstractEmbedding):
+    """No mapping: the raw input (``out_size == in_size``)."""
+
     in_size: int = eqx.field(static=True)
     out_size: int = eqx.field(static=True)
 

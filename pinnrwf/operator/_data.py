@@ -63,6 +63,7 @@ def open_split(
 
 
 def check_count(name: str, wanted: int, split: Split) -> None:
+    """Raise ``ValueError`` if ``wanted`` (the setting ``name``) exceeds the samples of ``split``."""
     if wanted > split.n_samples:
         raise ValueError(f"{name} = {wanted} exceeds the {split.n_samples} samples of {split.source}")
 

@@ -24,7 +24,7 @@ from ._data import OperatorData
 class PhysicsInformedOperatorObjective(AbstractObjective):
     """``sample`` / ``loss_terms`` / ``metrics`` of a physics-informed DeepONet for u(x, t) with
     u(x, 0) = a(x), the input a given on the m sensors x_j = j/m of [0, 1) (eq. L.11–L.13):
-    λ_ic · mean |G(a)(x_j, 0) − a(x_j)|² + λ_r · mean |R[G(a)](x, t)|², (x, t) uniform in [0, 1)².
+    ``λ_ic · mean |G(a)(x_j, 0) − a(x_j)|² + λ_r · mean |R[G(a)](x, t)|²``, (x, t) uniform in [0, 1)².
 
     The model is ``model(a: (m,), y: (2,)) -> (1,)`` with y = (x, t). Per function the residual
     is ``equation.residuals(lambda y: model(a, y), y)`` vmapped over its Q points (the DSL's

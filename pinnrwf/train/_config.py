@@ -10,6 +10,7 @@ from pinnrwf import _validation as check
 from ._collocation import AbstractCollocation
 from ._weighting import AbstractLossWeighting
 
+#: The ``TrainConfig.precision`` choices: JAX's default matmul precision, ``high`` or ``highest``.
 PRECISIONS = ("default", "high", "highest")
 #: ``pinnrwf.config.NEUTRAL_AT_DEFAULT`` (not imported: pinnrwf.config imports this package)
 NEUTRAL_AT_DEFAULT = "pinnrwf_neutral_at_default"

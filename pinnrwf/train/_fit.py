@@ -71,6 +71,11 @@ class TrainState(eqx.Module):
 
 @dataclasses.dataclass
 class FitResult:
+    """What :func:`fit` returns: the trained ensemble's parameters (stacked over the ensemble axis)
+    and initial parameters, the static part of the model, the recorded ``history``, the final
+    metrics of every member, timings (steps per second, compilation and wall seconds), the
+    :class:`TrainConfig` and the devices it ran on, and per-stage timings in ``stages``."""
+
     params: PyTree  # stacked over the ensemble axis
     initial_params: PyTree
     static: PyTree

@@ -183,6 +183,7 @@ class LBFGS(AbstractOptimizer):
         return optax.lbfgs(memory_size=self.memory_size, linesearch=linesearch)
 
 
+#: What :func:`fit` accepts as its optimizer: an :class:`AbstractOptimizer` or any optax transformation.
 Optimizer = AbstractOptimizer | optax.GradientTransformation
 
 

@@ -16,6 +16,7 @@ from ._checkpoint import atomic_write_json, finite_json
 
 
 def git_commit() -> str | None:
+    """The commit of the pinnrwf source tree (``git rev-parse HEAD``), ``None`` outside a git checkout."""
     try:
         out = subprocess.run(
             ["git", "rev-parse", "HEAD"],
@@ -30,6 +31,7 @@ def git_commit() -> str | None:
 
 
 def device_description() -> dict[str, Any]:
+    """The platform, device kind and count, CPU model and JAX version, for a results file."""
     devices = jax.devices()
     cpu = platform.processor() or platform.machine()
     try:

@@ -23,6 +23,7 @@ from pinnrwf.nn import FourierFeatures, Identity, PositionalEncoding
 from pinnrwf.nn._embeddings import AbstractEmbedding
 
 Mapping = Literal["none", "posenc", "gauss"]
+#: The input mappings of :func:`coordinate_embedding`.
 MAPPINGS: tuple[str, ...] = ("none", "posenc", "gauss")
 
 

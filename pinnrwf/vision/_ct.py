@@ -22,10 +22,10 @@ from jaxtyping import Array, ArrayLike, Float, PRNGKeyArray
 
 from pinnrwf._validation import integer, one_of, positive_number
 
-# The modified Shepp–Logan phantom (Toft 1996, Table B.1; MATLAB's phantom('Modified Shepp-Logan')),
-# one row per ellipse: intensity A (added inside), semi-axes a (along x before rotation) and b,
-# centre (x0, y0) in [−1, 1]², rotation φ in radians (counter-clockwise). The angle is stored in
-# radians because the reference code (FFN, through phantominator) perturbs the table in that form.
+#: The modified Shepp–Logan phantom (Toft 1996, Table B.1; MATLAB's phantom('Modified Shepp-Logan')),
+#: one row per ellipse: intensity A (added inside), semi-axes a (along x before rotation) and b,
+#: centre (x0, y0) in [−1, 1]², rotation φ in radians (counter-clockwise). The angle is stored in
+#: radians because the reference code (FFN, through phantominator) perturbs the table in that form.
 MODIFIED_SHEPP_LOGAN: tuple[tuple[float, float, float, float, float, float], ...] = (
     (1.0, 0.69, 0.92, 0.0, 0.0, 0.0),  # skull
     (-0.8, 0.6624, 0.874, 0.0, -0.0184, 0.0),  # brain

@@ -243,6 +243,7 @@ class RadianceField(eqx.Module):
 
 
 # ----------------------------------------------------------------------------- Blender-synthetic scenes
+#: The splits of a Blender-synthetic scene (``transforms_<split>.json``).
 BLENDER_SPLITS = ("train", "val", "test")
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 

@@ -28,6 +28,7 @@ from pinnrwf.nn._embeddings import AbstractEmbedding
 
 from ._coordinates import check_mapping
 
+#: The ω0 values of the SIREN study (rwf_paper Fig. 11 and 16).
 SIREN_OMEGAS: tuple[float, ...] = (1.0, 5.0, 10.0, 30.0, 50.0, 100.0)  # rwf_paper Fig. 11 and 16
 
 

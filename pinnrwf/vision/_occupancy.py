@@ -41,11 +41,14 @@ from pinnrwf.nn._embeddings import AbstractEmbedding
 
 from ._coordinates import check_mapping, coordinate_embedding
 
+#: How inside/outside labels are computed: generalised winding numbers or ray parity.
 LABEL_METHODS: tuple[str, ...] = ("winding", "ray")
+#: Where near-surface points are drawn from: the mesh's faces or its vertices.
 SURFACE_SOURCES: tuple[str, ...] = ("faces", "vertices")
+#: The bounding box's margin around the mesh (FFN: the box is [min − 1e-3, max + 1e-3]).
 BOX_MARGIN = 1e-3  # FFN: the bounding box is [min − 1e-3, max + 1e-3]
-# Default scales σ of the input mappings for this task (FFN 3d_shape_occupancy: gauss 12, posenc 6 as
-# an exponent of 2; pinnrwf's PositionalEncoding takes σ = 2⁶ for the same top frequency).
+#: Default scales σ of the input mappings for this task (FFN 3d_shape_occupancy: gauss 12, posenc 6 as
+#: an exponent of 2; pinnrwf's PositionalEncoding takes σ = 2⁶ for the same top frequency).
 DEFAULT_SCALES: dict[str, float] = {"gauss": 12.0, "posenc": 64.0}
 
 _INSTALL = 'pip install "pinnrwf[vision]"'

@@ -22,6 +22,7 @@ ELEMENTS = {1: ElementTriP1, 2: ElementTriP2}
 
 
 def lagrange_basis(mesh: MeshTri, degree: int, intorder: int | None = None) -> Basis:
+    """The scikit-fem basis of P1 (``degree=1``) or P2 (``degree=2``) Lagrange elements on ``mesh``."""
     if degree not in ELEMENTS:
         raise ValueError(f"degree must be 1 or 2 (P1 or P2 Lagrange elements), got {degree!r}")
     return Basis(mesh, ELEMENTS[degree](), intorder=intorder)
