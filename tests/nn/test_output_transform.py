@@ -134,20 +134,21 @@ def test_bad_arguments_are_clear_errors():
 
 
 ROOT = Path(__file__).resolve().parents[2]
+PAGE = ROOT / "docs" / "how-to" / "hard-constraints.md"
 MARKER = "<!-- hard-constraint-example"
 
 
-def _readme_snippet() -> str:
-    text = (ROOT / "README.md").read_text()
-    assert MARKER in text, "the hard-constraint example is missing from README.md"
+def _docs_snippet() -> str:
+    text = PAGE.read_text()
+    assert MARKER in text, f"the hard-constraint example is missing from {PAGE}"
     return re.search(r"```python\n(.*?)```", text.split(MARKER, 1)[1], re.S).group(1)
 
 
-def test_readme_snippet_runs_and_trains_a_few_steps():
+def test_docs_snippet_runs_and_trains_a_few_steps():
     from pinnrwf.train import TrainConfig, fit
 
     scope = {}
-    exec(_readme_snippet(), scope)
+    exec(_docs_snippet(), scope)
     result = fit(scope["init_model"], scope["objective"], TrainConfig(steps=4, chunk_steps=2, progress=False))
     assert np.all(np.isfinite(result.history["loss"]))
     model = result.model(0)
