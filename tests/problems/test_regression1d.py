@@ -1,13 +1,21 @@
 """The 1D regression problem and the CLI around it."""
 
 import json
+from types import SimpleNamespace
 
 import jax.numpy as jnp
 import numpy as np
 import pytest
 
 from pinnrwf.cli import main
-from pinnrwf.problems.regression1d import Regression1DConfig, distribution_grid, make_objective, mu_sigma_grid
+from pinnrwf.problems.regression1d import (
+    Regression1D,
+    Regression1DConfig,
+    distribution_grid,
+    make_objective,
+    mu_sigma_grid,
+    seed_comparison,
+)
 
 
 def test_objective_is_zero_on_the_target():
@@ -35,6 +43,27 @@ def test_studies_cover_the_paper_grids():
     assert len(distribution_grid()) == 5
 
 
+def test_presets_quick_is_an_eight_seed_ensemble_and_paper_is_the_papers():
+    presets = Regression1D.presets
+    assert (presets["quick"].train.seeds, presets["quick"].train.steps) == (8, 6000)
+    assert (presets["paper"].train.seeds, presets["paper"].train.steps) == (10, 100_000)
+    assert presets["quick"].optimizer.decay_steps == presets["paper"].optimizer.decay_steps == 5000
+
+
+def test_seed_comparison_pairs_the_seeds_with_plain():
+    runs = {
+        "plain": SimpleNamespace(final_metrics={"mse": [0.5, 0.4, 0.3, 0.6]}),
+        "rwf": SimpleNamespace(final_metrics={"mse": [0.1, 0.5, 0.2, 0.7]}),
+    }
+    c = seed_comparison(runs)
+    assert c["baseline"] == "plain" and "below_plain" not in c["rows"]["plain"]
+    assert c["rows"]["rwf"] == {"median": 0.35, "min": 0.1, "max": 0.7, "seeds": 4, "below_plain": 2}
+    assert "| rwf | 3.500e-01 | 1.000e-01 | 7.000e-01 | 2 of 4 |" in c["markdown"]
+    assert "| plain | 4.500e-01 | 3.000e-01 | 6.000e-01 | — |" in c["markdown"]
+    alone = seed_comparison({"rwf": runs["rwf"]})  # no plain run (e.g. a study): no paired column
+    assert alone["baseline"] is None and "below" not in alone["markdown"]
+
+
 def test_cli_run_writes_results_and_figure(tmp_path, capsys):
     code = main(
         [
@@ -56,7 +85,11 @@ def test_cli_run_writes_results_and_figure(tmp_path, capsys):
     assert code == 0
     out = capsys.readouterr().out
     assert "| rwf |" in out and "| plain |" in out
+    assert "below plain (same seed)" in out and " of 2 |" in out
+    table = (tmp_path / "table.md").read_text()
+    assert table.startswith("| parameterization | mse |") and "below plain (same seed)" in table
     res = json.loads((tmp_path / "results.json").read_text())
+    assert res["report"]["seed_comparison"]["rows"]["rwf"]["below_plain"] in (0, 1, 2)
     assert res["problem"] == "regression1d" and res["seeds"] == [0, 1]
     assert set(res["runs"]) == {"plain", "rwf"}
     run = res["runs"]["rwf"]
