@@ -55,7 +55,7 @@ result = fit(
 print(f"relative L2 error after {steps} steps: {result.final_metrics['rel_l2'][0]:.3f}")
 
 u = np.asarray(jax.vmap(result.model())(jnp.asarray(points))[:, 0]).reshape(shape)
-fig, axes = plt.subplots(1, 3, figsize=(13, 3.5))
+fig, axes = plt.subplots(1, 3, figsize=(13, 3.5), layout="constrained")
 for ax, field, title in zip(axes, [u_ref, u, np.abs(u - u_ref)], ["reference (ETDRK4)", "PINN", "|error|"]):
     fig.colorbar(ax.imshow(field, origin="lower", extent=(0, 1, -1, 1), aspect="auto"), ax=ax)
     ax.set(xlabel="t", ylabel="x", title=title)

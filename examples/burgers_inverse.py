@@ -50,7 +50,7 @@ steps = 100 if SMOKE else 5000
 result = fit(
     lambda key: pde.InverseModel(MLP(2, 1, 32, 3, RWF(), embedding=embedding, key=key), burgers_eq),
     objective,
-    TrainConfig(steps=steps, seeds=2, chunk_steps=100, eval_every=steps, progress=False),
+    TrainConfig(steps=steps, seeds=2, chunk_steps=100, eval_every=steps, log_every=10, progress=False),
     optimizer=Adam(learning_rate=3e-3, decay_steps=1000),
 )
 print("identified nu per seed:", [f"{v:.5f}" for v in result.final_metrics["nu"]], "(true 0.01)")

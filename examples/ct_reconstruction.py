@@ -55,7 +55,7 @@ result = fit(init, Tomography(), TrainConfig(steps=steps, chunk_steps=50, eval_e
 print(f"PSNR of the reconstruction after {steps} steps: {result.final_metrics['psnr'][0]:.2f} dB")
 
 recon = jax.vmap(result.model())(grid)[:, 0].reshape(n, n)
-fig, axes = plt.subplots(1, 3, figsize=(11, 3.5))
+fig, axes = plt.subplots(1, 3, figsize=(11, 3.5), layout="constrained")
 for ax, img, title in zip(axes, [phantom, sinogram, recon], ["phantom", "sinogram (data)", "reconstruction"]):
     ax.imshow(img, cmap="gray", aspect="auto"), ax.set_title(title), ax.axis("off")
 fig.savefig(out / "ct_reconstruction.png", dpi=100)

@@ -52,7 +52,7 @@ print(f"mean relative L2 test error over {n_test} unseen functions: {result.fina
 
 pred = np.asarray(objective.test_predictions(result.model()))[0].reshape(100, 100)
 fields = [u[n_train].reshape(100, 100), pred, np.abs(pred - u[n_train].reshape(100, 100))]
-fig, axes = plt.subplots(1, 3, figsize=(13, 3.5))
+fig, axes = plt.subplots(1, 3, figsize=(13, 3.5), layout="constrained")
 for ax, field, title in zip(axes, fields, ["solver u(x, t)", "DeepONet", "|error|"]):
     fig.colorbar(ax.imshow(field, origin="lower", extent=(0, 1, 0, 1), aspect="auto"), ax=ax)
     ax.set(xlabel="x", ylabel="t", title=title)

@@ -54,7 +54,7 @@ result = fit(
 print("relative L2 error per seed:", [f"{e:.2e}" for e in result.final_metrics["rel_l2"]])
 
 u = jax.vmap(result.model(0))(grid)[:, 0].reshape(64, 64)
-fig, axes = plt.subplots(1, 2, figsize=(9, 3.5))
+fig, axes = plt.subplots(1, 2, figsize=(9, 3.5), layout="constrained")
 for ax, field, title in zip(axes, [u, jnp.abs(u - exact.reshape(64, 64))], ["PINN u(x, t)", "|error|"]):
     fig.colorbar(ax.imshow(field.T, origin="lower", extent=(0, 1, 0, 1), aspect="auto"), ax=ax)
     ax.set(xlabel="x", ylabel="t", title=title)

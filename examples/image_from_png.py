@@ -60,7 +60,7 @@ for name, param in {"Plain": Plain(), "RWF": RWF(mean=1.0, std=0.1)}.items():
     predictions[name] = np.asarray(jax.vmap(result.model())(split.full_coords)).reshape(image.shape)
     print(f"{name}: PSNR over all pixels {float(vision.psnr(predictions[name], image)):.2f} dB")
 
-fig, axes = plt.subplots(1, 3, figsize=(10, 3.5))
+fig, axes = plt.subplots(1, 3, figsize=(10, 3.5), layout="constrained")
 for ax, (title, img) in zip(axes, {"image": image, **predictions}.items()):
     ax.imshow(np.clip(img, 0, 1)), ax.set_title(title), ax.axis("off")
 fig.savefig(args.out / "image_from_png.png", dpi=100)

@@ -54,7 +54,7 @@ print(f"relative L2 error of (u, v) after {steps} steps: {result.final_metrics['
 
 uv = np.asarray(jax.vmap(result.model())(points))[:, :2]
 speeds = [np.hypot(u_ref, v_ref), np.hypot(uv[:, 0], uv[:, 1]).reshape(shape)]
-fig, axes = plt.subplots(1, 2, figsize=(9, 4))
+fig, axes = plt.subplots(1, 2, figsize=(9, 4), layout="constrained")
 for ax, speed, title in zip(axes, speeds, ["solver |(u, v)|", "PINN |(u, v)|"]):
     fig.colorbar(ax.imshow(speed.T, origin="lower", extent=(0, 1, 0, 1), vmin=0, vmax=1), ax=ax)
     ax.set(xlabel="x", ylabel="y", title=title)

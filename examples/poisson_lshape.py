@@ -58,7 +58,7 @@ result = fit(
 print(f"relative L2 error after {steps} steps: {result.final_metrics['rel_l2'][0]:.3e}")
 
 u = np.asarray(jax.vmap(result.model())(test)[:, 0])
-fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
 for ax, values, title in zip(axes, [u, np.abs(u - exact(test[:, 0], test[:, 1]))], ["PINN u", "|error|"]):
     fig.colorbar(ax.scatter(test[:, 0], test[:, 1], c=values, s=6), ax=ax)
     ax.set(aspect="equal", title=title)
