@@ -6,8 +6,8 @@ against the exact solution u = sin(πx).
 
 Run it: `python examples/poisson_1d.py [--out DIR]` (default DIR: examples_out/poisson_1d/).
 `PINNRWF_SMOKE=1` runs a tiny version in seconds.
-Expected output (default setting, 2 CPU cores, ~10 s): a relative L² error of about 1e-3,
-and DIR/poisson_1d.png (prediction against the exact solution).
+Output at the default setting (measured: 19 s of CPU time): relative L2 error after 3000 steps:
+3.66e-03, and DIR/poisson_1d.png (prediction against the exact solution).
 """
 
 import argparse
