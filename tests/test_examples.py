@@ -29,7 +29,10 @@ def test_there_are_enough_short_examples():
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_runs_in_smoke_mode(script, tmp_path):
     text = script.read_text()
-    assert text.startswith('"""') and "PINNRWF_SMOKE" in text, "the docstring must say how to run it and its smoke mode"
+    assert text.startswith('"""'), "an example starts with a docstring: what it shows, how to run it"
+    assert f"python examples/{script.name}" in text and "PINNRWF_SMOKE=1" in text, (
+        "say how to run it and its smoke mode"
+    )
     out, cwd = tmp_path / "out", tmp_path / "cwd"
     cwd.mkdir()
     env = {**os.environ, "PINNRWF_SMOKE": "1", "MPLBACKEND": "Agg"}
