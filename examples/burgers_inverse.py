@@ -7,8 +7,8 @@ PDE residual are all the network sees; no initial or boundary data.
 
 Run it: `python examples/burgers_inverse.py [--out DIR]` (default DIR: examples_out/burgers_inverse/).
 `PINNRWF_SMOKE=1` runs a tiny version in seconds.
-Expected output (default setting): the identified ν per seed, close to 0.01, and
-DIR/burgers_inverse.png (ν against the training step, per seed).
+Output at the default setting (measured: 66 s of CPU time): identified ν 0.01016 and 0.01040 for
+the two seeds (true 0.01), field errors 0.99 % and 1.3 %, and DIR/burgers_inverse.png (ν against the step).
 """
 
 import argparse
