@@ -7,7 +7,8 @@ points. Exact solution u = sin(πx) sin(4πy) (the benchmark of Wang, Teng & Per
 
 Run it: `python examples/helmholtz_hard_lbfgs.py [--out DIR]` (default DIR: examples_out/helmholtz_hard_lbfgs/).
 `PINNRWF_SMOKE=1` runs a tiny version in seconds.
-Expected output (default setting): the relative L² error after Adam and after L-BFGS, and
+Output at the default setting (measured: 107 s of CPU time): relative L² error 1.297 after 3000
+Adam steps (not yet learned), 4.70e-02 after 500 more L-BFGS steps, and
 DIR/helmholtz_hard_lbfgs.png (loss against the step, the two stages marked).
 """
 
