@@ -9,7 +9,7 @@ This is a short run: the PINN learns the early times; the full benchmark is
 Run it: `python examples/allen_cahn.py [--out DIR]` (default DIR: examples_out/allen_cahn/).
 `PINNRWF_SMOKE=1` runs a tiny version in seconds.
 Output at the default setting (measured: 203 s of CPU time): relative L² error 0.582 over the
-(x, t) grid after 4000 steps (the early times are learned, the later ones not yet), and
+(x, t) grid after 4000 steps (it has not found the late-time state yet), and
 DIR/allen_cahn.png (reference, PINN, error).
 """
 
