@@ -29,9 +29,10 @@ with mkdocs_gen_files.open("examples/index.md", "w") as f:
         "# Examples\n\n"
         "Standalone scripts in the repository's `examples/` folder: copy one and edit it. Each shows one\n"
         "idea with the public API, prints its result and saves its figures under `examples_out/<name>/`\n"
-        "(or the folder given by `--out`). With `PINNRWF_SMOKE=1` every script runs a tiny version in\n"
-        "seconds; this is how the test suite runs them all (`tests/test_examples.py`). Without it, each is a\n"
-        "small but meaningful run of a few minutes at most on a laptop CPU.\n\n"
+        "(or the folder given by `--out`). With `PINNRWF_SMOKE=1` every script runs a tiny version (under\n"
+        "a minute, mostly compilation): this is how the test suite runs them all (`tests/test_examples.py`).\n"
+        "Without it, each is a small but meaningful run of a few minutes on a CPU; each page gives the output\n"
+        "it printed at that setting.\n\n"
         "| script | what it shows |\n|---|---|\n"
     )
     for path in SCRIPTS:

@@ -7,7 +7,7 @@ This is a short run: the PINN learns the early times; the full benchmark is
 `pinnrwf run allen-cahn` (see the reproductions).
 
 Run it: `python examples/allen_cahn.py [--out DIR]` (default DIR: examples_out/allen_cahn/).
-`PINNRWF_SMOKE=1` runs a tiny version in seconds.
+`PINNRWF_SMOKE=1` runs a tiny version (under a minute, mostly compilation).
 Output at the default setting (measured: 203 s of CPU time): relative L² error 0.582 over the
 (x, t) grid after 4000 steps (it has not found the late-time state yet), and
 DIR/allen_cahn.png (reference, PINN, error).

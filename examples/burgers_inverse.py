@@ -6,7 +6,7 @@ Shows `pde.Trainable` (ν = exp θ, trained with the network from a guess 5× to
 PDE residual are all the network sees; no initial or boundary data.
 
 Run it: `python examples/burgers_inverse.py [--out DIR]` (default DIR: examples_out/burgers_inverse/).
-`PINNRWF_SMOKE=1` runs a tiny version in seconds.
+`PINNRWF_SMOKE=1` runs a tiny version (under a minute, mostly compilation).
 Output at the default setting (measured: 66 s of CPU time): identified ν 0.01016 and 0.01040 for
 the two seeds (true 0.01), field errors 0.99 % and 1.3 %, and DIR/burgers_inverse.png (ν against the step).
 """

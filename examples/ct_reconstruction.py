@@ -6,7 +6,7 @@ measured sinogram of a Shepp–Logan phantom (`vision.shepp_logan`). The network
 of the phantom; the metric is the PSNR of its reconstruction.
 
 Run it: `python examples/ct_reconstruction.py [--out DIR]` (default DIR: examples_out/ct_reconstruction/).
-`PINNRWF_SMOKE=1` runs a tiny version in seconds.
+`PINNRWF_SMOKE=1` runs a tiny version (under a minute, mostly compilation).
 Output at the default setting (measured: 118 s of CPU time): PSNR of the reconstruction after
 1000 steps: 33.23 dB, and DIR/ct_reconstruction.png (phantom, sinogram, reconstruction).
 """

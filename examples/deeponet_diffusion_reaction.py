@@ -7,7 +7,7 @@ Gaussian random field (`solvers.random_fields`), solved by the package's Crankâ€
 pairs with `operator.SupervisedOperatorObjective`, tested on unseen functions.
 
 Run it: `python examples/deeponet_diffusion_reaction.py [--out DIR]` (default DIR: examples_out/deeponet_diffusion_reaction/).
-`PINNRWF_SMOKE=1` runs a tiny version in seconds.
+`PINNRWF_SMOKE=1` runs a tiny version (under a minute, mostly compilation).
 Expected output (default setting): the mean relative LÂ² test error over the test functions, and
 DIR/deeponet_diffusion_reaction.png (one test function: solver, DeepONet, error).
 """

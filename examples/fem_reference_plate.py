@@ -7,7 +7,7 @@ imposes u = 0 exactly, u = φ·N with φ an approximate distance function of the
 (`geometry.distance_function`, `geometry.DirichletTransform`), so its loss is the residual alone.
 
 Run it: `python examples/fem_reference_plate.py [--out DIR]` (default DIR: examples_out/fem_reference_plate/).
-`PINNRWF_SMOKE=1` runs a tiny version in seconds.
+`PINNRWF_SMOKE=1` runs a tiny version (under a minute, mostly compilation).
 Output at the default setting (measured: 243 s of CPU time): 645 mesh nodes, FEM maximum 0.0229, and
 a PINN error of 7.07e-01 after 4000 steps: the PINN has the right shape but a fifth of the amplitude,
 which is what the reference is for. DIR/fem_reference_plate.png shows FEM, PINN and error.

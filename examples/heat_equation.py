@@ -5,7 +5,7 @@ composed into one `pde.PINNObjective`, trained with a seed ensemble of 2 RWF net
 error against the exact solution u = exp(−κπ²t) sin(πx) on a (x, t) grid.
 
 Run it: `python examples/heat_equation.py [--out DIR]` (default DIR: examples_out/heat_equation/).
-`PINNRWF_SMOKE=1` runs a tiny version in seconds.
+`PINNRWF_SMOKE=1` runs a tiny version (under a minute, mostly compilation).
 Output at the default setting (measured: 80 s of CPU time): relative L² errors 2.3e-2 and 2.7e-3
 for the two seeds, and DIR/heat_equation.png (prediction and error over x and t).
 """

@@ -6,7 +6,7 @@ second training stage of L-BFGS after Adam (`fit(..., lbfgs=LBFGS(...))`) on a f
 points. Exact solution u = sin(πx) sin(4πy) (the benchmark of Wang, Teng & Perdikaris 2021).
 
 Run it: `python examples/helmholtz_hard_lbfgs.py [--out DIR]` (default DIR: examples_out/helmholtz_hard_lbfgs/).
-`PINNRWF_SMOKE=1` runs a tiny version in seconds.
+`PINNRWF_SMOKE=1` runs a tiny version (under a minute, mostly compilation).
 Output at the default setting (measured: 107 s of CPU time): relative L² error 1.297 after 3000
 Adam steps (not yet learned), 4.70e-02 after 500 more L-BFGS steps, and
 DIR/helmholtz_hard_lbfgs.png (loss against the step, the two stages marked).

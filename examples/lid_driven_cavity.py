@@ -6,7 +6,7 @@ y-momentum, continuity; `pde.equations.navier_stokes`), Dirichlet data per field
 (`pinnrwf.solvers.ldc`) as the reference for the velocity.
 
 Run it: `python examples/lid_driven_cavity.py [--out DIR]` (default DIR: examples_out/lid_driven_cavity/).
-`PINNRWF_SMOKE=1` runs a tiny version in seconds.
+`PINNRWF_SMOKE=1` runs a tiny version (under a minute, mostly compilation).
 Output at the default setting (measured: 110 s of CPU time): relative L² error of (u, v) 0.595
 after 4000 steps: the lid's boundary layer is learned, the vortex not yet (the benchmark,
 `pinnrwf run ldc`, trains far longer). DIR/lid_driven_cavity.png: speed |(u, v)|, solver and PINN.

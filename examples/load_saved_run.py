@@ -8,7 +8,7 @@ runner, which also writes DIR/results.json, DIR/table.md and its figures.
 
 Run it: `python examples/load_saved_run.py [RUN_DIR] [--out DIR]` (default DIR: examples_out/load_saved_run/),
 where RUN_DIR is the output folder of `pinnrwf run regression1d`.
-`PINNRWF_SMOKE=1` runs a tiny version in seconds.
+`PINNRWF_SMOKE=1` runs a tiny version (under a minute, mostly compilation).
 Output at the default setting (measured: 57 s of CPU time): the runner's table (3000 steps: relative
 L² error 0.72 for Plain and 0.73 for RWF; this sample is hard to fit), then the MSE of every loaded
 network (0.569 to 0.601), and DIR/load_saved_run.png (the data and every loaded network).

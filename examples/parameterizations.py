@@ -8,7 +8,7 @@ Which one wins depends on the problem and the budget; see the reproduction pages
 benchmarks.
 
 Run it: `python examples/parameterizations.py [--out DIR]` (default DIR: examples_out/parameterizations/).
-`PINNRWF_SMOKE=1` runs a tiny version in seconds.
+`PINNRWF_SMOKE=1` runs a tiny version (under a minute, mostly compilation).
 Output at the default setting (measured: 125 s of CPU time), relative L² error of the two seeds:
 Plain 1.30e-2, 1.26e-2; AA 9.60e-3, 4.30e-2; WN 1.20e-2, 1.71e-2; RWF 1.55, 1.46 and WC-row 0.63, 0.49
 (these two did not converge at this learning rate and budget). DIR/parameterizations.png: the losses.

@@ -7,7 +7,7 @@ corner singularity: its gradient is unbounded at the re-entrant corner (0, 0), w
 concentrates.
 
 Run it: `python examples/poisson_lshape.py [--out DIR]` (default DIR: examples_out/poisson_lshape/).
-`PINNRWF_SMOKE=1` runs a tiny version in seconds.
+`PINNRWF_SMOKE=1` runs a tiny version (under a minute, mostly compilation).
 Output at the default setting (measured: 86 s of CPU time): relative L2 error after 4000 steps:
 2.508e-02 on the grid nodes inside the shape, and DIR/poisson_lshape.png (solution and error).
 """
