@@ -2,9 +2,9 @@
 
 Shows `pinnrwf.vision` on your own data: `load_image` reads any file Pillow reads, `split_image`
 keeps the pixels [::2, ::2] for training, `coordinate_embedding` gives Gaussian Fourier features,
-`coordinate_network` the ReLU MLP with a sigmoid head, and a 10-line objective written here
-(full-batch MSE; metric: PSNR over all pixels, half of which were never seen).
-Without a path the script draws a small PNG itself, so it runs offline.
+`coordinate_network` the ReLU MLP with a sigmoid head, and a 10-line objective (full-batch MSE);
+then the PSNR over all pixels, three quarters of which it never saw. Without a path the script
+draws a small PNG itself, so it runs offline. Needs the `vision` extra (Pillow).
 
 Run it: `python examples/image_from_png.py [IMAGE.png] [--out DIR]` (default DIR: examples_out/image_from_png/).
 `PINNRWF_SMOKE=1` runs a tiny version (under a minute, mostly compilation).
