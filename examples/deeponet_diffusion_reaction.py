@@ -8,8 +8,9 @@ pairs with `operator.SupervisedOperatorObjective`, tested on unseen functions.
 
 Run it: `python examples/deeponet_diffusion_reaction.py [--out DIR]` (default DIR: examples_out/deeponet_diffusion_reaction/).
 `PINNRWF_SMOKE=1` runs a tiny version (under a minute, mostly compilation).
-Expected output (default setting): the mean relative L² test error over the test functions, and
-DIR/deeponet_diffusion_reaction.png (one test function: solver, DeepONet, error).
+Output at the default setting (measured: 67 s of CPU time): mean relative L2 test error over 50
+unseen functions: 0.099, and DIR/deeponet_diffusion_reaction.png (one test function: solver,
+DeepONet, error).
 """
 
 import argparse
