@@ -17,8 +17,6 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 #: An example is one idea in a page of code: about 60 lines, docstring included.
 MAX_LINES = 70
 
-pytestmark = pytest.mark.slow  # about 10-30 s of compilation per script on 2 CPU cores
-
 
 def test_there_are_enough_short_examples():
     assert len(EXAMPLES) >= 12, [p.name for p in EXAMPLES]
@@ -26,6 +24,7 @@ def test_there_are_enough_short_examples():
     assert not long, f"examples longer than {MAX_LINES} lines: {long}"
 
 
+@pytest.mark.slow  # 20-50 s of CPU time per script, mostly compilation
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.stem for p in EXAMPLES])
 def test_example_runs_in_smoke_mode(script, tmp_path):
     text = script.read_text()
