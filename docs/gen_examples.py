@@ -41,3 +41,6 @@ with mkdocs_gen_files.open("examples/index.md", "w") as f:
 for path in SCRIPTS:
     with mkdocs_gen_files.open(f"examples/{path.stem}.md", "w") as f:
         f.write(f"# `{path.name}`\n\n{docstring(path)}\n\n```python\n{path.read_text()}```\n")
+
+with mkdocs_gen_files.open("examples/SUMMARY.md", "w") as f:  # the section's navigation (mkdocs-literate-nav)
+    f.write("- [Overview](index.md)\n" + "".join(f"- [{path.stem}]({path.stem}.md)\n" for path in SCRIPTS))
