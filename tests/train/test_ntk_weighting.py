@@ -68,6 +68,7 @@ def _explicit_mean_ntk(model, batch, weight_ic=3.0):
     }
 
 
+@pytest.mark.slow
 def test_point_residuals_mean_square_is_the_logged_loss():
     """mean_p Σ_k r_pk² of ``point_residuals`` equals ``loss_terms``, for plain, causal, masked, periodic
     (with derivatives) and data terms."""
@@ -100,6 +101,7 @@ def test_point_residuals_mean_square_is_the_logged_loss():
     np.testing.assert_allclose(float(jnp.mean(w[:, None] * r**2)), float(loss), rtol=1e-5)
 
 
+@pytest.mark.slow
 def test_ntk_diagonal_and_weights_equal_a_hand_computation():
     model = Tiny(jax.random.key(2))
     objective = _objective()
@@ -119,6 +121,7 @@ def test_ntk_diagonal_and_weights_equal_a_hand_computation():
     np.testing.assert_allclose(float(weights["ic"]), total / explicit["ic"], rtol=1e-4)
 
 
+@pytest.mark.slow
 def test_smoothing_and_update_every():
     weighting = NTKWeighting(update_every=10, momentum=0.5)
     state = weighting.init(("a", "b"))
@@ -170,6 +173,7 @@ def test_objective_without_per_point_residuals_is_refused():
     assert "\n" not in str(info.value)
 
 
+@pytest.mark.slow
 def test_resume_with_ntk_weighting_is_bit_exact(tmp_path):
     def run(steps, resume=False, **kw):
         config = TrainConfig(
@@ -190,3 +194,20 @@ def test_resume_with_ntk_weighting_is_bit_exact(tmp_path):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
     assert resumed.history["loss"] == full.history["loss"]
     assert np.isfinite(full.history["loss"]).all()
+
+
+@pytest.mark.parametrize(
+    "extra, code, fragment",
+    [
+        (["--ntk-every", "0"], 2, "argument --ntk-every: expected a positive integer"),
+        (["--ntk-every", "5", "--grad-norm-every", "5"], 2, "--ntk-every and --grad-norm-every"),
+    ],
+)
+def test_command_line_option(extra, code, fragment, tmp_path, capsys):
+    from pinnrwf.cli import main
+
+    with pytest.raises(SystemExit) as e:
+        main(["run", "advection", "--preset", "smoke", "--out", str(tmp_path / "out"), *extra])
+    err = capsys.readouterr().err
+    assert e.value.code == code and fragment in err and "Traceback" not in err
+    assert not (tmp_path / "out" / "results.json").exists()
