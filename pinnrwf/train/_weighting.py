@@ -62,24 +62,26 @@ class GradNormWeighting(AbstractLossWeighting):
 
 
 class NTKWeighting(AbstractLossWeighting):
-    """NTK-trace balancing (Wang, Wang & Perdikaris 2023, "An expert's guide to training PINNs", §
-    "Learning rate annealing / NTK weighting"; the ``"ntk"`` scheme of JAX-PI).
+    """NTK-trace balancing (Wang, Wang & Perdikaris 2023, "An expert's guide to training PINNs", its
+    loss-balancing section; the ``"ntk"`` weighting scheme of JAX-PI).
 
-    For each loss term i with residuals r_i(x_p; θ) at its points p = 1 … N_i, the diagonal of its neural
-    tangent kernel is K_i(p) = ‖∂r_i(x_p)/∂θ‖². Every ``update_every`` steps (from step 0)
+    For each loss term i with residuals r_i(x_p; θ) at its points p = 1 … N_i, the diagonal of its
+    neural tangent kernel is K_i(p) = ‖∂r_i(x_p)/∂θ‖². Every ``update_every`` steps (from step 0):
 
         m̂_i = Σ_j K̄_j / K̄_i,   K̄_i = mean_p K_i(p) = tr(K_ii) / N_i,
-        m_i ← α m_i + (1 − α) m̂_i,   α = ``momentum``,
+        m_i ← α m_i + (1 − α) m̂_i,   α = ``momentum``, m_i = 1 at the start.
 
-    normalised by the mean over points (the trace divided by N_i), as JAX-PI does (``jnp.mean`` of each
-    diagonal of ``compute_diag_ntk``), so that a term with more points does not weigh less; the Guide
-    writes the traces themselves, which is the same for terms with equally many points. JAX-PI divides
-    the mean of the K̄_j, not their sum (a common factor: the number of terms); the sum here is that of
-    :class:`GradNormWeighting`. The residuals are those of the λ-weighted terms (√λ_i r_i, as the λ-weighted terms feed
-    :class:`GradNormWeighting`), so the product m_i λ_i does not depend on λ_i; a causally weighted residual
-    enters with its time-chunk weights (K_i(p) times the weight of the chunk of x_p, held constant).
-    θ: every inexact array of the model, as the optimizer trains them. Cost: one gradient per point and
-    term at each update (memory: points × parameters, in blocks of ``block`` points).
+    Normalisation: the mean over points (the trace divided by N_i), as JAX-PI takes it (``jnp.mean`` of
+    each diagonal of its ``compute_diag_ntk``), so that a term does not get a smaller weight for having
+    more points; the Guide writes the traces, the same thing for terms with equally many points. JAX-PI
+    divides the mean of the K̄_j rather than their sum (a factor common to all terms, the number of
+    terms); the sum here is the one of :class:`GradNormWeighting`.
+
+    The residuals are those of the λ-weighted terms, √λ_i r_i (the terms :class:`GradNormWeighting`
+    takes the gradients of), so that the product m_i λ_i does not depend on λ_i; a causally weighted
+    residual enters with its time-chunk weights (K_i(p) times the weight of the chunk of x_p, held
+    constant). θ: every inexact array of the model, as the optimizer trains them. Cost: one gradient per
+    point and term at each update, computed ``block`` points at a time (memory: ``block`` × parameters).
     """
 
     update_every: int = eqx.field(static=True, default=1000)
