@@ -132,6 +132,13 @@ def add_run_arguments(p: argparse.ArgumentParser, problem) -> None:
         metavar="N",
         help="balance the loss terms by gradient norms, updated every N steps (GradNormWeighting)",
     )
+    p.add_argument(
+        "--ntk-every",
+        type=positive_int_arg,
+        metavar="N",
+        help="balance the loss terms by the traces of their neural tangent kernels, updated every N steps "
+        "(NTKWeighting; PINN problems)",
+    )
     add_collocation_arguments(p)
     p.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     add_log_arguments(p)
@@ -300,6 +307,12 @@ def train_config_from_args(args: argparse.Namespace, preset, out: Path):
         from pinnrwf.train import GradNormWeighting
 
         changes["loss_weighting"] = GradNormWeighting(update_every=args.grad_norm_every)
+    if getattr(args, "ntk_every", None) is not None:
+        if args.grad_norm_every is not None:
+            raise ValueError("--ntk-every and --grad-norm-every are two loss weightings: give one of them")
+        from pinnrwf.train import NTKWeighting
+
+        changes["loss_weighting"] = NTKWeighting(update_every=args.ntk_every)
     collocation = collocation_from_args(args)
     if collocation is not None:
         changes["collocation"] = collocation

@@ -242,6 +242,57 @@ class PINNObjective(AbstractObjective):
                 diagnostics[d if counts[d] == 1 else f"{d}_{key}"] = v
         return terms, diagnostics
 
+    def point_residuals(self, model, batch, step) -> dict[str, Array]:
+        """Logged loss name → the residuals (n, k) of its term at this ``batch``'s n points, scaled by
+        √(λ w_p) (λ the term's weight, w_p its ``row_weights``) so that the logged loss of ``loss_terms``
+        is their mean over points of the sum over k of their squares (k > 1: a :class:`Periodic` term
+        with derivatives)."""
+        params = self.parameters(step)
+        params.update(trainable_values(self.equation, model))
+        out = {}
+        for key, term in self.terms.items():
+            rows = term.rows(batch[key])
+            weights = term.row_weights(self.equation, model, batch[key], params, self.inputs)
+            for comp, r in term.point_residuals(self.equation, model, rows, params, self.inputs).items():
+                scale = term.weight_of(comp) if weights is None else term.weight_of(comp) * weights[:, None]
+                out[self.names[key][comp]] = jnp.sqrt(scale) * r
+        return out
+
+    def ntk_diagonal(self, model, batch, step, *, block: int = 256) -> dict[str, Array]:
+        """Logged loss name → the diagonal (n,) of its term's neural tangent kernel at this ``batch``:
+        K(p) = Σ_k ‖∂r_pk/∂θ‖² for the residuals r of ``point_residuals``, θ every inexact array of
+        ``model``. One gradient per point (``jax.lax.map`` over the points, ``block`` at a time), so the
+        cost is linear in the number of points; the row weights are held constant."""
+        theta, static = eqx.partition(model, eqx.is_inexact_array)
+
+        def parameters(m):
+            params = self.parameters(step)
+            params.update(trainable_values(self.equation, m))
+            return params
+
+        base = parameters(model)
+        out = {}
+        for key, term in self.terms.items():
+            weights = term.row_weights(self.equation, model, batch[key], base, self.inputs)
+
+            def squared_gradients(row, term=term):
+                def residuals(th):
+                    m = eqx.combine(th, static)
+                    one = jax.tree.map(lambda a: a[None], row)
+                    res = term.point_residuals(self.equation, m, one, parameters(m), self.inputs)
+                    return {c: jnp.reshape(r, (-1,)) for c, r in res.items()}
+
+                jac = jax.jacrev(residuals)(theta)
+                return {c: sum(jnp.sum(g**2) for g in jax.tree.leaves(j)) for c, j in jac.items()}
+
+            rows = term.rows(batch[key])
+            n = jax.tree.leaves(rows)[0].shape[0]
+            diag = jax.lax.map(squared_gradients, rows, batch_size=min(block, n))
+            for comp, k in diag.items():
+                k = term.weight_of(comp) * (k if weights is None else weights * k)
+                out[self.names[key][comp]] = k
+        return out
+
     def metrics(self, model) -> dict[str, Array]:
         learned = trainable_values(self.equation, model)
         if self.reference is None:

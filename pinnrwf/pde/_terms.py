@@ -8,6 +8,10 @@ use the sampler's outward unit normals.
 A term owns its sampler and weight λ. It returns *unweighted* per-component losses (mean squared
 error over its points); :class:`~pinnrwf.pde.PINNObjective` multiplies by λ and names them
 ``<term>`` (one component) or ``<term>_<component>`` (several: residual components or fields).
+
+Per point, a term also gives the residuals its losses are the mean squares of (``rows``,
+``point_residuals``, ``row_weights``): what the NTK loss weighting (:class:`pinnrwf.train.NTKWeighting`)
+differentiates point by point.
 """
 
 from __future__ import annotations
@@ -94,6 +98,22 @@ class AbstractTerm(eqx.Module):
     def losses(self, equation, model, batch, params, inputs) -> tuple[dict[str, Array], dict[str, Array]]:
         """(component → unweighted loss, diagnostics); a single component is keyed ``""``."""
 
+    def rows(self, batch):
+        """This step's ``batch`` as the rows ``point_residuals`` takes: a pytree of arrays with one
+        leading entry per point (default: the batch itself)."""
+        return batch
+
+    def point_residuals(self, equation, model, rows, params, inputs) -> dict[str, Array]:
+        """Component → residuals (n, k) at the n ``rows``: row p depends on the model only at point p
+        (so a row can be evaluated alone, ``rows[p:p+1]``), and with ``row_weights`` w the
+        component's unweighted loss is mean_p w_p Σ_k r_pk²."""
+        raise NotImplementedError(f"{type(self).__name__} gives no per-point residuals")
+
+    def row_weights(self, equation, model, batch, params, inputs) -> Array | None:
+        """Weights (n,) of the rows in the loss, constant in the model's parameters (``None``: all 1):
+        what couples the points of a batch (causal chunk weights, a mask)."""
+        return None
+
     def weight_of(self, component: str) -> float:
         """λ of a component (``""``: the single component)."""
         if isinstance(self.weight, Mapping):
@@ -177,6 +197,28 @@ class Residual(AbstractTerm):
         chunk = {k: jnp.mean(jnp.reshape(r**2, (m, -1)), axis=1) for k, r in res.items()}
         w = causal_weights(sum(chunk.values()), self.causal.epsilon)
         return {k: jnp.mean(w * c) for k, c in chunk.items()}, {"causal_min_weight": jnp.min(w)}
+
+    def rows(self, batch):
+        return batch.points if isinstance(batch, MaskedPoints) else batch
+
+    def point_residuals(self, equation, model, rows, params, inputs):
+        res = jax.vmap(lambda x: equation.residuals(model, x, params, inputs))(rows)
+        if equation.components is None:
+            return {"": res["residual"][:, None]}
+        return {k: r[:, None] for k, r in res.items()}
+
+    def row_weights(self, equation, model, batch, params, inputs):
+        """The mask scaled by capacity / points in use (a :class:`MaskedPoints` batch), or each point's
+        causal chunk weight w_i (eq. K.8), held constant."""
+        if isinstance(batch, MaskedPoints):
+            return jnp.where(batch.mask, batch.mask.shape[0] / jnp.sum(batch.mask), 0.0)
+        if self.causal is None:
+            return None
+        res = self.point_residuals(equation, model, batch, params, inputs)
+        m = self.causal.chunks
+        chunk = sum(jnp.mean(jnp.reshape(r[:, 0] ** 2, (m, -1)), axis=1) for r in res.values())
+        w = causal_weights(chunk, self.causal.epsilon)
+        return jax.lax.stop_gradient(jnp.repeat(w, batch.shape[0] // m))
 
 
 # ---------------------------------------------------------------------- value constraints
@@ -270,6 +312,13 @@ class _AbstractValueTerm(AbstractTerm):
         pred = self._predict(equation, model, batch, names)
         key = (lambda f: f) if len(names) > 1 else (lambda f: "")
         return {key(f): jnp.mean((pred[f] - target[f]) ** 2) for f in names}, {}
+
+    def point_residuals(self, equation, model, rows, params, inputs):
+        names = self._fields(equation)
+        target = _targets(self.value, names, equation.coords, self._points(rows))
+        pred = self._predict(equation, model, rows, names)
+        key = (lambda f: f) if len(names) > 1 else (lambda f: "")
+        return {key(f): (pred[f] - target[f])[:, None] for f in names}
 
 
 class Dirichlet(_AbstractValueTerm):
@@ -476,6 +525,21 @@ class Periodic(AbstractTerm):
         key = (lambda f: f) if len(names) > 1 else (lambda f: "")
         return {key(f): jnp.mean(sq[:, equation.fields.index(f)]) for f in names}, {}
 
+    def point_residuals(self, equation, model, rows, params, inputs):
+        """The gaps u(lo) − u(hi) and of the first ``derivatives`` derivatives: k = derivatives + 1."""
+        i = equation.coords.index(self.coord)
+        orders = [(i,) * k for k in range(self.derivatives + 1)]
+        plan = DerivativePlan(orders, len(equation.coords))
+
+        def gaps(a, b):
+            ta, tb = plan(model, a), plan(model, b)
+            return jnp.stack([ta[o] - tb[o] for o in orders], axis=-1)  # (fields, k)
+
+        g = jax.vmap(gaps)(*rows)
+        names = self._names(equation)
+        key = (lambda f: f) if len(names) > 1 else (lambda f: "")
+        return {key(f): g[:, equation.fields.index(f)] for f in names}
+
 
 class DataFit(AbstractTerm):
     """Mean squared misfit to measurements ``values`` (n, k) of ``fields`` at ``points`` (n, d);
@@ -531,3 +595,13 @@ class DataFit(AbstractTerm):
         return {
             key(f): jnp.mean((out[:, equation.fields.index(f)] - vals[:, j]) ** 2) for j, f in enumerate(self.fields)
         }, {}
+
+    def rows(self, batch):
+        """The indices of this step's measurements."""
+        return jnp.arange(self.points.shape[0]) if self.batch_size is None else batch
+
+    def point_residuals(self, equation, model, rows, params, inputs):
+        out = jax.vmap(model)(self.points[rows])
+        vals = self.values[rows]
+        key = (lambda f: f) if len(self.fields) > 1 else (lambda f: "")
+        return {key(f): (out[:, equation.fields.index(f)] - vals[:, j])[:, None] for j, f in enumerate(self.fields)}

@@ -19,7 +19,7 @@ from ._optimizers import (
 from ._results import device_description, git_commit, jsonable, summarize, write_results
 from ._schedules import learning_rate_schedule
 from ._soap import ScaleBySoapState, scale_by_soap, soap
-from ._weighting import AbstractLossWeighting, GradNormWeighting
+from ._weighting import AbstractLossWeighting, GradNormWeighting, NTKWeighting
 
 __all__ = [
     "atomic_write_bytes",
@@ -57,5 +57,6 @@ __all__ = [
     "soap",
     "AbstractLossWeighting",
     "GradNormWeighting",
+    "NTKWeighting",
     "AbstractCollocation",
 ]

@@ -218,6 +218,10 @@ class _Engine(eqx.Module):
         )
 
     def _reweight(self, params, batch, step, loss_weights):
+        if self.weighting.statistic == "ntk_trace":
+            model = eqx.combine(params, self.static)
+            diagonal = self.objective.ntk_diagonal(model, batch, step, block=self.weighting.block)
+            return self.weighting.update({name: jnp.mean(k) for name, k in diagonal.items()}, loss_weights)
         jac = jax.jacrev(lambda p: self._terms(p, batch, step)[0])(params)
         norms = {name: optax.tree.norm(g) for name, g in jac.items()}
         return self.weighting.update(norms, loss_weights)
@@ -405,6 +409,12 @@ def fit(
         raise ValueError(f"lbfgs must be None or a pinnrwf.train.LBFGS stage, got {type(lbfgs).__name__}")
     if lbfgs is not None and lbfgs.steps == 0:
         lbfgs = None
+    weighting = config.loss_weighting
+    if weighting is not None and weighting.statistic == "ntk_trace" and not hasattr(objective, "ntk_diagonal"):
+        raise ValueError(
+            f"loss_weighting: {type(weighting).__name__} needs the per-point residuals of an objective with "
+            f"ntk_diagonal (a pinnrwf.pde.PINNObjective); {type(objective).__name__} has none"
+        )
     if config.collocation is not None and batches is not None:
         raise ValueError(
             "collocation: adaptive collocation replaces points the objective samples on device; it "
