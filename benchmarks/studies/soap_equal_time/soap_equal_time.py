@@ -43,10 +43,9 @@ def run(args) -> dict:
     import jax
 
     from pinnrwf import pde
-    from pinnrwf.cli import optimizer_from_args
     from pinnrwf.nn import parse_parameterizations
     from pinnrwf.problems import get
-    from pinnrwf.train import fit
+    from pinnrwf.train import Adam, Soap, fit
 
     if args.out is not None:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -56,7 +55,7 @@ def run(args) -> dict:
     train = dataclasses.replace(
         preset.train, steps=args.max_steps, chunk_steps=args.chunk, eval_every=args.eval_every, progress=False
     )
-    optimizer = optimizer_from_args(args.optimizer, preset.optimizer)
+    optimizer = {"adam": Adam, "soap": Soap}[args.optimizer].with_schedule_of(preset.optimizer)  # as --optimizer
     parameterization = parse_parameterizations(args.param, rwf=problem.rwf)[args.param]
     objective = problem.objective(config, train)  # solves the reference: before the clock starts
     if args.eval_stride > 1:  # the error on every n-th point of the reference grid: cheaper evaluations
