@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _markdown import python_block_after
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -28,8 +29,7 @@ def test_no_placeholders_left():
 
 
 def _example() -> str:
-    assert MARKER in README, "the example is missing from README.md"
-    return re.search(r"```python\n(.*?)```", README.split(MARKER, 1)[1], re.S).group(1)
+    return python_block_after(ROOT / "README.md", MARKER)
 
 
 @pytest.mark.slow

@@ -1,7 +1,6 @@
 """Hard constraints: OutputTransform makes boundary/initial conditions hold exactly, for every
 architecture and parameterization, and the residual DSL differentiates it like any model."""
 
-import re
 from pathlib import Path
 
 import equinox as eqx
@@ -9,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from _markdown import python_block_after
 
 from pinnrwf import pde
 from pinnrwf.nn import (
@@ -139,9 +139,7 @@ MARKER = "<!-- hard-constraint-example"
 
 
 def _docs_snippet() -> str:
-    text = PAGE.read_text()
-    assert MARKER in text, f"the hard-constraint example is missing from {PAGE}"
-    return re.search(r"```python\n(.*?)```", text.split(MARKER, 1)[1], re.S).group(1)
+    return python_block_after(PAGE, MARKER)
 
 
 def test_docs_snippet_runs_and_trains_a_few_steps():

@@ -1,9 +1,9 @@
 """The non-box example of the how-to guide (docs/how-to/own-geometry.md) (Laplace on a plate with a hole, Dirichlet + Neumann) runs and learns."""
 
-import re
 from pathlib import Path
 
 import pytest
+from _markdown import python_block_after
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "how-to" / "own-geometry.md"
@@ -11,9 +11,7 @@ MARKER = "<!-- geometry-example"
 
 
 def _example() -> str:
-    text = PAGE.read_text()
-    assert MARKER in text, f"the geometry example is missing from {PAGE}"
-    return re.search(r"```python\n(.*?)```", text.split(MARKER, 1)[1], re.S).group(1)
+    return python_block_after(PAGE, MARKER)
 
 
 @pytest.mark.slow

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import jax.numpy as jnp
 import pytest
+from _markdown import python_block_after
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "getting-started.md"
@@ -13,9 +14,7 @@ MARKER = "<!-- heat-example"
 
 
 def _example() -> str:
-    text = PAGE.read_text()
-    assert MARKER in text, f"the heat-equation example is missing from {PAGE.relative_to(ROOT)}"
-    return re.search(r"```python\n(.*?)```", text.split(MARKER, 1)[1], re.S).group(1)
+    return python_block_after(PAGE, MARKER)
 
 
 def test_heat_example_is_short():

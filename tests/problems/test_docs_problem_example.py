@@ -2,8 +2,9 @@
 
 import json
 import os
-import re
 from pathlib import Path
+
+from _markdown import python_block_after
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "how-to" / "own-problem.md"
@@ -11,9 +12,7 @@ MARKER = "<!-- problem-example -->"
 
 
 def _example() -> str:
-    text = PAGE.read_text()
-    assert MARKER in text, f"the new-problem example is missing from {PAGE}"
-    return re.search(r"```python\n(.*?)```", text.split(MARKER, 1)[1], re.S).group(1)
+    return python_block_after(PAGE, MARKER)
 
 
 def test_example_fits_on_a_screen():

@@ -1,20 +1,18 @@
 """The examples of docs/concepts/solvers.md run: the solvers' Python API, the data layer, and the
 finite-element reference on a plate with a hole (written and read)."""
 
-import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from _markdown import python_block_after
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "docs" / "concepts" / "solvers.md"
 
 
 def _example(marker: str) -> str:
-    text = PAGE.read_text()
-    assert f"<!-- {marker}" in text, f"the {marker} is missing from {PAGE.relative_to(ROOT)}"
-    return re.search(r"```python\n(.*?)```", text.split(f"<!-- {marker}", 1)[1], re.S).group(1)
+    return python_block_after(PAGE, f"<!-- {marker}")
 
 
 def _run(marker: str, tmp_path, monkeypatch) -> dict:
